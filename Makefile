@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint deps deps-test venv demo-reset screenshots bench installer clean
+
+run: deps $(INSTALLED)
+	$(PY) -m dim_revision demo
+
+test: deps-test $(INSTALLED) lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check dim_revision ui tests benchmarks
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+deps:
+	@bash scripts/debian-deps.sh run
+
+deps-test:
+	@bash scripts/debian-deps.sh test
+
+venv: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+demo-reset: $(INSTALLED)
+	$(PY) -m dim_revision demo --reset --no-gui
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from dim_revision.cli import main
+
+raise SystemExit(main())

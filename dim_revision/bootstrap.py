@@ -1,0 +1,56 @@
+"""Composition root: the only place that builds engines, clients and threads from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dim_revision.clock import Clock, utcnow
+from dim_revision.config import Settings, load_settings
+from dim_revision.db.engine import create_db_engine, sqlite_url
+from dim_revision.db.uow import Database
+from dim_revision.paths import AppPaths
+from dim_revision.secrets import KeyringStore, SecretStore
+from dim_revision.services.actor import Actor
+
+
+@dataclass
+class AppContext:
+    """Everything a command or the GUI needs, built once and passed down."""
+
+    settings: Settings
+    paths: AppPaths
+    secrets: SecretStore
+    actor: Actor
+    clock: Clock = utcnow
+    _db: Database | None = field(default=None, repr=False)
+    extras: dict[str, Any] = field(default_factory=dict)  # demo mode: the fake Botmaker server
+
+    @property
+    def db_url(self) -> str:
+        return self.settings.database.url or sqlite_url(self.paths.demo_db)
+
+    @property
+    def db(self) -> Database:
+        """Built on first use so commands that need no database (config, secrets) never touch it."""
+        if self._db is None:
+            engine = create_db_engine(self.db_url, self.secrets, echo=self.settings.database.echo)
+            self._db = Database(engine)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
+
+def build_context(
+    cli_overrides: dict[str, dict[str, Any]] | None = None,
+    paths: AppPaths | None = None,
+    secrets: SecretStore | None = None,
+    clock: Clock = utcnow,
+) -> AppContext:
+    paths = paths or AppPaths.for_user()
+    settings = load_settings(paths.config_file, cli=cli_overrides)
+    actor = Actor.from_os(settings.operador.usuario, settings.operador.estacion)
+    return AppContext(settings, paths, secrets or KeyringStore(), actor, clock)

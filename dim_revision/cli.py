@@ -1,0 +1,94 @@
+"""`dim-revision` command line. Each command group lives in `dim_revision/commands/` and registers itself."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+
+from dim_revision import __version__
+from dim_revision.bootstrap import AppContext, build_context
+from dim_revision.db.engine import mask_url
+from dim_revision.errors import UserError
+
+COMMAND_MODULES = (
+    "dim_revision.commands.gui",
+    "dim_revision.commands.db",
+    "dim_revision.commands.config_cmd",
+    "dim_revision.commands.secrets_cmd",
+    "dim_revision.commands.demo",
+)
+
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dim-revision",
+        description="DIM Revisión: revisión de órdenes médicas subidas desde el portal.",
+    )
+    parser.add_argument("--version", action="version", version=f"dim-revision {__version__}")
+    parser.add_argument(
+        "--db", metavar="URL", help="URL de la base de datos (también DIM_REVISION_DB_URL)"
+    )
+    parser.add_argument(
+        "--usuario", metavar="USUARIO", help="operador (por defecto, el usuario del sistema)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMANDO")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def cli_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    overrides: dict[str, dict[str, Any]] = {}
+    if args.db:
+        overrides.setdefault("database", {})["url"] = args.db
+    if args.usuario:
+        overrides.setdefault("operador", {})["usuario"] = args.usuario
+    return overrides
+
+
+def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -> int:
+    """Entry point; `context` lets tests inject paths, secrets and a clock."""
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*argv, "gui"])
+    ctx = context
+    try:
+        if ctx is None:
+            ctx = build_context(cli_overrides(args))
+        elif cli_overrides(args):
+            ctx.settings = _apply(ctx, cli_overrides(args))
+        result: int = args.handler(args, ctx)
+        return result
+    except UserError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except DBAPIError as exc:
+        where = mask_url(ctx.db_url) if ctx is not None else "la base de datos"
+        detail = (
+            str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        )
+        print(f"Error: falló la base de datos {where}: {detail}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head` and closed early
+        return 0
+    finally:
+        if ctx is not None and context is None:
+            ctx.close()
+
+
+def _apply(ctx: AppContext, overrides: dict[str, dict[str, Any]]) -> Any:
+    settings = ctx.settings
+    for section, values in overrides.items():
+        settings = settings.replace(section, **values)
+    return settings

@@ -1,0 +1,29 @@
+"""`dim-revision config show`: the effective settings, secrets masked."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from dim_revision.bootstrap import AppContext
+from dim_revision.db.engine import mask_url
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("config", help="configuración")
+    csub = p.add_subparsers(dest="config_command", metavar="ACCION", required=True)
+    show = csub.add_parser("show", help="mostrar la configuración efectiva")
+    show.set_defaults(handler=show_config)
+
+
+def show_config(args: argparse.Namespace, ctx: AppContext) -> int:
+    print(f"# archivo: {ctx.paths.config_file}")
+    print(f"# operador: {ctx.actor.usuario} @ {ctx.actor.estacion}")
+    for section, values in ctx.settings.as_dict().items():
+        print(f"[{section}]")
+        for key, value in values.items():
+            if section == "database" and key == "url":
+                value = mask_url(ctx.db_url) + ("" if value else "  (base embebida)")
+            print(f"{key} = {value!r}")
+        print()
+    return 0

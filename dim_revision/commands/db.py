@@ -1,0 +1,50 @@
+"""`dim-revision db upgrade [--sql]` and `db current`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from dim_revision.bootstrap import AppContext
+from dim_revision.db import migrate
+from dim_revision.db.engine import check_connection, mask_url, parse_url
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("db", help="esquema de la base de datos")
+    dbsub = p.add_subparsers(dest="db_command", metavar="ACCION", required=True)
+    up = dbsub.add_parser("upgrade", help="aplicar las migraciones pendientes")
+    up.add_argument("--sql", action="store_true", help="no aplicar: imprimir el SQL (para el DBA)")
+    up.add_argument("--revision", default="head")
+    up.set_defaults(handler=upgrade)
+    cur = dbsub.add_parser("current", help="mostrar la versión del esquema")
+    cur.set_defaults(handler=current)
+
+
+def upgrade(args: argparse.Namespace, ctx: AppContext) -> int:
+    if args.sql:
+        url = parse_url(ctx.db_url)
+        sys.stdout.write(
+            migrate.upgrade_sql(url.render_as_string(hide_password=True), args.revision)
+        )
+        return 0
+    check_connection(ctx.db.engine)
+    migrate.upgrade(ctx.db.engine, args.revision)
+    print(
+        f"Esquema actualizado a {migrate.current_revision(ctx.db.engine)} en {mask_url(ctx.db_url)}"
+    )
+    return 0
+
+
+def current(args: argparse.Namespace, ctx: AppContext) -> int:
+    check_connection(ctx.db.engine)
+    rev = migrate.current_revision(ctx.db.engine)
+    head = migrate.head_revision()
+    state = (
+        "al día"
+        if rev == head
+        else f"desactualizado (última: {head}); ejecute: dim-revision db upgrade"
+    )
+    print(f"{rev or 'sin esquema'} — {state}")
+    return 0 if rev == head else 1

@@ -1,0 +1,59 @@
+"""`dim-revision demo`: the embedded demo database (created and seeded if missing), then the GUI."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from dim_revision.bootstrap import AppContext
+from dim_revision.commands import gui
+from dim_revision.db import migrate
+from dim_revision.db.engine import check_connection, sqlite_url
+from dim_revision.secrets import MemoryStore
+
+DEMO_BOTMAKER_TOKEN = "demo-token"
+DEMO_LINK_KEY = "demo-link-key-no-usar-en-produccion-0000"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("demo", help="abrir con la base de demostración (la crea si falta)")
+    p.add_argument("--db", dest="demo_db", metavar="RUTA", help="archivo SQLite de la demo")
+    p.add_argument("--no-gui", action="store_true", help="sólo crear la base, sin abrir la ventana")
+    p.add_argument(
+        "--reset", action="store_true", help="borrar y volver a crear la base de la demo"
+    )
+    p.add_argument("--seed", type=int, default=2026, help="semilla (misma semilla, mismos datos)")
+    p.add_argument("--solicitudes", type=int, default=320)
+    p.add_argument("--prestaciones", type=int, default=1600)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, ctx: AppContext) -> int:
+    from dim_revision.demo.seed import seed_demo
+
+    path = Path(args.demo_db).expanduser() if args.demo_db else ctx.paths.demo_db
+    if args.reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    ctx.close()
+    ctx.settings = ctx.settings.replace("database", url=sqlite_url(path))
+    # Demo secrets never touch the real keyring.
+    ctx.secrets = MemoryStore({"botmaker-token": DEMO_BOTMAKER_TOKEN, "link-key": DEMO_LINK_KEY})
+    is_new = not path.exists()
+    check_connection(ctx.db.engine)
+    migrate.upgrade(ctx.db.engine)
+    if is_new:
+        summary = seed_demo(
+            ctx.db,
+            seed=args.seed,
+            solicitudes=args.solicitudes,
+            prestaciones=args.prestaciones,
+            now=ctx.clock(),
+        )
+        print(f"Base de demostración creada en {path}: {summary}")
+    else:
+        print(f"Base de demostración: {path}")
+    if args.no_gui:
+        return 0
+    return gui.run(args, ctx)

@@ -1,0 +1,129 @@
+"""Small builders for test data; each returns the persisted object (flushed, not committed)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+from datetime import datetime
+
+from PIL import Image
+from sqlalchemy.orm import Session
+
+from dim_revision.db.models import (
+    ObraSocial,
+    Paciente,
+    PlanCobertura,
+    PrestacionDefinicion,
+    SolicitudAdjunto,
+    SolicitudAsistencia,
+    Turno,
+)
+
+_seq = itertools.count(1)
+
+
+def jpeg_bytes(width: int = 64, height: int = 48, color: str = "white") -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def obra_social(
+    s: Session, nombre: str = "OSDE", plan: str = "310"
+) -> tuple[ObraSocial, PlanCobertura]:
+    os_ = ObraSocial(nombre=nombre, sigla=nombre[:10], activa=True)
+    s.add(os_)
+    s.flush()
+    p = PlanCobertura(obra_social_id=os_.id, nombre=plan, activo=True)
+    s.add(p)
+    s.flush()
+    return os_, p
+
+
+def paciente(
+    s: Session,
+    *,
+    dni: str | None = None,
+    apellido: str = "Pérez",
+    nombre: str = "Ana",
+    movil: str | None = "11 15-2345-6789",
+    email: str | None = "ana@example.com",
+    with_obra_social: bool = True,
+) -> Paciente:
+    n = next(_seq)
+    os_id = plan_id = None
+    if with_obra_social:
+        os_, plan = obra_social(s, nombre=f"OSDE {n}")
+        os_id, plan_id = os_.id, plan.id
+    p = Paciente(
+        dni=dni or str(20_000_000 + n),
+        apellido=apellido,
+        nombre=nombre,
+        telefono_movil=movil,
+        email=email,
+        obra_social_id=os_id,
+        plan_id=plan_id,
+    )
+    s.add(p)
+    s.flush()
+    return p
+
+
+def prestacion(
+    s: Session, nombre: str = "RESONANCIA MAGNÉTICA DE RODILLA", activa: bool = True
+) -> PrestacionDefinicion:
+    n = next(_seq)
+    pr = PrestacionDefinicion(
+        codigo=f"P{n:05d}", nombre=nombre, modalidad=nombre.split()[0], activa=activa
+    )
+    s.add(pr)
+    s.flush()
+    return pr
+
+
+def solicitud(
+    s: Session,
+    pac: Paciente,
+    fecha_subida: datetime,
+    *,
+    files: int = 1,
+    telefono_verificado: bool = True,
+    email_verificado: bool = True,
+) -> SolicitudAsistencia:
+    sol = SolicitudAsistencia(
+        paciente_id=pac.id,
+        fecha_subida=fecha_subida,
+        telefono_verificado=telefono_verificado,
+        email_verificado=email_verificado,
+        resuelto=False,
+        version=1,
+    )
+    s.add(sol)
+    s.flush()
+    for i in range(files):
+        data = jpeg_bytes(color=["white", "gray", "black"][i % 3])
+        s.add(
+            SolicitudAdjunto(
+                solicitud_id=sol.id,
+                orden=i,
+                nombre_archivo=f"orden{i + 1}.jpg",
+                mime="image/jpeg",
+                tamano=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                contenido=data,
+            )
+        )
+    s.flush()
+    return sol
+
+
+def turno(
+    s: Session, pac: Paciente, fecha_hora: datetime, prestacion_id: int | None = None
+) -> Turno:
+    t = Turno(
+        paciente_id=pac.id, fecha_hora=fecha_hora, prestacion_id=prestacion_id, estado="asignado"
+    )
+    s.add(t)
+    s.flush()
+    return t
