@@ -21,6 +21,9 @@ COMMAND_MODULES = (
     "dim_revision.commands.config_cmd",
     "dim_revision.commands.secrets_cmd",
     "dim_revision.commands.demo",
+    "dim_revision.commands.link",
+    "dim_revision.commands.intake",
+    "dim_revision.commands.turno",
 )
 
 EXIT_USER_ERROR = 2

@@ -29,6 +29,26 @@ def jpeg_bytes(width: int = 64, height: int = 48, color: str = "white") -> bytes
     return buf.getvalue()
 
 
+def png_bytes(width: int = 64, height: int = 48, color: str = "white") -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def pdf_bytes(pages: int = 1, password: str | None = None) -> bytes:
+    """A real PDF with blank A4 pages (optionally encrypted)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    if password is not None:
+        writer.encrypt(user_password=password, owner_password=password + "-owner")
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
 def obra_social(
     s: Session, nombre: str = "OSDE", plan: str = "310"
 ) -> tuple[ObraSocial, PlanCobertura]:

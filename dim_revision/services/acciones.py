@@ -1,0 +1,130 @@
+"""The other actions on a request: Resuelto, Indicar contacto, dar de baja (requirements' three circuits)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from dim_revision.db.models import Contacto, Envio, SolicitudAsistencia
+from dim_revision.db.uow import Database
+from dim_revision.domain.enums import ESTADOS_VIVOS, EstadoEnvio, ResultadoContacto
+from dim_revision.errors import EnvioLocked, NotFound, ValidationError
+from dim_revision.services.actor import Actor
+from dim_revision.services.audit import registrar_evento
+from dim_revision.services.guards import guarded_update
+
+MAX_COMENTARIO = 2000
+
+
+def marcar_resuelto(
+    db: Database, actor: Actor, now: datetime, *, solicitud_id: int, version: int, comentario: str = ""
+) -> int:
+    """Close without sending (e.g. solved by phone). Returns the new version."""
+    with db.uow() as uow:
+        s = uow.session
+        sol = s.get(SolicitudAsistencia, solicitud_id)
+        if sol is None or sol.fecha_baja is not None:
+            raise NotFound(f"La solicitud {solicitud_id} no existe o fue dada de baja.")
+        if sol.resuelto:
+            raise ValidationError("La solicitud ya está resuelta.")
+        new_version = guarded_update(
+            s,
+            actor,
+            now,
+            solicitud_id,
+            version,
+            {
+                "resuelto": True,
+                "fecha_resuelto": now,
+                "usuario_resuelto": actor.usuario,
+                "tomado_por": None,
+                "tomado_hasta": None,
+                "tomado_desde": None,
+            },
+        )
+        registrar_evento(
+            s, actor, "marcado_resuelto", now, solicitud_id=solicitud_id,
+            detalle={"comentario": comentario.strip()} if comentario.strip() else None,
+        )
+        uow.commit()
+        return new_version
+
+
+def registrar_contacto(
+    db: Database,
+    actor: Actor,
+    now: datetime,
+    *,
+    solicitud_id: int,
+    version: int,
+    resultado: ResultadoContacto | str,
+    comentario: str,
+) -> int:
+    """Append to the contact history and fill the last-contact columns; date and user are automatic."""
+    try:
+        outcome = ResultadoContacto(resultado)
+    except ValueError:
+        raise ValidationError(f"Resultado de contacto desconocido: «{resultado}».") from None
+    text = comentario.strip()
+    if not text:
+        raise ValidationError("Escribí un comentario sobre el contacto.")
+    if len(text) > MAX_COMENTARIO:
+        raise ValidationError(f"El comentario supera los {MAX_COMENTARIO} caracteres.")
+    with db.uow() as uow:
+        s = uow.session
+        mensaje = f"{outcome.etiqueta}: {text}"
+        new_version = guarded_update(
+            s,
+            actor,
+            now,
+            solicitud_id,
+            version,
+            {"fecha_contacto": now, "usuario_contacto": actor.usuario, "mensaje_contacto": mensaje},
+        )
+        s.add(
+            Contacto(
+                solicitud_id=solicitud_id,
+                fecha=now,
+                usuario=actor.usuario,
+                resultado=outcome.value,
+                comentario=text,
+            )
+        )
+        registrar_evento(
+            s, actor, "contacto_registrado", now, solicitud_id=solicitud_id,
+            detalle={"resultado": outcome.value},
+        )
+        uow.commit()
+        return new_version
+
+
+def dar_de_baja(
+    db: Database, actor: Actor, now: datetime, *, solicitud_id: int, version: int, motivo: str
+) -> None:
+    """Soft delete (fecha_baja). A send still in its window is cancelled with it; one in flight refuses."""
+    if not motivo.strip():
+        raise ValidationError("Indicá el motivo de la baja.")
+    with db.uow() as uow:
+        s = uow.session
+        live = s.scalars(
+            select(Envio).where(Envio.solicitud_id == solicitud_id, Envio.estado.in_(ESTADOS_VIVOS))
+        ).first()
+        if live is not None:
+            result = s.execute(
+                update(Envio)
+                .where(Envio.id == live.id, Envio.estado == EstadoEnvio.PROGRAMADO.value)
+                .values(estado=EstadoEnvio.CANCELADO.value, version=Envio.version + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise EnvioLocked("El mensaje se está enviando ahora: espere a que termine para dar de baja.")
+            registrar_evento(s, actor, "envio_cancelado", now, solicitud_id=solicitud_id, envio_id=live.id)
+        guarded_update(
+            s, actor, now, solicitud_id, version,
+            {"fecha_baja": now, "tomado_por": None, "tomado_hasta": None, "tomado_desde": None},
+        )
+        registrar_evento(
+            s, actor, "solicitud_baja", now, solicitud_id=solicitud_id, detalle={"motivo": motivo.strip()}
+        )
+        uow.commit()

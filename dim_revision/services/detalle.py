@@ -1,0 +1,219 @@
+"""Everything the right-hand side of the workstation shows for one request, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from dim_revision.clock import as_utc
+from dim_revision.db.models import (
+    Contacto,
+    Envio,
+    SolicitudAdjunto,
+    SolicitudAsistencia,
+    SolicitudPrestacion,
+    Turno,
+)
+from dim_revision.db.uow import Database
+from dim_revision.domain.enums import ResultadoContacto
+from dim_revision.domain.phones import resultado_whatsapp
+from dim_revision.errors import NotFound
+from dim_revision.services.guards import owner_name
+
+OTRAS_SOLICITUDES = 10
+
+
+@dataclass(frozen=True)
+class AdjuntoInfo:
+    id: int
+    nombre: str
+    mime: str
+    tamano: int
+    paginas: int | None
+
+
+@dataclass(frozen=True)
+class PrestacionElegida:
+    id: int
+    codigo: str
+    nombre: str
+
+
+@dataclass(frozen=True)
+class ContactoInfo:
+    fecha: datetime
+    usuario: str
+    resultado: str  # label in Spanish
+    comentario: str
+
+
+@dataclass(frozen=True)
+class OtraSolicitud:
+    id: int
+    fecha_subida: datetime
+    resuelto: bool
+    id_turno_destino: int | None
+
+
+@dataclass(frozen=True)
+class EnvioInfo:
+    id: int
+    version: int
+    estado: str
+    telefono: str
+    link: str
+    creado: datetime
+    creado_por: str
+    enviar_desde: datetime
+    intentos: int
+    ultimo_error: str | None
+    proveedor_id: str | None
+    enviado_en: datetime | None
+
+
+@dataclass(frozen=True)
+class SolicitudDetalle:
+    id: int
+    version: int
+    fecha_subida: datetime
+    resuelto: bool
+    fecha_resuelto: datetime | None
+    usuario_resuelto: str | None
+    id_turno_destino: int | None
+    turno_fecha: datetime | None
+    paciente_id: int
+    nombre: str
+    dni: str
+    telefono_movil: str | None
+    whatsapp: str | None
+    whatsapp_motivo: str | None
+    telefono_verificado: bool
+    email: str | None
+    email_verificado: bool
+    obra_social: str | None
+    plan: str | None
+    numero_afiliado: str | None
+    tomado_por: str | None
+    tomado_clave: str | None
+    adjuntos: tuple[AdjuntoInfo, ...]
+    prestaciones: tuple[PrestacionElegida, ...]
+    contactos: tuple[ContactoInfo, ...]
+    otras: tuple[OtraSolicitud, ...]
+    envio: EnvioInfo | None
+
+
+def _etiqueta(resultado: str) -> str:
+    try:
+        return ResultadoContacto(resultado).etiqueta
+    except ValueError:
+        return resultado
+
+
+def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> SolicitudDetalle:
+    with db.uow() as uow:
+        s = uow.session
+        sol = s.get(SolicitudAsistencia, solicitud_id)
+        if sol is None or sol.fecha_baja is not None:
+            raise NotFound(f"La solicitud {solicitud_id} no existe o fue dada de baja.")
+        pac = sol.paciente
+        phone = resultado_whatsapp(pac.telefono_movil)
+        adjuntos = s.execute(
+            select(
+                SolicitudAdjunto.id,
+                SolicitudAdjunto.nombre_archivo,
+                SolicitudAdjunto.mime,
+                SolicitudAdjunto.tamano,
+                SolicitudAdjunto.paginas,
+            )
+            .where(SolicitudAdjunto.solicitud_id == solicitud_id)
+            .order_by(SolicitudAdjunto.orden, SolicitudAdjunto.id)
+        ).all()
+        elegidas = s.scalars(
+            select(SolicitudPrestacion)
+            .where(SolicitudPrestacion.solicitud_id == solicitud_id)
+            .order_by(SolicitudPrestacion.orden)
+        ).all()
+        contactos = s.scalars(
+            select(Contacto).where(Contacto.solicitud_id == solicitud_id).order_by(Contacto.fecha.desc(), Contacto.id.desc())
+        ).all()
+        otras = s.execute(
+            select(
+                SolicitudAsistencia.id,
+                SolicitudAsistencia.fecha_subida,
+                SolicitudAsistencia.resuelto,
+                SolicitudAsistencia.id_turno_destino,
+            )
+            .where(
+                SolicitudAsistencia.paciente_id == pac.id,
+                SolicitudAsistencia.id != solicitud_id,
+                SolicitudAsistencia.fecha_baja.is_(None),
+            )
+            .order_by(SolicitudAsistencia.fecha_subida.desc())
+            .limit(OTRAS_SOLICITUDES)
+        ).all()
+        envio = s.scalars(
+            select(Envio).where(Envio.solicitud_id == solicitud_id).order_by(Envio.id.desc()).limit(1)
+        ).first()
+        turno_fecha = None
+        if sol.id_turno_destino is not None:
+            turno_fecha = s.scalar(select(Turno.fecha_hora).where(Turno.id == sol.id_turno_destino))
+        live = sol.tomado_por is not None and sol.tomado_hasta is not None and as_utc(sol.tomado_hasta) >= now
+        return SolicitudDetalle(
+            id=sol.id,
+            version=sol.version,
+            fecha_subida=sol.fecha_subida,
+            resuelto=sol.resuelto,
+            fecha_resuelto=sol.fecha_resuelto,
+            usuario_resuelto=sol.usuario_resuelto,
+            id_turno_destino=sol.id_turno_destino,
+            turno_fecha=turno_fecha,
+            paciente_id=pac.id,
+            nombre=pac.nombre_completo,
+            dni=pac.dni,
+            telefono_movil=pac.telefono_movil,
+            whatsapp=phone.numero,
+            whatsapp_motivo=phone.motivo,
+            telefono_verificado=sol.telefono_verificado,
+            email=pac.email,
+            email_verificado=sol.email_verificado,
+            obra_social=pac.obra_social.nombre if pac.obra_social else None,
+            plan=pac.plan.nombre if pac.plan else None,
+            numero_afiliado=pac.numero_afiliado,
+            tomado_por=owner_name(sol.tomado_por) if live else None,
+            tomado_clave=sol.tomado_por if live else None,
+            adjuntos=tuple(AdjuntoInfo(a.id, a.nombre_archivo, a.mime, a.tamano, a.paginas) for a in adjuntos),
+            prestaciones=tuple(
+                PrestacionElegida(e.prestacion_id, e.prestacion.codigo, e.prestacion.nombre) for e in elegidas
+            ),
+            contactos=tuple(
+                ContactoInfo(c.fecha, c.usuario, _etiqueta(c.resultado), c.comentario) for c in contactos
+            ),
+            otras=tuple(OtraSolicitud(o.id, o.fecha_subida, bool(o.resuelto), o.id_turno_destino) for o in otras),
+            envio=EnvioInfo(
+                envio.id,
+                envio.version,
+                envio.estado,
+                envio.telefono,
+                envio.link,
+                envio.creado,
+                envio.creado_por,
+                envio.enviar_desde,
+                envio.intentos,
+                envio.ultimo_error,
+                envio.proveedor_id,
+                envio.enviado_en,
+            )
+            if envio
+            else None,
+        )
+
+
+def cargar_adjunto(db: Database, adjunto_id: int) -> bytes:
+    """The bytes of one file (the only query that pulls the deferred column)."""
+    with db.uow() as uow:
+        data = uow.session.scalar(select(SolicitudAdjunto.contenido).where(SolicitudAdjunto.id == adjunto_id))
+        if data is None:
+            raise NotFound(f"El archivo {adjunto_id} no existe.")
+        return bytes(data)

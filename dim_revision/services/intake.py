@@ -1,0 +1,195 @@
+"""The portal's upload circuit as rules (DESIGN §1, requirements "Circuito de subida de orden").
+
+The patient must exist, must have a WhatsApp-capable mobile (typed now or already on file: the
+requirements make it mandatory before uploading), and uploads 1..N valid files. Every check runs
+before anything is written; then one transaction stores the request, its files and the audit event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dim_revision.clock import local_day_bounds, local_today
+from dim_revision.config import IntakeSettings
+from dim_revision.db.models import Paciente, SolicitudAdjunto, SolicitudAsistencia
+from dim_revision.db.uow import Database
+from dim_revision.domain.phones import normalizar_whatsapp
+from dim_revision.errors import NotFound, ValidationError
+from dim_revision.services.actor import Actor
+from dim_revision.services.archivos import ArchivoValidado, inspeccionar_archivo
+from dim_revision.services.audit import registrar_evento
+
+MAX_MOVIL = 40  # Paciente.telefono_movil column length
+
+
+def normalizar_dni(raw: str) -> str:
+    """Digits only; dots, spaces and dashes as people type them are dropped."""
+    dni = re.sub(r"[.\s-]", "", raw or "")
+    if not dni:
+        raise ValidationError("Falta el DNI del paciente.")
+    if not dni.isdigit() or len(dni) > 12:
+        raise ValidationError(f"El DNI «{raw.strip()}» no es válido: use sólo números.")
+    return dni
+
+
+def registrar_solicitud(
+    db: Database,
+    actor: Actor,
+    now: datetime,
+    limits: IntakeSettings,
+    *,
+    dni: str,
+    files: Sequence[tuple[str, bytes]],
+    telefono_verificado: bool,
+    email_verificado: bool,
+    movil: str | None = None,
+) -> int:
+    """Store a patient's uploaded order; returns the new solicitud id or raises a UserError."""
+    dni = normalizar_dni(dni)
+    movil_nuevo = (movil or "").strip() or None
+    if movil_nuevo is not None:
+        _validar_movil(movil_nuevo, "El teléfono móvil ingresado")
+    archivos = validar_archivos(files, limits)
+
+    with db.uow() as uow:
+        s = uow.session
+        paciente = s.scalars(select(Paciente).where(Paciente.dni == dni)).one_or_none()
+        if paciente is None:
+            raise NotFound(
+                f"No hay ningún paciente con DNI {dni}. Verifique el número o regístrese en el portal."
+            )
+        if movil_nuevo is None:
+            _exigir_movil_cargado(paciente)
+        _rechazar_duplicados_del_dia(s, paciente.id, now, archivos)
+
+        # Everything checked: from here on we only write.
+        if movil_nuevo is not None and movil_nuevo != paciente.telefono_movil:
+            paciente.telefono_movil = movil_nuevo
+        solicitud = SolicitudAsistencia(
+            paciente_id=paciente.id,
+            fecha_subida=now,
+            telefono_verificado=telefono_verificado,
+            email_verificado=email_verificado,
+            resuelto=False,
+            version=1,
+        )
+        s.add(solicitud)
+        s.flush()
+        for orden, archivo in enumerate(archivos):
+            s.add(
+                SolicitudAdjunto(
+                    solicitud_id=solicitud.id,
+                    orden=orden,
+                    nombre_archivo=archivo.nombre,
+                    mime=archivo.mime,
+                    tamano=archivo.tamano,
+                    sha256=archivo.sha256,
+                    paginas=archivo.paginas,
+                    contenido=archivo.contenido,
+                )
+            )
+        registrar_evento(
+            s,
+            actor,
+            "solicitud_registrada",
+            now,
+            solicitud_id=solicitud.id,
+            detalle={
+                "paciente_id": paciente.id,
+                "archivos": [
+                    {
+                        "nombre": a.nombre,
+                        "mime": a.mime,
+                        "tamano": a.tamano,
+                        "sha256": a.sha256,
+                        "paginas": a.paginas,
+                    }
+                    for a in archivos
+                ],
+                "avisos": [a.aviso for a in archivos if a.aviso],
+                "movil_actualizado": movil_nuevo is not None,
+                "telefono_verificado": telefono_verificado,
+                "email_verificado": email_verificado,
+            },
+        )
+        uow.commit()
+        return solicitud.id
+
+
+def validar_archivos(
+    files: Sequence[tuple[str, bytes]], limits: IntakeSettings
+) -> list[ArchivoValidado]:
+    """Count, content and duplicates within the upload; no database needed."""
+    if not files:
+        raise ValidationError("Adjunte al menos un archivo con la orden médica.")
+    if len(files) > limits.max_archivos:
+        raise ValidationError(
+            f"Se pueden subir hasta {limits.max_archivos} archivos por solicitud "
+            f"(se recibieron {len(files)})."
+        )
+    archivos = [inspeccionar_archivo(nombre, data, limits) for nombre, data in files]
+    vistos: dict[str, ArchivoValidado] = {}
+    for archivo in archivos:
+        previo = vistos.setdefault(archivo.sha256, archivo)
+        if previo is not archivo:
+            raise ValidationError(
+                f"«{archivo.nombre}»: es el mismo archivo que «{previo.nombre}»; súbalo una sola vez."
+            )
+    return archivos
+
+
+def _validar_movil(numero: str, que: str) -> str:
+    if len(numero) > MAX_MOVIL:
+        raise ValidationError(f"{que} es demasiado largo (máximo {MAX_MOVIL} caracteres).")
+    try:
+        return normalizar_whatsapp(numero)
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{que} («{numero}») no sirve para WhatsApp: {exc} Ingrese un celular válido, "
+            "por ejemplo 11 2345-6789."
+        ) from None
+
+
+def _exigir_movil_cargado(paciente: Paciente) -> None:
+    actual = (paciente.telefono_movil or "").strip()
+    if actual:
+        _validar_movil(actual, "El teléfono móvil cargado")
+        return
+    fijo = " (sólo tiene un teléfono fijo)" if (paciente.telefono_fijo or "").strip() else ""
+    raise ValidationError(
+        f"El paciente no tiene un teléfono móvil cargado{fijo}. Es obligatorio para subir la "
+        "orden: ingrese un celular para recibir el turno por WhatsApp."
+    )
+
+
+def _rechazar_duplicados_del_dia(
+    s: Session, paciente_id: int, now: datetime, archivos: Sequence[ArchivoValidado]
+) -> None:
+    """The same file already uploaded by this patient today (Buenos Aires day) is a duplicate."""
+    hoy = local_today(now)
+    desde, hasta = local_day_bounds(hoy, hoy)
+    por_sha = {a.sha256: a for a in archivos}
+    previo = s.execute(
+        select(SolicitudAdjunto.sha256, SolicitudAsistencia.id)
+        .join(SolicitudAsistencia, SolicitudAdjunto.solicitud_id == SolicitudAsistencia.id)
+        .where(
+            SolicitudAsistencia.paciente_id == paciente_id,
+            SolicitudAsistencia.fecha_baja.is_(None),
+            SolicitudAsistencia.fecha_subida >= desde,
+            SolicitudAsistencia.fecha_subida < hasta,
+            SolicitudAdjunto.sha256.in_(list(por_sha)),
+        )
+        .order_by(SolicitudAsistencia.id)
+        .limit(1)
+    ).first()
+    if previo is not None:
+        archivo = por_sha[previo.sha256]
+        raise ValidationError(
+            f"«{archivo.nombre}»: ya subió hoy este mismo archivo (solicitud {previo.id}); "
+            "un representante de DIM lo va a revisar."
+        )

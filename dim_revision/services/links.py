@@ -1,0 +1,29 @@
+"""Verify a patient's link: signature and expiry (pure), then that it is still the current one (DB)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from dim_revision.db.models import Envio
+from dim_revision.db.uow import Database
+from dim_revision.domain.enums import EstadoEnvio
+from dim_revision.domain.link_tokens import TokenClaims, TokenError, verificar_token
+
+
+class TokenReemplazado(TokenError):
+    """A newer send for the same request replaced this link, or the send was cancelled."""
+
+
+def verificar_link(db: Database, key: str, token_or_url: str, *, now: datetime, issuer: str) -> TokenClaims:
+    claims = verificar_token(key, token_or_url, now=now, issuer=issuer)
+    with db.uow() as uow:
+        envio = uow.session.scalars(
+            select(Envio).where(Envio.solicitud_id == claims.solicitud_id).order_by(Envio.id.desc()).limit(1)
+        ).first()
+    if envio is None or envio.token_id != claims.jti:
+        raise TokenReemplazado("Este link fue reemplazado por uno más nuevo; use el último mensaje recibido.")
+    if envio.estado == EstadoEnvio.CANCELADO:
+        raise TokenReemplazado("Este link fue anulado: el envío se canceló.")
+    return claims
