@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dim_revision.clock import Clock, utcnow
 from dim_revision.config import Settings, load_settings
@@ -12,6 +12,9 @@ from dim_revision.db.uow import Database
 from dim_revision.paths import AppPaths
 from dim_revision.secrets import KeyringStore, SecretStore
 from dim_revision.services.actor import Actor
+
+if TYPE_CHECKING:
+    from dim_revision.outbox.worker import OutboxWorker
 
 
 @dataclass
@@ -54,3 +57,19 @@ def build_context(
     settings = load_settings(paths.config_file, cli=cli_overrides)
     actor = Actor.from_os(settings.operador.usuario, settings.operador.estacion)
     return AppContext(settings, paths, secrets or KeyringStore(), actor, clock)
+
+
+def build_outbox_worker(ctx: AppContext) -> OutboxWorker:
+    """The outbox worker of this workstation (or of the headless `outbox run`): its own HTTP
+    session and a lease owner token unique to this process. Imports are local so commands that
+    never send (config, secrets) don't pay for `requests` at start-up."""
+    import requests
+
+    from dim_revision.domain.retry import RetryPolicy
+    from dim_revision.outbox.botmaker import BotmakerClient
+    from dim_revision.outbox.worker import OutboxWorker, worker_owner
+
+    botmaker = ctx.settings.botmaker
+    client = BotmakerClient(botmaker, ctx.secrets, requests.Session(), clock=ctx.clock)
+    owner = Actor(worker_owner(ctx.actor.estacion), ctx.actor.estacion[:60])
+    return OutboxWorker(ctx.db, client, RetryPolicy(), ctx.clock, owner, botmaker)

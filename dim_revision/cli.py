@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "dim_revision.commands.link",
     "dim_revision.commands.intake",
     "dim_revision.commands.turno",
+    "dim_revision.commands.outbox",
+    "dim_revision.commands.botmaker_fake",
 )
 
 EXIT_USER_ERROR = 2

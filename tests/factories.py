@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import json
 from datetime import datetime
 
 from PIL import Image
 from sqlalchemy.orm import Session
 
 from dim_revision.db.models import (
+    Envio,
     ObraSocial,
     Paciente,
     PlanCobertura,
@@ -147,3 +149,38 @@ def turno(
     s.add(t)
     s.flush()
     return t
+
+
+def envio(
+    s: Session,
+    sol: SolicitudAsistencia,
+    enviar_desde: datetime,
+    *,
+    estado: str = "programado",
+    telefono: str = "5491123456789",
+    plantilla: str = "dim_link_turno",
+    parametros: str | None = None,
+    intentos: int = 0,
+    creado_por: str = "operador",
+) -> Envio:
+    """An outbox row as Confirmar envío would leave it (`enviar_desde` = confirm time + window)."""
+    n = next(_seq)
+    e = Envio(
+        solicitud_id=sol.id,
+        telefono=telefono,
+        plantilla=plantilla,
+        parametros=parametros
+        if parametros is not None
+        else json.dumps({"nombre": "Ana", "prestaciones": "RMN de rodilla", "link": f"tok{n}"}),
+        link=f"https://portal.example/turno/tok{n}",
+        token_id=f"jti-{n}",
+        estado=estado,
+        creado=enviar_desde,
+        creado_por=creado_por,
+        enviar_desde=enviar_desde,
+        intentos=intentos,
+        version=1,
+    )
+    s.add(e)
+    s.flush()
+    return e

@@ -14,6 +14,7 @@ from dim_revision.secrets import MemoryStore
 
 DEMO_BOTMAKER_TOKEN = "demo-token"
 DEMO_LINK_KEY = "demo-link-key-no-usar-en-produccion-0000"
+DEMO_BOTMAKER_CANAL = "demo-whatsapp"
 
 
 def register(sub: Any) -> None:
@@ -30,7 +31,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    from dim_revision.demo.seed import seed_demo
+    from dim_revision.demo.seed import demo_cargada, seed_demo
 
     path = Path(args.demo_db).expanduser() if args.demo_db else ctx.paths.demo_db
     if args.reset:
@@ -40,10 +41,10 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     ctx.settings = ctx.settings.replace("database", url=sqlite_url(path))
     # Demo secrets never touch the real keyring.
     ctx.secrets = MemoryStore({"botmaker-token": DEMO_BOTMAKER_TOKEN, "link-key": DEMO_LINK_KEY})
-    is_new = not path.exists()
     check_connection(ctx.db.engine)
     migrate.upgrade(ctx.db.engine)
-    if is_new:
+    # Seeded in one transaction: an empty database (new, or a seed that failed) is seeded again.
+    if not demo_cargada(ctx.db):
         summary = seed_demo(
             ctx.db,
             seed=args.seed,
@@ -56,4 +57,20 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         print(f"Base de demostración: {path}")
     if args.no_gui:
         return 0
-    return gui.run(args, ctx)
+    return _run_gui_with_fake_botmaker(args, ctx)
+
+
+def _run_gui_with_fake_botmaker(args: argparse.Namespace, ctx: AppContext) -> int:
+    """Demo sends go to a local Botmaker stand-in, never to the real one."""
+    from dim_revision.outbox.fake_server import FakeBotmaker
+
+    fake = FakeBotmaker(DEMO_BOTMAKER_TOKEN).start()
+    ctx.extras["botmaker_fake"] = fake
+    ctx.settings = ctx.settings.replace(
+        "botmaker", base_url=fake.url, canal=ctx.settings.botmaker.canal or DEMO_BOTMAKER_CANAL
+    )
+    try:
+        return gui.run(args, ctx)
+    finally:
+        fake.stop()
+        ctx.extras.pop("botmaker_fake", None)

@@ -15,7 +15,9 @@ from dim_revision.services.intake import registrar_solicitud
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("intake", help="registrar una orden subida por un paciente (circuito del portal)")
+    p = sub.add_parser(
+        "intake", help="registrar una orden subida por un paciente (circuito del portal)"
+    )
     p.add_argument("--dni", required=True, help="DNI del paciente")
     p.add_argument(
         "--file",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -105,13 +106,11 @@ def _sqlite_engine(url: URL, echo: bool) -> Engine:
 
 
 def _writable(folder: Path) -> bool:
-    probe = folder / ".dim-revision-write-test"
     try:
-        probe.write_bytes(b"")
-        probe.unlink()
+        with tempfile.TemporaryFile(dir=folder):
+            return True
     except OSError:
         return False
-    return True
 
 
 def _mssql_engine(url: URL, secrets: SecretStore | None, echo: bool) -> Engine:

@@ -36,8 +36,9 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 
 from dim_revision.clock import Clock, as_utc, utcnow
 from dim_revision.config import BotmakerSettings
+from dim_revision.domain.phones import enmascarar
 from dim_revision.errors import UserError
-from dim_revision.outbox.masking import mask_phone, redact_phones
+from dim_revision.outbox.masking import redact_phones
 from dim_revision.secrets import SecretStore
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ class BotmakerClient:
             level,
             "Botmaker envío %s a %s: %s",
             msg.envio_id,
-            mask_phone(msg.telefono),
+            enmascarar(msg.telefono),
             describe(result),
         )
         return result
@@ -151,6 +152,11 @@ class BotmakerClient:
             token = self._secrets.get(TOKEN_SECRET)
         except UserError as exc:
             return StopWorker(f"No se pudo leer el token de Botmaker: {exc}")
+        if not self._settings.canal.strip():
+            return StopWorker(
+                "Falta configurar la línea de WhatsApp de Botmaker ([botmaker] canal): "
+                "los envíos quedan en pausa."
+            )
         if not token:
             return StopWorker(
                 "Falta el token de Botmaker en el llavero del sistema. "
@@ -282,7 +288,7 @@ def describe(result: SendResult) -> str:
         return f"aceptado (id {result.provider_id or 'sin id'})"
     if isinstance(result, Retryable):
         extra = f", Retry-After {result.retry_after:g}s" if result.retry_after is not None else ""
-        return f"reintentable: {result.reason}{extra}"
+        return f"reintentable: {result.reason.rstrip('.')}{extra}"
     if isinstance(result, Permanent):
         return f"error permanente: {result.reason}"
     if isinstance(result, StopWorker):

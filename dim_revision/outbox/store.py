@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session
 
 from dim_revision.db.models import Envio
 from dim_revision.domain.enums import EstadoEnvio as E
+from dim_revision.domain.phones import enmascarar
 from dim_revision.errors import EnvioLocked, InvalidTransition, NotFound, StaleWrite, UserError
+from dim_revision.outbox.masking import redact_phones
 from dim_revision.outbox.states import Quien, check_transition, is_allowed, refusal_reason
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
@@ -485,3 +487,71 @@ def mark_sent_manually(session: Session, envio_id: int, actor: Actor, now: datet
         "marcar como enviado",
         "envio_marcado_enviado",
     )
+
+
+# --- read model for listings -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnvioFila:
+    """One line of `outbox list` / the supervisor view. The phone is masked at the source and the
+    link and parameters (which carry the patient's token) are never read."""
+
+    id: int
+    solicitud_id: int
+    estado: E
+    telefono: str  # masked
+    plantilla: str
+    creado: datetime
+    creado_por: str
+    enviar_desde: datetime
+    intentos: int
+    proximo_intento: datetime | None
+    ultimo_error: str | None
+    proveedor_id: str | None
+    enviado_en: datetime | None
+    tomado_por: str | None
+
+
+def list_envios(session: Session, estado: E | None = None, limit: int = 50) -> list[EnvioFila]:
+    """Newest first."""
+    stmt = select(
+        Envio.id,
+        Envio.solicitud_id,
+        Envio.estado,
+        Envio.telefono,
+        Envio.plantilla,
+        Envio.creado,
+        Envio.creado_por,
+        Envio.enviar_desde,
+        Envio.intentos,
+        Envio.proximo_intento,
+        Envio.ultimo_error,
+        Envio.proveedor_id,
+        Envio.enviado_en,
+        Envio.tomado_por,
+    )
+    if estado is not None:
+        stmt = stmt.where(Envio.estado == estado.value)
+    rows = session.execute(
+        stmt.order_by(Envio.enviar_desde.desc(), Envio.id.desc()).limit(limit)
+    ).all()
+    return [
+        EnvioFila(
+            id=r.id,
+            solicitud_id=r.solicitud_id,
+            estado=E(r.estado),
+            telefono=enmascarar(r.telefono),
+            plantilla=r.plantilla,
+            creado=r.creado,
+            creado_por=r.creado_por,
+            enviar_desde=r.enviar_desde,
+            intentos=r.intentos,
+            proximo_intento=r.proximo_intento,
+            ultimo_error=redact_phones(r.ultimo_error) if r.ultimo_error else None,
+            proveedor_id=r.proveedor_id,
+            enviado_en=r.enviado_en,
+            tomado_por=r.tomado_por,
+        )
+        for r in rows
+    ]

@@ -18,7 +18,13 @@ MAX_COMENTARIO = 2000
 
 
 def marcar_resuelto(
-    db: Database, actor: Actor, now: datetime, *, solicitud_id: int, version: int, comentario: str = ""
+    db: Database,
+    actor: Actor,
+    now: datetime,
+    *,
+    solicitud_id: int,
+    version: int,
+    comentario: str = "",
 ) -> int:
     """Close without sending (e.g. solved by phone). Returns the new version."""
     with db.uow() as uow:
@@ -44,7 +50,11 @@ def marcar_resuelto(
             },
         )
         registrar_evento(
-            s, actor, "marcado_resuelto", now, solicitud_id=solicitud_id,
+            s,
+            actor,
+            "marcado_resuelto",
+            now,
+            solicitud_id=solicitud_id,
             detalle={"comentario": comentario.strip()} if comentario.strip() else None,
         )
         uow.commit()
@@ -92,7 +102,11 @@ def registrar_contacto(
             )
         )
         registrar_evento(
-            s, actor, "contacto_registrado", now, solicitud_id=solicitud_id,
+            s,
+            actor,
+            "contacto_registrado",
+            now,
+            solicitud_id=solicitud_id,
             detalle={"resultado": outcome.value},
         )
         uow.commit()
@@ -118,13 +132,26 @@ def dar_de_baja(
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise EnvioLocked("El mensaje se está enviando ahora: espere a que termine para dar de baja.")
-            registrar_evento(s, actor, "envio_cancelado", now, solicitud_id=solicitud_id, envio_id=live.id)
+                raise EnvioLocked(
+                    "El mensaje se está enviando ahora: espere a que termine para dar de baja."
+                )
+            registrar_evento(
+                s, actor, "envio_cancelado", now, solicitud_id=solicitud_id, envio_id=live.id
+            )
         guarded_update(
-            s, actor, now, solicitud_id, version,
+            s,
+            actor,
+            now,
+            solicitud_id,
+            version,
             {"fecha_baja": now, "tomado_por": None, "tomado_hasta": None, "tomado_desde": None},
         )
         registrar_evento(
-            s, actor, "solicitud_baja", now, solicitud_id=solicitud_id, detalle={"motivo": motivo.strip()}
+            s,
+            actor,
+            "solicitud_baja",
+            now,
+            solicitud_id=solicitud_id,
+            detalle={"motivo": motivo.strip()},
         )
         uow.commit()

@@ -72,7 +72,10 @@ def controlar_tamano(nombre: str, tamano: int, limits: IntakeSettings) -> None:
     if tamano == 0:
         raise ValidationError(f"{etiqueta}: el archivo está vacío")
     if tamano > limite_bytes(limits):
-        pesa = math.ceil(tamano / (1024 * 1024) * 10) / 10
+        mb = tamano / (1024 * 1024)
+        pesa = round(mb, 1)
+        if pesa <= limits.max_mb:  # never print "pesa 10 MB y supera el máximo de 10 MB"
+            pesa = math.ceil(mb * 10) / 10
         raise ValidationError(
             f"{etiqueta}: pesa {_numero(pesa)} MB y supera el máximo de {_numero(limits.max_mb)} MB"
         )
@@ -146,7 +149,9 @@ def _warnings_recorded() -> Iterator[list[warnings.WarningMessage]]:
 
 def _inspeccionar_imagen(etiqueta: str, data: bytes, fmt: str, limits: IntakeSettings) -> None:
     danada = f"{etiqueta}: la imagen está dañada o incompleta"
-    enorme = f"{etiqueta}: la imagen es demasiado grande (máximo {_miles(limits.max_pixeles)} píxeles)"
+    enorme = (
+        f"{etiqueta}: la imagen es demasiado grande (máximo {_miles(limits.max_pixeles)} píxeles)"
+    )
     motivo: str | None = None
     with _warnings_recorded() as caught:
         try:
@@ -233,10 +238,8 @@ def _con_extension(nombre: str, mime: str) -> str:
 
 
 def _numero(valor: float) -> str:
-    """10.0 → "10", 10.5 → "10,5" (Argentine decimal comma)."""
-    if float(valor).is_integer():
-        return str(int(valor))
-    return f"{valor:.1f}".replace(".", ",")
+    """10.0 → "10", 10.5 → "10,5" (Argentine decimal comma, no useless zeros)."""
+    return f"{valor:.3f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def _miles(valor: int) -> str:

@@ -60,7 +60,9 @@ def claim(db: Database, actor: Actor, now: datetime, solicitud_id: int, lease: t
     return Claim(solicitud_id, hasta)
 
 
-def heartbeat(db: Database, actor: Actor, now: datetime, solicitud_id: int, lease: timedelta) -> bool:
+def heartbeat(
+    db: Database, actor: Actor, now: datetime, solicitud_id: int, lease: timedelta
+) -> bool:
     """Extend a lease we still hold; False means it was lost (expired and taken, or overridden)."""
     with db.uow() as uow:
         result = uow.session.execute(
@@ -104,7 +106,11 @@ def next_free(
         with db.uow() as uow:
             stmt = (
                 select(S.id)
-                .where(*queue_conditions(filtro, now), S.resuelto.is_(False), _claimable(actor, now))
+                .where(
+                    *queue_conditions(filtro, now),
+                    S.resuelto.is_(False),
+                    or_(S.tomado_por.is_(None), S.tomado_hasta < now),  # free, not merely ours
+                )
                 .order_by(S.fecha_subida, S.id)
                 .limit(len(tried) + 5)
             )
@@ -120,10 +126,14 @@ def next_free(
     return None
 
 
-def override(db: Database, supervisor: Actor, now: datetime, solicitud_id: int, *, es_supervisor: bool) -> None:
+def override(
+    db: Database, supervisor: Actor, now: datetime, solicitud_id: int, *, es_supervisor: bool
+) -> None:
     """Free a record another workstation holds. The version bump makes the old holder's next write fail."""
     if not es_supervisor:
-        raise PermissionDenied("Sólo un supervisor puede liberar una solicitud tomada por otro operador.")
+        raise PermissionDenied(
+            "Sólo un supervisor puede liberar una solicitud tomada por otro operador."
+        )
     with db.uow() as uow:
         row = uow.session.execute(select(S.tomado_por).where(S.id == solicitud_id)).first()
         if row is None:

@@ -136,7 +136,9 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
             .order_by(SolicitudPrestacion.orden)
         ).all()
         contactos = s.scalars(
-            select(Contacto).where(Contacto.solicitud_id == solicitud_id).order_by(Contacto.fecha.desc(), Contacto.id.desc())
+            select(Contacto)
+            .where(Contacto.solicitud_id == solicitud_id)
+            .order_by(Contacto.fecha.desc(), Contacto.id.desc())
         ).all()
         otras = s.execute(
             select(
@@ -154,12 +156,19 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
             .limit(OTRAS_SOLICITUDES)
         ).all()
         envio = s.scalars(
-            select(Envio).where(Envio.solicitud_id == solicitud_id).order_by(Envio.id.desc()).limit(1)
+            select(Envio)
+            .where(Envio.solicitud_id == solicitud_id)
+            .order_by(Envio.id.desc())
+            .limit(1)
         ).first()
         turno_fecha = None
         if sol.id_turno_destino is not None:
             turno_fecha = s.scalar(select(Turno.fecha_hora).where(Turno.id == sol.id_turno_destino))
-        live = sol.tomado_por is not None and sol.tomado_hasta is not None and as_utc(sol.tomado_hasta) >= now
+        live = (
+            sol.tomado_por is not None
+            and sol.tomado_hasta is not None
+            and as_utc(sol.tomado_hasta) >= now
+        )
         return SolicitudDetalle(
             id=sol.id,
             version=sol.version,
@@ -183,14 +192,21 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
             numero_afiliado=pac.numero_afiliado,
             tomado_por=owner_name(sol.tomado_por) if live else None,
             tomado_clave=sol.tomado_por if live else None,
-            adjuntos=tuple(AdjuntoInfo(a.id, a.nombre_archivo, a.mime, a.tamano, a.paginas) for a in adjuntos),
+            adjuntos=tuple(
+                AdjuntoInfo(a.id, a.nombre_archivo, a.mime, a.tamano, a.paginas) for a in adjuntos
+            ),
             prestaciones=tuple(
-                PrestacionElegida(e.prestacion_id, e.prestacion.codigo, e.prestacion.nombre) for e in elegidas
+                PrestacionElegida(e.prestacion_id, e.prestacion.codigo, e.prestacion.nombre)
+                for e in elegidas
             ),
             contactos=tuple(
-                ContactoInfo(c.fecha, c.usuario, _etiqueta(c.resultado), c.comentario) for c in contactos
+                ContactoInfo(c.fecha, c.usuario, _etiqueta(c.resultado), c.comentario)
+                for c in contactos
             ),
-            otras=tuple(OtraSolicitud(o.id, o.fecha_subida, bool(o.resuelto), o.id_turno_destino) for o in otras),
+            otras=tuple(
+                OtraSolicitud(o.id, o.fecha_subida, bool(o.resuelto), o.id_turno_destino)
+                for o in otras
+            ),
             envio=EnvioInfo(
                 envio.id,
                 envio.version,
@@ -213,7 +229,9 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
 def cargar_adjunto(db: Database, adjunto_id: int) -> bytes:
     """The bytes of one file (the only query that pulls the deferred column)."""
     with db.uow() as uow:
-        data = uow.session.scalar(select(SolicitudAdjunto.contenido).where(SolicitudAdjunto.id == adjunto_id))
+        data = uow.session.scalar(
+            select(SolicitudAdjunto.contenido).where(SolicitudAdjunto.id == adjunto_id)
+        )
         if data is None:
             raise NotFound(f"El archivo {adjunto_id} no existe.")
         return bytes(data)

@@ -92,7 +92,9 @@ def _prestaciones(session: Session, ids: list[int]) -> list[PrestacionDefinicion
         raise ValidationError("Hay una prestación repetida en la selección.")
     found = {
         p.id: p
-        for p in session.scalars(select(PrestacionDefinicion).where(PrestacionDefinicion.id.in_(ids)))
+        for p in session.scalars(
+            select(PrestacionDefinicion).where(PrestacionDefinicion.id.in_(ids))
+        )
     }
     for pid in ids:
         if pid not in found:
@@ -155,7 +157,12 @@ def _borrador(
 
 
 def preparar_envio(
-    db: Database, cfg: EnvioConfig, key: str, now: datetime, solicitud_id: int, prestacion_ids: list[int]
+    db: Database,
+    cfg: EnvioConfig,
+    key: str,
+    now: datetime,
+    solicitud_id: int,
+    prestacion_ids: list[int],
 ) -> Borrador:
     """Validate and build the message without writing anything (for the confirm preview)."""
     with db.uow() as uow:
@@ -163,7 +170,9 @@ def preparar_envio(
 
 
 def _replace_prestaciones(session: Session, solicitud_id: int, ids: tuple[int, ...]) -> None:
-    session.execute(delete(SolicitudPrestacion).where(SolicitudPrestacion.solicitud_id == solicitud_id))
+    session.execute(
+        delete(SolicitudPrestacion).where(SolicitudPrestacion.solicitud_id == solicitud_id)
+    )
     session.add_all(
         SolicitudPrestacion(solicitud_id=solicitud_id, prestacion_id=pid, orden=i)
         for i, pid in enumerate(ids)
@@ -190,7 +199,11 @@ def confirmar_envio(
 ) -> EnvioProgramado:
     with db.uow() as uow:
         s = uow.session
-        if borrador is None or borrador.prestacion_ids != tuple(prestacion_ids) or borrador.solicitud_id != solicitud_id:
+        if (
+            borrador is None
+            or borrador.prestacion_ids != tuple(prestacion_ids)
+            or borrador.solicitud_id != solicitud_id
+        ):
             borrador = _borrador(s, cfg, key, now, solicitud_id, list(prestacion_ids))
         else:  # re-validate: the catalog or the patient may have changed since the preview
             _prestaciones(s, list(prestacion_ids))
@@ -198,7 +211,9 @@ def confirmar_envio(
             if _telefono(paciente) != borrador.telefono:
                 borrador = _borrador(s, cfg, key, now, solicitud_id, list(prestacion_ids))
         if _live_envio(s, solicitud_id) is not None:
-            raise ValidationError("Esta solicitud ya tiene un envío programado: use «Editar envío».")
+            raise ValidationError(
+                "Esta solicitud ya tiene un envío programado: use «Editar envío»."
+            )
         new_version = guarded_update(
             s,
             actor,
@@ -252,7 +267,13 @@ def confirmar_envio(
         )
         uow.commit()
         return EnvioProgramado(
-            envio.id, solicitud_id, new_version, borrador.telefono, borrador.link, envio.enviar_desde, borrador.texto
+            envio.id,
+            solicitud_id,
+            new_version,
+            borrador.telefono,
+            borrador.link,
+            envio.enviar_desde,
+            borrador.texto,
         )
 
 
@@ -276,7 +297,13 @@ def _locked_message(estado: str) -> str:
 def _conditional_envio_update(session: Session, envio: Envio, values: dict[str, object]) -> None:
     result = session.execute(
         update(Envio)
-        .where(and_(Envio.id == envio.id, Envio.estado == EstadoEnvio.PROGRAMADO.value, Envio.version == envio.version))
+        .where(
+            and_(
+                Envio.id == envio.id,
+                Envio.estado == EstadoEnvio.PROGRAMADO.value,
+                Envio.version == envio.version,
+            )
+        )
         .values(version=Envio.version + 1, **values)
         .execution_options(synchronize_session=False)
     )
@@ -328,7 +355,13 @@ def editar_envio(
         )
         uow.commit()
         return EnvioProgramado(
-            envio.id, envio.solicitud_id, new_version, borrador.telefono, borrador.link, enviar_desde, borrador.texto
+            envio.id,
+            envio.solicitud_id,
+            new_version,
+            borrador.telefono,
+            borrador.link,
+            enviar_desde,
+            borrador.texto,
         )
 
 
@@ -348,7 +381,9 @@ def cancelar_envio(
             solicitud_version,
             {"resuelto": False, "fecha_resuelto": None, "usuario_resuelto": None},
         )
-        registrar_evento(s, actor, "envio_cancelado", now, solicitud_id=envio.solicitud_id, envio_id=envio.id)
+        registrar_evento(
+            s, actor, "envio_cancelado", now, solicitud_id=envio.solicitud_id, envio_id=envio.id
+        )
         uow.commit()
         return new_version
 
@@ -359,5 +394,7 @@ def enviar_ahora(db: Database, actor: Actor, now: datetime, *, envio_id: int) ->
         s = uow.session
         envio = _envio_programado(s, envio_id)
         _conditional_envio_update(s, envio, {"enviar_desde": now, "proximo_intento": None})
-        registrar_evento(s, actor, "envio_adelantado", now, solicitud_id=envio.solicitud_id, envio_id=envio.id)
+        registrar_evento(
+            s, actor, "envio_adelantado", now, solicitud_id=envio.solicitud_id, envio_id=envio.id
+        )
         uow.commit()

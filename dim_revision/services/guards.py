@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from dim_revision.clock import as_utc, to_local
@@ -60,9 +60,11 @@ def guarded_update(
     raise diagnose(session, actor, now, solicitud_id, version)
 
 
-def diagnose(session: Session, actor: Actor, now: datetime, solicitud_id: int, version: int) -> Exception:
+def diagnose(
+    session: Session, actor: Actor, now: datetime, solicitud_id: int, version: int
+) -> Exception:
     row = session.execute(
-        S.__table__.select().where(S.id == solicitud_id)  # type: ignore[attr-defined]
+        select(S.tomado_por, S.tomado_hasta, S.fecha_baja).where(S.id == solicitud_id)
     ).first()
     if row is None or row.fecha_baja is not None:
         return NotFound(f"La solicitud {solicitud_id} no existe o fue dada de baja.")

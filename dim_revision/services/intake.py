@@ -128,8 +128,9 @@ def validar_archivos(
     if not files:
         raise ValidationError("Adjunte al menos un archivo con la orden médica.")
     if len(files) > limits.max_archivos:
+        plural = "archivo" if limits.max_archivos == 1 else "archivos"
         raise ValidationError(
-            f"Se pueden subir hasta {limits.max_archivos} archivos por solicitud "
+            f"Se pueden subir hasta {limits.max_archivos} {plural} por solicitud "
             f"(se recibieron {len(files)})."
         )
     archivos = [inspeccionar_archivo(nombre, data, limits) for nombre, data in files]

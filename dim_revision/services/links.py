@@ -16,14 +16,21 @@ class TokenReemplazado(TokenError):
     """A newer send for the same request replaced this link, or the send was cancelled."""
 
 
-def verificar_link(db: Database, key: str, token_or_url: str, *, now: datetime, issuer: str) -> TokenClaims:
+def verificar_link(
+    db: Database, key: str, token_or_url: str, *, now: datetime, issuer: str
+) -> TokenClaims:
     claims = verificar_token(key, token_or_url, now=now, issuer=issuer)
     with db.uow() as uow:
-        envio = uow.session.scalars(
-            select(Envio).where(Envio.solicitud_id == claims.solicitud_id).order_by(Envio.id.desc()).limit(1)
+        latest = uow.session.execute(
+            select(Envio.token_id, Envio.estado)
+            .where(Envio.solicitud_id == claims.solicitud_id)
+            .order_by(Envio.id.desc())
+            .limit(1)
         ).first()
-    if envio is None or envio.token_id != claims.jti:
-        raise TokenReemplazado("Este link fue reemplazado por uno más nuevo; use el último mensaje recibido.")
-    if envio.estado == EstadoEnvio.CANCELADO:
+    if latest is None or latest.token_id != claims.jti:
+        raise TokenReemplazado(
+            "Este link fue reemplazado por uno más nuevo; use el último mensaje recibido."
+        )
+    if latest.estado == EstadoEnvio.CANCELADO:
         raise TokenReemplazado("Este link fue anulado: el envío se canceló.")
     return claims

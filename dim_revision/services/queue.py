@@ -126,7 +126,9 @@ def _text_condition(texto: str) -> ColumnElement[bool] | None:
         else:
             folded = f"%{_fold_text(word)}%"
             conditions.append(
-                or_(fold_sql(Paciente.apellido).like(folded), fold_sql(Paciente.nombre).like(folded))
+                or_(
+                    fold_sql(Paciente.apellido).like(folded), fold_sql(Paciente.nombre).like(folded)
+                )
             )
     return and_(*conditions)
 
@@ -153,7 +155,7 @@ def _state_condition(estado: EstadoFiltro) -> list[ColumnElement[bool]]:
     return []
 
 
-def _base_select(now: datetime) -> Select[Any]:
+def _base_select() -> Select[*tuple[Any, ...]]:
     latest_envio = (
         select(Envio.estado)
         .where(Envio.solicitud_id == S.id)
@@ -203,9 +205,12 @@ def list_queue(
 ) -> list[QueueRow]:
     """One page of the grid, oldest first by default; the id breaks ties so pages never overlap."""
     column = SORT_COLUMNS.get(sort, S.fecha_subida)
-    order = [column.desc() if descending else column.asc(), S.id.desc() if descending else S.id.asc()]
+    order = [
+        column.desc() if descending else column.asc(),
+        S.id.desc() if descending else S.id.asc(),
+    ]
     stmt = (
-        _base_select(now)
+        _base_select()
         .where(*queue_conditions(filtro, now), *_state_condition(filtro.estado))
         .order_by(*order)
         .offset(offset)
@@ -218,7 +223,7 @@ def get_rows(session: Session, ids: list[int], now: datetime) -> list[QueueRow]:
     """Fresh copies of specific rows (the grid's refresh of rows changed elsewhere)."""
     if not ids:
         return []
-    stmt = _base_select(now).where(S.id.in_(ids))
+    stmt = _base_select().where(S.id.in_(ids))
     return [_row(r, now) for r in session.execute(stmt)]
 
 

@@ -138,7 +138,9 @@ def test_user_error_reaches_on_error_with_its_message(qtbot: QtBot, runner: Task
     def work() -> None:
         raise NotFound("La solicitud 42 ya no existe.")
 
-    runner.submit(work, on_done=lambda _: pytest.fail("no debía terminar bien"), on_error=failures.append)
+    runner.submit(
+        work, on_done=lambda _: pytest.fail("no debía terminar bien"), on_error=failures.append
+    )
     qtbot.waitUntil(lambda: bool(failures))
     assert failures[0].message == "La solicitud 42 ya no existe."
     assert str(failures[0]) == "La solicitud 42 ya no existe."
@@ -180,14 +182,19 @@ def test_a_failing_callback_is_logged_and_the_runner_keeps_working(
     assert any("bug en el widget" in (r.exc_text or "") for r in caplog.records)
 
 
-def test_callback_of_a_destroyed_widget_is_not_called(qtbot: QtBot, runner: TaskRunner) -> None:
+def test_callback_of_a_destroyed_widget_is_not_called(
+    qtbot: QtBot, runner: TaskRunner, caplog: pytest.LogCaptureFixture
+) -> None:
     release = threading.Event()
     label = QLabel()
     runner.submit(lambda: (release.wait(TIMEOUT), "hola")[1], on_done=label.setText)
     label.deleteLater()
-    QCoreApplication.sendPostedEvents(None, 0)  # deferred delete happens now
+    QCoreApplication.sendPostedEvents(None, 0)  # the deferred delete happens now
     release.set()
-    qtbot.waitUntil(runner.is_idle)  # would raise "C++ object already deleted" inside Qt if called
+    with caplog.at_level(logging.ERROR, logger="ui.tasks"):
+        qtbot.waitUntil(runner.is_idle)
+    # Calling it would raise "Internal C++ object already deleted" (logged as a callback failure).
+    assert [r for r in caplog.records if r.name == "ui.tasks"] == []
 
 
 def test_nothing_is_delivered_after_shutdown(qtbot: QtBot, qapp: Any) -> None:

@@ -22,19 +22,28 @@ ANA = Actor("ana", "pc-01")
 
 def _sol(db: Database, clock: FakeClock) -> int:
     with db.uow() as uow:
-        sid = factories.solicitud(uow.session, factories.paciente(uow.session), clock() - timedelta(hours=1)).id
+        sid = factories.solicitud(
+            uow.session, factories.paciente(uow.session), clock() - timedelta(hours=1)
+        ).id
         uow.commit()
     return sid
 
 
 def _eventos(db: Database, accion: str) -> int:
     with db.uow() as uow:
-        return uow.session.scalar(select(func.count()).select_from(Evento).where(Evento.accion == accion)) or 0
+        return (
+            uow.session.scalar(
+                select(func.count()).select_from(Evento).where(Evento.accion == accion)
+            )
+            or 0
+        )
 
 
 def test_marcar_resuelto(database: Database, clock: FakeClock) -> None:
     sid = _sol(database, clock)
-    v = acciones.marcar_resuelto(database, ANA, clock(), solicitud_id=sid, version=1, comentario="resuelto por teléfono")
+    v = acciones.marcar_resuelto(
+        database, ANA, clock(), solicitud_id=sid, version=1, comentario="resuelto por teléfono"
+    )
     assert v == 2
     with database.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
@@ -47,13 +56,23 @@ def test_marcar_resuelto(database: Database, clock: FakeClock) -> None:
 def test_contact_history_and_last_contact_columns(database: Database, clock: FakeClock) -> None:
     sid = _sol(database, clock)
     v = acciones.registrar_contacto(
-        database, ANA, clock(), solicitud_id=sid, version=1,
-        resultado=ResultadoContacto.NO_ATIENDE, comentario="Llamé dos veces",
+        database,
+        ANA,
+        clock(),
+        solicitud_id=sid,
+        version=1,
+        resultado=ResultadoContacto.NO_ATIENDE,
+        comentario="Llamé dos veces",
     )
     clock.advance(minutes=30)
     acciones.registrar_contacto(
-        database, Actor("luis", "pc-2"), clock(), solicitud_id=sid, version=v,
-        resultado="contactado", comentario="Confirmó que quiere turno a la mañana",
+        database,
+        Actor("luis", "pc-2"),
+        clock(),
+        solicitud_id=sid,
+        version=v,
+        resultado="contactado",
+        comentario="Confirmó que quiere turno a la mañana",
     )
     with database.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
@@ -81,7 +100,13 @@ def test_bad_contact_input_changes_nothing(
     sid = _sol(database, clock)
     with pytest.raises(ValidationError, match=message):
         acciones.registrar_contacto(
-            database, ANA, clock(), solicitud_id=sid, version=1, resultado=resultado, comentario=comentario
+            database,
+            ANA,
+            clock(),
+            solicitud_id=sid,
+            version=1,
+            resultado=resultado,
+            comentario=comentario,
         )
     with database.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Contacto)) == 0
@@ -93,7 +118,9 @@ def test_dar_de_baja_hides_it(database: Database, clock: FakeClock) -> None:
     sid = _sol(database, clock)
     with pytest.raises(ValidationError, match="motivo"):
         acciones.dar_de_baja(database, ANA, clock(), solicitud_id=sid, version=1, motivo=" ")
-    acciones.dar_de_baja(database, ANA, clock(), solicitud_id=sid, version=1, motivo="orden duplicada")
+    acciones.dar_de_baja(
+        database, ANA, clock(), solicitud_id=sid, version=1, motivo="orden duplicada"
+    )
     with pytest.raises(NotFound):
         obtener_detalle(database, sid, clock())
     assert _eventos(database, "solicitud_baja") == 1

@@ -37,10 +37,16 @@ def _solicitudes(db: Database, clock: FakeClock, n: int) -> list[int]:
 
 def _version(db: Database, sid: int) -> int:
     with db.uow() as uow:
-        return int(uow.session.scalar(select(SolicitudAsistencia.version).where(SolicitudAsistencia.id == sid)))
+        return int(
+            uow.session.scalar(
+                select(SolicitudAsistencia.version).where(SolicitudAsistencia.id == sid)
+            )
+        )
 
 
-def test_second_workstation_is_refused_with_the_holders_name(database: Database, clock: FakeClock) -> None:
+def test_second_workstation_is_refused_with_the_holders_name(
+    database: Database, clock: FakeClock
+) -> None:
     (sid,) = _solicitudes(database, clock, 1)
     claims.claim(database, ANA, clock(), sid, LEASE)
     with pytest.raises(ClaimLost, match="tomada por ana"):
@@ -48,7 +54,9 @@ def test_second_workstation_is_refused_with_the_holders_name(database: Database,
     claims.claim(database, ANA, clock(), sid, LEASE)  # renewing our own lease is fine
 
 
-def test_lease_expires_without_heartbeat_and_heartbeat_keeps_it(database: Database, clock: FakeClock) -> None:
+def test_lease_expires_without_heartbeat_and_heartbeat_keeps_it(
+    database: Database, clock: FakeClock
+) -> None:
     a, b = _solicitudes(database, clock, 2)
     claims.claim(database, ANA, clock(), a, LEASE)
     claims.claim(database, ANA, clock(), b, LEASE)
@@ -96,12 +104,16 @@ def test_write_refused_while_another_holds_the_lease(database: Database, clock: 
     (sid,) = _solicitudes(database, clock, 1)
     claims.claim(database, ANA, clock(), sid, LEASE)
     with pytest.raises(ClaimLost, match="ana"):
-        acciones.marcar_resuelto(database, LUIS, clock(), solicitud_id=sid, version=_version(database, sid))
+        acciones.marcar_resuelto(
+            database, LUIS, clock(), solicitud_id=sid, version=_version(database, sid)
+        )
     with database.uow() as uow:
         assert uow.session.get(SolicitudAsistencia, sid).resuelto is False  # type: ignore[union-attr]
 
 
-def test_many_threads_race_for_next_free_each_record_once(database: Database, clock: FakeClock) -> None:
+def test_many_threads_race_for_next_free_each_record_once(
+    database: Database, clock: FakeClock
+) -> None:
     """Eight workstations, each with its own connection pool, grab records concurrently."""
     ids = _solicitudes(database, clock, 24)
     url = database.engine.url.render_as_string(hide_password=False)
@@ -116,7 +128,9 @@ def test_many_threads_race_for_next_free_each_record_once(database: Database, cl
         mine: list[int] = []
         try:
             barrier.wait()
-            while (c := claims.next_free(db, actor, clock(), filtro, LEASE, attempts=50)) is not None:
+            while (
+                c := claims.next_free(db, actor, clock(), filtro, LEASE, attempts=50)
+            ) is not None:
                 mine.append(c.solicitud_id)
         except BaseException as exc:  # surfaced below
             errors.append(exc)
@@ -133,12 +147,18 @@ def test_many_threads_race_for_next_free_each_record_once(database: Database, cl
     claimed = [sid for mine in won.values() for sid in mine]
     assert sorted(claimed) == sorted(ids)  # every record exactly once
     with database.uow() as uow:
-        owners = dict(uow.session.execute(select(SolicitudAsistencia.id, SolicitudAsistencia.tomado_por)).all())
+        owners = dict(
+            uow.session.execute(
+                select(SolicitudAsistencia.id, SolicitudAsistencia.tomado_por)
+            ).all()
+        )
     for user, mine in won.items():
         assert all(owners[sid].startswith(user + "@") for sid in mine)
 
 
-def test_two_connections_claim_the_same_record_one_wins(database: Database, clock: FakeClock) -> None:
+def test_two_connections_claim_the_same_record_one_wins(
+    database: Database, clock: FakeClock
+) -> None:
     (sid,) = _solicitudes(database, clock, 1)
     url = database.engine.url.render_as_string(hide_password=False)
     for attempt in range(10):
@@ -146,7 +166,12 @@ def test_two_connections_claim_the_same_record_one_wins(database: Database, cloc
         barrier = threading.Barrier(2)
         results: list[str] = []
 
-        def grab(db: Database, actor: Actor) -> None:
+        def grab(
+            db: Database,
+            actor: Actor,
+            barrier: threading.Barrier = barrier,
+            results: list[str] = results,
+        ) -> None:
             barrier.wait()
             try:
                 claims.claim(db, actor, clock(), sid, LEASE)

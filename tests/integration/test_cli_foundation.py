@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,26 @@ from dim_revision.db import migrate
 from dim_revision.db.engine import create_db_engine, sqlite_url
 from dim_revision.secrets import KeyringStore
 
+_contexts: list[AppContext] = []
+
 
 def _ctx() -> AppContext:
-    return build_context(secrets=KeyringStore())
+    ctx = build_context(secrets=KeyringStore())
+    _contexts.append(ctx)
+    return ctx
 
 
-def test_db_upgrade_and_current_on_sqlite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture(autouse=True)
+def _close_contexts() -> Iterator[None]:
+    """`main(context=...)` leaves the context to its owner: close the engines it built."""
+    yield
+    while _contexts:
+        _contexts.pop().close()
+
+
+def test_db_upgrade_and_current_on_sqlite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = sqlite_url(tmp_path / "x.sqlite3")
     assert main(["--db", url, "db", "current"], context=_ctx()) == 1  # no schema yet
     assert main(["--db", url, "db", "upgrade"], context=_ctx()) == 0
@@ -77,13 +92,18 @@ def test_unwritable_data_folder(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "carpeta de datos" in capsys.readouterr().err
 
 
-def test_corrupt_config_file_through_the_real_entry_point(tmp_path: Path, isolated_home: Path) -> None:
+def test_corrupt_config_file_through_the_real_entry_point(
+    tmp_path: Path, isolated_home: Path
+) -> None:
     cfg = isolated_home / "config" / "config.toml"
     cfg.parent.mkdir(parents=True)
     cfg.write_text("[database\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "dim_revision", "config", "show"],
-        capture_output=True, text=True, check=False, env={**os.environ, "DIM_REVISION_HOME": str(isolated_home)},
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DIM_REVISION_HOME": str(isolated_home)},
     )
     assert done.returncode == 2
     assert "dañado" in done.stderr and "Traceback" not in done.stderr
@@ -96,7 +116,9 @@ def test_config_show_masks_the_password(capsys: pytest.CaptureFixture[str]) -> N
     assert "supersecreta" not in out and "***" in out and "[botmaker]" in out
 
 
-def test_secrets_set_reads_stdin_and_check_reports(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_secrets_set_reads_stdin_and_check_reports(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["secrets", "check"], context=_ctx()) == 1
     monkeypatch.setattr(sys, "stdin", io.StringIO("tok-123\n"))
     assert main(["secrets", "set", "botmaker-token"], context=_ctx()) == 0
@@ -109,7 +131,9 @@ def test_secrets_set_reads_stdin_and_check_reports(monkeypatch: pytest.MonkeyPat
     assert "tok-123" not in capsys.readouterr().out
 
 
-def test_secrets_bad_input(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_secrets_bad_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["secrets", "set", "otra-cosa"], context=_ctx()) == 2
     assert "desconocido" in capsys.readouterr().err
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n"))

@@ -25,7 +25,9 @@ KEY = "clave-de-prueba-" + "x" * 32
 CFG = envios.EnvioConfig.from_settings(Settings())
 
 
-def _setup(db: Database, clock: FakeClock, movil: str | None = "011 15-2345-6789") -> dict[str, int]:
+def _setup(
+    db: Database, clock: FakeClock, movil: str | None = "011 15-2345-6789"
+) -> dict[str, int]:
     with db.uow() as uow:
         s = uow.session
         pac = factories.paciente(s, nombre="Ana María", movil=movil)
@@ -35,7 +37,13 @@ def _setup(db: Database, clock: FakeClock, movil: str | None = "011 15-2345-6789
         vieja = factories.prestacion(s, "ECOGRAFÍA VIEJA", activa=False)
         other = factories.solicitud(s, factories.paciente(s), clock() - timedelta(minutes=30))
         uow.commit()
-        return {"sol": sol.id, "rodilla": rodilla.id, "torax": torax.id, "vieja": vieja.id, "otra": other.id}
+        return {
+            "sol": sol.id,
+            "rodilla": rodilla.id,
+            "torax": torax.id,
+            "vieja": vieja.id,
+            "otra": other.id,
+        }
 
 
 def _counts(db: Database) -> tuple[int, int, int]:
@@ -48,7 +56,9 @@ def _counts(db: Database) -> tuple[int, int, int]:
         )
 
 
-def _confirm(db: Database, clock: FakeClock, ids: dict[str, int], prest: list[int], version: int = 1) -> envios.EnvioProgramado:
+def _confirm(
+    db: Database, clock: FakeClock, ids: dict[str, int], prest: list[int], version: int = 1
+) -> envios.EnvioProgramado:
     return envios.confirmar_envio(
         db, ANA, clock(), CFG, KEY, solicitud_id=ids["sol"], version=version, prestacion_ids=prest
     )
@@ -60,7 +70,10 @@ def test_confirm_writes_everything_in_one_transaction(database: Database, clock:
     result = _confirm(database, clock, ids, [ids["torax"], ids["rodilla"]])
     assert result.telefono == "5491123456789"
     assert result.enviar_desde == clock() + timedelta(minutes=15)
-    assert "Ana" in result.texto and "RADIOGRAFÍA DE TÓRAX FRENTE Y PERFIL y RESONANCIA" in result.texto
+    assert (
+        "Ana" in result.texto
+        and "RADIOGRAFÍA DE TÓRAX FRENTE Y PERFIL y RESONANCIA" in result.texto
+    )
     with database.uow() as uow:
         s = uow.session
         sol = s.get(SolicitudAsistencia, ids["sol"])
@@ -80,10 +93,15 @@ def test_confirm_writes_everything_in_one_transaction(database: Database, clock:
         assert result.link.endswith(params["link"])  # the URL button carries only the token
         assert "30" not in params["link"][:0]  # (token is opaque)
         evento = s.scalars(select(Evento).where(Evento.accion == "envio_confirmado")).one()
-        assert evento.envio_id == envio.id and evento.usuario == "ana" and evento.estacion == "pc-01"
+        assert (
+            evento.envio_id == envio.id and evento.usuario == "ana" and evento.estacion == "pc-01"
+        )
         assert "clave" not in (evento.detalle or "") and KEY not in (evento.detalle or "")
     claims_ = verificar_token(KEY, result.link, now=clock(), issuer=CFG.issuer)
-    assert claims_.solicitud_id == ids["sol"] and claims_.prestacion_ids == [ids["torax"], ids["rodilla"]]
+    assert claims_.solicitud_id == ids["sol"] and claims_.prestacion_ids == [
+        ids["torax"],
+        ids["rodilla"],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -106,7 +124,9 @@ def test_bad_prestaciones_are_refused_and_nothing_is_written(
 
 
 @pytest.mark.parametrize("movil", [None, "", "15-2345-6789", "4321-1234", "hola"])
-def test_patient_without_a_valid_mobile_is_refused(database: Database, clock: FakeClock, movil: str | None) -> None:
+def test_patient_without_a_valid_mobile_is_refused(
+    database: Database, clock: FakeClock, movil: str | None
+) -> None:
     ids = _setup(database, clock, movil=movil)
     before = _counts(database)
     with pytest.raises(ValidationError, match="WhatsApp"):
@@ -117,7 +137,7 @@ def test_patient_without_a_valid_mobile_is_refused(database: Database, clock: Fa
 def test_stale_version_is_refused(database: Database, clock: FakeClock) -> None:
     ids = _setup(database, clock)
     before = _counts(database)
-    with pytest.raises(StaleWrite, match="otro operador"):
+    with pytest.raises(StaleWrite, match="Otro operador"):
         _confirm(database, clock, ids, [ids["rodilla"]], version=7)
     assert _counts(database) == before
 
@@ -129,21 +149,31 @@ def test_never_two_live_envios(database: Database, clock: FakeClock) -> None:
         _confirm(database, clock, ids, [ids["torax"]], version=first.solicitud_version)
 
 
-def test_edit_inside_the_window_updates_the_same_envio_and_restarts_it(database: Database, clock: FakeClock) -> None:
+def test_edit_inside_the_window_updates_the_same_envio_and_restarts_it(
+    database: Database, clock: FakeClock
+) -> None:
     ids = _setup(database, clock)
     first = _confirm(database, clock, ids, [ids["rodilla"]])
     clock.advance(minutes=10)
     edited = envios.editar_envio(
-        database, ANA, clock(), CFG, KEY,
-        envio_id=first.envio_id, solicitud_version=first.solicitud_version,
+        database,
+        ANA,
+        clock(),
+        CFG,
+        KEY,
+        envio_id=first.envio_id,
+        solicitud_version=first.solicitud_version,
         prestacion_ids=[ids["rodilla"], ids["torax"]],
     )
     assert edited.envio_id == first.envio_id and edited.link != first.link
     assert edited.enviar_desde == clock() + timedelta(minutes=15)
     with pytest.raises(TokenReemplazado):
         verificar_link(database, KEY, first.link, now=clock(), issuer=CFG.issuer)
-    assert verificar_link(database, KEY, edited.link, now=clock(), issuer=CFG.issuer).prestacion_ids == [
-        ids["rodilla"], ids["torax"],
+    assert verificar_link(
+        database, KEY, edited.link, now=clock(), issuer=CFG.issuer
+    ).prestacion_ids == [
+        ids["rodilla"],
+        ids["torax"],
     ]
     with database.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Envio)) == 1
@@ -176,21 +206,36 @@ def test_send_now_makes_it_due_immediately(database: Database, clock: FakeClock)
         assert envio is not None and envio.enviar_desde == clock()
 
 
-def test_once_the_worker_claimed_it_edit_and_cancel_are_refused(database: Database, clock: FakeClock) -> None:
+def test_once_the_worker_claimed_it_edit_and_cancel_are_refused(
+    database: Database, clock: FakeClock
+) -> None:
     ids = _setup(database, clock)
     first = _confirm(database, clock, ids, [ids["rodilla"]])
     with database.uow() as uow:  # what the outbox worker's claim does
         uow.session.execute(
-            update(Envio).where(Envio.id == first.envio_id)
+            update(Envio)
+            .where(Envio.id == first.envio_id)
             .values(estado=EstadoEnvio.ENVIANDO.value, version=Envio.version + 1)
         )
         uow.commit()
     with pytest.raises(EnvioLocked, match="ya se está enviando"):
-        envios.cancelar_envio(database, ANA, clock(), envio_id=first.envio_id, solicitud_version=first.solicitud_version)
+        envios.cancelar_envio(
+            database,
+            ANA,
+            clock(),
+            envio_id=first.envio_id,
+            solicitud_version=first.solicitud_version,
+        )
     with pytest.raises(EnvioLocked):
         envios.editar_envio(
-            database, ANA, clock(), CFG, KEY, envio_id=first.envio_id,
-            solicitud_version=first.solicitud_version, prestacion_ids=[ids["torax"]],
+            database,
+            ANA,
+            clock(),
+            CFG,
+            KEY,
+            envio_id=first.envio_id,
+            solicitud_version=first.solicitud_version,
+            prestacion_ids=[ids["torax"]],
         )
     with pytest.raises(EnvioLocked):
         envios.enviar_ahora(database, ANA, clock(), envio_id=first.envio_id)
@@ -210,7 +255,14 @@ def test_preview_matches_what_is_sent(database: Database, clock: FakeClock) -> N
     borrador = envios.preparar_envio(database, CFG, KEY, clock(), ids["sol"], [ids["rodilla"]])
     assert _counts(database) == before  # preview writes nothing
     result = envios.confirmar_envio(
-        database, ANA, clock(), CFG, KEY, solicitud_id=ids["sol"], version=1,
-        prestacion_ids=[ids["rodilla"]], borrador=borrador,
+        database,
+        ANA,
+        clock(),
+        CFG,
+        KEY,
+        solicitud_id=ids["sol"],
+        version=1,
+        prestacion_ids=[ids["rodilla"]],
+        borrador=borrador,
     )
     assert result.link == borrador.link and result.texto == borrador.texto

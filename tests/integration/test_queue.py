@@ -18,8 +18,12 @@ def _seed(db: Database, clock: FakeClock) -> dict[str, int]:
     now = clock()
     with db.uow() as uow:
         s = uow.session
-        ana = factories.paciente(s, dni="30111222", apellido="Pérez", nombre="Ana", movil="011 15-2345-6789")
-        jose = factories.paciente(s, dni="28999888", apellido="Núñez", nombre="José", movil="(0351) 15 555-1234")
+        ana = factories.paciente(
+            s, dni="30111222", apellido="Pérez", nombre="Ana", movil="011 15-2345-6789"
+        )
+        jose = factories.paciente(
+            s, dni="28999888", apellido="Núñez", nombre="José", movil="(0351) 15 555-1234"
+        )
         ids = {
             "ana_hoy_temprano": factories.solicitud(s, ana, now - timedelta(hours=3)).id,
             "jose_hoy": factories.solicitud(s, jose, now - timedelta(hours=1)).id,
@@ -58,7 +62,9 @@ def test_state_filter_and_counts(database: Database, clock: FakeClock) -> None:
     ids = _seed(database, clock)
     today = local_today(clock())
     with database.uow() as uow:
-        resolved = list_queue(uow.session, QueueFilter(today, today, EstadoFiltro.RESUELTAS), clock())
+        resolved = list_queue(
+            uow.session, QueueFilter(today, today, EstadoFiltro.RESUELTAS), clock()
+        )
         todas = list_queue(uow.session, QueueFilter(today, today, EstadoFiltro.TODAS), clock())
         counts = count_queue(uow.session, QueueFilter(today, today), clock())
         week = count_queue(uow.session, QueueFilter(today - timedelta(days=7), today), clock())
@@ -69,7 +75,9 @@ def test_state_filter_and_counts(database: Database, clock: FakeClock) -> None:
     assert (week.pendientes, week.resueltas) == (3, 1)
 
 
-def test_free_text_matches_name_without_accents_dni_and_phone(database: Database, clock: FakeClock) -> None:
+def test_free_text_matches_name_without_accents_dni_and_phone(
+    database: Database, clock: FakeClock
+) -> None:
     ids = _seed(database, clock)
     today = local_today(clock())
     week = QueueFilter(today - timedelta(days=7), today, EstadoFiltro.TODAS)
@@ -100,7 +108,14 @@ def test_date_range_uses_buenos_aires_days(database: Database, clock: FakeClock)
     today = local_today(clock())
     with database.uow() as uow:
         hoy = {r.id for r in list_queue(uow.session, QueueFilter(today, today), clock())}
-        ayer = {r.id for r in list_queue(uow.session, QueueFilter(today - timedelta(days=1), today - timedelta(days=1)), clock())}
+        ayer = {
+            r.id
+            for r in list_queue(
+                uow.session,
+                QueueFilter(today - timedelta(days=1), today - timedelta(days=1)),
+                clock(),
+            )
+        }
     assert sid in ayer and sid not in hoy
 
 

@@ -37,7 +37,7 @@ def test_precedence_cli_over_env_over_file(tmp_path: Path) -> None:
 
 
 def test_config_file_path_from_env(tmp_path: Path) -> None:
-    cfg = _write(tmp_path / "other.toml", '[link]\nttl_dias = 3\n')
+    cfg = _write(tmp_path / "other.toml", "[link]\nttl_dias = 3\n")
     s = load_settings(tmp_path / "default.toml", environ={"DIM_REVISION_CONFIG": str(cfg)})
     assert s.link.ttl_dias == 3
 
@@ -66,8 +66,12 @@ def test_bad_env_var_is_reported(tmp_path: Path) -> None:
 
 def test_write_validates_and_round_trips(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "config.toml"
-    write_config_file(path, {"database": {"url": "sqlite:///x.db"}, "envio": {"demora_minutos": 10}})
+    write_config_file(
+        path, {"database": {"url": "sqlite:///x.db"}, "envio": {"demora_minutos": 10}}
+    )
     assert load_settings(path, environ={}).envio.demora_minutos == 10
     with pytest.raises(ConfigError):
         write_config_file(path, {"envio": {"demora_minutos": "no"}})
-    assert load_settings(path, environ={}).envio.demora_minutos == 10  # the bad write left it intact
+    assert (
+        load_settings(path, environ={}).envio.demora_minutos == 10
+    )  # the bad write left it intact

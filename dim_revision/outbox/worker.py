@@ -1,0 +1,410 @@
+"""The outbox worker: claim due Envios, send each once, record every outcome.
+
+`run_once(now)` is the whole algorithm and runs without threads (tests and `outbox run --once`
+call it directly); `OutboxThread` only loops it in the background. Each step is its own short
+transaction: claim the batch; before each POST re-check ownership and stretch the lease ("sending"
+is durable before the request leaves); after it, record the result. A crash anywhere leaves the
+Envio *enviando* with a lease that expires into *incierto* — never a silent resend.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets as _random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from dim_revision.clock import Clock
+from dim_revision.config import BotmakerSettings
+from dim_revision.db.uow import Database
+from dim_revision.domain.phones import enmascarar
+from dim_revision.outbox import store
+from dim_revision.outbox.botmaker import (
+    Accepted,
+    Ambiguous,
+    Mensaje,
+    Permanent,
+    Retryable,
+    SendResult,
+    StopWorker,
+    describe,
+)
+from dim_revision.outbox.status import OutboxCounts, WorkerStatus
+from dim_revision.outbox.store import ClaimedEnvio
+from dim_revision.services.actor import Actor
+
+log = logging.getLogger(__name__)
+
+# Extra time on top of the HTTP timeouts before a lease counts as abandoned.
+LEASE_MARGIN = timedelta(seconds=30)
+
+
+class Sender(Protocol):
+    def send(self, msg: Mensaje) -> SendResult: ...
+
+    def close(self) -> None: ...
+
+
+class RetryPolicy(Protocol):
+    def next_delay(self, attempt: int, retry_after: float | None = None) -> float | None: ...
+
+
+def worker_owner(estacion: str) -> str:
+    """A lease owner token unique to this worker instance (fits `tomado_por`, 60 chars)."""
+    suffix = f"#{os.getpid()}-{_random.token_hex(3)}"
+    return f"outbox@{estacion}"[: 60 - len(suffix)] + suffix
+
+
+class RateLimiter:
+    """At most `per_second` sends per second (0 or less: no limit). Time and sleep are injected so
+    tests never wait; the worker's sleep is interruptible by `stop()`."""
+
+    def __init__(
+        self,
+        per_second: float,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next: float | None = None
+
+    def wait(self) -> float:
+        """Block until the next send is allowed; returns the seconds waited."""
+        if self.interval <= 0:
+            return 0.0
+        now = self._monotonic()
+        waited = 0.0
+        if self._next is not None and now < self._next:
+            waited = self._next - now
+            self._sleep(waited)
+            now = self._next
+        self._next = now + self.interval
+        return waited
+
+
+@dataclass
+class RunReport:
+    expirados: int = 0  # abandoned leases turned into incierto
+    tomados: int = 0
+    enviados: int = 0
+    reintentos: int = 0
+    fallidos: int = 0
+    inciertos: int = 0
+    liberados: int = 0  # returned unsent (pause/stop)
+    perdidos: int = 0  # ownership lost before sending (another PC expired our lease)
+    pausado: str | None = None
+
+    @property
+    def hizo_algo(self) -> bool:
+        return bool(self.expirados or self.tomados)
+
+    def resumen(self) -> str:
+        partes = [
+            f"{self.tomados} tomados",
+            f"{self.enviados} enviados",
+            f"{self.reintentos} reintentos programados",
+            f"{self.fallidos} fallidos",
+            f"{self.inciertos} inciertos",
+        ]
+        if self.expirados:
+            partes.append(f"{self.expirados} abandonados pasados a incierto")
+        if self.liberados:
+            partes.append(f"{self.liberados} devueltos a la cola")
+        if self.perdidos:
+            partes.append(f"{self.perdidos} ya no eran de este puesto")
+        texto = ", ".join(partes)
+        return texto + (f". En pausa: {self.pausado}" if self.pausado else ".")
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        db: Database,
+        client: Sender,
+        policy: RetryPolicy,
+        clock: Clock,
+        owner: Actor,
+        settings: BotmakerSettings,
+        *,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        """`owner.usuario` is the lease owner token (see `worker_owner`)."""
+        self._db = db
+        self._client = client
+        self._policy = policy
+        self._clock = clock
+        self.owner = owner
+        self.batch = max(1, settings.lote)
+        # A lease covers one send (both timeouts) plus the wait for the rate limiter; it is
+        # stretched before every POST, so a dead worker's Envios turn incierto within ~a minute.
+        rate_wait = 1.0 / settings.envios_por_segundo if settings.envios_por_segundo > 0 else 0.0
+        self.lease = (
+            timedelta(seconds=settings.connect_timeout + settings.read_timeout + rate_wait)
+            + LEASE_MARGIN
+        )
+        self._stop = threading.Event()
+        self._limiter = limiter or RateLimiter(settings.envios_por_segundo, sleep=self._stop.wait)
+        self._lock = threading.Lock()
+        self._status = WorkerStatus()
+
+    # --- control -----------------------------------------------------------------------------
+
+    @property
+    def status(self) -> WorkerStatus:
+        with self._lock:
+            return self._status
+
+    def _set_status(self, **changes: object) -> None:
+        with self._lock:
+            self._status = replace(self._status, **changes)  # type: ignore[arg-type]
+
+    @property
+    def paused(self) -> bool:
+        return self.status.pausado
+
+    def pause(self, motivo: str) -> None:
+        log.warning("Envíos en pausa: %s", motivo)
+        self._set_status(pausado=True, motivo=motivo)
+
+    def resume(self) -> None:
+        if self.paused:
+            log.info("Envíos reanudados")
+        self._set_status(pausado=False, motivo=None)
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def set_counts(self, conteos: OutboxCounts) -> None:
+        self._set_status(conteos=conteos)
+
+    def set_failure(self, mensaje: str) -> None:
+        """An unexpected failure of a whole run (e.g. the database is down), for the status bar."""
+        self._set_status(ultimo_error=mensaje)
+
+    def request_stop(self) -> None:
+        """Finish the request in flight, record it, return the rest of the batch, then return."""
+        self._stop.set()
+
+    def clear_stop(self) -> None:
+        self._stop.clear()
+
+    def close(self) -> None:
+        """Release the HTTP session (the database belongs to the caller)."""
+        self._client.close()
+
+    # --- the algorithm -----------------------------------------------------------------------
+
+    def run_once(self, now: datetime | None = None) -> RunReport:
+        now = now or self._clock()
+        report = RunReport()
+        with self._db.uow() as uow:
+            report.expirados = len(store.expire_stale_leases(uow.session, now, self.owner))
+            uow.commit()
+        if self.paused or self._stop.is_set():
+            report.pausado = self.status.motivo
+            self._set_status(ultima_corrida=now, ultimo_error=None)
+            return report
+        with self._db.uow() as uow:
+            claimed = store.claim_due(uow.session, now, self.owner, self.lease, self.batch)
+            uow.commit()
+        report.tomados = len(claimed)
+        pending = list(claimed)
+        try:
+            while pending:
+                if self._stop.is_set() or self.paused:
+                    break
+                self._limiter.wait()
+                if self._stop.is_set():
+                    break
+                item = pending.pop(0)
+                try:
+                    variables = self._begin(item, report)
+                except Exception:
+                    pending.insert(0, item)  # surely not sent: return it with the rest
+                    raise
+                if variables is not None:
+                    # From here on the request may reach Botmaker: never release this one.
+                    self._send(item, variables, report)
+        finally:
+            if pending:
+                motivo = self.status.motivo or "el puesto detuvo los envíos"
+                report.liberados += self._release(pending, motivo)
+        report.pausado = self.status.motivo
+        self._set_status(
+            ultima_corrida=now,
+            ultimo_error=None,
+            enviados=self.status.enviados + report.enviados,
+        )
+        return report
+
+    def _begin(self, item: ClaimedEnvio, report: RunReport) -> dict[str, Any] | None:
+        """Make "sending" durable (ownership re-checked, lease stretched); the variables to send,
+        or None if this one must not be sent."""
+        try:
+            variables = item.variables()
+        except ValueError:
+            self._record(
+                item, Permanent("Los parámetros guardados del envío están dañados."), report
+            )
+            return None
+        with self._db.uow() as uow:
+            still_mine = store.begin_send(uow.session, item, self.owner, self._clock() + self.lease)
+            uow.commit()
+        if not still_mine:
+            log.warning("Envío %s: ya no es de este puesto; no se envía", item.id)
+            report.perdidos += 1
+            return None
+        return variables
+
+    def _send(self, item: ClaimedEnvio, variables: dict[str, Any], report: RunReport) -> None:
+        msg = Mensaje(item.id, item.telefono, item.plantilla, variables)
+        try:
+            result = self._client.send(msg)
+        except Exception as exc:  # a bug after the request may have gone out: assume it did
+            log.exception("Envío %s: error inesperado del cliente de Botmaker", item.id)
+            result = Ambiguous(f"Error inesperado al enviar: {type(exc).__name__}")
+        self._record(item, result, report)
+
+    def _record(self, item: ClaimedEnvio, result: SendResult, report: RunReport) -> None:
+        now = self._clock()
+        with self._db.uow() as uow:
+            s = uow.session
+            if isinstance(result, Accepted):
+                ok = store.mark_sent(s, item, self.owner, now, result.provider_id)
+                report.enviados += ok
+            elif isinstance(result, Retryable):
+                delay = self._policy.next_delay(item.intentos, result.retry_after)
+                if delay is None:
+                    error = f"{result.reason} Se agotaron los reintentos ({item.intentos})."
+                    ok = store.mark_failed(s, item, self.owner, now, error)
+                    report.fallidos += ok
+                else:
+                    when = now + timedelta(seconds=delay)
+                    ok = store.schedule_retry(s, item, self.owner, now, when, result.reason)
+                    report.reintentos += ok
+            elif isinstance(result, Permanent):
+                ok = store.mark_failed(s, item, self.owner, now, result.reason)
+                report.fallidos += ok
+            elif isinstance(result, StopWorker):
+                # Botmaker refused it before doing anything: not an attempt, not a failure.
+                ok = store.release(s, item, self.owner, now, result.reason)
+                report.liberados += ok
+                self.pause(result.reason)
+            else:
+                ok = store.mark_uncertain(s, item, self.owner, now, result.reason)
+                report.inciertos += ok
+            uow.commit()
+        if not ok:
+            log.error(
+                "Envío %s a %s: el resultado (%s) no se pudo registrar porque el envío ya no "
+                "pertenece a este puesto",
+                item.id,
+                enmascarar(item.telefono),
+                describe(result),
+            )
+
+    def _release(self, items: list[ClaimedEnvio], motivo: str) -> int:
+        released = 0
+        try:
+            with self._db.uow() as uow:
+                for item in items:
+                    released += store.release(uow.session, item, self.owner, self._clock(), motivo)
+                uow.commit()
+        except Exception:  # database down: the leases will expire (to incierto) instead
+            log.exception("No se pudieron devolver %d envíos a la cola", len(items))
+            return 0
+        return released
+
+
+class OutboxThread:
+    """Runs `worker.run_once()` in a background thread: immediately again after a full batch,
+    otherwise after an idle delay that doubles up to `idle_max`; `wake()` cuts the wait short."""
+
+    def __init__(
+        self,
+        worker: OutboxWorker,
+        *,
+        idle_min: float = 2.0,
+        idle_max: float = 30.0,
+        counts: Callable[[datetime], OutboxCounts] | None = None,
+        on_status: Callable[[WorkerStatus], None] | None = None,
+    ) -> None:
+        self.worker = worker
+        self.idle_min = idle_min
+        self.idle_max = idle_max
+        self._counts = counts
+        self._on_status = on_status
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.runs = 0  # completed loop iterations (tests and diagnostics)
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self.worker.clear_stop()
+        self._thread = threading.Thread(target=self._loop, name="outbox-worker", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Send now (after a local Confirmar envío / "enviar ahora", or after resume)."""
+        self._wake.set()
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stopping.set()
+        self.worker.request_stop()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the thread to end; True if it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.is_alive()
+
+    def _loop(self) -> None:
+        delay = self.idle_min
+        while not self._stopping.is_set():
+            report: RunReport | None = None
+            try:
+                report = self.worker.run_once()
+                if self._counts is not None:
+                    self.worker.set_counts(self._counts(self.worker.now()))
+            except Exception as exc:
+                log.exception("El trabajador de envíos falló; se reintenta en %.0f s", delay)
+                self.worker.set_failure(_describe_failure(exc))
+            self.runs += 1
+            if self._on_status is not None:
+                try:
+                    self._on_status(self.worker.status)
+                except Exception:
+                    log.exception("on_status falló")
+            if report is not None and report.tomados >= self.worker.batch and not report.pausado:
+                delay = 0.0  # more may be due right now
+            elif report is not None and report.hizo_algo:
+                delay = self.idle_min
+            else:
+                delay = min(max(delay * 2, self.idle_min), self.idle_max)
+            if delay > 0:
+                self._wake.wait(delay)
+            self._wake.clear()
+
+
+def _describe_failure(exc: Exception) -> str:
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        return "no se pudo usar la base de datos; se reintenta automáticamente."
+    return f"error inesperado ({type(exc).__name__}); se reintenta automáticamente."

@@ -1,0 +1,515 @@
+"""Small dialogs of the operator's loop: Indicar contacto, the send preview and the F1 help.
+
+They show plain data and return plain values; the caller runs the service and, if it fails,
+reopens the dialog with what the operator had typed (`initial_outcome`, `initial_comment`).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QShortcut,
+    QTextOption,
+)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSizePolicy,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dim_revision.domain.enums import ResultadoContacto
+from dim_revision.domain.phones import formatear
+from dim_revision.services.envios import Borrador
+
+COMMENT_MAX = 2000
+_CTRL_ENTER = ("Ctrl+Return", "Ctrl+Enter")
+
+# Alt+letter for each outcome; unique, and shown underlined on the radio button.
+_ACCELERATORS = {
+    ResultadoContacto.CONTACTADO: "&Contactado",
+    ResultadoContacto.NO_ATIENDE: "&No atiende",
+    ResultadoContacto.NUMERO_ERRONEO: "Número &erróneo",
+    ResultadoContacto.DEJO_MENSAJE: "Se &dejó mensaje",
+    ResultadoContacto.VOLVER_A_LLAMAR: "&Volver a llamar",
+    ResultadoContacto.OTRO: "&Otro",
+}
+
+
+def nota_salida(now_local: datetime, demora: timedelta) -> str:
+    """'Sale en 15 minutos (a las 14:20). …' — when the message leaves, and that it can be fixed."""
+    minutos = int(demora.total_seconds() // 60)
+    if minutos <= 0:
+        return "Sale apenas confirmes."
+    cuando = "1 minuto" if minutos == 1 else f"{minutos} minutos"
+    sale = now_local + demora
+    return f"Sale en {cuando} (a las {sale:%H:%M}). Hasta entonces podés editarlo o cancelarlo."
+
+
+def _accept_on_ctrl_enter(dialog: QDialog, accept: Callable[[], object]) -> None:
+    for keys in _CTRL_ENTER:
+        shortcut = QShortcut(QKeySequence(keys), dialog)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(accept)
+
+
+def _muted(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "muted")
+    label.setWordWrap(True)
+    return label
+
+
+class ContactDialog(QDialog):
+    """Indicar contacto: an outcome and a required comment; date and user are automatic."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        usuario: str,
+        now_local: datetime,
+        initial_outcome: ResultadoContacto | None = None,
+        initial_comment: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("contactDialog")
+        self.setWindowTitle("Indicar contacto")
+        self.setModal(True)
+
+        self._outcomes = QButtonGroup(self)
+        outcomes = QGridLayout()
+        outcomes.setHorizontalSpacing(18)
+        outcomes.setVerticalSpacing(6)
+        self.radios: dict[ResultadoContacto, QRadioButton] = {}
+        for i, (resultado, text) in enumerate(_ACCELERATORS.items()):
+            radio = QRadioButton(text)
+            radio.setToolTip(f"Alt+{text[text.index('&') + 1].upper()}")
+            # Alt+letter or a click picks the outcome without pulling focus out of the comment.
+            radio.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            self._outcomes.addButton(radio, i)
+            self.radios[resultado] = radio
+            outcomes.addWidget(radio, i // 2, i % 2)
+        self.radios[initial_outcome or ResultadoContacto.CONTACTADO].setChecked(True)
+
+        self.comment = QPlainTextEdit()
+        self.comment.setObjectName("contactComment")
+        self.comment.setPlaceholderText(
+            "Qué se habló, qué quedó pendiente, cuándo volver a llamar…"
+        )
+        self.comment.setTabChangesFocus(True)
+        self.comment.setPlainText(initial_comment)
+        self.comment.setMinimumHeight(110)
+        comment_label = QLabel("Co&mentario (obligatorio)")
+        comment_label.setBuddy(self.comment)
+        self.counter = QLabel()
+        self.counter.setProperty("role", "muted")
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+        self.auto = _muted(f"Se registra automáticamente: {now_local:%d/%m/%Y %H:%M} — {usuario}")
+
+        self.ok_button = QPushButton("Registrar contacto (Ctrl+Enter)")
+        self.ok_button.setObjectName("primaryButton")
+        self.cancel_button = QPushButton("Cancelar (Esc)")
+        for button in (self.ok_button, self.cancel_button):
+            button.setAutoDefault(False)
+        self.ok_button.clicked.connect(self._try_accept)
+        self.cancel_button.clicked.connect(self.reject)
+
+        head = QLabel("Resultado del contacto")
+        head.setProperty("role", "section")
+        comment_row = QHBoxLayout()
+        comment_row.addWidget(comment_label)
+        comment_row.addStretch(1)
+        comment_row.addWidget(self.counter)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.ok_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setSpacing(8)
+        layout.addWidget(head)
+        layout.addLayout(outcomes)
+        layout.addSpacing(6)
+        layout.addLayout(comment_row)
+        layout.addWidget(self.comment, 1)
+        layout.addWidget(self.auto)
+        layout.addSpacing(4)
+        layout.addLayout(buttons)
+
+        _accept_on_ctrl_enter(self, self._try_accept)
+        self.comment.textChanged.connect(self._update)
+        self._update()
+        self.comment.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.comment.moveCursor(self.comment.textCursor().MoveOperation.End)
+        self.resize(480, self.sizeHint().height())
+
+    def outcome(self) -> ResultadoContacto:
+        for resultado, radio in self.radios.items():
+            if radio.isChecked():
+                return resultado
+        return ResultadoContacto.OTRO  # unreachable: one radio is always checked
+
+    def comment_text(self) -> str:
+        return self.comment.toPlainText().strip()
+
+    def result_value(self) -> tuple[ResultadoContacto, str]:
+        """What to record (also valid after a cancel, to keep the operator's draft)."""
+        return self.outcome(), self.comment_text()
+
+    def can_accept(self) -> bool:
+        text = self.comment_text()
+        return bool(text) and len(text) <= COMMENT_MAX
+
+    def _update(self) -> None:
+        n = len(self.comment_text())
+        over = n > COMMENT_MAX
+        self.counter.setText(f"{n}/{COMMENT_MAX}" + (" — demasiado largo" if over else ""))
+        role = "error" if over else "muted"
+        if self.counter.property("role") != role:
+            self.counter.setProperty("role", role)
+            self.counter.style().unpolish(self.counter)
+            self.counter.style().polish(self.counter)
+        self.ok_button.setEnabled(self.can_accept())
+
+    def _try_accept(self) -> None:
+        if self.can_accept():
+            self.accept()
+
+
+class MessageView(QTextEdit):
+    """Read-only text as tall as its content, wrapping anywhere so a long link is never cut."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setPlainText(text)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self._fit()
+
+    def _fit(self, *_: object) -> None:
+        margins = self.contentsMargins()
+        height = self.document().size().height() + margins.top() + margins.bottom()
+        self.setFixedHeight(max(int(height + 0.5), self.fontMetrics().height() * 2))
+
+
+class ConfirmPreviewDialog(QDialog):
+    """Exactly what goes out — text, number, link, prestaciones — before it is queued."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        borrador: Borrador,
+        now_local: datetime,
+        demora: timedelta,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("confirmPreviewDialog")
+        self.setWindowTitle("Confirmar envío por WhatsApp")
+        self.setModal(True)
+        self._borrador = borrador
+
+        telefono = formatear(borrador.telefono)
+        self.phone = QLabel(f"WhatsApp para <b>{html.escape(telefono)}</b>")
+        self.phone.setTextFormat(Qt.TextFormat.RichText)
+        self.phone.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.raw_phone = _muted(f"número de WhatsApp: {borrador.telefono}")
+        self.raw_phone.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        prest_head = QLabel("Prestaciones")
+        prest_head.setProperty("role", "section")
+        self.prestaciones = QLabel(
+            "<br>".join(f"{i}. {html.escape(n)}" for i, n in enumerate(borrador.prestaciones, 1))
+        )
+        self.prestaciones.setTextFormat(Qt.TextFormat.RichText)
+        self.prestaciones.setWordWrap(True)
+
+        msg_head = QLabel("Mensaje")
+        msg_head.setProperty("role", "section")
+        self.texto = MessageView(borrador.texto)
+        self.texto.setObjectName("whatsappBubble")
+
+        link_label = QLabel("Link")
+        link_label.setProperty("role", "caption")
+        self.link = QLineEdit(borrador.link)
+        self.link.setReadOnly(True)
+        self.link.setCursorPosition(0)
+        self.link.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        link_row = QHBoxLayout()
+        link_row.addWidget(link_label)
+        link_row.addWidget(self.link, 1)
+
+        self.note = _muted(nota_salida(now_local, demora))
+        self.dont_ask = QCheckBox("No volver a mostrar en esta sesión")
+
+        self.confirm_button = QPushButton("Confirmar y enviar (Ctrl+Enter)")
+        self.confirm_button.setObjectName("primaryButton")
+        self.back_button = QPushButton("Volver (Esc)")
+        for button in (self.confirm_button, self.back_button):
+            button.setAutoDefault(False)
+        self.confirm_button.clicked.connect(self.accept)
+        self.back_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.confirm_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setSpacing(8)
+        layout.addWidget(self.phone)
+        layout.addWidget(self.raw_phone)
+        layout.addSpacing(4)
+        layout.addWidget(prest_head)
+        layout.addWidget(self.prestaciones)
+        layout.addSpacing(4)
+        layout.addWidget(msg_head)
+        layout.addWidget(self.texto)
+        layout.addLayout(link_row)
+        layout.addWidget(self.note)
+        layout.addWidget(self.dont_ask)
+        layout.addSpacing(4)
+        layout.addLayout(buttons)
+
+        _accept_on_ctrl_enter(self, self.accept)
+        self.confirm_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.setMinimumWidth(520)
+        self.resize(560, self.sizeHint().height())
+
+    def borrador(self) -> Borrador:
+        return self._borrador
+
+    def dont_show_again(self) -> bool:
+        return self.dont_ask.isChecked()
+
+
+def action_label(action: QAction) -> str:
+    """The action's text without mnemonic markers ('&Resuelto' → 'Resuelto', '&&' → '&')."""
+    return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+# Key names as they are printed on Spanish (Latin American) keyboards.
+_KEY_NAMES = {
+    Qt.Key.Key_Return: "Enter",
+    Qt.Key.Key_Enter: "Enter",
+    Qt.Key.Key_Up: "↑",
+    Qt.Key.Key_Down: "↓",
+    Qt.Key.Key_Left: "←",
+    Qt.Key.Key_Right: "→",
+    Qt.Key.Key_Delete: "Supr",
+    Qt.Key.Key_Backspace: "Retroceso",
+    Qt.Key.Key_PageUp: "RePág",
+    Qt.Key.Key_PageDown: "AvPág",
+    Qt.Key.Key_Home: "Inicio",
+    Qt.Key.Key_End: "Fin",
+    Qt.Key.Key_Insert: "Insert",
+    Qt.Key.Key_Space: "Espacio",
+    Qt.Key.Key_Escape: "Esc",
+}
+_MODIFIER_NAMES = (
+    (Qt.KeyboardModifier.ControlModifier, "Ctrl"),
+    (Qt.KeyboardModifier.AltModifier, "Alt"),
+    (Qt.KeyboardModifier.ShiftModifier, "Mayús"),
+    (Qt.KeyboardModifier.MetaModifier, "Meta"),
+)
+
+
+def key_text(sequence: QKeySequence) -> str:
+    """'Ctrl+Enter', 'Alt+↑', 'Supr': a shortcut as the operator reads it on the keyboard."""
+    chords = []
+    for i in range(sequence.count()):
+        combo = sequence[i]  # type: ignore[index]  # PySide6 supports it; the stubs lack __getitem__
+        mods = combo.keyboardModifiers()
+        parts = [name for mod, name in _MODIFIER_NAMES if mods & mod]
+        key = combo.key()
+        name = _KEY_NAMES.get(key)
+        if name is None:
+            name = QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText)
+        parts.append(name)
+        chords.append("+".join(parts))
+    return ", ".join(chords)
+
+
+def shortcut_label(action: QAction) -> str:
+    """Every shortcut of the action ('Ctrl+↓ o F8'), or a dash when it has none."""
+    keys = [key_text(s) for s in action.shortcuts() if not s.isEmpty()]
+    keys = list(dict.fromkeys(keys))  # Ctrl+Return and keypad Ctrl+Enter read the same
+    return " o ".join(keys) if keys else "—"
+
+
+class HelpOverlay(QWidget):
+    """F1: every action and its shortcut, grouped, over a dimmed window. Esc, F1 or a click close it.
+
+    While open it takes every key (it answers ShortcutOverride), so the window's shortcuts can't
+    fire behind it; F1 therefore closes it here rather than through the window's action.
+    """
+
+    def __init__(self, parent: QWidget, groups: Sequence[tuple[str, Sequence[QAction]]]) -> None:
+        super().__init__(parent)
+        self.setObjectName("helpOverlay")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)
+        self._previous_focus: QWidget | None = None
+
+        self.panel = QFrame(self)
+        self.panel.setObjectName("helpPanel")
+        self.panel.setFrameShape(QFrame.Shape.StyledPanel)
+        self.panel.setAutoFillBackground(True)
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 8, 0)
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(3)
+        self.rows: list[tuple[str, str, str]] = []  # (group, action, keys)
+        bold = QFont(self.font())
+        bold.setBold(True)
+        row = 0
+        for group, actions in groups:
+            head = QLabel(group)
+            head.setProperty("role", "section")
+            grid.addWidget(head, row, 0, 1, 2)
+            row += 1
+            for action in actions:
+                text, keys = action_label(action), shortcut_label(action)
+                self.rows.append((group, text, keys))
+                key_label = QLabel(keys)
+                key_label.setObjectName("shortcutKey")
+                key_label.setFont(bold)
+                grid.addWidget(QLabel(text), row, 0)
+                grid.addWidget(key_label, row, 1, Qt.AlignmentFlag.AlignRight)
+                row += 1
+            grid.setRowMinimumHeight(row, 8)
+            row += 1
+        inner = QWidget()
+        inner.setLayout(grid)
+        scroll = QScrollArea()
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.viewport().setAutoFillBackground(False)
+        inner.setAutoFillBackground(False)
+        self._scroll = scroll
+        self._inner = inner
+
+        heading = QLabel("Atajos de teclado")
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
+        title_font.setBold(True)
+        heading.setFont(title_font)
+        panel_layout = QVBoxLayout(self.panel)
+        panel_layout.setContentsMargins(20, 16, 20, 14)
+        panel_layout.setSpacing(8)
+        panel_layout.addWidget(heading)
+        panel_layout.addWidget(scroll, 1)
+        panel_layout.addWidget(_muted("Esc o F1 para cerrar"))
+
+        parent.installEventFilter(self)
+        self.hide()
+
+    # --- open / close -------------------------------------------------------------------------
+
+    def open_overlay(self) -> None:
+        focus = self.window().focusWidget()
+        self._previous_focus = focus if focus is not self else None
+        self._fit_to_parent()
+        self.show()
+        self.raise_()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def close_overlay(self) -> None:
+        self.hide()
+        if self._previous_focus is not None:
+            self._previous_focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._previous_focus = None
+
+    def toggle(self) -> None:
+        if self.isVisible():
+            self.close_overlay()
+        else:
+            self.open_overlay()
+
+    # --- geometry and painting ----------------------------------------------------------------
+
+    def _fit_to_parent(self) -> None:
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        self.setGeometry(parent.rect())
+        hint = self._inner.sizeHint()
+        width = min(max(hint.width() + 60, 420), max(self.width() - 80, 300))
+        height = min(hint.height() + 110, max(self.height() - 80, 200))
+        self.panel.setGeometry(
+            (self.width() - width) // 2, (self.height() - height) // 2, width, height
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.parentWidget()
+            and event.type() == QEvent.Type.Resize
+            and self.isVisible()
+        ):
+            self._fit_to_parent()
+        return super().eventFilter(watched, event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(20, 24, 28, 110))
+        painter.end()
+
+    # --- input --------------------------------------------------------------------------------
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:
+            event.accept()  # keys come to keyPressEvent instead of triggering window shortcuts
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        bar = self._scroll.verticalScrollBar()
+        if key in (Qt.Key.Key_Escape, Qt.Key.Key_F1):
+            self.close_overlay()
+        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            bar.setValue(bar.value() + (1 if key == Qt.Key.Key_Down else -1) * bar.singleStep() * 3)
+        elif key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+            bar.setValue(bar.value() + (1 if key == Qt.Key.Key_PageDown else -1) * bar.pageStep())
+        event.accept()
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return True  # Tab must not wander into the window behind the overlay
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if not self.panel.geometry().contains(event.position().toPoint()):
+            self.close_overlay()
+        event.accept()

@@ -1,0 +1,174 @@
+"""Where the viewer's pictures come from: the cache, a prefetch already running, or a decode.
+
+One request is current at a time (a runner key per loader): when the operator moves to another
+file, page or record, the result of the previous request is dropped, never shown. A prefetch
+runs under its own key; if the operator reaches that file before it finishes, the loader waits
+for it instead of fetching the bytes a second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QSize, Signal
+
+from ui.tasks import TaskFailure, TaskRunner, Ticket
+from ui.viewer.cache import ImageCache
+from ui.viewer.decode import Decoded
+from ui.viewer.files import DecodeError, ViewerFile
+from ui.viewer.jobs import Loaded, load_and_decode
+
+
+@dataclass(frozen=True)
+class Picture:
+    adjunto_id: int
+    page: int  # may differ from the one asked for: a PDF page past the end is clamped
+    decoded: Decoded
+    sharper: bool  # a better-resolution version of the picture already on screen
+
+
+@dataclass(frozen=True)
+class _Request:
+    file: ViewerFile
+    page: int
+    box: QSize
+    sharper: bool
+
+
+class PictureLoader(QObject):
+    """Emits `ready(Picture)` or `failed(message)` for the current request only."""
+
+    ready = Signal(object)
+    failed = Signal(str)
+
+    def __init__(
+        self, runner: TaskRunner, cache: ImageCache, max_pixels: int, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._cache = cache
+        self._max_pixels = max_pixels
+        tag = f"visor-{id(self)}"
+        self._key, self._prefetch_key = f"{tag}-mostrar", f"{tag}-previa"
+        self._current: _Request | None = None
+        self._ticket: Ticket | None = None
+        self._awaiting: _Request | None = None  # waiting for the prefetch of this file
+        self._prefetching: int | None = None
+        self._page_counts: dict[int, int] = {}
+        self._kinds: dict[int, str] = {}
+        self.requested_density = 0.0  # of the sharper decode in flight (inf after one failed)
+
+    # --- what the viewer asks -------------------------------------------------------------------
+
+    def request(self, file: ViewerFile, page: int, box: QSize) -> Decoded | None:
+        """The cached picture right now, or None and a `ready`/`failed` signal later."""
+        self.cancel()
+        cached = self._cache.best_image(file.adjunto_id, page)
+        if cached is not None:
+            self._note(file.adjunto_id, cached)
+            return cached
+        wanted = _Request(file, page, box, sharper=False)
+        if self._prefetching == file.adjunto_id and page == 0:
+            self._awaiting = wanted
+        else:
+            self._submit(wanted)
+        return None
+
+    def sharpen(self, file: ViewerFile, page: int, box: QSize, density: float) -> None:
+        """Decode the picture on screen again, at `box` (it was zoomed past its resolution)."""
+        self.requested_density = density
+        self._submit(_Request(file, page, box, sharper=True))
+
+    def prefetch(self, file: ViewerFile, box: QSize) -> None:
+        if self._cache.best_image(file.adjunto_id, 0) is not None:
+            return
+        if self._prefetching == file.adjunto_id:
+            return
+        if self._awaiting is not None:  # the new prefetch replaces the one we were waiting for
+            waiting, self._awaiting = self._awaiting, None
+            self._submit(waiting)
+        self._prefetching = file.adjunto_id
+        self._runner.submit(
+            load_and_decode,
+            file,
+            0,
+            box,
+            self._cache.data(file.adjunto_id),
+            self._max_pixels,
+            on_done=self._on_prefetched,
+            on_error=self._on_prefetch_failed,
+            key=self._prefetch_key,
+        )
+
+    def cancel(self) -> None:
+        if self._ticket is not None:
+            self._ticket.cancel()
+        self._ticket = self._current = self._awaiting = None
+        self.requested_density = 0.0
+
+    def page_count(self, adjunto_id: int) -> int | None:
+        return self._page_counts.get(adjunto_id)
+
+    def kind(self, adjunto_id: int) -> str | None:
+        return self._kinds.get(adjunto_id)
+
+    # --- background work ------------------------------------------------------------------------
+
+    def _submit(self, request: _Request) -> None:
+        self._current = request
+        file = request.file
+        self._ticket = self._runner.submit(
+            load_and_decode,
+            file,
+            request.page,
+            request.box,
+            self._cache.data(file.adjunto_id),
+            self._max_pixels,
+            on_done=self._on_loaded,
+            on_error=self._on_failed,
+            key=self._key,
+        )
+
+    def _on_loaded(self, loaded: Loaded) -> None:
+        self._remember(loaded)
+        request, self._current, self._ticket = self._current, None, None
+        if request is None or request.file.adjunto_id != loaded.adjunto_id:
+            return
+        if request.sharper:
+            self.requested_density = 0.0
+        self.ready.emit(Picture(loaded.adjunto_id, loaded.page, loaded.decoded, request.sharper))
+
+    def _on_failed(self, failure: TaskFailure) -> None:
+        request, self._current, self._ticket = self._current, None, None
+        if request is None:
+            return
+        if request.sharper:  # keep the picture we have; do not retry at this zoom
+            self.requested_density = float("inf")
+            return
+        if isinstance(failure.exception, DecodeError):
+            self.failed.emit(failure.message)
+        else:
+            self.failed.emit(f"No se pudo mostrar «{request.file.nombre}». {failure.message}")
+
+    def _on_prefetched(self, loaded: Loaded) -> None:
+        self._prefetching = None
+        self._remember(loaded)
+        waiting = self._awaiting
+        if waiting is not None and waiting.file.adjunto_id == loaded.adjunto_id:
+            self._awaiting = None
+            self.ready.emit(Picture(loaded.adjunto_id, 0, loaded.decoded, sharper=False))
+
+    def _on_prefetch_failed(self, failure: TaskFailure) -> None:
+        self._prefetching = None
+        if self._awaiting is not None:  # ask again as the current file, to show the reason
+            waiting, self._awaiting = self._awaiting, None
+            self._submit(waiting)
+
+    def _remember(self, loaded: Loaded) -> None:
+        self._cache.put_data(loaded.adjunto_id, loaded.data)
+        self._cache.put_image(loaded.adjunto_id, loaded.page, loaded.decoded)
+        self._note(loaded.adjunto_id, loaded.decoded)
+
+    def _note(self, adjunto_id: int, decoded: Decoded) -> None:
+        self._page_counts[adjunto_id] = decoded.page_count
+        self._kinds[adjunto_id] = decoded.kind
