@@ -12,7 +12,7 @@ from dim_revision.domain.enums import ESTADOS_VIVOS, EstadoEnvio, ResultadoConta
 from dim_revision.errors import EnvioLocked, NotFound, ValidationError
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
-from dim_revision.services.guards import guarded_update
+from dim_revision.services.guards import RELEASED, guarded_update, resolved_values
 
 MAX_COMENTARIO = 2000
 
@@ -40,14 +40,7 @@ def marcar_resuelto(
             now,
             solicitud_id,
             version,
-            {
-                "resuelto": True,
-                "fecha_resuelto": now,
-                "usuario_resuelto": actor.usuario,
-                "tomado_por": None,
-                "tomado_hasta": None,
-                "tomado_desde": None,
-            },
+            resolved_values(actor, now),
         )
         registrar_evento(
             s,
@@ -144,7 +137,7 @@ def dar_de_baja(
             now,
             solicitud_id,
             version,
-            {"fecha_baja": now, "tomado_por": None, "tomado_hasta": None, "tomado_desde": None},
+            {"fecha_baja": now, **RELEASED},
         )
         registrar_evento(
             s,

@@ -17,7 +17,7 @@ from dim_revision.db.uow import Database
 from dim_revision.errors import ClaimLost, NotFound, PermissionDenied
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
-from dim_revision.services.guards import lease_owner, owner_name
+from dim_revision.services.guards import RELEASED, lease_owner, owner_name
 from dim_revision.services.queue import QueueFilter, queue_conditions
 
 
@@ -80,7 +80,7 @@ def release(db: Database, actor: Actor, solicitud_id: int) -> None:
         uow.session.execute(
             update(S)
             .where(and_(S.id == solicitud_id, S.tomado_por == lease_owner(actor)))
-            .values(tomado_por=None, tomado_hasta=None, tomado_desde=None)
+            .values(**RELEASED)
             .execution_options(synchronize_session=False)
         )
         uow.commit()
@@ -141,7 +141,7 @@ def override(
         uow.session.execute(
             update(S)
             .where(S.id == solicitud_id)
-            .values(tomado_por=None, tomado_hasta=None, tomado_desde=None, version=S.version + 1)
+            .values(**RELEASED, version=S.version + 1)
             .execution_options(synchronize_session=False)
         )
         registrar_evento(

@@ -31,7 +31,7 @@ from dim_revision.domain.phones import enmascarar, normalizar_whatsapp
 from dim_revision.errors import EnvioLocked, NotFound, ValidationError
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
-from dim_revision.services.guards import guarded_update
+from dim_revision.services.guards import guarded_update, resolved_values
 
 
 @dataclass(frozen=True)
@@ -220,14 +220,7 @@ def confirmar_envio(
             now,
             solicitud_id,
             version,
-            {
-                "resuelto": True,
-                "fecha_resuelto": now,
-                "usuario_resuelto": actor.usuario,
-                "tomado_por": None,
-                "tomado_hasta": None,
-                "tomado_desde": None,
-            },
+            resolved_values(actor, now),
         )
         _replace_prestaciones(s, solicitud_id, borrador.prestacion_ids)
         envio = Envio(

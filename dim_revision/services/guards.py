@@ -19,6 +19,14 @@ from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.errors import ClaimLost, NotFound, StaleWrite
 from dim_revision.services.actor import Actor
 
+# Values that end a lease (confirm, resolve, delete and release all give the record back).
+RELEASED: dict[str, Any] = {"tomado_por": None, "tomado_hasta": None, "tomado_desde": None}
+
+
+def resolved_values(actor: Actor, now: datetime) -> dict[str, Any]:
+    """Mark resolved by this operator and give the record back."""
+    return {"resuelto": True, "fecha_resuelto": now, "usuario_resuelto": actor.usuario, **RELEASED}
+
 
 def lease_owner(actor: Actor) -> str:
     """What goes in `tomado_por`: the user and the PC, so one user on two PCs still can't double-work."""
