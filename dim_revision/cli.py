@@ -14,6 +14,13 @@ from dim_revision import __version__
 from dim_revision.bootstrap import AppContext, build_context
 from dim_revision.db.engine import mask_url
 from dim_revision.errors import UserError
+from dim_revision.logging_setup import (
+    CrashHandler,
+    config_summary,
+    configure_logging,
+    secret_values,
+)
+from dim_revision.secrets import KNOWN_NAMES
 
 COMMAND_MODULES = (
     "dim_revision.commands.gui",
@@ -26,9 +33,12 @@ COMMAND_MODULES = (
     "dim_revision.commands.turno",
     "dim_revision.commands.outbox",
     "dim_revision.commands.botmaker_fake",
+    "dim_revision.commands.doctor",
+    "dim_revision.commands.logs",
 )
 
 EXIT_USER_ERROR = 2
+EXIT_UNEXPECTED = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,6 +81,7 @@ def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -
             ctx = build_context(cli_overrides(args))
         elif cli_overrides(args):
             ctx.settings = _apply(ctx, cli_overrides(args))
+        _setup_logging(ctx, real_run=context is None)
         result: int = args.handler(args, ctx)
         return result
     except UserError as exc:
@@ -87,9 +98,36 @@ def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -
         return 130
     except BrokenPipeError:  # output piped into `head` and closed early
         return 0
+    except Exception:
+        if ctx is None:
+            raise  # the context itself could not be built: nowhere known to write a report
+        crash = ctx.extras.get("crash_handler") or _crash_handler(ctx)
+        crash.report(*sys.exc_info())
+        return EXIT_UNEXPECTED
     finally:
         if ctx is not None and context is None:
             ctx.close()
+
+
+def _crash_handler(ctx: AppContext) -> CrashHandler:
+    return CrashHandler(
+        ctx.paths.log_dir,
+        __version__,
+        config_summary=lambda: config_summary(ctx.settings),
+        secrets=lambda: secret_values(ctx.secrets, KNOWN_NAMES),
+    )
+
+
+def _setup_logging(ctx: AppContext, real_run: bool) -> CrashHandler:
+    """The crash handler, plus (for a real run, not when a test injects its context) the log
+    file and the process-wide exception hooks. The GUI replaces `show` on
+    `ctx.extras["crash_handler"]` to display the message in a dialog."""
+    crash: CrashHandler = ctx.extras.get("crash_handler") or _crash_handler(ctx)
+    ctx.extras["crash_handler"] = crash
+    if real_run:
+        configure_logging(ctx.paths.log_dir, secret_values(ctx.secrets, KNOWN_NAMES))
+        crash.install()
+    return crash
 
 
 def _apply(ctx: AppContext, overrides: dict[str, dict[str, Any]]) -> Any:

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 STATUS_FAULTS = frozenset({400, 401, 403, 404, 429, 500, 502, 503, 504})
 NAMED_FAULTS = frozenset({"timeout", "reset", "ok", "problems"})
 MAX_BODY = 1_000_000
+CHANNELS_PATH = "/v2.0/channels"
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,13 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("Botmaker simulado: " + format, *args)
 
     def do_GET(self) -> None:
+        # A cheap authenticated read (what `dim-revision doctor` calls); not scripted, not recorded.
+        if self.path.split("?", 1)[0] == CHANNELS_PATH:
+            if self.headers.get("access-token") != self.server.fake.token:
+                self._reply(401, _error_body(401))
+                return
+            self._reply(200, {"items": [{"id": "fake-channel", "platform": "whatsapp"}]})
+            return
         self._reply(404, {"error": {"message": "not found"}})
 
     def do_POST(self) -> None:

@@ -1,0 +1,38 @@
+"""`dim-revision doctor`: checklist of the installation (config, database, secrets, Botmaker)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from dim_revision import doctor
+from dim_revision.bootstrap import AppContext
+from dim_revision.config import ENV_CONFIG_FILE
+from dim_revision.secrets import KeyringStore, keyring_usable
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("doctor", help="verificar la instalación y decir cómo arreglar cada falla")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, ctx: AppContext) -> int:
+    import os
+    from pathlib import Path
+
+    config_file = Path(os.environ.get(ENV_CONFIG_FILE) or ctx.paths.config_file)
+    results = doctor.run_all(
+        config_file=config_file,
+        db_url=ctx.db_url,
+        get_db=lambda: ctx.db,
+        secrets=ctx.secrets,
+        botmaker=ctx.settings.botmaker,
+        clock=ctx.clock,
+        keyring_check=keyring_usable if isinstance(ctx.secrets, KeyringStore) else None,
+    )
+    for result in results:
+        for line in result.lineas():
+            print(line, flush=True)
+    code = doctor.exit_code(results)
+    print("Todo en orden." if code == 0 else "Hay fallas: corríjalas y vuelva a ejecutar doctor.")
+    return code

@@ -1,0 +1,394 @@
+"""`dim-revision doctor`: one check per thing IT must get right, each with the fix in words.
+
+Every check is a small function returning a `Resultado`, so tests (and support) can run them one
+by one; `run_all` chains them for a context, skipping what cannot be checked (no database → no
+schema check).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import requests
+from sqlalchemy import Engine, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from dim_revision.clock import Clock, as_utc
+from dim_revision.config import BotmakerSettings, read_config_file
+from dim_revision.db import migrate
+from dim_revision.db.engine import (
+    MSSQL_DEFAULT_DRIVER,
+    check_connection,
+    mask_url,
+)
+from dim_revision.db.uow import Database
+from dim_revision.errors import UserError
+from dim_revision.outbox.botmaker import DEFAULT_BASE_URL, TOKEN_SECRET
+from dim_revision.outbox.status import outbox_counts
+from dim_revision.secrets import SecretStore, keyring_usable
+
+Estado = Literal["OK", "FALLA", "AVISO"]
+OK: Estado = "OK"
+FALLA: Estado = "FALLA"
+AVISO: Estado = "AVISO"
+
+MIN_LINK_KEY_BYTES = 32
+MAX_CLOCK_SKEW_SECONDS = 60.0
+BOTMAKER_TIMEOUT = (3.0, 5.0)  # connect, read: doctor must answer fast
+CHANNELS_PATH = "/v2.0/channels"
+
+
+@dataclass(frozen=True)
+class Resultado:
+    nombre: str
+    estado: Estado
+    detalle: str
+    arreglo: str = ""  # what to do, when not OK
+
+    def lineas(self) -> list[str]:
+        out = [f"[{self.estado}] {self.nombre}: {self.detalle}"]
+        if self.arreglo and self.estado != OK:
+            out.append(f"        → {self.arreglo}")
+        return out
+
+
+# --- configuration and secrets -------------------------------------------------------------
+
+
+def check_config(config_file: Path) -> Resultado:
+    nombre = "Configuración"
+    if not config_file.exists():
+        return Resultado(
+            nombre,
+            AVISO,
+            f"no existe {config_file}; se usan los valores por defecto",
+            f"Cree {config_file} (ver docs/install.md); «dim-revision config show» muestra los valores efectivos.",
+        )
+    try:
+        read_config_file(config_file)
+    except UserError as exc:
+        return Resultado(nombre, FALLA, str(exc), f"Corrija o reemplace {config_file}.")
+    return Resultado(nombre, OK, f"{config_file} se lee bien")
+
+
+def needs_db_password(db_url: str) -> bool:
+    """SQL login without a password in the URL and without integrated security."""
+    try:
+        url = make_url(db_url)
+    except ArgumentError:
+        return False
+    if url.get_backend_name() == "sqlite" or not url.username or url.password is not None:
+        return False
+    query = {k.lower(): str(v).lower() for k, v in url.query.items()}
+    return query.get("trusted_connection") != "yes"
+
+
+def check_secrets(
+    store: SecretStore,
+    db_url: str,
+    keyring_check: Callable[[], tuple[bool, str]] | None = keyring_usable,
+) -> Resultado:
+    """The keyring works and every secret this configuration needs is there.
+
+    `keyring_check` is None when the store is not the OS keyring (tests, demo)."""
+    nombre = "Llavero y secretos"
+    if keyring_check is not None:
+        usable, backend = keyring_check()
+        if not usable:
+            return Resultado(
+                nombre,
+                FALLA,
+                backend,
+                "Use una sesión de Windows con el Administrador de credenciales disponible.",
+            )
+    required = [TOKEN_SECRET, "link-key"]
+    if needs_db_password(db_url):
+        required.append("db-password")
+    try:
+        missing = [name for name in required if not store.get(name)]
+    except UserError as exc:
+        return Resultado(nombre, FALLA, str(exc), "Revise el llavero del sistema.")
+    if missing:
+        return Resultado(
+            nombre,
+            FALLA,
+            f"faltan: {', '.join(missing)}",
+            " ; ".join(f"dim-revision secrets set {name}" for name in missing),
+        )
+    return Resultado(nombre, OK, f"cargados: {', '.join(required)}")
+
+
+def check_link_key(store: SecretStore) -> Resultado:
+    nombre = "Clave de los links"
+    try:
+        value = store.get("link-key")
+    except UserError as exc:
+        return Resultado(nombre, FALLA, str(exc), "Revise el llavero del sistema.")
+    if not value:
+        return Resultado(
+            nombre,
+            FALLA,
+            "no está cargada",
+            "Cargue la misma clave que usa el portal: dim-revision secrets set link-key",
+        )
+    size = len(value.encode("utf-8"))
+    if size < MIN_LINK_KEY_BYTES:
+        return Resultado(
+            nombre,
+            FALLA,
+            f"tiene {size} bytes; se necesitan al menos {MIN_LINK_KEY_BYTES}",
+            "Genere una clave larga, cárguela aquí y en el portal "
+            "(dim-revision secrets set link-key).",
+        )
+    return Resultado(nombre, OK, f"{size} bytes")
+
+
+# --- database ------------------------------------------------------------------------------
+
+
+def check_odbc_driver(
+    db_url: str, drivers: Callable[[], list[str]] | None = None
+) -> Resultado | None:
+    """Only for SQL Server URLs (None otherwise): the ODBC driver named in the URL is installed."""
+    try:
+        url = make_url(db_url)
+    except ArgumentError:
+        return None
+    if url.get_backend_name() != "mssql":
+        return None
+    nombre = "Driver ODBC"
+    if "odbc_connect" in url.query:
+        return Resultado(nombre, OK, "la URL usa odbc_connect; el driver lo indica esa cadena")
+    wanted = str(url.query.get("driver", MSSQL_DEFAULT_DRIVER))
+    if drivers is None:
+        try:
+            import pyodbc
+        except ImportError as exc:
+            return Resultado(
+                nombre,
+                FALLA,
+                f"no se pudo cargar pyodbc ({exc})",
+                "Reinstale DIM Revisión; en Linux instale unixODBC.",
+            )
+        drivers = pyodbc.drivers
+    present = drivers()
+    if wanted not in present:
+        return Resultado(
+            nombre,
+            FALLA,
+            f"falta «{wanted}» (presentes: {', '.join(present) or 'ninguno'})",
+            "Instale «Microsoft ODBC Driver 18 for SQL Server» (x64) o corrija driver= en la URL.",
+        )
+    return Resultado(nombre, OK, wanted)
+
+
+def check_database(engine: Engine) -> Resultado:
+    nombre = "Base de datos"
+    try:
+        check_connection(engine)
+    except UserError as exc:
+        return Resultado(
+            nombre,
+            FALLA,
+            str(exc),
+            "Revise la URL ([database] url), la red, el usuario y que el servidor esté encendido.",
+        )
+    return Resultado(nombre, OK, f"conectada a {mask_url(engine.url)}")
+
+
+def check_schema(engine: Engine) -> Resultado:
+    nombre = "Esquema"
+    try:
+        current = migrate.current_revision(engine)
+    except DBAPIError as exc:
+        return Resultado(nombre, FALLA, _first_line(exc), "Revise los permisos del usuario.")
+    head = migrate.head_revision()
+    if current == head:
+        return Resultado(nombre, OK, f"al día ({head})")
+    return Resultado(
+        nombre,
+        FALLA,
+        f"en {current or 'sin esquema'}, la última es {head}",
+        "Ejecute «dim-revision db upgrade» (o pida al DBA el SQL de «db upgrade --sql»).",
+    )
+
+
+def database_utc_now(engine: Engine) -> datetime:
+    """The database server's clock as aware UTC, whatever the dialect returns."""
+    dialect = engine.dialect.name
+    query = {
+        "mssql": "SELECT SYSUTCDATETIME()",  # naive, already UTC
+        "postgresql": "SELECT CURRENT_TIMESTAMP",  # aware
+        "sqlite": "SELECT CURRENT_TIMESTAMP",  # 'YYYY-MM-DD HH:MM:SS' in UTC
+    }.get(dialect, "SELECT CURRENT_TIMESTAMP")
+    with engine.connect() as conn:
+        value = conn.execute(text(query)).scalar_one()
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        raise TypeError(f"unexpected clock value {value!r}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else as_utc(value)
+
+
+def check_clock(engine: Engine, clock: Clock) -> Resultado:
+    nombre = "Reloj"
+    try:
+        db_now = database_utc_now(engine)
+    except DBAPIError as exc:
+        return Resultado(nombre, AVISO, f"no se pudo leer la hora del servidor: {_first_line(exc)}")
+    skew = (clock() - db_now).total_seconds()
+    detalle = f"diferencia con el servidor de base de datos: {skew:+.0f} s"
+    if abs(skew) > MAX_CLOCK_SKEW_SECONDS:
+        return Resultado(
+            nombre,
+            AVISO,
+            detalle,
+            "Sincronice la hora de Windows (w32tm /resync) en esta PC o en el servidor: "
+            "los bloqueos de solicitudes y los envíos programados dependen de la hora.",
+        )
+    return Resultado(nombre, OK, detalle)
+
+
+def check_outbox(db: Database, clock: Clock) -> Resultado:
+    """The pause state lives in each worker process; what the database shows is the backlog."""
+    nombre = "Envíos"
+    try:
+        c = outbox_counts(db, clock())
+    except DBAPIError as exc:
+        return Resultado(nombre, AVISO, f"no se pudo leer la cola: {_first_line(exc)}")
+    detalle = (
+        f"{c.programados} programados, {c.enviando} enviando, "
+        f"{c.fallidos} fallidos, {c.inciertos} inciertos"
+    )
+    if c.requieren_atencion:
+        return Resultado(
+            nombre,
+            AVISO,
+            detalle,
+            "Un supervisor debe revisarlos: «dim-revision outbox list --estado fallido» / "
+            "«--estado incierto» (reintentar, cancelar o marcar enviado).",
+        )
+    return Resultado(nombre, OK, detalle)
+
+
+# --- Botmaker ------------------------------------------------------------------------------
+
+
+def check_botmaker(
+    settings: BotmakerSettings, store: SecretStore, session: requests.Session | None = None
+) -> Resultado:
+    """One cheap authenticated GET: the host answers and the token is accepted."""
+    nombre = "Botmaker"
+    if not settings.canal.strip():
+        return Resultado(
+            nombre,
+            FALLA,
+            "falta la línea de WhatsApp",
+            "Configure [botmaker] canal (channelId en v2, número de la línea en v1).",
+        )
+    try:
+        token = store.get(TOKEN_SECRET)
+    except UserError as exc:
+        return Resultado(nombre, FALLA, str(exc), "Revise el llavero del sistema.")
+    if not token:
+        return Resultado(
+            nombre, FALLA, "falta el token", f"dim-revision secrets set {TOKEN_SECRET}"
+        )
+    base = (settings.base_url or DEFAULT_BASE_URL[settings.api_version]).rstrip("/")
+    # No cheap authenticated read is known for v1: there we only check the host answers.
+    url = base + "/" if settings.api_version == "v1" else base + CHANNELS_PATH
+    http = session or requests.Session()
+    try:
+        response = http.get(
+            url,
+            headers={"access-token": token, "Accept": "application/json"},
+            timeout=BOTMAKER_TIMEOUT,
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        return Resultado(
+            nombre,
+            FALLA,
+            f"no responde en {base} ({type(exc).__name__})",
+            "Revise la conexión a Internet, el proxy/firewall y [botmaker] base_url.",
+        )
+    finally:
+        if session is None:
+            http.close()
+    status = response.status_code
+    response.close()
+    if settings.api_version == "v1":
+        return Resultado(
+            nombre,
+            AVISO if status >= 500 else OK,
+            f"{base} responde ({status}); con la API v1 el token se verifica en el primer envío",
+        )
+    if status in (401, 403):
+        return Resultado(
+            nombre,
+            FALLA,
+            f"rechazó el token ({status})",
+            f"Cargue un token válido: dim-revision secrets set {TOKEN_SECRET}",
+        )
+    if 200 <= status < 300:
+        return Resultado(nombre, OK, f"{base} acepta el token")
+    return Resultado(
+        nombre,
+        AVISO,
+        f"{url} respondió {status}",
+        "Revise [botmaker] base_url y api_version.",
+    )
+
+
+# --- all together ----------------------------------------------------------------------------
+
+
+def run_all(
+    *,
+    config_file: Path,
+    db_url: str,
+    get_db: Callable[[], Database],
+    secrets: SecretStore,
+    botmaker: BotmakerSettings,
+    clock: Clock,
+    keyring_check: Callable[[], tuple[bool, str]] | None,
+    session: requests.Session | None = None,
+) -> list[Resultado]:
+    results = [check_config(config_file)]
+    odbc = check_odbc_driver(db_url)
+    if odbc is not None:
+        results.append(odbc)
+    try:
+        db: Database | None = get_db()
+    except UserError as exc:
+        db = None
+        results.append(
+            Resultado(
+                "Base de datos", FALLA, str(exc), "Revise [database] url y el driver instalado."
+            )
+        )
+    if db is not None:
+        results.append(check_database(db.engine))
+        if results[-1].estado == OK:
+            results += [check_schema(db.engine), check_clock(db.engine, clock)]
+            if results[-2].estado == OK:
+                results.append(check_outbox(db, clock))
+    results += [
+        check_secrets(secrets, db_url, keyring_check),
+        check_link_key(secrets),
+        check_botmaker(botmaker, secrets, session),
+    ]
+    return results
+
+
+def exit_code(results: list[Resultado]) -> int:
+    return 1 if any(r.estado == FALLA for r in results) else 0
+
+
+def _first_line(exc: BaseException) -> str:
+    text_ = str(getattr(exc, "orig", None) or exc).strip()
+    return text_.splitlines()[0] if text_ else type(exc).__name__
