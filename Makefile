@@ -32,8 +32,16 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
+# The main states of the window as PNGs in docs/ (offscreen; QT_QPA_PLATFORM=xcb under Xvfb works too).
+screenshots: $(INSTALLED)
+	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) scripts/screenshots.py --out docs
+
 demo-reset: $(INSTALLED)
 	$(PY) -m dim_revision demo --reset --no-gui
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# Performance against DESIGN §7's budgets, each case beside its peer (a few minutes; see docs/performance.md).
+bench: $(INSTALLED)
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run --json build/bench.json

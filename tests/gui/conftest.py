@@ -57,9 +57,29 @@ def runner(qapp: QApplication) -> Iterator[TaskRunner]:
     assert task_runner.shutdown(10_000), "background tasks still running at teardown"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def frozen_startup_heap() -> None:
+    """Modules and fixtures loaded so far live for the whole session: keep them out of the
+    per-test collections below (which then stay cheap)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture(autouse=True)
-def none_refcount_guard() -> None:
-    """PySide6 6.12 on Python 3.11 drops references to None (and True/False); ui/none_guard.py."""
-    from ui.none_guard import top_up
+def qt_runtime_guard(frozen_startup_heap: None) -> Iterator[None]:
+    """What `ui.runtime_guard` does in the app: no cycle collection on task-runner threads (it
+    would destroy Qt objects there), and PySide6 6.12 + Python 3.11's dropped references to
+    None/True/False topped up."""
+    import gc
+
+    from ui.runtime_guard import top_up
 
     top_up()
+    enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()  # on the GUI thread, after pytest-qt closed the test's widgets
+    if enabled:
+        gc.enable()

@@ -1,0 +1,54 @@
+"""Tell "the database is unreachable" apart from every other failure of a background task.
+
+Tasks wrap their service calls with `db_task`, so a dropped connection reaches the GUI as a
+`DatabaseUnavailable` with a Spanish message (and no traceback in the log), which the workstation
+turns into the offline banner instead of an error message.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from dim_revision.errors import DatabaseUnavailable
+from ui.tasks import TaskFailure
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+OFFLINE_MESSAGE = (
+    "Sin conexión con la base de datos — reintentando… Lo que elegiste y escribiste queda guardado."
+)
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def db_task(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run `fn`, turning a lost connection into `DatabaseUnavailable`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except (DBAPIError, DisconnectionError, PoolTimeout) as exc:
+            if not is_connection_error(exc):
+                raise
+            detail = str(getattr(exc, "orig", exc) or type(exc).__name__).strip().splitlines()
+            raise DatabaseUnavailable(
+                f"No se pudo usar la base de datos: {detail[0] if detail else 'sin detalle'}"
+            ) from None
+
+    return wrapper
+
+
+def is_offline(failure: TaskFailure) -> bool:
+    exc = failure.exception
+    return isinstance(exc, DatabaseUnavailable) or is_connection_error(exc)

@@ -1,0 +1,171 @@
+"""The grid's columns and how a queue row looks in each (text, tooltip, colours), per Qt role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from dim_revision.clock import to_local
+from dim_revision.domain.enums import EstadoEnvio
+from dim_revision.services.queue import QueueRow
+
+ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+TAKEN_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    sort: str | None  # key of services.queue.SORT_COLUMNS, None: not sortable
+    width: int
+    tip: str = ""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("fecha_subida", "Fecha de subida", "fecha_subida", 110),
+    Column("espera", "Espera", "fecha_subida", 70, "Tiempo desde que el paciente subió la orden"),
+    Column("nombre", "Nombre", "nombre", 170),
+    Column("dni", "DNI", "dni", 80),
+    Column("telefono_verificado", "Tel. verif.", "telefono_verificado", 65, "Teléfono verificado"),
+    Column("telefono_movil", "Teléfono móvil", "telefono_movil", 115),
+    Column("email", "Email", "email", 160),
+    Column("obra_social", "Obra social", "obra_social", 110),
+    Column("plan", "Plan", "plan", 70),
+    Column("fecha_contacto", "Fecha contacto", "fecha_contacto", 105),
+    Column("usuario_contacto", "Usuario contacto", "usuario_contacto", 95),
+    Column("resuelto", "Resuelto", "resuelto", 65),
+    Column("estado_envio", "Envío", None, 85, "Estado del mensaje de WhatsApp"),
+    Column("tomado_por", "Tomada por", None, 90, "Operador que la está trabajando"),
+    Column("turno", "Turno", "id_turno_destino", 60, "Turno que tomó el paciente con el link"),
+)
+COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+CENTERED = {"telefono_verificado", "resuelto", "turno", "espera"}
+
+# Age colours (unresolved rows): how long the patient has been waiting.
+AGE_STEPS: tuple[tuple[timedelta, QColor], ...] = (
+    (timedelta(hours=8), QColor("#f4c7c3")),
+    (timedelta(hours=2), QColor("#fbe3b5")),
+    (timedelta(minutes=30), QColor("#fdf5c9")),
+)
+TAKEN_FOREGROUND = QColor("#8a8a8a")
+
+
+def format_age(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+    return f"{hours // 24} d {hours % 24} h"
+
+
+def format_datetime(value: datetime | None) -> str:
+    return "" if value is None else f"{to_local(value):%d/%m %H:%M}"
+
+
+def taken_by_other(row: QueueRow, me: str) -> bool:
+    """Someone else's live lease: shown greyed with its owner, not workable here."""
+    return row.tomado_clave is not None and row.tomado_clave != me
+
+
+def cell(row: QueueRow, key: str, role: int, now: datetime, me: str) -> Any:
+    """What the model answers for one cell and role (None: nothing special)."""
+    if role == Qt.ItemDataRole.DisplayRole:
+        return _DISPLAY[key](row, now, me)
+    if role == ID_ROLE:
+        return row.id
+    if role == TAKEN_ROLE:
+        return taken_by_other(row, me)
+    handler = _ROLES.get(role)
+    return handler(row, key, now, me) if handler else None
+
+
+def _tooltip(row: QueueRow, key: str, now: datetime, me: str) -> str | None:
+    if taken_by_other(row, me):
+        return f"La está trabajando {row.tomado_por}: no se puede tomar mientras tanto."
+    if key == "espera":
+        return f"Subida el {to_local(row.fecha_subida):%d/%m/%Y a las %H:%M}"
+    if key == "telefono_verificado":
+        return (
+            "El paciente confirmó el teléfono"
+            if row.telefono_verificado
+            else "Teléfono sin verificar"
+        )
+    if key == "email":
+        return "Email verificado" if row.email_verificado else "Email sin verificar"
+    return None
+
+
+def _foreground(row: QueueRow, key: str, now: datetime, me: str) -> QBrush | None:
+    return QBrush(TAKEN_FOREGROUND) if taken_by_other(row, me) else None
+
+
+def _background(row: QueueRow, key: str, now: datetime, me: str) -> QBrush | None:
+    if key != "espera" or row.resuelto:
+        return None
+    age = now - row.fecha_subida
+    for limit, colour in AGE_STEPS:
+        if age >= limit:
+            return QBrush(colour)
+    return None
+
+
+def _font(row: QueueRow, key: str, now: datetime, me: str) -> QFont | None:
+    if not taken_by_other(row, me):
+        return None
+    font = QFont()
+    font.setItalic(True)
+    return font
+
+
+def _alignment(row: QueueRow, key: str, now: datetime, me: str) -> int | None:
+    return int(Qt.AlignmentFlag.AlignCenter) if key in CENTERED else None
+
+
+def _estado_envio(value: str | None) -> str:
+    if value is None:
+        return ""
+    try:
+        return EstadoEnvio(value).etiqueta
+    except ValueError:
+        return value
+
+
+def _tomado(row: QueueRow, now: datetime, me: str) -> str:
+    if row.tomado_clave is None:
+        return ""
+    return "Vos" if row.tomado_clave == me else (row.tomado_por or "")
+
+
+_DISPLAY: dict[str, Callable[[QueueRow, datetime, str], str]] = {
+    "fecha_subida": lambda r, now, me: format_datetime(r.fecha_subida),
+    "espera": lambda r, now, me: "" if r.resuelto else format_age(now - r.fecha_subida),
+    "nombre": lambda r, now, me: r.nombre,
+    "dni": lambda r, now, me: r.dni,
+    "telefono_verificado": lambda r, now, me: "✓" if r.telefono_verificado else "✗",
+    "telefono_movil": lambda r, now, me: r.telefono_movil or "",
+    "email": lambda r, now, me: r.email or "",
+    "obra_social": lambda r, now, me: r.obra_social or "",
+    "plan": lambda r, now, me: r.plan or "",
+    "fecha_contacto": lambda r, now, me: format_datetime(r.fecha_contacto),
+    "usuario_contacto": lambda r, now, me: r.usuario_contacto or "",
+    "resuelto": lambda r, now, me: "Sí" if r.resuelto else "No",
+    "estado_envio": lambda r, now, me: _estado_envio(r.estado_envio),
+    "tomado_por": _tomado,
+    "turno": lambda r, now, me: "" if r.id_turno_destino is None else f"#{r.id_turno_destino}",
+}
+
+_ROLES: dict[int, Callable[[QueueRow, str, datetime, str], Any]] = {
+    int(Qt.ItemDataRole.ToolTipRole): _tooltip,
+    int(Qt.ItemDataRole.ForegroundRole): _foreground,
+    int(Qt.ItemDataRole.BackgroundRole): _background,
+    int(Qt.ItemDataRole.FontRole): _font,
+    int(Qt.ItemDataRole.TextAlignmentRole): _alignment,
+}

@@ -1,0 +1,400 @@
+"""The queue grid's model: a lazy table over the services' paged query (DESIGN §4, §10 Anki).
+
+Rows come in batches from SQL (`canFetchMore`/`fetchMore`), sorting is a new SQL query, and a
+filter change replaces the rows in one reset. Nothing is sorted or filtered in Python and there
+is no proxy model. Polling calls `refresh()`, which re-reads the loaded window and applies the
+difference row by row (removals, moves, insertions, changes) so the view keeps its selection.
+All queries run on the task runner; results for an outdated filter are dropped by generation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from dim_revision.clock import Clock
+from dim_revision.services.queue import QueueCounts, QueueFilter, QueueRow
+from ui.queue_columns import COLUMN_INDEX, COLUMNS, ID_ROLE, TAKEN_ROLE, cell, taken_by_other
+from ui.queue_source import QueueSource, ServiceQueueSource
+from ui.tasks import TaskFailure, TaskRunner
+
+__all__ = ["COLUMNS", "COLUMN_INDEX", "ID_ROLE", "TAKEN_ROLE", "QueueModel", "ServiceQueueSource"]
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class QueueModel(QAbstractTableModel):
+    """Rows of the queue for one filter and sort; `me` is this workstation's lease owner key."""
+
+    loading_changed = Signal(bool)
+    counts_changed = Signal(object)  # QueueCounts
+    first_page_loaded = Signal()
+    refreshed = Signal()
+    failed = Signal(object)  # TaskFailure
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        source: QueueSource,
+        clock: Clock,
+        me: str,
+        filtro: QueueFilter,
+        *,
+        batch: int = 200,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._source = source
+        self._clock = clock
+        self._me = me
+        self._filter = filtro
+        self._batch = batch
+        self._sort = ("fecha_subida", False)
+        self._rows: list[QueueRow] = []
+        self._index: dict[int, int] = {}
+        self._exhausted = True  # nothing to fetch until the first page arrives
+        self._generation = 0
+        self._busy = False
+        self._refreshing = False
+        self._updating = False  # rows are being swapped under the view (not the operator moving)
+        self._pinned: set[int] = set()  # rows just worked here: polling never drops them
+        self._now = clock()
+
+    # --- what the controller reads -------------------------------------------------------------
+
+    @property
+    def filtro(self) -> QueueFilter:
+        return self._filter
+
+    @property
+    def sort_key(self) -> tuple[str, bool]:
+        return self._sort
+
+    @property
+    def updating(self) -> bool:
+        """True while a reset or a polled snapshot moves rows: selection changes are not the operator's."""
+        return self._updating
+
+    @property
+    def busy(self) -> bool:
+        return self._busy or self._refreshing
+
+    def row_at(self, row: int) -> QueueRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, solicitud_id: int) -> int | None:
+        return self._index.get(solicitud_id)
+
+    def loaded_rows(self) -> list[QueueRow]:
+        return list(self._rows)
+
+    def taken_by_other(self, row: QueueRow) -> bool:
+        return taken_by_other(row, self._me)
+
+    # --- loading -------------------------------------------------------------------------------
+
+    def set_filter(self, filtro: QueueFilter) -> None:
+        self._filter = filtro
+        self.reload()
+
+    def pin(self, solicitud_id: int) -> None:
+        """Keep this row on screen even once it no longer matches the filter (e.g. it was just
+        confirmed and the operator may come back to edit the send), until the filter changes."""
+        self._pinned.add(solicitud_id)
+
+    def reload(self) -> None:
+        """Read the first page again and replace everything (filter or sort changed)."""
+        self._pinned.clear()
+        self._generation += 1
+        generation = self._generation
+        self._set_busy(True)
+        self._runner.submit(
+            self._source.page,
+            self._filter,
+            0,
+            self._batch,
+            *self._sort,
+            on_done=lambda rows: self._replace(generation, rows),
+            on_error=self._on_error,
+            key=f"queue-page-{id(self)}",
+        )
+        self._load_counts()
+
+    def refresh(self) -> None:
+        """Re-read the loaded window (polling): rows changed elsewhere update in place."""
+        if self.busy:
+            return
+        generation = self._generation
+        limit = max(len(self._rows), self._batch)
+        self._refreshing = True
+        self._runner.submit(
+            self._source.page,
+            self._filter,
+            0,
+            limit,
+            *self._sort,
+            on_done=lambda rows: self._apply_snapshot(generation, limit, rows),
+            on_error=self._on_refresh_error,
+            key=f"queue-refresh-{id(self)}",
+        )
+        self._load_counts()
+
+    def refresh_ids(self, ids: list[int]) -> None:
+        """Update specific rows now (after this workstation changed them)."""
+        wanted = [i for i in ids if i in self._index]
+        if not wanted:
+            return
+        generation = self._generation
+        self._runner.submit(
+            self._source.rows,
+            wanted,
+            on_done=lambda rows: self._update_rows(generation, rows),
+            on_error=self._on_refresh_error,
+        )
+
+    def tick(self) -> None:
+        """The clock moved: ages and liveness of leases are recomputed by the view."""
+        self._now = self._clock()
+        if self._rows:
+            column = COLUMN_INDEX["espera"]
+            self.dataChanged.emit(
+                self.index(0, column),
+                self.index(len(self._rows) - 1, column),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole],
+            )
+
+    def _load_counts(self) -> None:
+        generation = self._generation
+        self._runner.submit(
+            self._source.counts,
+            self._filter,
+            on_done=lambda counts: self._emit_counts(generation, counts),
+            on_error=lambda failure: None,  # the page query reports the failure
+            key=f"queue-counts-{id(self)}",
+        )
+
+    def _emit_counts(self, generation: int, counts: QueueCounts) -> None:
+        if generation == self._generation:
+            self.counts_changed.emit(counts)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.loading_changed.emit(busy)
+
+    def _on_error(self, failure: TaskFailure) -> None:
+        self._set_busy(False)
+        self.failed.emit(failure)
+
+    def _on_refresh_error(self, failure: TaskFailure) -> None:
+        self._refreshing = False
+        self.failed.emit(failure)
+
+    def _replace(self, generation: int, rows: list[QueueRow]) -> None:
+        if generation != self._generation:
+            return
+        self._now = self._clock()
+        self._updating = True
+        try:
+            self.beginResetModel()
+            self._rows = _unique(rows)
+            self._reindex()
+            self._exhausted = len(rows) < self._batch
+            self.endResetModel()
+        finally:
+            self._updating = False
+        self._set_busy(False)
+        self.first_page_loaded.emit()
+
+    # --- lazy batches --------------------------------------------------------------------------
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted and not self.busy
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        generation = self._generation
+        self._set_busy(True)
+        self._runner.submit(
+            self._source.page,
+            self._filter,
+            len(self._rows),
+            self._batch,
+            *self._sort,
+            on_done=lambda rows: self._append(generation, rows),
+            on_error=self._on_error,
+            key=f"queue-page-{id(self)}",
+        )
+
+    def _append(self, generation: int, rows: list[QueueRow]) -> None:
+        if generation != self._generation:
+            return
+        self._set_busy(False)
+        self._exhausted = len(rows) < self._batch
+        fresh = [r for r in _unique(rows) if r.id not in self._index]
+        if not fresh:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+        self._rows.extend(fresh)
+        self._reindex()
+        self.endInsertRows()
+
+    # --- applying a polled snapshot without losing the selection -------------------------------
+
+    def _apply_snapshot(self, generation: int, limit: int, rows: list[QueueRow]) -> None:
+        self._refreshing = False
+        if generation != self._generation:
+            return
+        self._now = self._clock()
+        new = self._with_pinned(_unique(rows))
+        self._updating = True
+        try:
+            self._remove_missing({r.id for r in new})
+            self._reorder_common([r.id for r in new])
+            self._insert_new(new)
+            self._update_rows(generation, new)
+        finally:
+            self._updating = False
+        self._exhausted = len(rows) < limit
+        self.refreshed.emit()
+
+    def _with_pinned(self, new: list[QueueRow]) -> list[QueueRow]:
+        """Pinned rows missing from the snapshot stay where they were (below the same row)."""
+        present = {r.id for r in new}
+        kept = [r for r in self._rows if r.id in self._pinned and r.id not in present]
+        if not kept:
+            return new
+        merged = list(new)
+        for row in kept:
+            above = self._rows[: self._index[row.id]]
+            positions = {r.id: i for i, r in enumerate(merged)}
+            anchor = next((positions[r.id] for r in reversed(above) if r.id in positions), -1)
+            merged.insert(anchor + 1, row)
+        self.refresh_ids([r.id for r in kept])  # their own state (resolved, send) still updates
+        return merged
+
+    def _remove_missing(self, keep: set[int]) -> None:
+        row = len(self._rows) - 1
+        while row >= 0:
+            if self._rows[row].id in keep:
+                row -= 1
+                continue
+            last = row
+            while row - 1 >= 0 and self._rows[row - 1].id not in keep:
+                row -= 1
+            self.beginRemoveRows(QModelIndex(), row, last)
+            del self._rows[row : last + 1]
+            self._reindex()
+            self.endRemoveRows()
+            row -= 1
+
+    def _reorder_common(self, new_order: list[int]) -> None:
+        current = [r.id for r in self._rows]
+        present = set(current)
+        target = [i for i in new_order if i in present]
+        if target == current:
+            return
+        self.layoutAboutToBeChanged.emit()
+        by_id = {r.id: r for r in self._rows}
+        self._rows = [by_id[i] for i in target]
+        self._reindex()
+        sources = self.persistentIndexList()
+        targets = []
+        for idx in sources:
+            old_row = idx.row()
+            moved_id = current[old_row] if 0 <= old_row < len(current) else None
+            new_row = self._index.get(moved_id) if moved_id is not None else None
+            targets.append(
+                self.index(new_row, idx.column()) if new_row is not None else QModelIndex()
+            )
+        self.changePersistentIndexList(sources, targets)
+        self.layoutChanged.emit()
+
+    def _insert_new(self, new: list[QueueRow]) -> None:
+        position = 0
+        for row in new:
+            if row.id in self._index:
+                position = self._index[row.id] + 1
+                continue
+            self.beginInsertRows(QModelIndex(), position, position)
+            self._rows.insert(position, row)
+            self._reindex()
+            self.endInsertRows()
+            position += 1
+
+    def _update_rows(self, generation: int, rows: list[QueueRow]) -> None:
+        if generation != self._generation:
+            return
+        last = len(COLUMNS) - 1
+        for fresh in rows:
+            row = self._index.get(fresh.id)
+            if row is None or self._rows[row] == fresh:
+                continue
+            self._rows[row] = fresh
+            self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+
+    def _reindex(self) -> None:
+        self._index = {r.id: i for i, r in enumerate(self._rows)}
+
+    # --- Qt model API --------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        column = COLUMNS[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tip or column.title
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if not 0 <= index.column() < len(COLUMNS):
+            return None
+        return cell(self._rows[index.row()], COLUMNS[index.column()].key, role, self._now, self._me)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS) or COLUMNS[column].sort is None:
+            return
+        key = COLUMNS[column].key
+        sort = COLUMNS[column].sort or "fecha_subida"
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == "espera":  # longest wait first == oldest upload first
+            descending = not descending
+        if (sort, descending) == self._sort:
+            return
+        self._sort = (sort, descending)
+        self.reload()
+
+
+def _unique(rows: list[QueueRow]) -> list[QueueRow]:
+    seen: set[int] = set()
+    out = []
+    for r in rows:
+        if r.id not in seen:
+            seen.add(r.id)
+            out.append(r)
+    return out

@@ -1,0 +1,72 @@
+"""The status bar: who is working, whether the database answers, and how the outbox is doing."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from dim_revision.outbox.status import OutboxCounts, WorkerStatus
+from dim_revision.services.actor import Actor
+
+ONLINE_STYLE = "color: #1e6b34;"
+OFFLINE_STYLE = "color: #b3261e; font-weight: bold;"
+PAUSED_STYLE = "color: #b3261e; font-weight: bold;"
+
+
+def outbox_text(counts: OutboxCounts | None) -> str:
+    if counts is None:
+        return "Envíos: —"
+    return (
+        f"Envíos: {counts.programados + counts.enviando} programados · "
+        f"{counts.enviados_hoy} enviados hoy · {counts.fallidos} fallidos · "
+        f"{counts.inciertos} inciertos"
+    )
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusBar")
+        self.setSizeGripEnabled(True)
+        self.user_label = QLabel(f"Operador: {actor.usuario} ({actor.estacion})", self)
+        self.db_label = QLabel(self)
+        self.outbox_label = QLabel(outbox_text(None), self)
+        self.worker_label = QLabel(self)
+        self.worker_label.hide()
+        self.addWidget(self.user_label)
+        self.addWidget(self.db_label)
+        self.addPermanentWidget(self.worker_label)
+        self.addPermanentWidget(self.outbox_label)
+        self.set_db(True)
+
+    def set_db(self, online: bool, detail: str = "") -> None:
+        if online:
+            self.db_label.setText("● Base de datos conectada")
+            self.db_label.setStyleSheet(ONLINE_STYLE)
+            self.db_label.setToolTip(detail)
+        else:
+            self.db_label.setText("● Sin conexión con la base de datos")
+            self.db_label.setStyleSheet(OFFLINE_STYLE)
+            self.db_label.setToolTip(detail)
+
+    def set_outbox(self, counts: OutboxCounts | None, status: WorkerStatus | None) -> None:
+        self.outbox_label.setText(outbox_text(counts))
+        if counts is not None and counts.requieren_atencion:
+            self.outbox_label.setToolTip(
+                "Hay envíos fallidos o inciertos: un supervisor debe revisarlos."
+            )
+        else:
+            self.outbox_label.setToolTip("")
+        if status is None:
+            self.worker_label.setText("Envíos: el trabajador no está corriendo en este puesto")
+            self.worker_label.setStyleSheet("")
+            self.worker_label.show()
+        elif status.pausado:
+            self.worker_label.setText(f"Envíos en pausa: {status.motivo or 'sin motivo'}")
+            self.worker_label.setStyleSheet(PAUSED_STYLE)
+            self.worker_label.show()
+        elif status.ultimo_error:
+            self.worker_label.setText(f"Envíos con problemas: {status.ultimo_error}")
+            self.worker_label.setStyleSheet(PAUSED_STYLE)
+            self.worker_label.show()
+        else:
+            self.worker_label.hide()
