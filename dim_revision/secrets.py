@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets as _random
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -87,12 +88,24 @@ def require(store: SecretStore, name: str) -> str:
     return value
 
 
+LINK_KEY_GENERATED = (
+    "Se generó una clave nueva para firmar los links de los pacientes. Todas las PCs y el portal "
+    "deben usar la misma: cópiela con «dim-revision secrets generate link-key» en una PC y "
+    "«dim-revision secrets set link-key» en las demás."
+)
+
+
+def new_link_key() -> str:
+    return _random.token_urlsafe(32)  # 256 random bits
+
+
 def link_key(store: SecretStore) -> str:
-    """The link signing key, generated (256 random bits) the first time one is needed."""
+    """The link signing key, generated the first time one is needed (and said so in the log)."""
     value = store.get("link-key")
     if not value:
-        value = _random.token_urlsafe(32)
+        value = new_link_key()
         store.set("link-key", value)
+        logging.getLogger(__name__).warning(LINK_KEY_GENERATED)
     return value
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from dim_revision.bootstrap import AppContext
 from dim_revision.errors import UserError
-from dim_revision.secrets import KNOWN_SECRETS, validate_name
+from dim_revision.secrets import KNOWN_SECRETS, new_link_key, validate_name
 
 
 def register(sub: Any) -> None:
@@ -18,6 +18,13 @@ def register(sub: Any) -> None:
     s = ssub.add_parser("set", help="guardar un secreto (se lee de la entrada estándar)")
     s.add_argument("name", metavar="NOMBRE", help=", ".join(x.name for x in KNOWN_SECRETS))
     s.set_defaults(handler=set_secret)
+    g = ssub.add_parser(
+        "generate",
+        help="generar la clave de los links, guardarla e imprimirla una vez (para el portal)",
+    )
+    g.add_argument("name", metavar="NOMBRE", choices=["link-key"])
+    g.add_argument("--reemplazar", action="store_true", help="reemplazar una clave existente")
+    g.set_defaults(handler=generate)
     c = ssub.add_parser("check", help="verificar qué secretos están cargados")
     c.set_defaults(handler=check)
 
@@ -32,6 +39,22 @@ def set_secret(args: argparse.Namespace, ctx: AppContext) -> int:
         raise UserError(f"Valor vacío: no se guardó «{args.name}».")
     ctx.secrets.set(args.name, value)
     print(f"Secreto «{args.name}» guardado en el llavero.")
+    return 0
+
+
+def generate(args: argparse.Namespace, ctx: AppContext) -> int:
+    if ctx.secrets.get(args.name) and not args.reemplazar:
+        raise UserError(
+            "Ya hay una clave de links guardada. Reemplazarla invalida todos los links enviados: "
+            "use --reemplazar si es lo que quiere."
+        )
+    value = new_link_key()
+    ctx.secrets.set(args.name, value)
+    print(value)
+    print(
+        "Clave guardada. Cárguela en el portal y en las demás PCs (dim-revision secrets set link-key).",
+        file=sys.stderr,
+    )
     return 0
 
 

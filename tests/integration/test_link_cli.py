@@ -1,0 +1,125 @@
+"""`dim-revision link verify` and `secrets generate link-key`: success and each refusal (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from dim_revision.bootstrap import AppContext, build_context
+from dim_revision.cli import main
+from dim_revision.clock import FakeClock
+from dim_revision.config import Settings
+from dim_revision.db import migrate
+from dim_revision.db.engine import sqlite_url
+from dim_revision.secrets import KeyringStore, MemoryStore, link_key
+from dim_revision.services import envios
+from dim_revision.services.actor import Actor
+from tests import factories
+
+KEY = "clave-de-prueba-" + "x" * 32
+
+
+@pytest.fixture
+def ctx(tmp_path: Path, clock: FakeClock) -> Iterator[AppContext]:
+    context = build_context(
+        {"database": {"url": sqlite_url(tmp_path / "l.sqlite3")}},
+        secrets=MemoryStore({"link-key": KEY}),
+        clock=clock,
+    )
+    migrate.upgrade(context.db.engine)
+    yield context
+    context.close()
+
+
+def _send(ctx: AppContext, clock: FakeClock) -> envios.EnvioProgramado:
+    with ctx.db.uow() as uow:
+        s = uow.session
+        sol = factories.solicitud(s, factories.paciente(s), clock() - timedelta(hours=1))
+        pr = factories.prestacion(s)
+        uow.commit()
+        sid, pid = sol.id, pr.id
+    return envios.confirmar_envio(
+        ctx.db,
+        Actor("ana", "pc"),
+        clock(),
+        envios.EnvioConfig.from_settings(Settings()),
+        KEY,
+        solicitud_id=sid,
+        version=1,
+        prestacion_ids=[pid],
+    )
+
+
+def test_verify_prints_the_claims(
+    ctx: AppContext, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sent = _send(ctx, clock)
+    assert main(["link", "verify", sent.link], context=ctx) == 0
+    claims = json.loads(capsys.readouterr().out)
+    assert claims["solicitud_id"] == sent.solicitud_id and len(claims["prestacion_ids"]) == 1
+    token = sent.link.rsplit("/", 1)[-1]
+    assert main(["link", "verify", token], context=ctx) == 0
+
+
+@pytest.mark.parametrize(
+    ("mangle", "advance_days", "message"),
+    [
+        (lambda t: t, 8, "venci"),
+        (lambda t: t[:-3] + ("AAA" if not t.endswith("AAA") else "BBB"), 0, "firma"),
+        (lambda t: "esto-no-es-un-token", 0, ""),
+    ],
+)
+def test_verify_refusals_exit_2(
+    ctx: AppContext,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+    mangle,
+    advance_days: int,
+    message: str,  # type: ignore[no-untyped-def]
+) -> None:
+    sent = _send(ctx, clock)
+    clock.advance(days=advance_days)
+    assert main(["link", "verify", mangle(sent.link)], context=ctx) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and "Traceback" not in err
+    assert message.lower() in err.lower()
+
+
+def test_verify_superseded_link(
+    ctx: AppContext, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sent = _send(ctx, clock)
+    envios.cancelar_envio(
+        ctx.db,
+        Actor("ana", "pc"),
+        clock(),
+        envio_id=sent.envio_id,
+        solicitud_version=sent.solicitud_version,
+    )
+    assert main(["link", "verify", sent.link], context=ctx) == 2
+    assert "anulado" in capsys.readouterr().err
+
+
+def test_generate_link_key_once(capsys: pytest.CaptureFixture[str]) -> None:
+    context = build_context(secrets=KeyringStore())
+    try:
+        assert main(["secrets", "generate", "link-key"], context=context) == 0
+        printed = capsys.readouterr().out.strip()
+        assert KeyringStore().get("link-key") == printed and len(printed) >= 40
+        assert main(["secrets", "generate", "link-key"], context=context) == 2
+        assert "--reemplazar" in capsys.readouterr().err
+        assert KeyringStore().get("link-key") == printed  # refused: unchanged
+    finally:
+        context.close()
+
+
+def test_link_key_generated_on_first_use_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    store = MemoryStore()
+    with caplog.at_level("WARNING"):
+        key = link_key(store)
+    assert store.get("link-key") == key and "misma" in caplog.text
+    assert link_key(store) == key  # stable afterwards
