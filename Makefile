@@ -29,6 +29,8 @@ venv: $(INSTALLED)
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	@# Python < 3.12 uses PySide6 6.11 (see pyproject.toml): drop a 6.12 PySide6-Pdf left by an older venv.
+	$(PY) -c 'import sys; sys.exit(sys.version_info >= (3, 12))' && $(PY) -m pip uninstall -y -q PySide6-Pdf 2>/dev/null || true
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
@@ -45,3 +47,8 @@ clean:
 # Performance against DESIGN §7's budgets, each case beside its peer (a few minutes; see docs/performance.md).
 bench: $(INSTALLED)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run --json build/bench.json
+
+# The one-folder PyInstaller build in dist/dim-revision/ (a few minutes; see docs/install.md).
+installer: $(INSTALLED)
+	$(PY) -m pip install -q -e '.[installer]'
+	$(PY) -m PyInstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller build_installer.spec

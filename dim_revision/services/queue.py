@@ -133,8 +133,14 @@ def _text_condition(texto: str) -> ColumnElement[bool] | None:
     return and_(*conditions)
 
 
-def queue_conditions(filtro: QueueFilter, now: datetime) -> list[ColumnElement[bool]]:
-    """Date range (local Buenos Aires days), soft delete and free text; state is added by callers."""
+def queue_conditions(
+    filtro: QueueFilter, now: datetime, *, paciente_joined: bool = False
+) -> list[ColumnElement[bool]]:
+    """Date range (local Buenos Aires days), soft delete and free text; state is added by callers.
+
+    When the caller already joins Paciente the text condition goes on it directly: an IN
+    subquery over every patient made SQLite scan them all (144 ms → 55 ms at 100 000 rows).
+    """
     start, end = local_day_bounds(filtro.desde, filtro.hasta)
     conds: list[ColumnElement[bool]] = [
         S.fecha_subida >= start,
@@ -143,7 +149,10 @@ def queue_conditions(filtro: QueueFilter, now: datetime) -> list[ColumnElement[b
     ]
     text_cond = _text_condition(filtro.texto)
     if text_cond is not None:
-        conds.append(S.paciente_id.in_(select(Paciente.id).where(text_cond)))
+        if paciente_joined:
+            conds.append(text_cond)
+        else:
+            conds.append(S.paciente_id.in_(select(Paciente.id).where(text_cond)))
     return conds
 
 
@@ -211,7 +220,9 @@ def list_queue(
     ]
     stmt = (
         _base_select()
-        .where(*queue_conditions(filtro, now), *_state_condition(filtro.estado))
+        .where(
+            *queue_conditions(filtro, now, paciente_joined=True), *_state_condition(filtro.estado)
+        )
         .order_by(*order)
         .offset(offset)
         .limit(limit)

@@ -70,13 +70,9 @@ def frozen_startup_heap() -> None:
 @pytest.fixture(autouse=True)
 def qt_runtime_guard(frozen_startup_heap: None) -> Iterator[None]:
     """What `ui.runtime_guard` does in the app: no cycle collection on task-runner threads (it
-    would destroy Qt objects there), and PySide6 6.12 + Python 3.11's dropped references to
-    None/True/False topped up."""
+    would destroy Qt objects there)."""
     import gc
 
-    from ui.runtime_guard import top_up
-
-    top_up()
     enabled = gc.isenabled()
     gc.disable()
     yield

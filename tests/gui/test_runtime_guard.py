@@ -1,4 +1,4 @@
-"""The process-wide guards: cycle collection only on the GUI thread, singletons kept alive."""
+"""The process-wide guard: cycle collection only on the GUI thread; no None leak in Qt calls."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
-from ui.runtime_guard import RESERVE, SINGLETONS_AFFECTED, RuntimeGuard, top_up
+from ui.runtime_guard import RuntimeGuard
 
 pytestmark = pytest.mark.gui
 
@@ -42,12 +42,11 @@ def test_cycles_made_on_a_worker_thread_are_collected_on_the_gui_thread(qapp: QA
         gc.disable()  # the autouse fixture re-enables it after the test
 
 
-def test_the_singletons_are_topped_up_where_python_needs_it(qapp: QApplication) -> None:
-    added = top_up()
-    if SINGLETONS_AFFECTED:
-        assert sys.getrefcount(None) >= RESERVE and sys.getrefcount(False) >= RESERVE
-        assert top_up() == 0  # already there
-    else:
-        assert added == 0
-    QObject().setObjectName("x")  # a void Qt call: the bug this guards against
-    assert sys.getrefcount(None) > 0
+def test_void_qt_calls_do_not_leak_none_references(qapp: QApplication) -> None:
+    """PySide6 6.12 on Python 3.11 decremented None on every void call until the process
+    aborted; pyproject.toml's markers must never install that combination."""
+    obj = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(1_000):  # few enough that a leaking build fails here instead of aborting
+        obj.setObjectName("x")
+    assert sys.getrefcount(None) >= before - 100 or sys.version_info >= (3, 12)

@@ -1,0 +1,58 @@
+"""`make bench` can't rot: the runner's quick mode produces every case with numbers.
+
+No timing is asserted (speed is measured by `make bench`, DESIGN §7). Runs as a subprocess
+because the runner leaves with os._exit (PySide6 may abort while finalizing Qt objects).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPECTED = (
+    "search: keystroke",
+    "search quality: top-1",
+    "search quality: top-5",
+    "queue[sqlite]: first page",
+    "queue[sqlite]: filter text",
+    "queue[sqlite]: filter state",
+    "queue[sqlite]: offset",
+    "image:",
+    "outbox:",
+    "cold start: import dim_revision.cli",
+    "cold start: import ui.app",
+)
+
+
+def test_quick_run_reports_every_case_with_numbers(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    env = {k: v for k, v in os.environ.items() if k != "DIM_REVISION_TEST_PG_URL"}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--json", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode in (0, 1), proc.stderr  # 1 = some budget missed: still a valid run
+    data = json.loads(out.read_text(encoding="utf-8"))
+    cases = [row["case"] for row in data["rows"]]
+    for prefix in EXPECTED:
+        matching = [r for r in data["rows"] if r["case"].startswith(prefix)]
+        assert matching, f"{prefix!r} missing from {cases}"
+        for row in matching:
+            assert isinstance(row["ours"], float) and math.isfinite(row["ours"]), row
+            assert row["ours"] >= 0
+            assert row["case"] in proc.stdout  # the same figures are in the printed table
+    image_rows = [r for r in data["rows"] if r["case"].startswith("image:")]
+    assert len(image_rows) == 2  # with and without EXIF orientation
+    assert all(r["peer"] is not None for r in image_rows)
+    outbox = next(r for r in data["rows"] if r["case"].startswith("outbox:"))
+    assert outbox["passed"] is True, outbox["note"]  # every send received exactly once
