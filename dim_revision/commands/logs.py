@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from dim_revision.bootstrap import AppContext
-from dim_revision.logging_setup import active_log_file, log_file
+from dim_revision.logging_setup import log_file
 
 
 def register(sub: Any) -> None:
@@ -16,5 +16,5 @@ def register(sub: Any) -> None:
 
 def show(args: argparse.Namespace, ctx: AppContext) -> int:
     print(f"Carpeta de registros: {ctx.paths.log_dir}")
-    print(f"Registro actual: {active_log_file() or log_file(ctx.paths.log_dir)}")
+    print(f"Registro actual: {log_file(ctx.paths.log_dir)}")
     return 0
