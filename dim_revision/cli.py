@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "dim_revision.commands.botmaker_fake",
     "dim_revision.commands.doctor",
     "dim_revision.commands.logs",
+    "dim_revision.commands.selfcheck",
 )
 
 EXIT_USER_ERROR = 2
@@ -70,6 +71,10 @@ def cli_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 
 def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -> int:
     """Entry point; `context` lets tests inject paths, secrets and a clock."""
+    if getattr(sys, "frozen", False):  # the PyInstaller build
+        from dim_revision.frozen import configure_frozen
+
+        configure_frozen()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)

@@ -155,6 +155,11 @@ def _build(overrides: Mapping[str, Mapping[str, Any]]) -> Settings:
     return Settings(**sections)
 
 
+def validate_values(values: Mapping[str, Mapping[str, Any]]) -> Settings:
+    """The settings these values would give, or ConfigError (nothing is written)."""
+    return _build(values)
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from dim_revision.bootstrap import AppContext, build_outbox_worker
+from dim_revision.config import ENV_CONFIG_FILE, load_settings
 from dim_revision.outbox.status import outbox_counts
 from dim_revision.outbox.worker import OutboxThread
 from dim_revision.resources import resource_path
+from dim_revision.secrets import KeyringStore, SecretStore
 from ui.main_window import MainWindow
 from ui.runtime_guard import RuntimeGuard
 from ui.settings_store import LayoutStore
+from ui.setup_dialog import SetupDialog
 from ui.tasks import TaskRunner
 from ui.workstation import Workstation
 
@@ -49,6 +54,52 @@ def build_window(
     return MainWindow(ws, store)
 
 
+def config_path(ctx: AppContext) -> Path:
+    """The file the settings are read from (DIM_REVISION_CONFIG wins, as in `load_settings`)."""
+    override = os.environ.get(ENV_CONFIG_FILE)
+    return Path(override) if override else ctx.paths.config_file
+
+
+def is_demo(ctx: AppContext) -> bool:
+    """`dim-revision demo` runs with its own fake Botmaker and in-memory secrets."""
+    return "botmaker_fake" in ctx.extras
+
+
+def needs_first_run_setup(ctx: AppContext) -> bool:
+    return not is_demo(ctx) and not config_path(ctx).exists()
+
+
+def open_setup(
+    ctx: AppContext, runner: TaskRunner, parent: QWidget | None = None, first_run: bool = False
+) -> bool:
+    """The setup dialog on the installation's real file and keyring (even from the demo, whose
+    settings and secrets are stand-ins). True if the operator saved."""
+    path = config_path(ctx)
+    secrets: SecretStore = KeyringStore() if is_demo(ctx) else ctx.secrets
+    dialog = SetupDialog(
+        path, secrets, runner, load_settings(path), ctx.paths.demo_db, parent, first_run=first_run
+    )
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def first_run_setup(ctx: AppContext, runner: TaskRunner) -> None:
+    """No config file yet: ask for it before the window connects to anything."""
+    if not open_setup(ctx, runner, first_run=True):
+        return  # cancelled: carry on with the defaults (embedded database)
+    ctx.close()
+    ctx.settings = load_settings(config_path(ctx))
+
+
+def connect_setup_menu(ctx: AppContext, runner: TaskRunner, window: MainWindow) -> None:
+    def open_from_menu() -> None:
+        if open_setup(ctx, runner, window):
+            window.message_banner.show_message(
+                "Configuración guardada. Cierre y vuelva a abrir DIM Revisión para aplicarla."
+            )
+
+    window.setup_action.triggered.connect(lambda _checked=False: open_from_menu())
+
+
 def run_gui(ctx: AppContext) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -57,7 +108,10 @@ def run_gui(ctx: AppContext) -> int:
     app.setOrganizationName("DIM")
     load_style(app)
     runner = TaskRunner(max_threads=3)
+    if needs_first_run_setup(ctx):
+        first_run_setup(ctx, runner)
     window = build_window(ctx, runner, outbox=build_outbox_thread(ctx))
+    connect_setup_menu(ctx, runner, window)
     window.show()
     window.ws.start()
     guard.freeze_startup()

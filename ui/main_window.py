@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
 
         self._build_widgets()
         self._build_layout()
+        self._build_menu()
         self.help = HelpOverlay(self, self._help_groups())
         self._connect()
         self._restore_layout()
@@ -159,6 +160,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.main_splitter, 1)
         self.setCentralWidget(central)
+
+    def _build_menu(self) -> None:
+        """Herramientas > Configuración…; `ui/app.py` connects it to the setup dialog."""
+        menu = self.menuBar().addMenu("Herramientas")
+        self.setup_action = QAction("Configuración…", self)
+        self.setup_action.setObjectName("configuracion")
+        menu.addAction(self.setup_action)
 
     def _titled(self, title: str, widget: QWidget) -> QWidget:
         box = QWidget(self)

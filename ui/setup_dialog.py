@@ -1,0 +1,414 @@
+"""First-run setup (and Herramientas > Configuración…): database, Botmaker, link and Portal LITE.
+
+The form is turned into config-file values plus keyring secrets by `SetupForm.collect()`, which
+refuses with one Spanish message before anything is written. Passwords and tokens go only to the
+keyring (`db-password`, `botmaker-token`), never to the TOML file. "Probar conexión" runs
+`check_connection` on the task runner so a slow or unreachable server never freezes the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from dim_revision.config import Settings, read_config_file, validate_values, write_config_file
+from dim_revision.db.engine import MSSQL_DEFAULT_DRIVER, check_connection, create_db_engine
+from dim_revision.errors import UserError
+from dim_revision.secrets import MemoryStore, SecretStore
+from ui.tasks import TaskFailure, TaskRunner
+
+MODO_INTEGRADA = "integrada"
+MODO_USUARIO = "usuario"
+MODO_DEMO = "demo"
+MODO_URL = "url"
+MODOS = (
+    (MODO_INTEGRADA, "SQL Server con seguridad integrada de Windows"),
+    (MODO_USUARIO, "SQL Server con usuario y contraseña"),
+    (MODO_DEMO, "Base de demostración incluida (sólo para probar)"),
+    (MODO_URL, "Otra (URL de SQLAlchemy: SQLite, PostgreSQL…)"),
+)
+CONEXION_OK = "Conexión correcta."
+PROBANDO = "Probando la conexión…"
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """What saving writes: config-file sections and keyring secrets (only the ones typed)."""
+
+    values: dict[str, dict[str, Any]]
+    secrets: dict[str, str] = field(default_factory=dict)
+
+
+def mssql_url(server: str, database: str, driver: str, user: str = "") -> str:
+    """The SQLAlchemy URL for SQL Server; integrated auth when `user` is empty."""
+    query = {"driver": driver}
+    if not user:
+        query["trusted_connection"] = "yes"
+    url = URL.create(
+        "mssql+pyodbc", username=user or None, host=server, database=database, query=query
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def mode_of(url: str) -> str:
+    """Which radio button describes an existing `[database] url`."""
+    if not url:
+        return MODO_DEMO
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return MODO_URL
+    if parsed.get_backend_name() != "mssql" or "odbc_connect" in parsed.query:
+        return MODO_URL
+    trusted = str(parsed.query.get("trusted_connection", "")).lower() == "yes"
+    return MODO_USUARIO if parsed.username and not trusted else MODO_INTEGRADA
+
+
+class SetupForm(QWidget):
+    """The fields; no buttons, so the same form could live in a wizard page."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.modo_group = QButtonGroup(self)
+        self.modo_buttons: dict[str, QRadioButton] = {}
+        db_box = QGroupBox("Base de datos", self)
+        db_layout = QVBoxLayout(db_box)
+        for key, text in MODOS:
+            button = QRadioButton(text, db_box)
+            button.setObjectName(f"modo_{key}")
+            self.modo_group.addButton(button)
+            self.modo_buttons[key] = button
+            db_layout.addWidget(button)
+        self.server = self._line("servidor", "p. ej. SQLDIM01 o SQLDIM01\\INSTANCIA")
+        self.database = self._line("base", "p. ej. DIM")
+        self.user = self._line("usuario", "usuario de SQL Server")
+        self.password = self._line("contrasena", "se guarda en el llavero del sistema")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.driver = self._line("driver", MSSQL_DEFAULT_DRIVER)
+        self.driver.setText(MSSQL_DEFAULT_DRIVER)
+        self.url = self._line("url", "sqlite:///C:/datos/dim.sqlite3")
+        db_form = QFormLayout()
+        db_form.addRow("Servidor:", self.server)
+        db_form.addRow("Base:", self.database)
+        db_form.addRow("Usuario:", self.user)
+        db_form.addRow("Contraseña:", self.password)
+        db_form.addRow("Driver ODBC:", self.driver)
+        db_form.addRow("URL:", self.url)
+        db_layout.addLayout(db_form)
+        self.probar = QPushButton("Probar conexión", db_box)
+        self.probar.setObjectName("probarConexion")
+        self.probe_status = QLabel("", db_box)
+        self.probe_status.setObjectName("probeStatus")
+        self.probe_status.setWordWrap(True)
+        probe_row = QHBoxLayout()
+        probe_row.addWidget(self.probar)
+        probe_row.addWidget(self.probe_status, 1)
+        db_layout.addLayout(probe_row)
+
+        bm_box = QGroupBox("Botmaker (WhatsApp)", self)
+        self.api_version = QComboBox(bm_box)
+        self.api_version.setObjectName("apiVersion")
+        self.api_version.addItems(["v2", "v1"])
+        self.canal = self._line("canal", "línea / canal de WhatsApp")
+        self.plantilla = self._line("plantilla", "nombre de la plantilla aprobada")
+        self.token = self._line("token", "se guarda en el llavero del sistema")
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        bm_form = QFormLayout(bm_box)
+        bm_form.addRow("Versión de la API:", self.api_version)
+        bm_form.addRow("Línea / canal:", self.canal)
+        bm_form.addRow("Plantilla:", self.plantilla)
+        bm_form.addRow("Token:", self.token)
+
+        links_box = QGroupBox("Links", self)
+        self.link_base = self._line("linkBase", "https://…/turno-asistido/")
+        self.portal_url = self._line("portalUrl", "https://…?dni={dni}")
+        links_form = QFormLayout(links_box)
+        links_form.addRow("Link para el paciente:", self.link_base)
+        links_form.addRow("Portal LITE ({dni}):", self.portal_url)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(db_box)
+        layout.addWidget(bm_box)
+        layout.addWidget(links_box)
+        self.modo_group.buttonToggled.connect(lambda *_: self._sync_enabled())
+        self.modo_buttons[MODO_INTEGRADA].setChecked(True)
+
+    def _line(self, name: str, placeholder: str) -> QLineEdit:
+        line = QLineEdit(self)
+        line.setObjectName(name)
+        line.setPlaceholderText(placeholder)
+        line.textChanged.connect(self.changed)
+        return line
+
+    # --- state ---------------------------------------------------------------------------------
+
+    def modo(self) -> str:
+        for key, button in self.modo_buttons.items():
+            if button.isChecked():
+                return key
+        return MODO_INTEGRADA
+
+    def set_modo(self, modo: str) -> None:
+        self.modo_buttons[modo].setChecked(True)
+
+    def _sync_enabled(self) -> None:
+        modo = self.modo()
+        sql_server = modo in (MODO_INTEGRADA, MODO_USUARIO)
+        for line in (self.server, self.database, self.driver):
+            line.setEnabled(sql_server)
+        for line in (self.user, self.password):
+            line.setEnabled(modo == MODO_USUARIO)
+        self.url.setEnabled(modo == MODO_URL)
+        self.probe_status.clear()
+        self.changed.emit()
+
+    def load(self, settings: Settings) -> None:
+        """Pre-fill from the effective settings (secrets are never shown, only replaced)."""
+        url = settings.database.url
+        modo = mode_of(url)
+        self.set_modo(modo)
+        if modo in (MODO_INTEGRADA, MODO_USUARIO):
+            parsed = make_url(url)
+            self.server.setText(parsed.host or "")
+            self.database.setText(parsed.database or "")
+            self.user.setText(parsed.username or "")
+            self.driver.setText(str(parsed.query.get("driver", MSSQL_DEFAULT_DRIVER)))
+        elif modo == MODO_URL:
+            self.url.setText(url)
+        bm = settings.botmaker
+        self.api_version.setCurrentText(bm.api_version)
+        self.canal.setText(bm.canal)
+        self.plantilla.setText(bm.plantilla)
+        self.link_base.setText(settings.link.base_url)
+        self.portal_url.setText(settings.portal_lite.url)
+
+    # --- validation ----------------------------------------------------------------------------
+
+    def database_url(self) -> str:
+        """The `[database] url` the form describes; a UserError names the missing field."""
+        modo = self.modo()
+        if modo == MODO_DEMO:
+            return ""
+        if modo == MODO_URL:
+            url = self.url.text().strip()
+            if not url:
+                raise UserError("Ingrese la URL de la base de datos.")
+            return url
+        server = self.server.text().strip()
+        database = self.database.text().strip()
+        driver = self.driver.text().strip() or MSSQL_DEFAULT_DRIVER
+        if not server:
+            raise UserError("Ingrese el servidor SQL Server.")
+        if not database:
+            raise UserError("Ingrese el nombre de la base de datos.")
+        user = ""
+        if modo == MODO_USUARIO:
+            user = self.user.text().strip()
+            if not user:
+                raise UserError("Ingrese el usuario de SQL Server.")
+        return mssql_url(server, database, driver, user)
+
+    def collect(self, existing: SecretStore) -> SetupResult:
+        """Everything to save, or a UserError (nothing is written by this method)."""
+        url = self.database_url()
+        secrets: dict[str, str] = {}
+        if self.modo() == MODO_USUARIO:
+            password = self.password.text()
+            if password:
+                secrets["db-password"] = password
+            elif not existing.get("db-password"):
+                raise UserError("Ingrese la contraseña de SQL Server.")
+        canal = self.canal.text().strip()
+        plantilla = self.plantilla.text().strip()
+        if not canal:
+            raise UserError("Ingrese la línea / canal de WhatsApp de Botmaker.")
+        if not plantilla:
+            raise UserError("Ingrese el nombre de la plantilla de Botmaker.")
+        token = self.token.text().strip()
+        if token:
+            secrets["botmaker-token"] = token
+        elif not existing.get("botmaker-token"):
+            raise UserError("Ingrese el token de Botmaker.")
+        link_base = self.link_base.text().strip()
+        if not link_base.startswith(("https://", "http://")):
+            raise UserError("El link para el paciente debe empezar con https://.")
+        portal = self.portal_url.text().strip()
+        if not portal.startswith(("https://", "http://")):
+            raise UserError("La dirección del Portal LITE debe empezar con https://.")
+        if "{dni}" not in portal:
+            raise UserError(
+                "La dirección del Portal LITE debe incluir {dni} donde va el documento del "
+                "paciente (p. ej. https://portallite.dim.com.ar/turnos?dni={dni})."
+            )
+        values: dict[str, dict[str, Any]] = {
+            "database": {"url": url},
+            "botmaker": {
+                "api_version": self.api_version.currentText(),
+                "canal": canal,
+                "plantilla": plantilla,
+            },
+            "link": {"base_url": link_base},
+            "portal_lite": {"url": portal},
+        }
+        return SetupResult(values, secrets)
+
+    def probe_secrets(self, existing: SecretStore) -> SecretStore:
+        """The password being typed wins over the stored one, without storing it yet."""
+        typed = self.password.text() if self.modo() == MODO_USUARIO else ""
+        stored = existing.get("db-password")
+        password = typed or stored
+        return MemoryStore({"db-password": password} if password else {})
+
+
+def probe_connection(url: str, secrets: SecretStore, demo_db: Path) -> str:
+    """Runs on the task runner: one round-trip, the engine disposed whatever happens."""
+    from dim_revision.db.engine import sqlite_url
+
+    engine = create_db_engine(url or sqlite_url(demo_db), secrets)
+    try:
+        check_connection(engine)
+    finally:
+        engine.dispose()
+    return CONEXION_OK
+
+
+def merged_values(
+    current: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Keep every section and key of the existing file the form does not edit."""
+    merged = {section: dict(values) for section, values in current.items()}
+    for section, values in new.items():
+        merged.setdefault(section, {}).update(values)
+    if merged.get("database", {}).get("url") == "":
+        del merged["database"]["url"]  # embedded database: the default, not an empty string
+    return {section: values for section, values in merged.items() if values}
+
+
+class SetupDialog(QDialog):
+    """Modal; `accept()` only after the file and the keyring were written."""
+
+    def __init__(
+        self,
+        config_file: Path,
+        secrets: SecretStore,
+        runner: TaskRunner,
+        settings: Settings,
+        demo_db: Path,
+        parent: QWidget | None = None,
+        first_run: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("setupDialog")
+        self.setWindowTitle("Configuración de DIM Revisión")
+        self.config_file = config_file
+        self.secrets = secrets
+        self.runner = runner
+        self.demo_db = demo_db
+        self.form = SetupForm(self)
+        self.form.load(settings)
+        intro = QLabel(
+            (
+                "Es la primera vez que se abre DIM Revisión en esta PC. Complete la conexión a "
+                "la base y los datos de Botmaker; las contraseñas se guardan en el llavero del "
+                "sistema, no en el archivo."
+                if first_run
+                else f"Archivo de configuración: {config_file}"
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.error = QLabel("", self)
+        self.error.setObjectName("setupError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("QLabel#setupError { color: #b91c1c; font-weight: bold; }")
+        self.error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Guardar")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Cancelar")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.form.probar.clicked.connect(self.test_connection)
+        self.form.changed.connect(self.error.hide)
+        self.saved: SetupResult | None = None
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def test_connection(self) -> None:
+        try:
+            url = self.form.database_url()
+        except UserError as exc:
+            self._probe_done(str(exc), ok=False)
+            return
+        self.form.probar.setEnabled(False)
+        self.form.probe_status.setText(PROBANDO)
+        self.runner.submit(
+            probe_connection,
+            url,
+            self.form.probe_secrets(self.secrets),
+            self.demo_db,
+            on_done=lambda message: self._probe_done(str(message), ok=True),
+            on_error=lambda failure: self._probe_failed(failure),
+            key="setup-probar-conexion",
+        )
+
+    def _probe_failed(self, failure: TaskFailure) -> None:
+        self._probe_done(failure.message, ok=False)
+
+    def _probe_done(self, message: str, ok: bool) -> None:
+        self.form.probar.setEnabled(True)
+        self.form.probe_status.setProperty("ok", ok)
+        self.form.probe_status.setStyleSheet(f"color: {'#15803d' if ok else '#b91c1c'};")
+        self.form.probe_status.setText(message)
+
+    def save(self) -> None:
+        """Validate everything, then keyring, then the file (atomic); any refusal writes nothing."""
+        try:
+            result = self.form.collect(self.secrets)
+            values = merged_values(read_config_file(self.config_file), result.values)
+            _validate(values)
+            for name, value in result.secrets.items():
+                self.secrets.set(name, value)
+            write_config_file(self.config_file, values)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return
+        self.saved = result
+        self.accept()
+
+
+def _validate(values: Mapping[str, Mapping[str, Any]]) -> None:
+    """The config module's own checks, before any secret is stored."""
+    validate_values(values)
