@@ -36,6 +36,8 @@ COMMAND_MODULES = (
     "dim_revision.commands.doctor",
     "dim_revision.commands.logs",
     "dim_revision.commands.selfcheck",
+    "dim_revision.commands.operadores",
+    "dim_revision.commands.exportar",
 )
 
 EXIT_USER_ERROR = 2

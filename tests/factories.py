@@ -6,7 +6,7 @@ import hashlib
 import io
 import itertools
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PIL import Image
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from dim_revision.db.models import (
     Envio,
     ObraSocial,
+    Operador,
     Paciente,
     PlanCobertura,
     PrestacionDefinicion,
@@ -184,3 +185,19 @@ def envio(
     s.add(e)
     s.flush()
     return e
+
+
+def operador(
+    s: Session, usuario: str, *, supervisor: bool = False, activo: bool = True
+) -> Operador:
+    """A registered user (issue #6 roles); unregistered users are plain operators."""
+    o = Operador(
+        usuario=usuario,
+        nombre=usuario.capitalize(),
+        rol="supervisor" if supervisor else "operador",
+        activo=activo,
+        creado=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    s.add(o)
+    s.flush()
+    return o

@@ -31,6 +31,7 @@ __all__ = [
     "Envio",
     "Evento",
     "ObraSocial",
+    "Operador",
     "Paciente",
     "PlanCobertura",
     "PrestacionDefinicion",
@@ -190,6 +191,21 @@ class Evento(Base):
     detalle: Mapped[str | None] = mapped_column(Text)  # JSON, never secrets
 
     __table_args__ = (Index(None, "solicitud_id", "fecha"), Index(None, "fecha"))
+
+
+class Operador(Base):
+    """Who may do what: supervisors can reopen, free others' records and export (issue #6).
+
+    A user missing from this table is an ordinary operator, so a fresh install works as is."""
+
+    __tablename__ = "operador"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    usuario: Mapped[str] = mapped_column(Name(60), unique=True)
+    nombre: Mapped[str] = mapped_column(Name(120))
+    rol: Mapped[str] = mapped_column(Code(20))  # 'operador' | 'supervisor'
+    activo: Mapped[bool] = mapped_column(Boolean, default=True)
+    creado: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # Keep the DIM-side classes referenced so linters see why they are imported here:
