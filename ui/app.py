@@ -17,6 +17,7 @@ from dim_revision.outbox.status import outbox_counts
 from dim_revision.outbox.worker import OutboxThread
 from dim_revision.resources import resource_path
 from dim_revision.secrets import KeyringStore, SecretStore
+from ui.crash_dialog import install_crash_dialog
 from ui.main_window import MainWindow
 from ui.runtime_guard import RuntimeGuard
 from ui.settings_store import LayoutStore
@@ -103,7 +104,8 @@ def connect_setup_menu(ctx: AppContext, runner: TaskRunner, window: MainWindow) 
 def run_gui(ctx: AppContext) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
-    guard = RuntimeGuard(app)  # GC on the GUI thread; PySide6 6.12 + Python 3.11 (see module)
+    guard = RuntimeGuard(app)  # cycle GC only on the GUI thread (see module)
+    install_crash_dialog(ctx, app)
     app.setApplicationName("DIM Revisión")
     app.setOrganizationName("DIM")
     load_style(app)
