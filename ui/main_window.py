@@ -42,6 +42,7 @@ from ui.record_state import RecordView
 from ui.settings_store import LayoutStore
 from ui.shortcuts import SPECS, build_actions
 from ui.status_bar import StatusBar
+from ui.supervisor.tools import install as install_supervisor
 from ui.viewer import OrderViewer, ViewerFile
 from ui.workstation import Workstation
 
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_layout()
         self._on_actions_changed()
+        self.supervisor = install_supervisor(self)  # dock + Historial/Reabrir/Liberar (issue #6)
 
     # --- construction --------------------------------------------------------------------------
 
