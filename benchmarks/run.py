@@ -15,7 +15,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import bench_image, bench_outbox, bench_queue, bench_search, bench_startup
+from benchmarks import (
+    bench_app,
+    bench_image,
+    bench_outbox,
+    bench_queue,
+    bench_search,
+    bench_startup,
+)
 from benchmarks.common import Options, Row, none_refs, restore_none
 
 CASES: dict[str, Callable[[Options], list[Row]]] = {
@@ -24,6 +31,7 @@ CASES: dict[str, Callable[[Options], list[Row]]] = {
     "image": bench_image.run,
     "outbox": bench_outbox.run,
     "startup": bench_startup.run,
+    "app": bench_app.run,
 }
 
 

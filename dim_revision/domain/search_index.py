@@ -11,8 +11,9 @@ Every typed word must match some word of the name, in any order, by one of:
    first letter and length, so a query compares a few dozen strings, never the catalog.
 
 Ranking: a tier per typed word (prefix > synonym > typo; a whole-word hit gets a small bonus),
-then earlier word positions and shorter names, then name order. The tier steps are larger than
-all the tie-breakers together. Everything that depends only on the catalog is computed in
+then earlier word positions and shorter names, then the catalog's own order (a popularity prior:
+the caller lists the most-requested studies first, or passes an explicit `rank`), then name.
+The tier steps are larger than all the tie-breakers together. Everything that depends only on the catalog is computed in
 `build`: postings are grouped by score so a word's hit map is assembled with C-level dict
 updates, and presorted by final rank so a one-word query merges streams and stops early.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -119,7 +120,7 @@ class SearchIndex:
         self._ids = ids
         self._nombres = nombres
         self._folded = folded
-        self._penalty = penalty  # length penalty + name-order epsilon: one float to sort on
+        self._penalty = penalty  # length penalty + prior-order epsilon: one float to sort on
         self._rank_eps = rank_eps
         self._p = postings
         self._synonyms = synonyms
@@ -132,8 +133,16 @@ class SearchIndex:
 
     @classmethod
     def build(
-        cls, items: Iterable[tuple[int, str]], sinonimos: Sequence[Sequence[str]] = SINONIMOS
+        cls,
+        items: Iterable[tuple[int, str]],
+        sinonimos: Sequence[Sequence[str]] = SINONIMOS,
+        *,
+        rank: Mapping[int, float] | None = None,
     ) -> SearchIndex:
+        """Index `items` (id, name). Among equally good textual matches, the entry with the lower
+        `rank[id]` wins (a popularity prior; ids missing from `rank` go last); without `rank`, the
+        input order is the prior, so a catalog listed most-requested first needs nothing else.
+        """
         synonyms = Synonyms.build(sinonimos)
         ids: list[int] = []
         nombres: list[str] = []
@@ -159,8 +168,13 @@ class SearchIndex:
             per_entry.append(scores)
 
         n = len(ids)
-        order = sorted(range(n), key=lambda e: (folded[e][0], nombres[e], ids[e]))
-        eps = 0.01 / max(n, 1)  # name order only breaks ties: all of it is below one score step
+        prior: list[float] = (
+            [float(e) for e in range(n)]
+            if rank is None
+            else [rank.get(ids[e], float("inf")) for e in range(n)]
+        )
+        order = sorted(range(n), key=lambda e: (prior[e], folded[e][0], nombres[e], ids[e]))
+        eps = 0.01 / max(n, 1)  # the prior only breaks ties: all of it is below one score step
         rank_eps = [0.0] * n
         for r, e in enumerate(order):
             rank_eps[e] = r * eps
@@ -199,7 +213,7 @@ class SearchIndex:
         ]
 
     def _rank(self, tokens: list[_Token], limit: int) -> list[tuple[int, float]]:
-        """(entry, composite) best first; composite = score - length penalty - ε·name order."""
+        """(entry, composite) best first; composite = score - length penalty - ε·prior order."""
         if len(tokens) == 1:
             return self._top_single(tokens[0], limit)
         tokens = sorted(tokens, key=lambda t: len(t.hits) if t.hits is not None else t.estimate)

@@ -26,6 +26,10 @@ EXPECTED = (
     "outbox:",
     "cold start: import dim_revision.cli",
     "cold start: import ui.app",
+    "picker: keystroke",
+    "app: Confirmar → next record",
+    "cold start: process → first record shown",
+    "memory: peak RSS",
 )
 
 

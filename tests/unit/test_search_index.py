@@ -373,3 +373,22 @@ def test_catalogo_grande_sin_sorpresas() -> None:
     index = SearchIndex.build(enumerate(nombres, start=1))
     for ident, nombre in list(enumerate(nombres, start=1))[::7]:
         assert index.search(nombre, 3)[0].id == ident
+
+
+def test_empate_textual_gana_el_primero_del_catalogo() -> None:
+    """Equal textual matches: the catalog's order (most requested first) decides, not the name."""
+    sin = "RESONANCIA MAGNÉTICA DE RODILLA DERECHA SIN CONTRASTE"
+    con = "RESONANCIA MAGNÉTICA DE RODILLA DERECHA CON CONTRASTE"
+    assert [m.id for m in SearchIndex.build([(7, sin), (3, con)]).search("rmn rodilla der")] == [
+        7,
+        3,
+    ]
+    assert [m.id for m in SearchIndex.build([(3, con), (7, sin)]).search("rmn rodilla der")] == [
+        3,
+        7,
+    ]
+    # An explicit prior overrides the input order; ids it does not name go last.
+    ranked = SearchIndex.build([(3, con), (7, sin), (9, sin + " ")], rank={7: 0, 3: 1})
+    assert [m.id for m in ranked.search("rodilla der")] == [7, 3, 9]
+    # The prior never beats a better textual match.
+    assert ranked.search("rodilla der con")[0].id == 3
