@@ -87,6 +87,13 @@ SPECS: tuple[ActionSpec, ...] = (
         "Envío programado",
     ),
     ActionSpec(
+        "historial",
+        "Historial de la solicitud",
+        ("Ctrl+H",),
+        "Muestra quién hizo qué con la solicitud abierta, del más viejo al más nuevo",
+        "Solicitud",
+    ),
+    ActionSpec(
         "siguiente",
         "Siguiente",
         ("Ctrl+Down",),

@@ -1,7 +1,9 @@
-"""The supervisor's panel in the main window (issue #6): report, Envíos actions, Historial."""
+"""The supervisor tools in the main window (issue #6): report, Envíos, Historial, Exportar, Liberar."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,14 +20,17 @@ from dim_revision.clock import FakeClock
 from dim_revision.db.models import Envio, Evento, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio
+from dim_revision.errors import ClaimLost
 from dim_revision.outbox import store
 from dim_revision.secrets import MemoryStore
+from dim_revision.services import claims
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
 from dim_revision.services.reportes import generar_reporte
 from tests import factories
 from tests.gui.harness import Opened, activate, idle, make_context, open_window, press
 from tests.gui.seeding import seed_queue
+from ui.queue_model import COLUMN_INDEX
 from ui.supervisor.envios import EnviosModel
 from ui.supervisor.historial import HistorialDialog
 from ui.tasks import TaskRunner
@@ -302,6 +307,7 @@ def test_historial_opens_with_ctrl_h_for_an_operator(
     opened = _open(qtbot, sqlite_db, clock, secrets, runner, "ana")
     window = opened.window
     assert opened.ws.current is not None and opened.ws.current.id == staged.solicitudes[2]
+    assert ("Solicitud", "Historial de la solicitud", "Ctrl+H") in window.help.rows  # F1 lists it
     activate(qtbot, window)
     press(qtbot, window.grid, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
     dialog = window.supervisor.historial_dialog
@@ -347,3 +353,211 @@ def test_reabrir_asks_the_reason_and_puts_the_request_back_in_the_queue(
 def loaded_id(ws: object) -> int | None:
     rec = ws.current  # type: ignore[attr-defined]
     return rec.id if rec is not None and rec.detalle is not None else None
+
+
+# --- Exportar… ---------------------------------------------------------------------------------
+
+
+def _exported_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel in Spanish needs the BOM to read UTF-8
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def _grid_names(ws: object) -> list[str]:
+    model = ws.model  # type: ignore[attr-defined]
+    col = COLUMN_INDEX["nombre"]
+    return sorted(model.index(r, col).data() for r in range(model.rowCount()))
+
+
+def test_exportar_writes_the_grids_current_filter_to_csv(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    clock: FakeClock,
+    secrets: MemoryStore,
+    runner: TaskRunner,
+    tmp_path: Path,
+) -> None:
+    stage(sqlite_db, clock())
+    opened = _open_supervisor(qtbot, sqlite_db, clock, secrets, runner)
+    window, tools, ws = opened.window, opened.window.supervisor, opened.ws
+    bar = window.filter_bar
+    asked: list[str] = []
+    target = tmp_path / "resueltas.csv"
+
+    def choose(_parent: QWidget, suggested: str) -> Path | None:
+        asked.append(suggested)
+        return target
+
+    tools.exporter.choose = choose
+    progress: list[tuple[int, int]] = []
+    tools.exporter.progress.connect(lambda done, total: progress.append((done, total)))
+
+    # State filter: only the 2 resolved requests of the 5.
+    bar.estado.setCurrentIndex(bar.estado.findData("resueltas"))
+    qtbot.waitUntil(lambda: ws.model.filtro.estado.value == "resueltas" and not ws.model.busy)
+    qtbot.waitUntil(lambda: ws.model.rowCount() == 2)
+    assert tools.exportar_action.isEnabled()
+    tools.exportar_action.trigger()
+    assert asked == ["solicitudes-2026-03-10.csv"]
+    assert tools.exporter.dialog is not None and tools.exporter.dialog.isVisible()
+    qtbot.waitUntil(lambda: window.message_banner.text.startswith("Exportadas"))
+    assert window.message_banner.text == f"Exportadas 2 solicitudes a «{target}»."
+    assert tools.exporter.dialog is None
+    assert (0, 2) in progress and progress[-1] == (2, 2)
+    rows = _exported_csv(target)
+    assert rows[0][:3] == ["Fecha de subida", "Nombre", "DNI"]
+    assert len(rows) - 1 == ws.model.rowCount() == 2
+    assert sorted(r[1] for r in rows[1:]) == _grid_names(ws)
+    assert {r[10] for r in rows[1:]} == {"Sí"}
+
+    # State and text together: "todas" narrowed by a surname.
+    bar.estado.setCurrentIndex(bar.estado.findData("todas"))
+    bar.texto.setText("Núñez")
+    qtbot.waitUntil(lambda: ws.model.filtro.texto == "Núñez" and not ws.model.busy)
+    qtbot.waitUntil(lambda: ws.model.rowCount() == 1)
+    target = tmp_path / "nunez.csv"
+    tools.exportar_action.trigger()
+    qtbot.waitUntil(lambda: "nunez.csv" in window.message_banner.text)
+    assert window.message_banner.text == f"Exportada 1 solicitud a «{target}»."
+    rows = _exported_csv(target)
+    assert len(rows) == 2 and [rows[1][1]] == _grid_names(ws)
+    assert "Núñez" in rows[1][1]
+    with sqlite_db.uow() as uow:
+        eventos = uow.session.scalars(
+            select(Evento.usuario).where(Evento.accion == "exportacion")
+        ).all()
+    assert eventos == ["sofia", "sofia"]
+
+
+def test_exportar_to_xlsx_by_extension(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    clock: FakeClock,
+    secrets: MemoryStore,
+    runner: TaskRunner,
+    tmp_path: Path,
+) -> None:
+    from openpyxl import load_workbook
+
+    stage(sqlite_db, clock())
+    opened = _open(qtbot, sqlite_db, clock, secrets, runner, "ana")  # the service checks no role
+    window, tools, ws = opened.window, opened.window.supervisor, opened.ws
+    qtbot.waitUntil(lambda: idle(ws) and ws.model.rowCount() == 3)
+    target = tmp_path / "pendientes.xlsx"
+    tools.exporter.choose = lambda _p, _s: target
+    tools.exportar_action.trigger()
+    qtbot.waitUntil(lambda: window.message_banner.text.startswith("Exportadas"))
+    sheet = load_workbook(target, read_only=True).active
+    assert sheet is not None
+    values = [row for row in sheet.iter_rows(values_only=True)]
+    assert values[0][1] == "Nombre" and len(values) - 1 == ws.model.rowCount() == 3
+
+
+def test_exportar_failure_shows_the_spanish_message_and_writes_nothing(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    clock: FakeClock,
+    secrets: MemoryStore,
+    runner: TaskRunner,
+    tmp_path: Path,
+) -> None:
+    stage(sqlite_db, clock())
+    opened = _open_supervisor(qtbot, sqlite_db, clock, secrets, runner)
+    window, tools = opened.window, opened.window.supervisor
+    tools.exporter.choose = lambda _p, _s: None  # "Cancelar" in the file dialog: nothing at all
+    assert tools.export() is False
+    assert tools.exporter.dialog is None
+    out = tmp_path / "exportaciones"
+    out.mkdir()
+    missing = out / "no-existe" / "x.csv"
+    tools.exporter.choose = lambda _p, _s: missing
+    tools.exportar_action.trigger()
+    qtbot.waitUntil(lambda: window.message_banner.kind == "error")
+    assert window.message_banner.text == (
+        f"No existe la carpeta «{missing.parent}» para guardar la exportación."
+    )
+    assert tools.exporter.dialog is None
+    assert list(out.iterdir()) == []
+    with sqlite_db.uow() as uow:
+        assert (
+            uow.session.scalars(select(Evento.id).where(Evento.accion == "exportacion")).all() == []
+        )
+
+
+# --- Liberar -----------------------------------------------------------------------------------
+
+
+def _lease(db: Database, sid: int) -> str | None:
+    with db.uow() as uow:
+        return uow.session.scalars(
+            select(SolicitudAsistencia.tomado_por).where(SolicitudAsistencia.id == sid)
+        ).one()
+
+
+def test_liberar_frees_a_record_another_operator_holds(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    clock: FakeClock,
+    secrets: MemoryStore,
+    runner: TaskRunner,
+) -> None:
+    staged = stage(sqlite_db, clock())
+    held = staged.solicitudes[2]
+    otra = Actor("ana", "pc-02")
+    claims.claim(sqlite_db, otra, clock(), held, timedelta(minutes=10))
+    opened = _open_supervisor(qtbot, sqlite_db, clock, secrets, runner)
+    window, tools, ws = opened.window, opened.window.supervisor, opened.ws
+    assert ws.current is not None and ws.current.id != held  # the queue skipped Ana's record
+    qtbot.waitUntil(lambda: ws.model.row_of(held) is not None and not ws.model.busy)
+    window.select_id(held)
+    qtbot.waitUntil(lambda: loaded_id(ws) == held)
+    assert ws.current is not None and not ws.current.claimed and "ana" in (ws.current.reason or "")
+    assert _lease(sqlite_db, held) == "ana@pc-02"
+    assert tools.liberar_action.isEnabled()
+
+    tools.liberar_action.trigger()
+    qtbot.waitUntil(lambda: window.message_banner.text == f"Se liberó la solicitud {held}.")
+    with sqlite_db.uow() as uow:
+        eventos = uow.session.execute(
+            select(Evento.usuario, Evento.detalle).where(
+                Evento.accion == "bloqueo_liberado", Evento.solicitud_id == held
+            )
+        ).all()
+    assert len(eventos) == 1 and eventos[0].usuario == "sofia" and "ana" in eventos[0].detalle
+    # Ana's lease is gone; the supervisor, who has the record open, takes it to work it.
+    qtbot.waitUntil(lambda: idle(ws) and ws.current is not None and ws.current.claimed)
+    assert _lease(sqlite_db, held) == "sofia@pc-01"
+    with pytest.raises(ClaimLost, match="tomada por sofia"):
+        claims.claim(sqlite_db, otra, clock(), held, timedelta(minutes=10))
+    # Once she moves on, nobody holds it.
+    window.select_id(staged.solicitudes[3])
+    qtbot.waitUntil(lambda: idle(ws) and loaded_id(ws) == staged.solicitudes[3])
+    qtbot.waitUntil(lambda: _lease(sqlite_db, held) is None)
+
+
+def test_liberar_is_disabled_and_refused_for_an_operator(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    clock: FakeClock,
+    secrets: MemoryStore,
+    runner: TaskRunner,
+) -> None:
+    staged = stage(sqlite_db, clock())
+    held = staged.solicitudes[2]
+    claims.claim(sqlite_db, Actor("sofia", "pc-09"), clock(), held, timedelta(minutes=10))
+    opened = _open(qtbot, sqlite_db, clock, secrets, runner, "ana")
+    window, tools, ws = opened.window, opened.window.supervisor, opened.ws
+    qtbot.waitUntil(lambda: idle(ws) and ws.model.row_of(held) is not None)
+    window.select_id(held)
+    qtbot.waitUntil(lambda: idle(ws) and loaded_id(ws) == held)
+    assert not tools.access.granted and not tools.liberar_action.isEnabled()
+    tools.override()  # even if reached some other way, the database is asked about the role
+    qtbot.waitUntil(lambda: window.message_banner.kind == "error")
+    assert "supervisor" in window.message_banner.text
+    assert _lease(sqlite_db, held) == "sofia@pc-09"
+    with sqlite_db.uow() as uow:
+        assert (
+            uow.session.scalars(select(Evento.id).where(Evento.accion == "bloqueo_liberado")).all()
+            == []
+        )

@@ -1,4 +1,4 @@
-"""Historial (Ctrl+H): the open request's audit trail as readable lines; read-only, for everyone."""
+"""Historial (Ctrl+H, declared in `ui/shortcuts.SPECS`): the open request's audit trail as readable lines; read-only, for everyone."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from dim_revision.services.historial import LineaHistorial, historial
 from ui.db_errors import db_task
 from ui.tasks import TaskFailure, TaskRunner
 
-SHORTCUT = "Ctrl+H"
 SIN_SELECCION = "Elegí una solicitud de la lista para ver su historial."
 
 

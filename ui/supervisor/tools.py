@@ -1,4 +1,4 @@
-"""Wire the supervisor tools into the main window: the dock, Historial (Ctrl+H), Reabrir, Liberar.
+"""Wire the supervisor tools into the main window: the dock, Historial, Exportar, Reabrir, Liberar.
 
 `MainWindow` calls `install(window)` once; everything else lives here so the window keeps only
 layout. The role check runs in the background at start (and again after a reconnection); until it
@@ -21,7 +21,8 @@ from dim_revision.services.actor import Actor
 from dim_revision.services.operadores import requerir_supervisor
 from ui.db_errors import db_task
 from ui.dialogs import key_text
-from ui.supervisor.historial import SHORTCUT, SIN_SELECCION, HistorialDialog
+from ui.supervisor.export import ChooseFile, Exporter, choose_file
+from ui.supervisor.historial import SIN_SELECCION, HistorialDialog
 from ui.supervisor.panel import SupervisorAccess, install_panel
 from ui.tasks import TaskFailure
 
@@ -37,7 +38,13 @@ def ask_reason(parent: QWidget, title: str, label: str) -> str | None:
 
 
 class SupervisorTools(QObject):
-    def __init__(self, window: MainWindow, *, ask_text: AskText = ask_reason) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        *,
+        ask_text: AskText = ask_reason,
+        choose_file: ChooseFile = choose_file,
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.ask_text = ask_text
@@ -55,15 +62,25 @@ class SupervisorTools(QObject):
             refresh_action=window.actions_by_name["actualizar"],
         )
         self.historial_dialog: HistorialDialog | None = None
-        self.historial_action = self._action("historial", "Historial de la solicitud", SHORTCUT)
+        # Ctrl+H is declared in ui/shortcuts.SPECS (so F1 lists it); the window built the action.
+        self.historial_action = window.actions_by_name["historial"]
         self.historial_action.triggered.connect(lambda _c=False: self.open_historial())
+        # `exportar` checks no role (the CLI exports for anyone): everyone may export the grid.
+        self.exporter = Exporter(
+            ws.db, ws.actor, ws.clock, ws.runner, window, self._say, choose=choose_file
+        )
+        self.exportar_action = self._action("exportar", "Exportar…")
+        self.exportar_action.triggered.connect(lambda _c=False: self.export())
         self.reabrir_action = self._action("reabrir", "Reabrir solicitud resuelta…")
         self.reabrir_action.triggered.connect(lambda _c=False: self.reopen())
         self.liberar_action = self._action("liberar", "Liberar solicitud tomada")
         self.liberar_action.triggered.connect(lambda _c=False: self.override())
         menu = window.menuBar().addMenu("Supervisión")
         menu.setObjectName("supervisionMenu")
-        for action in (self.historial_action, self.reabrir_action, self.liberar_action):
+        for action in (self.historial_action, self.exportar_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        for action in (self.reabrir_action, self.liberar_action):
             menu.addAction(action)
         menu.addAction(self.dock.toggleViewAction())
         self.dock.toggleViewAction().setEnabled(False)
@@ -120,6 +137,12 @@ class SupervisorTools(QObject):
         self.historial_dialog = dialog
         dialog.show()
         return dialog
+
+    # --- Exportar (everyone) -------------------------------------------------------------------
+
+    def export(self) -> bool:
+        """Export what the grid shows now: the filter it applied (dates, state and text)."""
+        return self.exporter.start(self.window.ws.model.filtro)
 
     # --- Reabrir / Liberar (supervisors) -------------------------------------------------------
 
