@@ -89,7 +89,8 @@ def cell(row: QueueRow, key: str, role: int, now: datetime, me: str) -> Any:
 
 def _tooltip(row: QueueRow, key: str, now: datetime, me: str) -> str | None:
     if taken_by_other(row, me):
-        return f"La está trabajando {row.tomado_por}: no se puede tomar mientras tanto."
+        since = f" desde las {to_local(row.tomado_desde):%H:%M}" if row.tomado_desde else ""
+        return f"La está trabajando {row.tomado_por}{since}: no se puede tomar mientras tanto."
     if key == "espera":
         return f"Subida el {to_local(row.fecha_subida):%d/%m/%Y a las %H:%M}"
     if key == "telefono_verificado":

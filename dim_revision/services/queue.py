@@ -57,6 +57,7 @@ class QueueRow:
     estado_envio: str | None
     tomado_por: str | None  # the operator's name, only while the lease is live
     tomado_clave: str | None  # the raw lease owner (user@pc), to tell "mine" from "someone else's"
+    tomado_desde: datetime | None  # since when that operator holds it (supervisors' lock view)
     id_turno_destino: int | None
 
 
@@ -194,6 +195,7 @@ def _base_select() -> Select[*tuple[Any, ...]]:
             latest_envio.label("estado_envio"),
             S.tomado_por,
             S.tomado_hasta,
+            S.tomado_desde,
             S.id_turno_destino,
         )
         .join(Paciente, Paciente.id == S.paciente_id)
@@ -268,5 +270,6 @@ def _row(r: Any, now: datetime) -> QueueRow:
         estado_envio=r.estado_envio,
         tomado_por=owner_name(r.tomado_por) if live else None,
         tomado_clave=r.tomado_por if live else None,
+        tomado_desde=r.tomado_desde if live else None,
         id_turno_destino=r.id_turno_destino,
     )

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from dim_revision.clock import FakeClock
+from dim_revision.clock import FakeClock, to_local
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.services import acciones, claims
@@ -107,7 +107,8 @@ def test_refresh_keeps_the_selected_record_and_shows_changes_made_elsewhere(
     )
     arrived = add_request(sqlite_db, clock() - timedelta(minutes=5))
     older = add_request(sqlite_db, clock() - timedelta(hours=1))
-    claims.claim(sqlite_db, BETO, clock(), seeded.solicitudes[2], LEASE)
+    claimed_at = clock()
+    claims.claim(sqlite_db, BETO, claimed_at, seeded.solicitudes[2], LEASE)
     with qtbot.waitSignal(model.refreshed):
         model.refresh()
 
@@ -118,7 +119,7 @@ def test_refresh_keeps_the_selected_record_and_shows_changes_made_elsewhere(
     taken = model.index(model.row_of(seeded.solicitudes[2]) or 0, COLUMN_INDEX["tomado_por"])
     assert taken.data() == "beto"
     assert taken.data(TAKEN_ROLE) is True
-    assert "beto" in taken.data(Qt.ItemDataRole.ToolTipRole)
+    assert f"beto desde las {to_local(claimed_at):%H:%M}" in taken.data(Qt.ItemDataRole.ToolTipRole)
     assert taken.data(Qt.ItemDataRole.ForegroundRole) is not None
 
 
