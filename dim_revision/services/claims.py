@@ -11,13 +11,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, or_, select, update
 
-from dim_revision.clock import as_utc, to_local
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.db.uow import Database
 from dim_revision.errors import ClaimLost, NotFound, PermissionDenied
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
-from dim_revision.services.guards import RELEASED, lease_owner, owner_name
+from dim_revision.services.guards import (
+    RELEASED,
+    lease_owner,
+    lease_refusal,
+    not_held_by_other,
+    owner_name,
+)
 from dim_revision.services.queue import QueueFilter, queue_conditions
 
 
@@ -27,17 +32,15 @@ class Claim:
     hasta: datetime
 
 
-def _claimable(actor: Actor, now: datetime):  # type: ignore[no-untyped-def]
-    return or_(S.tomado_por.is_(None), S.tomado_hasta < now, S.tomado_por == lease_owner(actor))
-
-
 def claim(db: Database, actor: Actor, now: datetime, solicitud_id: int, lease: timedelta) -> Claim:
     """Take (or renew) the lease; raises ClaimLost naming the holder when someone else has it."""
     hasta = now + lease
     with db.uow() as uow:
         result = uow.session.execute(
             update(S)
-            .where(and_(S.id == solicitud_id, S.fecha_baja.is_(None), _claimable(actor, now)))
+            .where(
+                and_(S.id == solicitud_id, S.fecha_baja.is_(None), not_held_by_other(actor, now))
+            )
             .values(
                 tomado_por=lease_owner(actor),
                 tomado_hasta=hasta,
@@ -46,15 +49,8 @@ def claim(db: Database, actor: Actor, now: datetime, solicitud_id: int, lease: t
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            row = uow.session.execute(
-                select(S.tomado_por, S.tomado_hasta, S.fecha_baja).where(S.id == solicitud_id)
-            ).first()
-            if row is None or row.fecha_baja is not None:
-                raise NotFound(f"La solicitud {solicitud_id} no existe o fue dada de baja.")
-            until = to_local(as_utc(row.tomado_hasta)) if row.tomado_hasta else None
-            raise ClaimLost(
-                f"La solicitud {solicitud_id} está tomada por {owner_name(row.tomado_por)}"
-                + (f" hasta las {until:%H:%M}." if until else ".")
+            raise lease_refusal(uow.session, actor, now, solicitud_id) or ClaimLost(
+                f"La solicitud {solicitud_id} acaba de ser tomada por otro operador."
             )
         uow.commit()
     return Claim(solicitud_id, hasta)

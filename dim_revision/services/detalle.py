@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from dim_revision.clock import as_utc
 from dim_revision.db.models import (
     Contacto,
     Envio,
@@ -20,7 +19,7 @@ from dim_revision.db.uow import Database
 from dim_revision.domain.enums import ResultadoContacto
 from dim_revision.domain.phones import resultado_whatsapp
 from dim_revision.errors import NotFound
-from dim_revision.services.guards import owner_name
+from dim_revision.services.guards import lease_live, owner_name
 
 OTRAS_SOLICITUDES = 10
 
@@ -164,11 +163,7 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
         turno_fecha = None
         if sol.id_turno_destino is not None:
             turno_fecha = s.scalar(select(Turno.fecha_hora).where(Turno.id == sol.id_turno_destino))
-        live = (
-            sol.tomado_por is not None
-            and sol.tomado_hasta is not None
-            and as_utc(sol.tomado_hasta) >= now
-        )
+        live = lease_live(sol.tomado_por, sol.tomado_hasta, now)
         return SolicitudDetalle(
             id=sol.id,
             version=sol.version,

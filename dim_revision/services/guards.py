@@ -68,23 +68,30 @@ def guarded_update(
     raise diagnose(session, actor, now, solicitud_id, version)
 
 
-def diagnose(
-    session: Session, actor: Actor, now: datetime, solicitud_id: int, version: int
-) -> Exception:
+def lease_live(tomado_por: str | None, tomado_hasta: datetime | None, now: datetime) -> bool:
+    """Whether a lease is still in force (the Python twin of `tomado_hasta >= now` in SQL)."""
+    return tomado_por is not None and tomado_hasta is not None and as_utc(tomado_hasta) >= now
+
+
+def lease_refusal(
+    session: Session, actor: Actor, now: datetime, solicitud_id: int
+) -> Exception | None:
+    """Why `actor` may not touch the record — deleted, or held by someone else — or None."""
     row = session.execute(
         select(S.tomado_por, S.tomado_hasta, S.fecha_baja).where(S.id == solicitud_id)
     ).first()
     if row is None or row.fecha_baja is not None:
         return NotFound(f"La solicitud {solicitud_id} no existe o fue dada de baja.")
-    tomado_hasta = row.tomado_hasta
-    if (
-        row.tomado_por
-        and row.tomado_por != lease_owner(actor)
-        and tomado_hasta is not None
-        and as_utc(tomado_hasta) >= now
-    ):
+    if row.tomado_por != lease_owner(actor) and lease_live(row.tomado_por, row.tomado_hasta, now):
         return ClaimLost(
             f"La solicitud {solicitud_id} está tomada por {owner_name(row.tomado_por)} "
-            f"hasta las {to_local(as_utc(tomado_hasta)):%H:%M}."
+            f"hasta las {to_local(as_utc(row.tomado_hasta)):%H:%M}."
         )
-    return StaleWrite()
+    return None
+
+
+def diagnose(
+    session: Session, actor: Actor, now: datetime, solicitud_id: int, version: int
+) -> Exception:
+    """Why a guarded write was refused; what is neither a deletion nor a lease is a stale version."""
+    return lease_refusal(session, actor, now, solicitud_id) or StaleWrite()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from dim_revision.clock import as_utc, local_day_bounds, local_today
+from dim_revision.clock import local_day_bounds, local_today
 from dim_revision.db.models import (
     Envio,
     ObraSocial,
@@ -18,7 +18,7 @@ from dim_revision.db.models import (
 )
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.domain.enums import EstadoFiltro
-from dim_revision.services.guards import owner_name
+from dim_revision.services.guards import lease_live, owner_name
 
 _ACCENTS = (("á", "a"), ("é", "e"), ("í", "i"), ("ó", "o"), ("ú", "u"), ("ü", "u"), ("ñ", "n"))
 _PHONE_SEPARATORS = (" ", "-", "(", ")", "+", ".", "/")
@@ -250,7 +250,7 @@ def count_queue(session: Session, filtro: QueueFilter, now: datetime) -> QueueCo
 
 
 def _row(r: Any, now: datetime) -> QueueRow:
-    live = r.tomado_por is not None and r.tomado_hasta is not None and as_utc(r.tomado_hasta) >= now
+    live = lease_live(r.tomado_por, r.tomado_hasta, now)
     return QueueRow(
         id=r.id,
         version=r.version,
