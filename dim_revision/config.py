@@ -75,6 +75,14 @@ class BotmakerSettings:
 
 
 @dataclass(frozen=True)
+class OutboxSettings:
+    # Where WhatsApp sends happen: "estaciones" (every workstation flushes the outbox and holds
+    # the Botmaker token and link key: single-PC installs, the demo) or "servicio" (only
+    # `dim-revision serve` sends and holds those secrets; workstations need none).
+    modo: Literal["estaciones", "servicio"] = "estaciones"
+
+
+@dataclass(frozen=True)
 class IntakeSettings:
     max_archivos: int = 5
     max_mb: float = 10.0
@@ -91,6 +99,7 @@ class Settings:
     link: LinkSettings = field(default_factory=LinkSettings)
     portal_lite: PortalLiteSettings = field(default_factory=PortalLiteSettings)
     botmaker: BotmakerSettings = field(default_factory=BotmakerSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
 
     def replace(self, section: str, **values: Any) -> Settings:
