@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from dim_revision.bootstrap import AppContext
+from dim_revision.config import config_files
 from dim_revision.db.engine import mask_url
 
 
@@ -17,7 +18,13 @@ def register(sub: Any) -> None:
 
 
 def show_config(args: argparse.Namespace, ctx: AppContext) -> int:
-    print(f"# archivo: {ctx.paths.config_file}")
+    machine, user = config_files(ctx.paths.config_file, machine_file=ctx.paths.machine_config)
+    considered = [("de la PC", machine), ("del usuario", user)]
+    for label, path in considered:
+        if path is not None:
+            state = "leído" if path.exists() else "no existe"
+            print(f"# archivo {label}: {path} ({state})")
+    print("# precedencia: valores por defecto < PC < usuario < entorno < línea de comandos")
     print(f"# operador: {ctx.actor.usuario} @ {ctx.actor.estacion}")
     for section, values in ctx.settings.as_dict().items():
         print(f"[{section}]")
