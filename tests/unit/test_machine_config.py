@@ -109,3 +109,24 @@ def test_config_show_names_both_files(isolated_home: Path, tmp_path: Path) -> No
     user_line = next(line for line in out.splitlines() if "archivo del usuario" in line)
     assert "(no existe)" in user_line
     assert "modo = 'servicio'" in out
+
+
+def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dim_revision", *argv], capture_output=True, text=True
+    )
+
+
+def test_config_machine_writes_merges_and_refuses_bad_values(isolated_home: Path) -> None:
+    machine = isolated_home / "machine" / "config.toml"
+    url = r"mssql+pyodbc://@SQLDIM01\PROD/DIM?driver=ODBC+Driver+18+for+SQL+Server&trusted_connection=yes"
+    done = _cli("config", "machine", "--db-url", url, "--modo", "")  # the MSI passes "" for unset
+    assert done.returncode == 0, done.stderr
+    assert load_settings(isolated_home / "nope.toml", environ={}, machine_file=machine).database.url == url
+    assert _cli("config", "machine", "--modo", "servicio").returncode == 0
+    s = load_settings(isolated_home / "nope.toml", environ={}, machine_file=machine)
+    assert (s.database.url, s.outbox.modo) == (url, "servicio")  # merged, not replaced
+    before = machine.read_bytes()
+    bad = _cli("config", "machine", "--modo", "todas")
+    assert bad.returncode == 2 and "modo" in bad.stderr and "Traceback" not in bad.stderr
+    assert machine.read_bytes() == before  # nothing changed
