@@ -240,7 +240,9 @@ def config_files(
     overrides; the machine file is None when there is none to read."""
     env = os.environ if environ is None else environ
     user = Path(env[ENV_CONFIG_FILE]) if env.get(ENV_CONFIG_FILE) else config_file
-    machine = Path(env[ENV_MACHINE_CONFIG_FILE]) if env.get(ENV_MACHINE_CONFIG_FILE) else machine_file
+    machine = (
+        Path(env[ENV_MACHINE_CONFIG_FILE]) if env.get(ENV_MACHINE_CONFIG_FILE) else machine_file
+    )
     return machine, user
 
 

@@ -23,7 +23,7 @@ def machine_config_file(platform: str = sys.platform) -> Path:
     if override:
         return Path(override)
     if platform == "win32":
-        program_data = os.environ.get("ProgramData") or r"C:\ProgramData"
+        program_data = os.environ.get("PROGRAMDATA") or r"C:\ProgramData"
         return Path(program_data) / "DIM" / "Revision" / "config.toml"
     if platform == "darwin":
         return Path(platformdirs.site_config_dir(APP_NAME, APP_AUTHOR)) / "config.toml"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import os
 import re
 import shutil
@@ -68,13 +69,11 @@ def exe_name(name: str, windows: bool) -> str:
 
 
 def build_folder(dist: Path, work: Path) -> Path:
-    try:
-        import PyInstaller  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("PyInstaller") is None:
         raise SystemExit(
             "Falta PyInstaller en este Python: pip install -e .[installer]  "
             f"(intérprete: {sys.executable})"
-        ) from None
+        )
     cmd = [
         sys.executable,
         "-m",
@@ -239,7 +238,9 @@ def build_msi(folder: Path, work: Path, out: Path, tool: str) -> Path:
         for key, value in defines.items():
             cmd += ["-d", f"{key}={value}"]
         run([*cmd, str(main), str(files)], cwd=msi_dir)
-    log(f"MSI ({tool}): {out} — {out.stat().st_size / 1e6:.1f} MB en {time.monotonic() - start:.0f} s")
+    log(
+        f"MSI ({tool}): {out} — {out.stat().st_size / 1e6:.1f} MB en {time.monotonic() - start:.0f} s"
+    )
     return out
 
 
@@ -250,15 +251,20 @@ def _wixl_secure_properties(msi: Path, names: Sequence[str]) -> None:
         ["msiinfo", "export", str(msi), "Property"], capture_output=True, text=True, check=True
     ).stdout
     current = next(
-        (line.split("\t")[1] for line in exported.splitlines()
-         if line.startswith("SecureCustomProperties\t")),
+        (
+            line.split("\t")[1]
+            for line in exported.splitlines()
+            if line.startswith("SecureCustomProperties\t")
+        ),
         None,
     )
     value = ";".join([*names, *(current.split(";") if current else [])])
     if current is None:
         query = f"INSERT INTO `Property` (`Property`, `Value`) VALUES ('SecureCustomProperties', '{value}')"
     else:
-        query = f"UPDATE `Property` SET `Value` = '{value}' WHERE `Property` = 'SecureCustomProperties'"
+        query = (
+            f"UPDATE `Property` SET `Value` = '{value}' WHERE `Property` = 'SecureCustomProperties'"
+        )
     run(["msibuild", str(msi), "-q", query], cwd=msi.parent)
 
 

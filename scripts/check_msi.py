@@ -81,7 +81,8 @@ def run_checks(msi: Path, folder: Path) -> int:
     c.check(
         len(start) == 1 and start[0]["Target"] == "[#GuiExe]",
         "acceso directo",
-        ", ".join(f"{s['Name']} → {s['Target']} en {s['Directory_']}" for s in shortcuts) or "ninguno",
+        ", ".join(f"{s['Name']} → {s['Target']} en {s['Directory_']}" for s in shortcuts)
+        or "ninguno",
     )
     version = msi_version(app_version())
     c.check(props.get("ProductVersion") == version, "versión", f"{props.get('ProductVersion')}")
@@ -92,7 +93,9 @@ def run_checks(msi: Path, folder: Path) -> int:
     )
     sequence = {r["Action"]: r for r in table(msi, "InstallExecuteSequence")}
     c.check(
-        bool(code) and replaces_older and "RemoveExistingProducts" in sequence
+        bool(code)
+        and replaces_older
+        and "RemoveExistingProducts" in sequence
         and "FindRelatedProducts" in sequence,
         "actualización",
         f"UpgradeCode {code}: {len(upgrades)} filas en Upgrade, "

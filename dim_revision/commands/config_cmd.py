@@ -8,8 +8,8 @@ from typing import Any
 
 from dim_revision.bootstrap import AppContext
 from dim_revision.config import config_files, read_config_file, write_config_file
-from dim_revision.errors import UserError
 from dim_revision.db.engine import mask_url
+from dim_revision.errors import UserError
 
 
 def register(sub: Any) -> None:
@@ -72,7 +72,9 @@ def set_machine(args: argparse.Namespace, ctx: AppContext) -> int:
             f"No se pudo escribir {path}: {exc.strerror}. Hace falta ser administrador."
         ) from None
     shown = ", ".join(
-        f"[{s}] {k} = {mask_url(v) if k == 'url' else v}" for s, kv in new.items() for k, v in kv.items()
+        f"[{s}] {k} = {mask_url(v) if k == 'url' else v}"
+        for s, kv in new.items()
+        for k, v in kv.items()
     )
     print(f"Configuración de la PC guardada en {path}: {shown}")
     return 0
