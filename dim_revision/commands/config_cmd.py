@@ -30,11 +30,12 @@ def register(sub: Any) -> None:
 
 def show_config(args: argparse.Namespace, ctx: AppContext) -> int:
     machine, user = config_files(ctx.paths.config_file, machine_file=ctx.paths.machine_config)
-    considered = [("de la PC", machine), ("del usuario", user)]
-    for label, path in considered:
+    # What build_context really read; a context built by hand (tests) has no record: look.
+    read = set(ctx.loaded.files_read) if ctx.loaded is not None else None
+    for label, path in (("de la PC", machine), ("del usuario", user)):
         if path is not None:
-            state = "leído" if path.exists() else "no existe"
-            print(f"# archivo {label}: {path} ({state})")
+            was_read = path in read if read is not None else path.exists()
+            print(f"# archivo {label}: {path} ({'leído' if was_read else 'no existe'})")
     print("# precedencia: valores por defecto < PC < usuario < entorno < línea de comandos")
     print(f"# operador: {ctx.actor.usuario} @ {ctx.actor.estacion}")
     for section, values in ctx.settings.as_dict().items():
