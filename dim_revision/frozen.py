@@ -7,6 +7,7 @@ exists, a backend that refuses with a Spanish explanation replaces the generic E
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
@@ -52,7 +53,17 @@ def ensure_streams() -> bool:
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives for the process
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    for stream in (sys.stdout, sys.stderr):
+        utf8_output(stream)
     return has_console
+
+
+def utf8_output(stream: object) -> None:
+    """Redirected output (`doctor > informe.txt`, a CI log) of the Windows console executable
+    is in the ANSI code page (cp1252), which has no «→» or «✓»: printing them would raise
+    UnicodeEncodeError. Such streams switch to UTF-8; an interactive console already is."""
+    if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") != "utf8":
+        stream.reconfigure(encoding="utf-8", errors="replace")
 
 
 def tell_windowless(command: str, platform: str = sys.platform) -> str:

@@ -82,6 +82,19 @@ def test_ensure_streams_replaces_only_missing_ones(monkeypatch: pytest.MonkeyPat
     assert frozen.ensure_streams() is True
 
 
+def test_redirected_ansi_output_switches_to_utf8() -> None:
+    """`dim-revision.exe doctor > informe.txt` on Windows: cp1252 cannot encode «→»."""
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="cp1252")
+    frozen.utf8_output(stream)
+    print("[FALLA] Botmaker: falta el token\n        → dim-revision secrets set", file=stream)
+    stream.flush()
+    assert "→".encode() in raw.getvalue()
+    already = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    frozen.utf8_output(already)
+    assert already.errors == "strict"  # left alone
+
+
 def test_windowed_executable_refuses_cli_commands(
     monkeypatch: pytest.MonkeyPatch, isolated_home: Path
 ) -> None:
