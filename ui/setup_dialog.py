@@ -5,8 +5,9 @@ The form is turned into config-file values plus keyring secrets by `SetupForm.co
 refuses with one Spanish message before anything is written. Passwords and tokens go only to the
 keyring (`db-password`, `botmaker-token`, `link-key`), never to the TOML file. The sending mode
 (`[outbox] modo`) decides what is asked: "estaciones" (this PC sends) needs the Botmaker line,
-template, token and the link key; "servicio" (`dim-revision serve` sends) needs no secret here. "Probar conexión" runs
-`check_connection` on the task runner so a slow or unreachable server never freezes the window.
+template, token and the link key; "servicio" (`dim-revision serve` sends) needs no secret here.
+"Probar conexión" runs `check_connection` on the task runner so a slow or unreachable server
+never freezes the window.
 """
 
 from __future__ import annotations
