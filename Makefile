@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint deps deps-test venv demo-reset screenshots bench installer clean
+.PHONY: run test lint deps deps-test venv demo-reset screenshots bench installer msi clean
 
 run: deps $(INSTALLED)
 	$(PY) -m dim_revision demo
@@ -48,7 +48,15 @@ clean:
 bench: $(INSTALLED)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run --json build/bench.json
 
-# The one-folder PyInstaller build in dist/dim-revision/ (a few minutes; see docs/install.md).
+# The one-folder PyInstaller build in dist/dim-revision/ (both executables; a few minutes) by the
+# portable script (the same command on Windows: see docs/install.md).
+# `make installer INSTALLER_ARGS=--msi` also builds the MSI (wixl from Debian's msitools here).
+INSTALLER_ARGS ?=
 installer: $(INSTALLED)
 	$(PY) -m pip install -q -e '.[installer]'
-	$(PY) -m PyInstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller build_installer.spec
+	$(PY) -m scripts.build_installer $(INSTALLER_ARGS)
+
+# The folder and the MSI dist/dim-revision-<version>-x64.msi, with Debian's wixl (installed here).
+msi: $(INSTALLED)
+	@bash scripts/debian-deps.sh installer
+	$(MAKE) installer INSTALLER_ARGS=--msi

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dim_revision.clock import Clock, utcnow
-from dim_revision.config import Settings, load_settings
+from dim_revision.config import LoadedSettings, Settings, load_layers
 from dim_revision.db.engine import create_db_engine, sqlite_url
 from dim_revision.db.uow import Database
 from dim_revision.paths import AppPaths
@@ -28,6 +28,9 @@ class AppContext:
     clock: Clock = utcnow
     _db: Database | None = field(default=None, repr=False)
     extras: dict[str, Any] = field(default_factory=dict)  # demo mode: the fake Botmaker server
+    # Which config files were considered and read (`config show`, `doctor`); None when a test
+    # built the context by hand.
+    loaded: LoadedSettings | None = None
 
     @property
     def db_url(self) -> str:
@@ -54,9 +57,10 @@ def build_context(
     clock: Clock = utcnow,
 ) -> AppContext:
     paths = paths or AppPaths.for_user()
-    settings = load_settings(paths.config_file, cli=cli_overrides)
+    loaded = load_layers(paths.config_file, cli=cli_overrides, machine_file=paths.machine_config)
+    settings = loaded.settings
     actor = Actor.from_os(settings.operador.usuario, settings.operador.estacion)
-    return AppContext(settings, paths, secrets or KeyringStore(), actor, clock)
+    return AppContext(settings, paths, secrets or KeyringStore(), actor, clock, loaded=loaded)
 
 
 def build_outbox_worker(ctx: AppContext) -> OutboxWorker:

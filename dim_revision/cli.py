@@ -41,6 +41,8 @@ COMMAND_MODULES = (
 )
 
 EXIT_USER_ERROR = 2
+# Commands that open the window: the only ones the windowed executable runs.
+WINDOW_COMMANDS = frozenset({"gui", "demo"})
 EXIT_UNEXPECTED = 1
 
 
@@ -73,15 +75,21 @@ def cli_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 
 def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -> int:
     """Entry point; `context` lets tests inject paths, secrets and a clock."""
+    has_console = True
     if getattr(sys, "frozen", False):  # the PyInstaller build
         from dim_revision.frozen import configure_frozen
 
-        configure_frozen()
+        has_console = configure_frozen()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*argv, "gui"])
+    if not has_console and args.command not in WINDOW_COMMANDS:
+        from dim_revision.frozen import tell_windowless
+
+        tell_windowless(args.command)  # e.g. `secrets generate` would show its key to no one
+        return EXIT_USER_ERROR
     ctx = context
     try:
         if ctx is None:

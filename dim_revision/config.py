@@ -1,4 +1,8 @@
-"""Effective settings: defaults < config file (TOML) < environment < command line.
+"""Effective settings: defaults < machine file < user file (TOML) < environment < command line.
+
+The machine file (`paths.machine_config_file()`: `%ProgramData%\\DIM\\Revision\\config.toml` on
+Windows, `/etc/dim-revision/config.toml` on Linux) is IT's: the installer writes the database
+URL and the sending mode there once per PC. The user's file overrides it key by key.
 
 Settings are plain frozen dataclasses so every service gets exactly the values it needs,
 passed in by the composition root. Secrets never live here (see `secrets.py`).
@@ -17,10 +21,12 @@ from typing import Any, Literal, get_args, get_type_hints
 import tomli_w
 
 from dim_revision.errors import ConfigError
+from dim_revision.paths import ENV_MACHINE_CONFIG
 
 ENV_PREFIX = "DIM_REVISION__"
 ENV_DB_URL = "DIM_REVISION_DB_URL"
 ENV_CONFIG_FILE = "DIM_REVISION_CONFIG"
+ENV_MACHINE_CONFIG_FILE = ENV_MACHINE_CONFIG
 
 
 @dataclass(frozen=True)
@@ -213,10 +219,46 @@ def load_settings(
     config_file: Path,
     environ: Mapping[str, str] | None = None,
     cli: Mapping[str, Mapping[str, Any]] | None = None,
+    machine_file: Path | None = None,
 ) -> Settings:
+    return load_layers(config_file, environ, cli, machine_file).settings
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """The effective settings and the files they came from, lowest precedence first."""
+
+    settings: Settings
+    files_read: tuple[Path, ...]  # the ones that exist and were read
+    files_considered: tuple[Path, ...]  # machine file (if any), then the user's
+
+
+def config_files(
+    config_file: Path, environ: Mapping[str, str] | None = None, machine_file: Path | None = None
+) -> tuple[Path | None, Path]:
+    """(machine file, user file) after the DIM_REVISION_MACHINE_CONFIG / DIM_REVISION_CONFIG
+    overrides; the machine file is None when there is none to read."""
     env = os.environ if environ is None else environ
-    path = Path(env[ENV_CONFIG_FILE]) if env.get(ENV_CONFIG_FILE) else config_file
-    return _build(merge(read_config_file(path), env_overrides(env), cli or {}))
+    user = Path(env[ENV_CONFIG_FILE]) if env.get(ENV_CONFIG_FILE) else config_file
+    machine = (
+        Path(env[ENV_MACHINE_CONFIG_FILE]) if env.get(ENV_MACHINE_CONFIG_FILE) else machine_file
+    )
+    return machine, user
+
+
+def load_layers(
+    config_file: Path,
+    environ: Mapping[str, str] | None = None,
+    cli: Mapping[str, Mapping[str, Any]] | None = None,
+    machine_file: Path | None = None,
+) -> LoadedSettings:
+    """defaults < machine file < user file < environment < command line."""
+    env = os.environ if environ is None else environ
+    machine, user = config_files(config_file, env, machine_file)
+    considered = (*([machine] if machine is not None else []), user)
+    layers = [read_config_file(path) for path in considered]
+    settings = _build(merge(*layers, env_overrides(env), cli or {}))
+    return LoadedSettings(settings, tuple(p for p in considered if p.exists()), considered)
 
 
 def write_config_file(path: Path, values: Mapping[str, Mapping[str, Any]]) -> None:

@@ -59,20 +59,23 @@ class Resultado:
 # --- configuration and secrets -------------------------------------------------------------
 
 
-def check_config(config_file: Path) -> Resultado:
+def check_config(config_file: Path, machine_file: Path | None = None) -> Resultado:
+    """The user's file and, when there is one, IT's machine-wide file both read."""
     nombre = "Configuración"
-    if not config_file.exists():
+    present = [p for p in (machine_file, config_file) if p is not None and p.exists()]
+    for path in present:
+        try:
+            read_config_file(path)
+        except UserError as exc:
+            return Resultado(nombre, FALLA, str(exc), f"Corrija o reemplace {path}.")
+    if not present:
         return Resultado(
             nombre,
             AVISO,
             f"no existe {config_file}; se usan los valores por defecto",
             f"Cree {config_file} (ver docs/install.md); «dim-revision config show» muestra los valores efectivos.",
         )
-    try:
-        read_config_file(config_file)
-    except UserError as exc:
-        return Resultado(nombre, FALLA, str(exc), f"Corrija o reemplace {config_file}.")
-    return Resultado(nombre, OK, f"{config_file} se lee bien")
+    return Resultado(nombre, OK, " y ".join(f"{p} se lee bien" for p in present))
 
 
 def needs_db_password(db_url: str) -> bool:
@@ -91,11 +94,21 @@ def check_secrets(
     store: SecretStore,
     db_url: str,
     keyring_check: Callable[[], tuple[bool, str]] | None = keyring_usable,
+    sends: bool = True,
 ) -> Resultado:
     """The keyring works and every secret this configuration needs is there.
 
-    `keyring_check` is None when the store is not the OS keyring (tests, demo)."""
+    `keyring_check` is None when the store is not the OS keyring (tests, demo). `sends` is False
+    for a workstation in [outbox] modo = "servicio": the Botmaker token and the link key live with
+    `dim-revision serve`, and with integrated security the PC needs no secret at all."""
     nombre = "Llavero y secretos"
+    required = [TOKEN_SECRET, "link-key"] if sends else []
+    if needs_db_password(db_url):
+        required.append("db-password")
+    if not required:
+        return Resultado(
+            nombre, OK, "esta PC no necesita secretos (envíos por el servicio, seguridad integrada)"
+        )
     if keyring_check is not None:
         usable, backend = keyring_check()
         if not usable:
@@ -105,9 +118,6 @@ def check_secrets(
                 backend,
                 "Use una sesión de Windows con el Administrador de credenciales disponible.",
             )
-    required = [TOKEN_SECRET, "link-key"]
-    if needs_db_password(db_url):
-        required.append("db-password")
     try:
         missing = [name for name in required if not store.get(name)]
     except UserError as exc:
@@ -357,8 +367,12 @@ def run_all(
     clock: Clock,
     keyring_check: Callable[[], tuple[bool, str]] | None,
     session: requests.Session | None = None,
+    machine_config_file: Path | None = None,
+    modo: str = "estaciones",
 ) -> list[Resultado]:
-    results = [check_config(config_file)]
+    """`modo` is [outbox] modo: in "servicio" this PC never sends, so neither the sending secrets
+    nor Botmaker are checked here (`dim-revision doctor` on the service's PC checks them)."""
+    results = [check_config(config_file, machine_config_file)]
     odbc = check_odbc_driver(db_url)
     if odbc is not None:
         results.append(odbc)
@@ -377,11 +391,19 @@ def run_all(
             results += [check_schema(db.engine), check_clock(db.engine, clock)]
             if results[-2].estado == OK:
                 results.append(check_outbox(db, clock))
-    results += [
-        check_secrets(secrets, db_url, keyring_check),
-        check_link_key(secrets),
-        check_botmaker(botmaker, secrets, session),
-    ]
+    sends = modo != "servicio"
+    results.append(check_secrets(secrets, db_url, keyring_check, sends=sends))
+    if sends:
+        results += [check_link_key(secrets), check_botmaker(botmaker, secrets, session)]
+    else:
+        results.append(
+            Resultado(
+                "Envíos de WhatsApp",
+                OK,
+                "modo servicio: esta PC no envía; el token de Botmaker y la clave de los links "
+                "los tiene el servicio (dim-revision serve)",
+            )
+        )
     return results
 
 

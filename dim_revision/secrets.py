@@ -27,6 +27,9 @@ KNOWN_SECRETS: tuple[SecretSpec, ...] = (
     SecretSpec("link-key", "clave que firma los links enviados a los pacientes", True),
 )
 KNOWN_NAMES = tuple(s.name for s in KNOWN_SECRETS)
+# Needed only where WhatsApp sends happen: every workstation in [outbox] modo = "estaciones",
+# only `dim-revision serve` in modo = "servicio".
+SENDER_SECRETS = ("botmaker-token", "link-key")
 
 
 class SecretStore(Protocol):

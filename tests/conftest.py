@@ -98,6 +98,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             "DIM_REVISION_CONFIG",
         }:
             monkeypatch.delenv(name)
+    # The machine-wide file (/etc/dim-revision, %ProgramData%) of the test machine is never read.
+    monkeypatch.setenv("DIM_REVISION_MACHINE_CONFIG", str(home / "machine" / "config.toml"))
     return home
 
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from dim_revision.bootstrap import AppContext, build_outbox_worker
-from dim_revision.config import ENV_CONFIG_FILE, load_settings
+from dim_revision.config import ENV_CONFIG_FILE, Settings, config_files, load_settings
 from dim_revision.outbox.status import outbox_counts
 from dim_revision.outbox.worker import OutboxThread
 from dim_revision.resources import resource_path
@@ -66,8 +66,21 @@ def is_demo(ctx: AppContext) -> bool:
     return "botmaker_fake" in ctx.extras
 
 
+def machine_config_path(ctx: AppContext) -> Path | None:
+    """IT's file for the whole PC (DIM_REVISION_MACHINE_CONFIG wins, as in `load_settings`)."""
+    return config_files(config_path(ctx), machine_file=ctx.paths.machine_config)[0]
+
+
+def current_settings(ctx: AppContext) -> Settings:
+    """What the files say now: machine file < user file < environment."""
+    return load_settings(config_path(ctx), machine_file=machine_config_path(ctx))
+
+
 def needs_first_run_setup(ctx: AppContext) -> bool:
-    return not is_demo(ctx) and not config_path(ctx).exists()
+    """No file yet, neither the user's nor one IT pushed for the whole PC (the MSI's DB_URL)."""
+    machine = machine_config_path(ctx)
+    configured = config_path(ctx).exists() or (machine is not None and machine.exists())
+    return not is_demo(ctx) and not configured
 
 
 def open_setup(
@@ -78,7 +91,7 @@ def open_setup(
     path = config_path(ctx)
     secrets: SecretStore = KeyringStore() if is_demo(ctx) else ctx.secrets
     dialog = SetupDialog(
-        path, secrets, runner, load_settings(path), ctx.paths.demo_db, parent, first_run=first_run
+        path, secrets, runner, current_settings(ctx), ctx.paths.demo_db, parent, first_run=first_run
     )
     return dialog.exec() == QDialog.DialogCode.Accepted
 
@@ -88,7 +101,7 @@ def first_run_setup(ctx: AppContext, runner: TaskRunner) -> None:
     if not open_setup(ctx, runner, first_run=True):
         return  # cancelled: carry on with the defaults (embedded database)
     ctx.close()
-    ctx.settings = load_settings(config_path(ctx))
+    ctx.settings = current_settings(ctx)
 
 
 def connect_setup_menu(ctx: AppContext, runner: TaskRunner, window: MainWindow) -> None:

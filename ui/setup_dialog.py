@@ -1,9 +1,13 @@
-"""First-run setup (and Herramientas > Configuración…): database, Botmaker, link and Portal LITE.
+"""First-run setup (and Herramientas > Configuración…): database, where WhatsApp sends happen,
+Botmaker, link and Portal LITE.
 
 The form is turned into config-file values plus keyring secrets by `SetupForm.collect()`, which
 refuses with one Spanish message before anything is written. Passwords and tokens go only to the
-keyring (`db-password`, `botmaker-token`), never to the TOML file. "Probar conexión" runs
-`check_connection` on the task runner so a slow or unreachable server never freezes the window.
+keyring (`db-password`, `botmaker-token`, `link-key`), never to the TOML file. The sending mode
+(`[outbox] modo`) decides what is asked: "estaciones" (this PC sends) needs the Botmaker line,
+template, token and the link key; "servicio" (`dim-revision serve` sends) needs no secret here.
+"Probar conexión" runs `check_connection` on the task runner so a slow or unreachable server
+never freezes the window.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from sqlalchemy.exc import ArgumentError
 
 from dim_revision.config import Settings, read_config_file, validate_values, write_config_file
 from dim_revision.db.engine import MSSQL_DEFAULT_DRIVER, check_connection, create_db_engine
+from dim_revision.doctor import MIN_LINK_KEY_BYTES
 from dim_revision.errors import UserError
 from dim_revision.secrets import MemoryStore, SecretStore
 from ui.tasks import TaskFailure, TaskRunner
@@ -47,6 +52,18 @@ MODOS = (
     (MODO_USUARIO, "SQL Server con usuario y contraseña"),
     (MODO_DEMO, "Base de demostración incluida (sólo para probar)"),
     (MODO_URL, "Otra (URL de SQLAlchemy: SQLite, PostgreSQL…)"),
+)
+ENVIO_ESTACIONES = "estaciones"
+ENVIO_SERVICIO = "servicio"
+ENVIOS = (
+    (
+        ENVIO_ESTACIONES,
+        "Desde cada PC: esta PC envía los WhatsApp (pide el token de Botmaker y la clave de los links)",
+    ),
+    (
+        ENVIO_SERVICIO,
+        "Desde el servicio del servidor (dim-revision serve): esta PC no guarda ningún secreto",
+    ),
 )
 CONEXION_OK = "Conexión correcta."
 PROBANDO = "Probando la conexión…"
@@ -128,7 +145,19 @@ class SetupForm(QWidget):
         probe_row.addWidget(self.probe_status, 1)
         db_layout.addLayout(probe_row)
 
+        envio_box = QGroupBox("Envíos de WhatsApp", self)
+        envio_layout = QVBoxLayout(envio_box)
+        self.envio_group = QButtonGroup(self)
+        self.envio_buttons: dict[str, QRadioButton] = {}
+        for key, text in ENVIOS:
+            button = QRadioButton(text, envio_box)
+            button.setObjectName(f"envio_{key}")
+            self.envio_group.addButton(button)
+            self.envio_buttons[key] = button
+            envio_layout.addWidget(button)
+
         bm_box = QGroupBox("Botmaker (WhatsApp)", self)
+        self.bm_box = bm_box
         self.api_version = QComboBox(bm_box)
         self.api_version.setObjectName("apiVersion")
         self.api_version.addItems(["v2", "v1"])
@@ -145,17 +174,25 @@ class SetupForm(QWidget):
         links_box = QGroupBox("Links", self)
         self.link_base = self._line("linkBase", "https://…/turno-asistido/")
         self.portal_url = self._line("portalUrl", "https://…?dni={dni}")
+        self.link_key = self._line(
+            "linkKey", f"la misma del portal, {MIN_LINK_KEY_BYTES} caracteres o más; va al llavero"
+        )
+        self.link_key.setEchoMode(QLineEdit.EchoMode.Password)
         links_form = QFormLayout(links_box)
         links_form.addRow("Link para el paciente:", self.link_base)
+        links_form.addRow("Clave de los links:", self.link_key)
         links_form.addRow("Portal LITE ({dni}):", self.portal_url)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(db_box)
+        layout.addWidget(envio_box)
         layout.addWidget(bm_box)
         layout.addWidget(links_box)
         self.modo_group.buttonToggled.connect(lambda *_: self._sync_enabled())
         self.modo_buttons[MODO_INTEGRADA].setChecked(True)
+        self.envio_group.buttonToggled.connect(lambda *_: self._sync_envio())
+        self.envio_buttons[ENVIO_ESTACIONES].setChecked(True)
 
     def _line(self, name: str, placeholder: str) -> QLineEdit:
         line = QLineEdit(self)
@@ -174,6 +211,24 @@ class SetupForm(QWidget):
 
     def set_modo(self, modo: str) -> None:
         self.modo_buttons[modo].setChecked(True)
+
+    def envio(self) -> str:
+        """[outbox] modo: "estaciones" or "servicio"."""
+        for key, button in self.envio_buttons.items():
+            if button.isChecked():
+                return key
+        return ENVIO_ESTACIONES
+
+    def set_envio(self, envio: str) -> None:
+        self.envio_buttons[envio].setChecked(True)
+
+    def _sync_envio(self) -> None:
+        """Only what the chosen mode needs can be typed: in "servicio" nothing of Botmaker's and
+        no link key (the service holds them)."""
+        sends = self.envio() == ENVIO_ESTACIONES
+        self.bm_box.setEnabled(sends)
+        self.link_key.setEnabled(sends)
+        self.changed.emit()
 
     def _sync_enabled(self) -> None:
         modo = self.modo()
@@ -199,6 +254,7 @@ class SetupForm(QWidget):
             self.driver.setText(str(parsed.query.get("driver", MSSQL_DEFAULT_DRIVER)))
         elif modo == MODO_URL:
             self.url.setText(url)
+        self.set_envio(settings.outbox.modo)
         bm = settings.botmaker
         self.api_version.setCurrentText(bm.api_version)
         self.canal.setText(bm.canal)
@@ -242,17 +298,10 @@ class SetupForm(QWidget):
                 secrets["db-password"] = password
             elif not existing.get("db-password"):
                 raise UserError("Ingrese la contraseña de SQL Server.")
-        canal = self.canal.text().strip()
-        plantilla = self.plantilla.text().strip()
-        if not canal:
-            raise UserError("Ingrese la línea / canal de WhatsApp de Botmaker.")
-        if not plantilla:
-            raise UserError("Ingrese el nombre de la plantilla de Botmaker.")
-        token = self.token.text().strip()
-        if token:
-            secrets["botmaker-token"] = token
-        elif not existing.get("botmaker-token"):
-            raise UserError("Ingrese el token de Botmaker.")
+        envio = self.envio()
+        botmaker: dict[str, Any] = {}
+        if envio == ENVIO_ESTACIONES:
+            botmaker = self._collect_sender(existing, secrets)
         link_base = self.link_base.text().strip()
         if not link_base.startswith(("https://", "http://")):
             raise UserError("El link para el paciente debe empezar con https://.")
@@ -266,15 +315,45 @@ class SetupForm(QWidget):
             )
         values: dict[str, dict[str, Any]] = {
             "database": {"url": url},
-            "botmaker": {
-                "api_version": self.api_version.currentText(),
-                "canal": canal,
-                "plantilla": plantilla,
-            },
+            "outbox": {"modo": envio},
             "link": {"base_url": link_base},
             "portal_lite": {"url": portal},
         }
+        if botmaker:
+            values["botmaker"] = botmaker
         return SetupResult(values, secrets)
+
+    def _collect_sender(self, existing: SecretStore, secrets: dict[str, str]) -> dict[str, Any]:
+        """What a PC that sends needs: Botmaker's line, template and token, and the link key
+        (typed, or already in the keyring). Adds the typed secrets to `secrets`."""
+        canal = self.canal.text().strip()
+        plantilla = self.plantilla.text().strip()
+        if not canal:
+            raise UserError("Ingrese la línea / canal de WhatsApp de Botmaker.")
+        if not plantilla:
+            raise UserError("Ingrese el nombre de la plantilla de Botmaker.")
+        token = self.token.text().strip()
+        if token:
+            secrets["botmaker-token"] = token
+        elif not existing.get("botmaker-token"):
+            raise UserError("Ingrese el token de Botmaker.")
+        key = self.link_key.text().strip()
+        if key:
+            if len(key.encode("utf-8")) < MIN_LINK_KEY_BYTES:
+                raise UserError(
+                    f"La clave de los links debe tener al menos {MIN_LINK_KEY_BYTES} caracteres: "
+                    "usá la misma que el portal (dim-revision secrets generate link-key la crea)."
+                )
+            secrets["link-key"] = key
+        elif not existing.get("link-key"):
+            raise UserError(
+                "Ingresá la clave de los links: la misma que usa el portal para verificarlos."
+            )
+        return {
+            "api_version": self.api_version.currentText(),
+            "canal": canal,
+            "plantilla": plantilla,
+        }
 
     def probe_secrets(self, existing: SecretStore) -> SecretStore:
         """The password being typed wins over the stored one, without storing it yet."""
@@ -332,9 +411,11 @@ class SetupDialog(QDialog):
         self.form.load(settings)
         intro = QLabel(
             (
-                "Es la primera vez que se abre DIM Revisión en esta PC. Complete la conexión a "
-                "la base y los datos de Botmaker; las contraseñas se guardan en el llavero del "
-                "sistema, no en el archivo."
+                "Es la primera vez que se abre DIM Revisión en esta PC. Completá la conexión a "
+                "la base y elegí desde dónde salen los WhatsApp: si los envía esta PC, cargá los "
+                "datos de Botmaker y la clave de los links; si los envía el servicio, no hace "
+                "falta ningún secreto. Las contraseñas se guardan en el llavero del sistema, no "
+                "en el archivo."
                 if first_run
                 else f"Archivo de configuración: {config_file}"
             ),

@@ -7,7 +7,7 @@ from typing import Any
 
 from dim_revision import doctor
 from dim_revision.bootstrap import AppContext
-from dim_revision.config import ENV_CONFIG_FILE
+from dim_revision.config import config_files
 from dim_revision.secrets import KeyringStore, keyring_usable
 
 
@@ -17,12 +17,13 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    import os
-    from pathlib import Path
-
-    config_file = Path(os.environ.get(ENV_CONFIG_FILE) or ctx.paths.config_file)
+    machine_file, config_file = config_files(
+        ctx.paths.config_file, machine_file=ctx.paths.machine_config
+    )
     results = doctor.run_all(
         config_file=config_file,
+        machine_config_file=machine_file,
+        modo=ctx.settings.outbox.modo,
         db_url=ctx.db_url,
         get_db=lambda: ctx.db,
         secrets=ctx.secrets,

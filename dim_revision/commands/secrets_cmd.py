@@ -1,4 +1,4 @@
-"""`dim-revision secrets set NAME` (value from stdin, never echoed) and `secrets check`."""
+"""`dim-revision secrets set NAME` (prompted without echo, or read from a pipe) and `secrets check`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from typing import Any
 
 from dim_revision.bootstrap import AppContext
 from dim_revision.errors import UserError
-from dim_revision.secrets import KNOWN_SECRETS, new_link_key, validate_name
+from dim_revision.secrets import KNOWN_SECRETS, SENDER_SECRETS, new_link_key, validate_name
+
+NO_STDIN = (
+    "No hay entrada estándar para leer el valor (¿se abrió con el ejecutable de la ventana?). "
+    "Usá «dim-revision.exe secrets set {name}» en una consola (cmd o PowerShell)."
+)
 
 
 def register(sub: Any) -> None:
@@ -31,10 +36,13 @@ def register(sub: Any) -> None:
 
 def set_secret(args: argparse.Namespace, ctx: AppContext) -> int:
     validate_name(args.name)
-    if sys.stdin.isatty():
-        value = getpass.getpass(f"Valor de {args.name}: ")
+    stdin = sys.stdin
+    if stdin is None or stdin.closed:  # the windowed Windows build has no standard streams
+        raise UserError(NO_STDIN.format(name=args.name))
+    if stdin.isatty():
+        value = getpass.getpass(f"Valor de {args.name} (no se muestra al escribir): ")
     else:
-        value = sys.stdin.readline().rstrip("\r\n")
+        value = stdin.readline().rstrip("\r\n")
     if not value.strip():
         raise UserError(f"Valor vacío: no se guardó «{args.name}».")
     ctx.secrets.set(args.name, value)
@@ -59,10 +67,21 @@ def generate(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def check(args: argparse.Namespace, ctx: AppContext) -> int:
+    """In [outbox] modo = "servicio" this PC never sends: the Botmaker token and the link key
+    live with `dim-revision serve`, so they are not required here."""
+    servicio = ctx.settings.outbox.modo == "servicio"
     missing_required = False
     for spec in KNOWN_SECRETS:
         present = bool(ctx.secrets.get(spec.name))
-        mark = "OK" if present else ("FALTA" if spec.required else "no cargado (opcional)")
-        missing_required |= spec.required and not present
+        required = spec.required and not (servicio and spec.name in SENDER_SECRETS)
+        if present:
+            mark = "OK"
+        elif required:
+            mark = "FALTA"
+        elif servicio and spec.name in SENDER_SECRETS:
+            mark = "no hace falta (servicio)"
+        else:
+            mark = "no cargado (opcional)"
+        missing_required |= required and not present
         print(f"{spec.name:16} {mark:24} {spec.description}")
     return 1 if missing_required else 0

@@ -60,6 +60,7 @@ def fill_valid(dlg: SetupDialog) -> None:
     f.canal.setText("5491155550000")
     f.plantilla.setText("dim_link_turno")
     f.token.setText("tok-123")
+    f.link_key.setText("k" * 43)
     f.api_version.setCurrentText("v1")
     f.link_base.setText("https://portal.example/turno-asistido/")
     f.portal_url.setText("https://lite.example/turnos?dni={dni}")
@@ -175,6 +176,7 @@ def test_stored_secrets_need_not_be_typed_again(
     store = KeyringStore()
     store.set("db-password", "vieja")
     store.set("botmaker-token", "token-viejo")
+    store.set("link-key", "clave-vieja-" + "x" * 32)
     settings = Settings().replace(
         "database", url=mssql_url("SRV", "DIM", "ODBC Driver 18 for SQL Server", "op")
     )
