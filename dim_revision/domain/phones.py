@@ -117,6 +117,9 @@ def _normalizar(raw: str | None) -> str:
         repaired = _reparar(str(parsed.national_number))
         numero = _como_movil(repaired) if repaired is not None else None
     if numero is None:
+        trunk_free = _sin_prefijo_troncal(digits)
+        numero = _como_movil(trunk_free) if trunk_free is not None else None
+    if numero is None:
         raise ValidationError(_motivo_invalido(text, digits, parsed))
     if not _WHATSAPP.match(numero):  # e.g. the odd 675 range: a mobile WhatsApp can't address
         raise ValidationError(MOTIVO_INVALIDO)
@@ -164,6 +167,16 @@ def _reparar(national: str) -> phonenumbers.PhoneNumber | None:
     if rest == national or len(rest) < 10:
         return None
     return _parse("0" + rest)
+
+
+def _sin_prefijo_troncal(digits: str) -> phonenumbers.PhoneNumber | None:
+    """``011 1500-0000``: after the trunk 0, phonenumbers takes a local number that starts with
+    15 for the mobile prefix and is left with too few digits. When exactly ten digits (area code
+    and number) follow the 0, read them as the whole national number instead."""
+    if not digits.startswith("0") or digits.startswith("00"):
+        return None
+    rest = digits[1:]
+    return _parse(rest) if len(rest) == 10 else None
 
 
 def _motivo_invalido(text: str, digits: str, parsed: phonenumbers.PhoneNumber | None) -> str:
