@@ -38,7 +38,7 @@ class AppContext:
         """Built on first use so commands that need no database (config, secrets) never touch it."""
         if self._db is None:
             engine = create_db_engine(self.db_url, self.secrets, echo=self.settings.database.echo)
-            self._db = Database(engine)
+            self._db = Database(engine, self.settings.dim)
         return self._db
 
     def close(self) -> None:
