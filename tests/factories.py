@@ -214,3 +214,65 @@ def operador(
     s.add(o)
     s.flush()
     return o
+
+
+def moviles(s: Session) -> list[tuple[str, str]]:
+    """(dni, mobile) of every patient row in DIM's table, through the mapping."""
+    p = dim_de(s).paciente
+    return sorted(
+        ((dni or "").strip(), (movil or "").strip())
+        for dni, movil in s.execute(select(p.dni, p.telefono_movil))
+    )
+
+
+def movil_de(s: Session, paciente_id: int) -> str | None:
+    p = dim_de(s).paciente
+    value = s.scalar(select(p.telefono_movil).where(p.id == paciente_id))
+    return value.strip() if isinstance(value, str) else value
+
+
+def adjuntos_del_turno(s: Session, turno_id: int) -> list[tuple[str, bytes]]:
+    """(file name, bytes) attached to a turno, wherever `[dim] adjuntos_destino` puts them."""
+    from dim_revision.db.models import TurnoAdjunto
+
+    dim = dim_de(s)
+    if dim.settings.adjuntos_destino == "dim":
+        a = dim.adjunto
+        rows = s.execute(
+            select(a.nombre_archivo, a.contenido).where(a.turno_id == turno_id).order_by(a.id)
+        )
+    else:
+        t = TurnoAdjunto
+        rows = s.execute(
+            select(t.nombre_archivo, t.contenido).where(t.turno_id == turno_id).order_by(t.id)
+        )
+    return [(n, bytes(c)) for n, c in rows]
+
+
+def with_dim(db: Any, **changes: Any) -> Any:
+    """Another Database on the same engine with some `[dim]` settings changed."""
+    import dataclasses
+
+    from dim_revision.db.uow import Database
+
+    return Database(db._base_engine, dataclasses.replace(db.dim_settings, **changes))
+
+
+def copias_en_turnos(s: Session) -> list[tuple[Any, ...]]:
+    """(turno_id, file name, mime, bytes, fecha_alta) of every file attached to a turno, in
+    insertion order, from our `turno_adjunto` or DIM's table as configured."""
+    from dim_revision.db.models import TurnoAdjunto
+
+    dim = dim_de(s)
+    if dim.settings.adjuntos_destino == "dim":
+        a = dim.adjunto
+        cols = (a.turno_id, a.nombre_archivo, a.mime, a.contenido, a.fecha_alta)
+        order = a.id
+    else:
+        t = TurnoAdjunto
+        cols = (t.turno_id, t.nombre_archivo, t.mime, t.contenido, t.fecha_alta)
+        order = t.id
+    return [
+        (r[0], r[1], (r[2] or "").strip(), bytes(r[3]), r[4])
+        for r in s.execute(select(*cols).order_by(order))
+    ]

@@ -30,16 +30,16 @@ def upgrade(args: argparse.Namespace, ctx: AppContext) -> int:
         )
         return 0
     check_connection(ctx.db.engine)
-    migrate.upgrade(ctx.db.engine, args.revision)
+    migrate.upgrade(ctx.db, args.revision)
     print(
-        f"Esquema actualizado a {migrate.current_revision(ctx.db.engine)} en {mask_url(ctx.db_url)}"
+        f"Esquema actualizado a {migrate.current_revision(ctx.db)} en {mask_url(ctx.db_url)}"
     )
     return 0
 
 
 def current(args: argparse.Namespace, ctx: AppContext) -> int:
     check_connection(ctx.db.engine)
-    rev = migrate.current_revision(ctx.db.engine)
+    rev = migrate.current_revision(ctx.db)
     head = migrate.head_revision()
     state = (
         "al día"

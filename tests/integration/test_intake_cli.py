@@ -19,7 +19,8 @@ from dim_revision.cli import main
 from dim_revision.clock import FakeClock
 from dim_revision.config import Settings
 from dim_revision.db.engine import sqlite_url
-from dim_revision.db.models import Evento, Paciente, SolicitudAdjunto, SolicitudAsistencia
+from dim_revision.db import dim_repo
+from dim_revision.db.models import Evento, SolicitudAdjunto, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.paths import AppPaths
 from dim_revision.secrets import MemoryStore
@@ -57,9 +58,7 @@ class Run:
                 "solicitudes": s.scalar(select(func.count()).select_from(SolicitudAsistencia)),
                 "adjuntos": s.scalar(select(func.count()).select_from(SolicitudAdjunto)),
                 "eventos": s.scalar(select(func.count()).select_from(Evento)),
-                "moviles": sorted(
-                    (p.dni, p.telefono_movil or "") for p in s.scalars(select(Paciente))
-                ),
+                "moviles": factories.moviles(s),
             }
 
     def refused(self, *argv: str) -> str:
@@ -130,7 +129,7 @@ def test_intake_prints_the_new_id(run: Run, dni: str) -> None:
     sid = json.loads(out)["solicitud_id"]
     with run.db.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
-        assert sol is not None and sol.paciente.dni == dni
+        assert sol is not None and (dim_repo.paciente(uow.session, sol.paciente_id) or sol).dni == dni
         assert (sol.telefono_verificado, sol.email_verificado, sol.fecha_subida) == (
             True,
             True,

@@ -17,7 +17,7 @@ from dim_revision.bootstrap import AppContext
 from dim_revision.cli import main
 from dim_revision.clock import FakeClock
 from dim_revision.config import Settings
-from dim_revision.db.models import Evento, SolicitudAdjunto, SolicitudAsistencia, TurnoAdjunto
+from dim_revision.db.models import Evento, SolicitudAdjunto, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.errors import NotFound, UserError, ValidationError
 from dim_revision.paths import AppPaths
@@ -52,11 +52,7 @@ def state(db: Database) -> dict[str, Any]:
                     SolicitudAsistencia.version,
                 ).order_by(SolicitudAsistencia.id)
             ).all(),
-            "turno_adjuntos": s.execute(
-                select(TurnoAdjunto.turno_id, TurnoAdjunto.origen_adjunto_id).order_by(
-                    TurnoAdjunto.id
-                )
-            ).all(),
+            "turno_adjuntos": [c[:2] for c in factories.copias_en_turnos(s)],
             "eventos": s.scalar(select(func.count()).select_from(Evento)),
         }
 
@@ -82,13 +78,10 @@ def test_link_copies_the_order_to_the_turno(database: Database, clock: FakeClock
             .where(SolicitudAdjunto.solicitud_id == sid)
             .order_by(SolicitudAdjunto.orden)
         ).all()
-        copias = s.scalars(select(TurnoAdjunto).order_by(TurnoAdjunto.id)).all()
-        assert [
-            (c.turno_id, c.origen_adjunto_id, c.nombre_archivo, c.mime, c.tamano, c.sha256)
-            for c in copias
-        ] == [(tid, o.id, o.nombre_archivo, o.mime, o.tamano, o.sha256) for o in origen]
-        assert [c.contenido for c in copias] == [o.contenido for o in origen]
-        assert all(c.fecha_alta == clock() for c in copias)
+        copias = factories.copias_en_turnos(s)
+        assert copias == [
+            (tid, o.nombre_archivo, o.mime, o.contenido, clock()) for o in origen
+        ]
         evento = s.scalars(select(Evento)).one()
         assert (evento.accion, evento.solicitud_id) == ("turno_vinculado", sid)
         assert evento.detalle is not None and json.loads(evento.detalle)["turno_id"] == tid

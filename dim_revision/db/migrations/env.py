@@ -20,6 +20,25 @@ config = context.config
 target_metadata = Base.metadata
 schema: str | None = config.attributes.get("schema")
 
+# Alembic operations that name a table by string (add/drop/alter column, rename) render
+# `ALTER TABLE <name>` without asking the schema translate map; give them our schema here.
+_BY_NAME = ("add_column", "drop_column", "alter_column", "rename_table")
+
+
+def _default_schema_for_named_ops() -> None:
+    if not schema:
+        return
+    impl = context.get_context().impl
+    for name in _BY_NAME:
+        original = getattr(impl, name)
+
+        def in_our_schema(*args: Any, _original: Any = original, **kw: Any) -> Any:
+            if kw.get("schema") is None:
+                kw["schema"] = schema
+            return _original(*args, **kw)
+
+        setattr(impl, name, in_our_schema)
+
 
 def run_offline() -> None:
     url = make_url(config.attributes["url"])
@@ -47,6 +66,7 @@ def run_offline() -> None:
             return obj.schema if obj.schema is not None else schema
 
         preparer.schema_for_object = in_our_schema  # type: ignore[method-assign]
+    _default_schema_for_named_ops()
     with context.begin_transaction():
         if schema and dialect.name == "postgresql":
             context.execute(f"CREATE SCHEMA IF NOT EXISTS {preparer.quote_schema(schema)}")
@@ -69,6 +89,7 @@ def run_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             version_table_schema=schema,
         )
+        _default_schema_for_named_ops()
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
