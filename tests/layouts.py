@@ -76,3 +76,14 @@ LAYOUTS = {"standins": STANDINS, "legacy": LEGACY}
 def as_dba(settings: DimSettings) -> DimSettings:
     """The same mapping in stand-ins mode: how the fixture plays DIM's DBA creating the tables."""
     return dataclasses.replace(settings, modo="standins")
+
+
+def dim_config_values(settings: DimSettings) -> dict[str, dict[str, object]]:
+    """The `[dim]` section a config file needs for this layout (only non-default keys)."""
+    default = DimSettings()
+    values = {
+        f.name: getattr(settings, f.name)
+        for f in dataclasses.fields(DimSettings)
+        if getattr(settings, f.name) != getattr(default, f.name)
+    }
+    return {"dim": values} if values else {}

@@ -216,8 +216,12 @@ def test_valid_mobile_typed_replaces_an_invalid_one_on_file(
     database: Database, clock: FakeClock
 ) -> None:
     dni = make_paciente(database, movil="1234")
-    upload(database, clock(), dni, [("o.jpg", factories.jpeg_bytes())], movil="+54 9 11 2345-6789")
-    assert (dni, "+54 9 11 2345-6789") in snapshot(database)["moviles"]
+    sid = upload(
+        database, clock(), dni, [("o.jpg", factories.jpeg_bytes())], movil="+54 9 11 2345-6789"
+    )
+    with database.uow() as uow:
+        sol = uow.session.get(SolicitudAsistencia, sid)
+        assert sol is not None and sol.movil_ingresado == "+54 9 11 2345-6789"
 
 
 # --- refusals: files ---------------------------------------------------------------------------

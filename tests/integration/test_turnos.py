@@ -101,7 +101,7 @@ def test_a_different_turno_is_refused(database: Database, clock: FakeClock) -> N
     with database.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
         assert sol is not None
-        otro = factories.turno(uow.session, sol.paciente, clock() + timedelta(days=9))
+        otro = factories.turno(uow.session, factories.Fila(id=sol.paciente_id), clock() + timedelta(days=9))
         uow.commit()
         otro_id = otro.id
     vincular_turno(database, ACTOR, clock(), solicitud_id=sid, turno_id=tid)
@@ -187,7 +187,7 @@ def test_link_committed_between_read_and_write_is_honoured(
     with pg_db.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
         assert sol is not None
-        rival = factories.turno(uow.session, sol.paciente, clock()).id if other_turno else tid
+        rival = factories.turno(uow.session, factories.Fila(id=sol.paciente_id), clock()).id if other_turno else tid
         uow.commit()
     holder = pg_db.engine.connect()
     tx = holder.begin()
