@@ -100,7 +100,9 @@ class DimSettings:
     # "standins": the demo and the tests (db upgrade creates stand-ins for DIM's tables);
     # "existente": DIM's real database (db upgrade never touches a DIM table).
     modo: Literal["standins", "existente"] = "standins"
-    esquema_propio: str = "auto"  # our tables: "auto" = revision (SQL Server/PostgreSQL), none on SQLite
+    esquema_propio: str = (
+        "auto"  # our tables: "auto" = revision (SQL Server/PostgreSQL), none on SQLite
+    )
     horas: Literal["utc", "local"] = "utc"  # how DIM stores turno times (local = Buenos Aires)
     dni_duplicado: Literal["mas_reciente", "rechazar"] = "mas_reciente"
     adjuntos_destino: Literal["propio", "dim"] = "propio"  # our turno_adjunto, or DIM's table

@@ -28,9 +28,8 @@ from dim_revision.bootstrap import AppContext
 from dim_revision.clock import FakeClock, local_day_bounds, local_today
 from dim_revision.commands.demo import DEMO_BOTMAKER_CANAL, DEMO_BOTMAKER_TOKEN, DEMO_LINK_KEY
 from dim_revision.config import Settings
-from dim_revision.db import migrate
+from dim_revision.db import dim_repo, migrate
 from dim_revision.db.engine import create_db_engine, sqlite_url
-from dim_revision.db import dim_repo
 from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.demo.seed import seed_demo

@@ -26,6 +26,7 @@ from dim_revision.db.engine import create_db_engine, sqlite_url
 from dim_revision.db.models import Base
 from dim_revision.db.uow import Database
 from dim_revision.secrets import MemoryStore
+from tests.dim_writes import DimWriteRecorder
 from tests.layouts import LAYOUTS, as_dba
 
 PG_ENV = "DIM_REVISION_TEST_PG_URL"
@@ -103,6 +104,26 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+# --- DIM's tables are read-only except where documented --------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dim_write_recorder() -> Iterator[DimWriteRecorder]:
+    recorder = DimWriteRecorder()
+    with recorder.installed():
+        yield recorder
+
+
+@pytest.fixture(autouse=True)
+def no_unlisted_dim_writes(dim_write_recorder: DimWriteRecorder) -> Iterator[DimWriteRecorder]:
+    """Fails the test if any statement it caused wrote to a DIM table outside ESCRITURAS_DIM."""
+    dim_write_recorder.take()
+    yield dim_write_recorder
+    violations = dim_write_recorder.take()
+    if violations:
+        pytest.fail("Escritura no documentada en una tabla de DIM:\n" + "\n".join(violations))
+
+
 # --- databases ---------------------------------------------------------------------------------
 #
 # Every test that uses `sqlite_db`, `pg_db` or `database` runs on both DIM layouts
@@ -140,7 +161,7 @@ def prepare_database(engine: Engine, settings: DimSettings) -> None:
     if settings.modo == "existente":
         dba = Database(engine, as_dba(settings))
         with engine.begin() as conn:
-            dba.dim.create_standins(conn)
+            dba.dim.create_standins(conn.execution_options(dim_seed=True))
     migrate.upgrade(Database(engine, settings))
 
 
@@ -194,7 +215,9 @@ def truncate_all(db: Database) -> None:
     ]
     dims = [prep.format_table(t.table) for t in db.dim.todas.values()]
     with db._base_engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(ours + dims)} RESTART IDENTITY CASCADE"))
+        conn.execution_options(dim_seed=True).execute(
+            text(f"TRUNCATE {', '.join(ours + dims)} RESTART IDENTITY CASCADE")
+        )
 
 
 @pytest.fixture

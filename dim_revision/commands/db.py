@@ -40,9 +40,7 @@ def upgrade(args: argparse.Namespace, ctx: AppContext) -> int:
     check_connection(ctx.db.engine)
     migrate.exigir_esquema_actual(ctx.db, reset="dim-revision demo --reset (demostración)")
     migrate.upgrade(ctx.db, args.revision)
-    print(
-        f"Esquema actualizado a {migrate.current_revision(ctx.db)} en {mask_url(ctx.db_url)}"
-    )
+    print(f"Esquema actualizado a {migrate.current_revision(ctx.db)} en {mask_url(ctx.db_url)}")
     return 0
 
 

@@ -39,7 +39,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
             Path(str(path) + suffix).unlink(missing_ok=True)
     ctx.close()
     ctx.settings = ctx.settings.replace("database", url=sqlite_url(path)).replace(
-        "dim", modo="standins"  # the demo always brings its own stand-ins for DIM's tables
+        "dim",
+        modo="standins",  # the demo always brings its own stand-ins for DIM's tables
     )
     # Demo secrets never touch the real keyring.
     ctx.secrets = MemoryStore({"botmaker-token": DEMO_BOTMAKER_TOKEN, "link-key": DEMO_LINK_KEY})

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import DBAPIError, NoSuchTableError
 
-from dim_revision.db.dim_mapping import ENTIDADES, DimTable, DimTables
+from dim_revision.db.dim_mapping import ENTIDADES, DimTable, DimTables, Flag
 from dim_revision.db.uow import Database
 from dim_revision.errors import UserError
 
@@ -47,7 +47,8 @@ def _tipo_compatible(kind: str, tabla: DimTable, campo: str, tipo: Any) -> bool:
     if not nombre:
         return True  # SQLite may not know: nothing to say
     if kind == "flag":
-        valores = tabla.table.c[campo].type.valores
+        flag = tabla.table.c[campo].type
+        valores = flag.valores if isinstance(flag, Flag) else None
         if valores is None:
             return any(f in nombre for f in ("BOOL", "BIT", "INT"))
         if all(v.lstrip("-").isdigit() for v in valores):
@@ -152,9 +153,7 @@ def revisar_permisos(db: Database) -> list[Hallazgo]:
                 conn.execute(select(*columnas).where(sa.false()))
         except DBAPIError as exc:
             detalle = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-            hallazgos.append(
-                Hallazgo(entidad, f"No se puede leer {_donde(tabla)}: {detalle}")
-            )
+            hallazgos.append(Hallazgo(entidad, f"No se puede leer {_donde(tabla)}: {detalle}"))
             continue
         if _permiso(engine, tabla, "SELECT") is False:
             hallazgos.append(Hallazgo(entidad, f"Falta permiso SELECT sobre {tabla.nombre_real}."))
@@ -174,7 +173,7 @@ def revisar_permisos(db: Database) -> list[Hallazgo]:
 
 def _para_que(entidad: str) -> str:
     if entidad == "adjunto":
-        return "[dim] adjuntos_destino = \"dim\": adjuntar la orden al turno"
+        return '[dim] adjuntos_destino = "dim": adjuntar la orden al turno'
     return "[dim] actualizar_movil: guardar el celular que escribió el paciente"
 
 
@@ -192,7 +191,8 @@ def exigir_mapeo(db: Database) -> None:
     if problemas:
         raise MapeoIncompleto(
             "La configuración [dim] no coincide con la base de datos; no se puede trabajar "
-            "así:\n  - " + "\n  - ".join(problemas)
+            "así:\n  - "
+            + "\n  - ".join(problemas)
             + "\nCorregí la configuración (o pedí al DBA las vistas) y probá «dim-revision db "
             "check-dim»."
         )

@@ -358,11 +358,9 @@ class DimTables:
         """Logical values -> this layout's row (by column key): seeds and the writes we make."""
         tabla = self.todas[entidad]
         fila = {k: v for k, v in valores.items() if tabla.tiene(k)}
-        if entidad == "paciente" and tabla.tiene("nombre_completo"):
-            if "nombre_completo" not in valores and "apellido" in valores:
-                fila["nombre_completo"] = nombre_completo(
-                    valores["apellido"], valores.get("nombre")
-                )
+        una_columna = entidad == "paciente" and tabla.tiene("nombre_completo")
+        if una_columna and "nombre_completo" not in valores and "apellido" in valores:
+            fila["nombre_completo"] = nombre_completo(valores["apellido"], valores.get("nombre"))
         return fila
 
     def create_standins(self, conn: Connection) -> None:

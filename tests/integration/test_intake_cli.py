@@ -17,15 +17,14 @@ from sqlalchemy import func, select
 from dim_revision.bootstrap import AppContext
 from dim_revision.cli import main
 from dim_revision.clock import FakeClock
-from dim_revision.config import Settings
-from dim_revision.db.engine import sqlite_url
+from dim_revision.config import Settings, write_config_file
 from dim_revision.db import dim_repo
+from dim_revision.db.engine import sqlite_url
 from dim_revision.db.models import Evento, SolicitudAdjunto, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.paths import AppPaths
 from dim_revision.secrets import MemoryStore
 from dim_revision.services.actor import Actor
-from dim_revision.config import write_config_file
 from tests import factories
 from tests.layouts import dim_config_values
 
@@ -131,7 +130,9 @@ def test_intake_prints_the_new_id(run: Run, dni: str) -> None:
     sid = json.loads(out)["solicitud_id"]
     with run.db.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
-        assert sol is not None and (dim_repo.paciente(uow.session, sol.paciente_id) or sol).dni == dni
+        assert (
+            sol is not None and (dim_repo.paciente(uow.session, sol.paciente_id) or sol).dni == dni
+        )
         assert (sol.telefono_verificado, sol.email_verificado, sol.fecha_subida) == (
             True,
             True,
@@ -218,9 +219,7 @@ def test_no_mobile(run: Run, database: Database) -> None:
 
 def test_landline_only(run: Run, database: Database) -> None:
     with database.uow() as uow:
-        factories.paciente(
-            uow.session, dni="28000222", movil=None, telefono_fijo="011 4567-8901"
-        )
+        factories.paciente(uow.session, dni="28000222", movil=None, telefono_fijo="011 4567-8901")
         uow.commit()
     f = run.file("o.jpg", factories.jpeg_bytes())
     msg = run.refused("intake", "--dni", "28000222", "--file", f)

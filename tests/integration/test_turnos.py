@@ -79,9 +79,7 @@ def test_link_copies_the_order_to_the_turno(database: Database, clock: FakeClock
             .order_by(SolicitudAdjunto.orden)
         ).all()
         copias = factories.copias_en_turnos(s)
-        assert copias == [
-            (tid, o.nombre_archivo, o.mime, o.contenido, clock()) for o in origen
-        ]
+        assert copias == [(tid, o.nombre_archivo, o.mime, o.contenido, clock()) for o in origen]
         evento = s.scalars(select(Evento)).one()
         assert (evento.accion, evento.solicitud_id) == ("turno_vinculado", sid)
         assert evento.detalle is not None and json.loads(evento.detalle)["turno_id"] == tid
@@ -101,7 +99,9 @@ def test_a_different_turno_is_refused(database: Database, clock: FakeClock) -> N
     with database.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
         assert sol is not None
-        otro = factories.turno(uow.session, factories.Fila(id=sol.paciente_id), clock() + timedelta(days=9))
+        otro = factories.turno(
+            uow.session, factories.Fila(id=sol.paciente_id), clock() + timedelta(days=9)
+        )
         uow.commit()
         otro_id = otro.id
     vincular_turno(database, ACTOR, clock(), solicitud_id=sid, turno_id=tid)
@@ -187,7 +187,11 @@ def test_link_committed_between_read_and_write_is_honoured(
     with pg_db.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
         assert sol is not None
-        rival = factories.turno(uow.session, factories.Fila(id=sol.paciente_id), clock()).id if other_turno else tid
+        rival = (
+            factories.turno(uow.session, factories.Fila(id=sol.paciente_id), clock()).id
+            if other_turno
+            else tid
+        )
         uow.commit()
     holder = pg_db.engine.connect()
     tx = holder.begin()

@@ -62,10 +62,10 @@ def run_offline() -> None:
         # The offline twin of schema_translate_map: unqualified tables render in our schema.
         preparer = dialect.identifier_preparer
 
-        def in_our_schema(obj: Any) -> str | None:
-            return obj.schema if obj.schema is not None else schema
+        def in_our_schema(obj: Any) -> str:
+            return str(obj.schema if obj.schema is not None else schema)
 
-        preparer.schema_for_object = in_our_schema  # type: ignore[method-assign]
+        preparer.schema_for_object = in_our_schema
     _default_schema_for_named_ops()
     with context.begin_transaction():
         if schema and dialect.name == "postgresql":
