@@ -74,7 +74,7 @@ CAMPOS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("codigo", "code", True),
         ("nombre", "name", True),
         ("modalidad", "name", False),
-        ("activa", "flag", True),
+        ("activa", "flag", False),
     ),
     "turno": (
         ("id", "id", True),
@@ -321,6 +321,12 @@ class DimTables:
                         f"{ENTIDADES[entidad]} (es obligatoria)."
                     )
                 continue
+            repetido = next((m for m in mapeados.values() if m.columna.lower() == real.lower()), None)
+            if repetido is not None:
+                raise ConfigError(
+                    f"[dim] {entidad}_{campo}: la columna «{real}» ya está mapeada en "
+                    f"{entidad}_{repetido.campo}; cada campo necesita su propia columna."
+                )
             mapeados[campo] = CampoMapeado(campo, real, kind, requerido)
             columnas.append(
                 Column(
