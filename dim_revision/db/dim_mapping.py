@@ -321,7 +321,9 @@ class DimTables:
                         f"{ENTIDADES[entidad]} (es obligatoria)."
                     )
                 continue
-            repetido = next((m for m in mapeados.values() if m.columna.lower() == real.lower()), None)
+            repetido = next(
+                (m for m in mapeados.values() if m.columna.lower() == real.lower()), None
+            )
             if repetido is not None:
                 raise ConfigError(
                     f"[dim] {entidad}_{campo}: la columna «{real}» ya está mapeada en "

@@ -224,7 +224,7 @@ def _base_select(dim: DimTables) -> Select[*tuple[Any, ...]]:
             S.tomado_desde,
             S.id_turno_destino,
         )
-        .join(p.table, p.id == S.paciente_id)
+        .outerjoin(p.table, p.id == S.paciente_id)  # a patient row gone from DIM: still listed
         .outerjoin(o.table, o.id == p.obra_social_id)
         .outerjoin(pl.table, pl.id == p.plan_id)
     )

@@ -29,9 +29,7 @@ ACTOR = Actor("portal", "web-1")
 
 
 def run(db: Database, clock: FakeClock, capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    ctx = AppContext(
-        Settings(), AppPaths.for_user(), MemoryStore(), ACTOR, clock, _db=db
-    )
+    ctx = AppContext(Settings(), AppPaths.for_user(), MemoryStore(), ACTOR, clock, _db=db)
     code = main(list(argv), context=ctx)
     out, err = capsys.readouterr()
     return code, out, err
