@@ -104,6 +104,17 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def fresh_factory_numbers() -> None:
+    """Each test numbers its rows (DNIs 20000001, …) from 1, whatever ran before it: tests
+    that filter by a DNI prefix must not depend on how many tests the session ran."""
+    import itertools
+
+    from tests import factories
+
+    factories._seq = itertools.count(1)
+
+
 # --- DIM's tables are read-only except where documented --------------------------------------
 
 

@@ -344,3 +344,24 @@ def test_cli_demo_seeds_once(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         assert _dump(db) == antes
     finally:
         db.dispose()
+
+
+def test_demo_file_from_the_first_schema_asks_for_reset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A demo file made by the first 0001 (DIM stand-ins mixed with our tables) is recognised:
+    a clear message, nothing changed; `--reset` rebuilds it."""
+    import sqlite3
+
+    path = tmp_path / "vieja.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE paciente (id INTEGER PRIMARY KEY, dni VARCHAR(12))")
+        conn.execute("CREATE TABLE solicitud_asistencia (id INTEGER PRIMARY KEY, paciente_id INT)")
+    args = ["demo", "--no-gui", "--db", str(path), "--solicitudes", "0", "--prestaciones", "5"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "versión anterior" in err and "dim-revision demo --reset" in err
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"paciente", "solicitud_asistencia"}
+    assert main([*args, "--reset"]) == 0
