@@ -54,6 +54,8 @@ def _tipo_compatible(kind: str, tabla: DimTable, campo: str, tipo: Any) -> bool:
         if all(v.lstrip("-").isdigit() for v in valores):
             return any(f in nombre for f in ("INT", "BIT", "NUMERIC", "BOOL"))
         return "CHAR" in nombre or "TEXT" in nombre
+    if kind == "code" and campo != "dni" and any(f in nombre for f in _FAMILIAS["int"]):
+        return True  # numeric codes are read as strings (Code); the DNI must be text (LIKE)
     return any(f in nombre for f in _FAMILIAS.get(kind, ()))
 
 
