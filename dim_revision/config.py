@@ -110,6 +110,7 @@ class DimSettings:
     paciente_tabla: str = "paciente"
     paciente_id: str = "id"
     paciente_dni: str = "dni"
+    paciente_dni_numerico: bool = False  # DIM stores the DNI as a number (BIGINT/NUMERIC)
     paciente_nombre_completo: str = ""  # one "APELLIDO, NOMBRE" column instead of the two below
     paciente_apellido: str = "apellido"
     paciente_nombre: str = "nombre"

@@ -2,7 +2,7 @@
 
 - "standins": our stand-ins for DIM's tables (`[dim]` defaults), created by `db upgrade`.
 - "legacy": what a legacy DIM database may look like — other table and column names, one
-  "APELLIDO, NOMBRE" column, char flags ('S'/'N', 'A'/'I'), integer flags, turno times in local
+  "APELLIDO, NOMBRE" column, the DNI as a number, char flags ('S'/'N', 'A'/'I'), integer flags, turno times in local
   Buenos Aires time, files attached in DIM's own table; on PostgreSQL in a `dbo` schema. These
   tables exist before we arrive (`modo = "existente"`): the fixture creates them as DIM's DBA
   would, and `db upgrade` must not touch them.
@@ -23,6 +23,7 @@ LEGACY = DimSettings(
     paciente_tabla="dbo.Pacientes",
     paciente_id="IdPaciente",
     paciente_dni="NroDocumento",
+    paciente_dni_numerico=True,  # BIGINT: read as a string, LIKE through a CAST
     paciente_nombre_completo="ApellidoNombre",
     paciente_apellido="",
     paciente_nombre="",

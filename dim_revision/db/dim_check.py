@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import DBAPIError, NoSuchTableError
 
-from dim_revision.db.dim_mapping import ENTIDADES, DimTable, DimTables, Flag
+from dim_revision.db.dim_mapping import ENTIDADES, Code, DimTable, DimTables, Flag
 from dim_revision.db.uow import Database
 from dim_revision.errors import UserError
 
@@ -54,8 +54,14 @@ def _tipo_compatible(kind: str, tabla: DimTable, campo: str, tipo: Any) -> bool:
         if all(v.lstrip("-").isdigit() for v in valores):
             return any(f in nombre for f in ("INT", "BIT", "NUMERIC", "BOOL"))
         return "CHAR" in nombre or "TEXT" in nombre
-    if kind == "code" and campo != "dni" and any(f in nombre for f in _FAMILIAS["int"]):
-        return True  # numeric codes are read as strings (Code); the DNI must be text (LIKE)
+    numero = any(f in nombre for f in _FAMILIAS["int"])
+    if kind == "code" and campo == "dni":
+        declarado = tabla.table.c[campo].type
+        if isinstance(declarado, Code) and declarado.numerico:
+            return numero  # [dim] paciente_dni_numerico = true
+        return any(f in nombre for f in _FAMILIAS["code"])
+    if kind == "code" and numero:
+        return True  # numeric codes are read as strings (Code)
     return any(f in nombre for f in _FAMILIAS.get(kind, ()))
 
 

@@ -185,10 +185,27 @@ class LocalDateTime(TypeDecorator[datetime]):
 
 
 class Code(TypeDecorator[str]):
-    """Codes and DNIs are strings in our code even where DIM stores them as CHAR(n) (padded)."""
+    """Codes and DNIs are strings in our code even where DIM stores them as CHAR(n) (padded) or
+    as numbers (`numerico`: a BIGINT column; a non-numeric value matches nothing)."""
 
     impl = sa.String
     cache_ok = True
+
+    def __init__(self, length: int | None = None, numerico: bool = False) -> None:
+        super().__init__(length)
+        self.length = length
+        self.numerico = numerico
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if self.numerico:
+            return dialect.type_descriptor(sa.BigInteger())
+        return dialect.type_descriptor(sa.String(self.length))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or not self.numerico:
+            return value
+        text = str(value).strip()
+        return int(text) if text.isdigit() else None
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else str(value).strip()
@@ -287,7 +304,11 @@ class DimTables:
         if kind in ("id", "ref", "int"):
             return sa.Integer()
         if kind == "code":
-            return Code(_LARGO_CAMPO.get(campo, _LARGO["code"]))
+            numerico = (entidad, campo) == (
+                "paciente",
+                "dni",
+            ) and self.settings.paciente_dni_numerico
+            return Code(_LARGO_CAMPO.get(campo, _LARGO["code"]), numerico=numerico)
         if kind == "name":
             return sa.Unicode(_LARGO_CAMPO.get(campo, _LARGO["name"]))
         if kind == "flag":
@@ -358,6 +379,13 @@ class DimTables:
         if p.tiene("nombre_completo"):
             return p.nombre_completo, sa.null()
         return p.apellido, p.nombre
+
+    def dni_texto(self) -> Any:
+        """The DNI as text in SQL (for LIKE), whether DIM stores it as text or as a number."""
+        dni = self.paciente.dni
+        if self.settings.paciente_dni_numerico:
+            return sa.cast(dni, sa.String(20))
+        return dni
 
     def schemas(self) -> set[str]:
         return {t.table.schema for t in self.todas.values() if t.table.schema}

@@ -139,7 +139,7 @@ def _text_condition(dim: DimTables, texto: str) -> ColumnElement[bool] | None:
         if digits and len(digits) >= len(word.strip(".-()+")) - 1:
             tail = digits[-7:] if len(digits) >= 7 else digits
             options = [
-                func.replace(dim.paciente.dni, ".", "").like(f"{digits}%"),
+                func.replace(dim.dni_texto(), ".", "").like(f"{digits}%"),
                 digits_sql(dim.paciente.telefono_movil).like(f"%{tail}%"),
             ]
             conditions.append(or_(*options))

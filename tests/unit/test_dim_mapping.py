@@ -134,3 +134,12 @@ def test_dim_section_from_the_environment(tmp_path: object) -> None:
         load_settings(
             Path(str(tmp_path)) / "none.toml", environ={"DIM_REVISION__DIM__MODO": "real"}
         )
+
+
+def test_a_numeric_dni_is_a_string_in_our_code() -> None:
+    dim = DimTables(LEGACY, "postgresql")
+    dni = dim.paciente.dni.type
+    assert dni.process_bind_param("20111222", postgresql.dialect()) == 20111222
+    assert dni.process_bind_param("20.111.222", postgresql.dialect()) is None  # matches nothing
+    assert dni.process_result_value(20111222, postgresql.dialect()) == "20111222"
+    assert "CAST" in str(dim.dni_texto().compile(dialect=MSSQL))
