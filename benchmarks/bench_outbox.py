@@ -16,7 +16,7 @@ from dim_revision.clock import utcnow
 from dim_revision.config import BotmakerSettings
 from dim_revision.db import migrate
 from dim_revision.db.engine import create_db_engine, sqlite_url
-from dim_revision.db.models import Envio, Paciente, SolicitudAsistencia
+from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.retry import RetryPolicy
 from dim_revision.outbox.botmaker import BotmakerClient
@@ -32,7 +32,8 @@ def _seed(db: Database, n: int) -> list[int]:
     now = utcnow()
     with db.engine.begin() as conn:
         conn.execute(
-            insert(Paciente), [{"id": 1, "dni": "30111222", "apellido": "PÉREZ", "nombre": "ANA"}]
+            insert(db.dim.paciente.table),
+            [{"id": 1, "dni": "30111222", "apellido": "PÉREZ", "nombre": "ANA"}],
         )
         conn.execute(
             insert(SolicitudAsistencia),

@@ -33,13 +33,7 @@ from benchmarks.common import (
 from dim_revision.clock import local_day_bounds, local_today, utcnow
 from dim_revision.db import migrate
 from dim_revision.db.engine import create_db_engine, sqlite_url
-from dim_revision.db.models import (
-    Envio,
-    ObraSocial,
-    Paciente,
-    PlanCobertura,
-    SolicitudAsistencia,
-)
+from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.services.queue import QueueFilter, QueueRow, list_queue
@@ -113,13 +107,14 @@ def _insert_all(db: Database, n: int, now: datetime, rng: random.Random) -> None
     """n solicitudes over 10 local days (30 % today), n/3 patients, a send for every 5th one."""
     pacientes = max(10, n // 3)
     today = local_today(now)
+    dim = db.dim
     with db.engine.begin() as conn:
         conn.execute(
-            insert(ObraSocial),
+            insert(dim.obra_social.table),
             [{"id": i, "nombre": nombre, "activa": True} for i, nombre in enumerate(OBRAS, 1)],
         )
         conn.execute(
-            insert(PlanCobertura),
+            insert(dim.plan.table),
             [
                 {
                     "id": (o - 1) * 3 + p,
@@ -132,7 +127,7 @@ def _insert_all(db: Database, n: int, now: datetime, rng: random.Random) -> None
             ],
         )
         conn.execute(
-            insert(Paciente),
+            insert(dim.paciente.table),
             [
                 {
                     "id": i,

@@ -41,13 +41,32 @@ class AppContext:
         """Built on first use so commands that need no database (config, secrets) never touch it."""
         if self._db is None:
             engine = create_db_engine(self.db_url, self.secrets, echo=self.settings.database.echo)
-            self._db = Database(engine)
+            self._db = Database(engine, self.settings.dim)
         return self._db
+
+    def verified_db(self) -> Database:
+        """The database, after checking once that the `[dim]` mapping matches it: commands that
+        write (and the GUI) never start against a half-mapped database."""
+        db = self.db
+        if not self.extras.get("dim_verificada"):
+            from sqlalchemy.exc import DBAPIError
+
+            from dim_revision.db.dim_check import exigir_mapeo
+            from dim_revision.db.engine import describe_db_error
+            from dim_revision.errors import DatabaseUnavailable
+
+            try:
+                exigir_mapeo(db)
+            except DBAPIError as exc:
+                raise DatabaseUnavailable(describe_db_error(db.engine, exc)) from None
+            self.extras["dim_verificada"] = True
+        return db
 
     def close(self) -> None:
         if self._db is not None:
             self._db.dispose()
             self._db = None
+        self.extras.pop("dim_verificada", None)
 
 
 def build_context(
@@ -76,4 +95,4 @@ def build_outbox_worker(ctx: AppContext) -> OutboxWorker:
     botmaker = ctx.settings.botmaker
     client = BotmakerClient(botmaker, ctx.secrets, requests.Session(), clock=ctx.clock)
     owner = Actor(worker_owner(ctx.actor.estacion), ctx.actor.estacion[:60])
-    return OutboxWorker(ctx.db, client, RetryPolicy(), ctx.clock, owner, botmaker)
+    return OutboxWorker(ctx.verified_db(), client, RetryPolicy(), ctx.clock, owner, botmaker)

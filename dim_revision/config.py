@@ -97,6 +97,74 @@ class IntakeSettings:
 
 
 @dataclass(frozen=True)
+class DimSettings:
+    """Where DIM's tables are and how they look (`dim_revision/db/dim_mapping.py` reads this).
+
+    `<entidad>_tabla` is `esquema.tabla` (no schema: the server's default, dbo / public);
+    every other `<entidad>_<campo>` is the real column name ("" = DIM has no such column)."""
+
+    # "standins": the demo and the tests (db upgrade creates stand-ins for DIM's tables);
+    # "existente": DIM's real database (db upgrade never touches a DIM table).
+    modo: Literal["standins", "existente"] = "standins"
+    esquema_propio: str = (
+        "auto"  # our tables: "auto" = revision (SQL Server/PostgreSQL), none on SQLite
+    )
+    horas: Literal["utc", "local"] = "utc"  # how DIM stores turno times (local = Buenos Aires)
+    dni_duplicado: Literal["mas_reciente", "rechazar"] = "mas_reciente"
+    adjuntos_destino: Literal["propio", "dim"] = "propio"  # our turno_adjunto, or DIM's table
+    actualizar_movil: bool = False  # write the mobile typed at upload into DIM's patient row
+    paciente_tabla: str = "paciente"
+    paciente_id: str = "id"
+    paciente_dni: str = "dni"
+    paciente_dni_numerico: bool = False  # DIM stores the DNI as a number (BIGINT/NUMERIC)
+    paciente_nombre_completo: str = ""  # one "APELLIDO, NOMBRE" column instead of the two below
+    paciente_apellido: str = "apellido"
+    paciente_nombre: str = "nombre"
+    paciente_fecha_nacimiento: str = "fecha_nacimiento"
+    paciente_telefono_movil: str = "telefono_movil"
+    paciente_telefono_fijo: str = "telefono_fijo"
+    paciente_email: str = "email"
+    paciente_obra_social_id: str = "obra_social_id"
+    paciente_plan_id: str = "plan_id"
+    paciente_numero_afiliado: str = "numero_afiliado"
+    obra_social_tabla: str = "obra_social"
+    obra_social_id: str = "id"
+    obra_social_nombre: str = "nombre"
+    obra_social_sigla: str = "sigla"
+    obra_social_activa: str = "activa"
+    obra_social_activa_valores: str = ""  # "" = bit/boolean; "S/N", "A/I", "1/0" (integer)
+    plan_tabla: str = "plan_cobertura"
+    plan_id: str = "id"
+    plan_obra_social_id: str = "obra_social_id"
+    plan_nombre: str = "nombre"
+    plan_activo: str = "activo"
+    plan_activo_valores: str = ""
+    prestacion_tabla: str = "prestacion_definicion"
+    prestacion_id: str = "id"
+    prestacion_codigo: str = "codigo"
+    prestacion_nombre: str = "nombre"
+    prestacion_modalidad: str = "modalidad"
+    prestacion_activa: str = "activa"
+    prestacion_activa_valores: str = ""
+    turno_tabla: str = "turno"
+    turno_id: str = "id"
+    turno_paciente_id: str = "paciente_id"
+    turno_prestacion_id: str = "prestacion_id"
+    turno_fecha_hora: str = "fecha_hora"
+    turno_estado: str = "estado"
+    adjunto_tabla: str = "turno_archivo"  # DIM's upload/attachment table of a turno
+    adjunto_id: str = "id"
+    adjunto_turno_id: str = "turno_id"
+    adjunto_nombre_archivo: str = "nombre_archivo"
+    adjunto_mime: str = "mime"
+    adjunto_tamano: str = "tamano"
+    adjunto_sha256: str = "sha256"
+    adjunto_contenido: str = "contenido"
+    adjunto_origen_id: str = "origen_adjunto_id"
+    adjunto_fecha_alta: str = "fecha_alta"
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     operador: OperadorSettings = field(default_factory=OperadorSettings)
@@ -107,6 +175,7 @@ class Settings:
     botmaker: BotmakerSettings = field(default_factory=BotmakerSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
+    dim: DimSettings = field(default_factory=DimSettings)
 
     def replace(self, section: str, **values: Any) -> Settings:
         """A copy with some values of one section changed (used by tests and demo mode)."""

@@ -210,7 +210,7 @@ def check_database(engine: Engine) -> Resultado:
     return Resultado(nombre, OK, f"conectada a {mask_url(engine.url)}")
 
 
-def check_schema(engine: Engine) -> Resultado:
+def check_schema(engine: Engine | Database) -> Resultado:
     nombre = "Esquema"
     try:
         current = migrate.current_revision(engine)
@@ -224,6 +224,26 @@ def check_schema(engine: Engine) -> Resultado:
         FALLA,
         f"en {current or 'sin esquema'}, la última es {head}",
         "Ejecute «dim-revision db upgrade» (o pida al DBA el SQL de «db upgrade --sql»).",
+    )
+
+
+def check_dim(db: Database) -> Resultado:
+    """The `[dim]` mapping against the live database (the whole report: `db check-dim`)."""
+    from dim_revision.db.dim_check import revisar
+
+    nombre = "Tablas de DIM"
+    try:
+        hallazgos = revisar(db)
+    except DBAPIError as exc:
+        return Resultado(nombre, FALLA, _first_line(exc), "Revise los permisos del usuario.")
+    if not hallazgos:
+        return Resultado(nombre, OK, f"mapeo [dim] completo (modo {db.dim_settings.modo})")
+    return Resultado(
+        nombre,
+        FALLA,
+        "; ".join(h.mensaje for h in hallazgos),
+        "Corrija la sección [dim] de la configuración (o pida al DBA las vistas de "
+        "docs/database.md) y ejecute «dim-revision db check-dim».",
     )
 
 
@@ -388,9 +408,9 @@ def run_all(
     if db is not None:
         results.append(check_database(db.engine))
         if results[-1].estado == OK:
-            results += [check_schema(db.engine), check_clock(db.engine, clock)]
+            results += [check_schema(db), check_clock(db.engine, clock)]
             if results[-2].estado == OK:
-                results.append(check_outbox(db, clock))
+                results += [check_dim(db), check_outbox(db, clock)]
     sends = modo != "servicio"
     results.append(check_secrets(secrets, db_url, keyring_check, sends=sends))
     if sends:

@@ -28,7 +28,7 @@ from dim_revision.bootstrap import AppContext
 from dim_revision.clock import FakeClock, local_day_bounds, local_today
 from dim_revision.commands.demo import DEMO_BOTMAKER_CANAL, DEMO_BOTMAKER_TOKEN, DEMO_LINK_KEY
 from dim_revision.config import Settings
-from dim_revision.db import migrate
+from dim_revision.db import dim_repo, migrate
 from dim_revision.db.engine import create_db_engine, sqlite_url
 from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
@@ -107,7 +107,7 @@ class Shooter:
         folder = self.work / "datos"
         folder.mkdir(parents=True)
         db = Database(create_db_engine(sqlite_url(folder / "demo.sqlite3")))
-        migrate.upgrade(db.engine)
+        migrate.upgrade(db)
         print("Creando la base de demostración…", flush=True)
         summary = seed_demo(
             db, seed=2026, solicitudes=self.solicitudes, prestaciones=self.prestaciones, now=NOW
@@ -386,8 +386,15 @@ def stage_known_request(db: Database) -> list[tuple[int, str]]:
             .order_by(SolicitudAsistencia.fecha_subida)
         ).all()
         for sol in candidates:
-            elegidas = [(p.prestacion.id, p.prestacion.nombre) for p in sol.prestaciones]
-            if elegidas and resultado_whatsapp(sol.paciente.telefono_movil).numero:
+            catalogo = dim_repo.prestaciones(s, [p.prestacion_id for p in sol.prestaciones])
+            elegidas = [
+                (p.prestacion_id, catalogo[p.prestacion_id].nombre)
+                for p in sol.prestaciones
+                if p.prestacion_id in catalogo
+            ]
+            paciente = dim_repo.paciente(s, sol.paciente_id)
+            movil = paciente.telefono_movil if paciente else None
+            if elegidas and resultado_whatsapp(movil).numero:
                 break
         else:
             raise SystemExit("La demo no tiene una solicitud resuelta de hoy para preparar.")

@@ -20,11 +20,14 @@ from sqlalchemy.engine import Engine
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from dim_revision.clock import FakeClock
+from dim_revision.config import DimSettings
 from dim_revision.db import migrate
 from dim_revision.db.engine import create_db_engine, sqlite_url
 from dim_revision.db.models import Base
 from dim_revision.db.uow import Database
 from dim_revision.secrets import MemoryStore
+from tests.dim_writes import DimWriteRecorder
+from tests.layouts import LAYOUTS, as_dba
 
 PG_ENV = "DIM_REVISION_TEST_PG_URL"
 # A weekday morning in Buenos Aires (13:00 UTC = 10:00 local).
@@ -103,30 +106,101 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-# --- databases ---------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def fresh_factory_numbers() -> None:
+    """Each test numbers its rows (DNIs 20000001, …) from 1, whatever ran before it: tests
+    that filter by a DNI prefix must not depend on how many tests the session ran."""
+    import itertools
+
+    from tests import factories
+
+    factories._seq = itertools.count(1)
+
+
+# --- DIM's tables are read-only except where documented --------------------------------------
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrate once; each test gets a copy of the file."""
+def dim_write_recorder() -> Iterator[DimWriteRecorder]:
+    recorder = DimWriteRecorder()
+    with recorder.installed():
+        yield recorder
+
+
+@pytest.fixture(autouse=True)
+def no_unlisted_dim_writes(dim_write_recorder: DimWriteRecorder) -> Iterator[DimWriteRecorder]:
+    """Fails the test if any statement it caused wrote to a DIM table outside ESCRITURAS_DIM."""
+    dim_write_recorder.take()
+    yield dim_write_recorder
+    violations = dim_write_recorder.take()
+    if violations:
+        pytest.fail("Escritura no documentada en una tabla de DIM:\n" + "\n".join(violations))
+
+
+# --- databases ---------------------------------------------------------------------------------
+#
+# Every test that uses `sqlite_db`, `pg_db` or `database` runs on both DIM layouts
+# (tests/layouts.py): our stand-ins, and a "legacy" DIM schema with other names and shapes.
+# GUI tests stay on the stand-ins (their screens do not depend on DIM's layout).
+
+
+@pytest.fixture(scope="session", params=sorted(LAYOUTS))
+def layout(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def dim_settings(layout: str) -> DimSettings:
+    """The `[dim]` section of the layout under test (pass it to any extra `Database`)."""
+    return LAYOUTS[layout]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    gui = Path(__file__).parent / "gui"
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        legacy = callspec is not None and callspec.params.get("layout") == "legacy"
+        (drop if legacy and gui in Path(str(item.path)).parents else keep).append(item)
+    if drop:
+        items[:] = keep
+        item_config = drop[0].config
+        item_config.hook.pytest_deselected(items=drop)
+
+
+def prepare_database(engine: Engine, settings: DimSettings) -> None:
+    """What installing gives: DIM's tables (created by DIM's DBA for an existing layout, by
+    `db upgrade` for the stand-ins), then our migrations."""
+    if settings.modo == "existente":
+        dba = Database(engine, as_dba(settings))
+        with engine.begin() as conn:
+            dba.dim.create_standins(conn.execution_options(dim_seed=True))
+    migrate.upgrade(Database(engine, settings))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory, dim_settings: DimSettings) -> Path:
+    """Migrate once per layout; each test gets a copy of the file."""
     path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
     engine = create_db_engine(sqlite_url(path))
-    migrate.upgrade(engine)
+    prepare_database(engine, dim_settings)
     engine.dispose()
     return path
 
 
 @pytest.fixture
-def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+def sqlite_db(
+    sqlite_template: Path, tmp_path: Path, dim_settings: DimSettings
+) -> Iterator[Database]:
     path = tmp_path / "test.sqlite3"
     shutil.copyfile(sqlite_template, path)
-    db = Database(create_db_engine(sqlite_url(path)))
+    db = Database(create_db_engine(sqlite_url(path)), dim_settings)
     yield db
     db.dispose()
 
 
 @pytest.fixture(scope="session")
-def pg_session_url() -> Iterator[str]:
+def pg_session_url(dim_settings: DimSettings) -> Iterator[str]:
     """A database of our own on the server (so parallel runs never collide), migrated once."""
     admin = pg_admin_url()
     if admin is None:
@@ -137,7 +211,7 @@ def pg_session_url() -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(admin).set(database=name).render_as_string(hide_password=False)
     engine = create_db_engine(url)
-    migrate.upgrade(engine)
+    prepare_database(engine, dim_settings)
     engine.dispose()
     yield url
     with admin_engine.connect() as conn:
@@ -145,22 +219,30 @@ def pg_session_url() -> Iterator[str]:
     admin_engine.dispose()
 
 
-def truncate_all(engine: Engine) -> None:
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+def truncate_all(db: Database) -> None:
+    """Empty our tables and DIM's (PostgreSQL), whatever schemas they live in."""
+    prep = db.engine.dialect.identifier_preparer
+    ours = [
+        f"{prep.quote_schema(db.schema)}.{prep.quote(t.name)}" if db.schema else prep.quote(t.name)
+        for t in Base.metadata.sorted_tables
+    ]
+    dims = [prep.format_table(t.table) for t in db.dim.todas.values()]
+    with db._base_engine.begin() as conn:
+        conn.execution_options(dim_seed=True).execute(
+            text(f"TRUNCATE {', '.join(ours + dims)} RESTART IDENTITY CASCADE")
+        )
 
 
 @pytest.fixture
-def pg_db(pg_session_url: str) -> Iterator[Database]:
-    db = Database(create_db_engine(pg_session_url))
-    truncate_all(db.engine)
+def pg_db(pg_session_url: str, dim_settings: DimSettings) -> Iterator[Database]:
+    db = Database(create_db_engine(pg_session_url), dim_settings)
+    truncate_all(db)
     yield db
     db.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest) -> Database:
+def database(request: pytest.FixtureRequest, layout: str) -> Database:
     """Every storage test runs against both backends."""
     fixture = "sqlite_db" if request.param == "sqlite" else "pg_db"
     db: Database = request.getfixturevalue(fixture)

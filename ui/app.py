@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from dim_revision.bootstrap import AppContext, build_outbox_worker
 from dim_revision.config import ENV_CONFIG_FILE, Settings, config_files, load_settings
@@ -114,6 +114,20 @@ def connect_setup_menu(ctx: AppContext, runner: TaskRunner, window: MainWindow) 
     window.setup_action.triggered.connect(lambda _checked=False: open_from_menu())
 
 
+def dim_mapping_problem(ctx: AppContext) -> str | None:
+    """The start-up check of the `[dim]` mapping, in Spanish; None when it matches (or when the
+    database is down: the window then shows its banner and reconnects)."""
+    from dim_revision.errors import DatabaseUnavailable, UserError
+
+    try:
+        ctx.verified_db()
+    except DatabaseUnavailable:
+        return None
+    except UserError as exc:
+        return str(exc)
+    return None
+
+
 def run_gui(ctx: AppContext) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -125,6 +139,12 @@ def run_gui(ctx: AppContext) -> int:
     runner = TaskRunner(max_threads=3)
     if needs_first_run_setup(ctx):
         first_run_setup(ctx, runner)
+    problema = dim_mapping_problem(ctx)
+    if problema is not None:
+        QMessageBox.critical(None, "DIM Revisión", problema)
+        runner.shutdown()
+        guard.uninstall()
+        return 2
     window = build_window(ctx, runner, outbox=build_outbox_thread(ctx))
     connect_setup_menu(ctx, runner, window)
     window.show()

@@ -22,7 +22,7 @@ TAKEN_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 class Column:
     key: str
     title: str
-    sort: str | None  # key of services.queue.SORT_COLUMNS, None: not sortable
+    sort: str | None  # key of services.queue.SORT_KEYS, None: not sortable
     width: int
     tip: str = ""
 

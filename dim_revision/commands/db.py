@@ -8,6 +8,7 @@ from typing import Any
 
 from dim_revision.bootstrap import AppContext
 from dim_revision.db import migrate
+from dim_revision.db.dim_mapping import ENTIDADES
 from dim_revision.db.engine import check_connection, mask_url, parse_url
 
 
@@ -20,26 +21,32 @@ def register(sub: Any) -> None:
     up.set_defaults(handler=upgrade)
     cur = dbsub.add_parser("current", help="mostrar la versión del esquema")
     cur.set_defaults(handler=current)
+    chk = dbsub.add_parser(
+        "check-dim",
+        help="comparar la configuración [dim] con las tablas de DIM (tablas, columnas, permisos)",
+    )
+    chk.set_defaults(handler=check_dim)
 
 
 def upgrade(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.sql:
         url = parse_url(ctx.db_url)
         sys.stdout.write(
-            migrate.upgrade_sql(url.render_as_string(hide_password=True), args.revision)
+            migrate.upgrade_sql(
+                url.render_as_string(hide_password=True), args.revision, ctx.settings.dim
+            )
         )
         return 0
     check_connection(ctx.db.engine)
-    migrate.upgrade(ctx.db.engine, args.revision)
-    print(
-        f"Esquema actualizado a {migrate.current_revision(ctx.db.engine)} en {mask_url(ctx.db_url)}"
-    )
+    migrate.exigir_esquema_actual(ctx.db, reset="dim-revision demo --reset (demostración)")
+    migrate.upgrade(ctx.db, args.revision)
+    print(f"Esquema actualizado a {migrate.current_revision(ctx.db)} en {mask_url(ctx.db_url)}")
     return 0
 
 
 def current(args: argparse.Namespace, ctx: AppContext) -> int:
     check_connection(ctx.db.engine)
-    rev = migrate.current_revision(ctx.db.engine)
+    rev = migrate.current_revision(ctx.db)
     head = migrate.head_revision()
     state = (
         "al día"
@@ -48,3 +55,24 @@ def current(args: argparse.Namespace, ctx: AppContext) -> int:
     )
     print(f"{rev or 'sin esquema'} — {state}")
     return 0 if rev == head else 1
+
+
+def check_dim(args: argparse.Namespace, ctx: AppContext) -> int:
+    """Exit 0 when every mapped DIM table, column and permission is there; 2 otherwise."""
+    from dim_revision.db.dim_check import revisar
+
+    check_connection(ctx.db.engine)
+    db = ctx.db
+    hallazgos = revisar(db)
+    malas = {h.entidad for h in hallazgos}
+    for entidad, tabla in db.dim.todas.items():
+        if entidad not in malas:
+            print(f"[OK] {ENTIDADES[entidad]}: {tabla.nombre_real} ({len(tabla.campos)} columnas)")
+    for h in hallazgos:
+        print(f"[FALLA] {h.mensaje}")
+    modo = db.dim_settings.modo
+    if hallazgos:
+        print(f"{len(hallazgos)} problema(s) con las tablas de DIM (modo {modo}).")
+        return 2
+    print(f"Las tablas de DIM coinciden con la configuración [dim] (modo {modo}).")
+    return 0

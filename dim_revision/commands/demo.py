@@ -38,11 +38,15 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     ctx.close()
-    ctx.settings = ctx.settings.replace("database", url=sqlite_url(path))
+    ctx.settings = ctx.settings.replace("database", url=sqlite_url(path)).replace(
+        "dim",
+        modo="standins",  # the demo always brings its own stand-ins for DIM's tables
+    )
     # Demo secrets never touch the real keyring.
     ctx.secrets = MemoryStore({"botmaker-token": DEMO_BOTMAKER_TOKEN, "link-key": DEMO_LINK_KEY})
     check_connection(ctx.db.engine)
-    migrate.upgrade(ctx.db.engine)
+    migrate.exigir_esquema_actual(ctx.db, reset="dim-revision demo --reset")
+    migrate.upgrade(ctx.db)
     # Seeded in one transaction: an empty database (new, or a seed that failed) is seeded again.
     if not demo_cargada(ctx.db):
         summary = seed_demo(

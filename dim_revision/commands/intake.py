@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     limits = ctx.settings.intake
     files = [leer_archivo(ruta, limits) for ruta in args.files]
     solicitud_id = registrar_solicitud(
-        ctx.db,
+        ctx.verified_db(),
         ctx.actor,
         ctx.clock(),
         limits,

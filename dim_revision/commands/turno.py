@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
 
 def vincular(args: argparse.Namespace, ctx: AppContext) -> int:
     resultado = vincular_turno(
-        ctx.db, ctx.actor, ctx.clock(), solicitud_id=args.solicitud, turno_id=args.turno
+        ctx.verified_db(), ctx.actor, ctx.clock(), solicitud_id=args.solicitud, turno_id=args.turno
     )
     print(json.dumps(asdict(resultado)))
     return 0

@@ -1,4 +1,7 @@
-"""Our tables (DESIGN §3). DIM's own tables are in `dim_tables.py`."""
+"""Our tables (DESIGN §3), in our own schema (`[dim] esquema_propio`, `revision` by default).
+
+DIM's tables are not here: they are mapped by configuration in `dim_mapping.py`, and no foreign
+key of ours points into them (DIM's database is not ours to constrain); the services check ids."""
 
 from __future__ import annotations
 
@@ -16,29 +19,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from dim_revision.db.base import Base, Code, Name, Text, UTCDateTime
-from dim_revision.db.dim_tables import (
-    ObraSocial,
-    Paciente,
-    PlanCobertura,
-    PrestacionDefinicion,
-    Turno,
-    TurnoAdjunto,
-)
 
 __all__ = [
     "Base",
     "Contacto",
     "Envio",
     "Evento",
-    "ObraSocial",
     "Operador",
-    "Paciente",
-    "PlanCobertura",
-    "PrestacionDefinicion",
     "SolicitudAdjunto",
     "SolicitudAsistencia",
     "SolicitudPrestacion",
-    "Turno",
     "TurnoAdjunto",
 ]
 
@@ -49,9 +39,12 @@ class SolicitudAsistencia(Base):
     __tablename__ = "solicitud_asistencia"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    paciente_id: Mapped[int] = mapped_column(ForeignKey("paciente.id"))
+    paciente_id: Mapped[int] = mapped_column(Integer)  # DIM's patient id (no FK into DIM)
     fecha_subida: Mapped[datetime] = mapped_column(UTCDateTime)
     telefono_verificado: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The mobile the patient typed at upload (DIM's patient row is only updated when
+    # `[dim] actualizar_movil` says so); sends use it before the one on file.
+    movil_ingresado: Mapped[str | None] = mapped_column(Name(40))
     email_verificado: Mapped[bool] = mapped_column(Boolean, default=False)
     # Last "Indicar contacto" (the full history is in `contacto`).
     fecha_contacto: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -61,14 +54,13 @@ class SolicitudAsistencia(Base):
     fecha_resuelto: Mapped[datetime | None] = mapped_column(UTCDateTime)
     usuario_resuelto: Mapped[str | None] = mapped_column(Name(60))
     fecha_baja: Mapped[datetime | None] = mapped_column(UTCDateTime)  # soft delete
-    id_turno_destino: Mapped[int | None] = mapped_column(ForeignKey("turno.id"))
+    id_turno_destino: Mapped[int | None] = mapped_column(Integer)  # DIM's turno id
     # Lease: who works the record now, and until when.
     tomado_por: Mapped[str | None] = mapped_column(Name(60))
     tomado_hasta: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tomado_desde: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
-    paciente: Mapped[Paciente] = relationship(lazy="joined")
     adjuntos: Mapped[list[SolicitudAdjunto]] = relationship(
         back_populates="solicitud", order_by="SolicitudAdjunto.orden"
     )
@@ -110,10 +102,8 @@ class SolicitudPrestacion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     solicitud_id: Mapped[int] = mapped_column(ForeignKey("solicitud_asistencia.id"))
-    prestacion_id: Mapped[int] = mapped_column(ForeignKey("prestacion_definicion.id"))
+    prestacion_id: Mapped[int] = mapped_column(Integer)  # DIM's prestación id
     orden: Mapped[int] = mapped_column(Integer)
-
-    prestacion: Mapped[PrestacionDefinicion] = relationship(lazy="joined")
 
     __table_args__ = (
         UniqueConstraint("solicitud_id", "orden"),
@@ -208,5 +198,18 @@ class Operador(Base):
     creado: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-# Keep the DIM-side classes referenced so linters see why they are imported here:
-_DIM_TABLES = (ObraSocial, PlanCobertura, Turno, TurnoAdjunto)
+class TurnoAdjunto(Base):
+    """Our copy of the order attached to a booked turno, read by the portal
+    (`[dim] adjuntos_destino = "propio"`; with "dim" the files go to DIM's own table)."""
+
+    __tablename__ = "turno_adjunto"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    turno_id: Mapped[int] = mapped_column(Integer, index=True)  # DIM's turno id
+    nombre_archivo: Mapped[str] = mapped_column(Name(255))
+    mime: Mapped[str] = mapped_column(Code(60))
+    tamano: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(Code(64))
+    contenido: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    origen_adjunto_id: Mapped[int | None] = mapped_column(ForeignKey("solicitud_adjunto.id"))
+    fecha_alta: Mapped[datetime] = mapped_column(UTCDateTime)

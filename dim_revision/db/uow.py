@@ -7,6 +7,9 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dim_revision.config import DimSettings
+from dim_revision.db.dim_mapping import DimTables, esquema_propio
+
 
 class UnitOfWork:
     def __init__(self, factory: sessionmaker[Session]) -> None:
@@ -41,11 +44,23 @@ class UnitOfWork:
 
 
 class Database:
-    """The engine plus a session factory; services receive this and open units of work."""
+    """The engine plus a session factory; services receive this and open units of work.
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._factory = sessionmaker(engine, expire_on_commit=False)
+    Our tables are declared without a schema; `schema_translate_map` puts them in our own schema
+    (`revision` on SQL Server and PostgreSQL). DIM's tables are built here from `[dim]`
+    (`self.dim`) and reached by services through `dim_de(session)`."""
+
+    def __init__(self, engine: Engine, dim: DimSettings | None = None) -> None:
+        self.dim_settings = dim or DimSettings()
+        self.schema = esquema_propio(self.dim_settings, engine.dialect.name)
+        self.dim = DimTables.build(self.dim_settings, engine.dialect.name)
+        self._base_engine = engine
+        self.engine: Engine = (
+            engine.execution_options(schema_translate_map={None: self.schema})
+            if self.schema
+            else engine
+        )
+        self._factory = sessionmaker(self.engine, expire_on_commit=False, info={"dim": self.dim})
 
     @property
     def dialect(self) -> str:
@@ -55,4 +70,4 @@ class Database:
         return UnitOfWork(self._factory)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        self._base_engine.dispose()

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dim_revision.clock import as_utc, local_today
-from dim_revision.db.models import Paciente, PrestacionDefinicion, SolicitudAsistencia
+from dim_revision.db.dim_mapping import dim_de
+from dim_revision.db.models import SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.demo import writer
 from dim_revision.demo.catalog import generate_catalog, max_prestaciones
@@ -145,8 +146,9 @@ def demo_cargada(db: Database) -> bool:
 
 
 def _tiene_datos(s: Session) -> bool:
-    for model in (Paciente, SolicitudAsistencia, PrestacionDefinicion):
-        if s.scalar(select(func.count()).select_from(model)):
+    dim = dim_de(s)
+    for tabla in (dim.paciente.table, SolicitudAsistencia.__table__, dim.prestacion.table):
+        if s.scalar(select(func.count()).select_from(tabla)):
             return True
     return False
 

@@ -10,66 +10,72 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from dim_revision.clock import LOCAL_TZ, to_local
+from dim_revision.db.dim_mapping import SEED, dim_de
 from dim_revision.db.models import (
     Contacto,
-    ObraSocial,
-    Paciente,
-    PlanCobertura,
-    PrestacionDefinicion,
     SolicitudAdjunto,
     SolicitudAsistencia,
     SolicitudPrestacion,
-    Turno,
-    TurnoAdjunto,
 )
 from dim_revision.demo.catalog_data import CANONICAS
 from dim_revision.demo.files import ArchivoListo, Taller, render_all
 from dim_revision.demo.plan import OPERADORES, Archivo, Contexto, SolicitudPlan
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
+from dim_revision.services.turnos import adjuntar
 
 PORTAL = Actor("portal", "portal-web")
 _ESTACION = dict(OPERADORES)
 _LOTE = 16  # files per INSERT batch
 
 
-def _ids(s: Session, column: InstrumentedAttribute[int], n: int) -> list[int]:
+def _ids(s: Session, column: Any, n: int) -> list[int]:
     """The ids of the last `n` rows of a table we just filled, in insertion order."""
     ids = list(s.scalars(select(column).order_by(column)))
     return ids[-n:] if n else []
 
 
+def _dim_insert(s: Session, entidad: str, filas: list[dict[str, Any]]) -> Any:
+    """Rows into a stand-in for DIM's table, in this mapping's layout; returns its id column."""
+    dim = dim_de(s)
+    tabla = dim.todas[entidad]
+    s.execute(insert(tabla.table).execution_options(**SEED), [dim.fila(entidad, f) for f in filas])
+    return tabla.id
+
+
 def obras(s: Session, ctx: Contexto) -> tuple[list[int], list[list[int]]]:
-    s.execute(
-        insert(ObraSocial),
+    obra_id = _dim_insert(
+        s,
+        "obra_social",
         [{"nombre": o.nombre, "sigla": o.sigla, "activa": True} for o in ctx.obras],
     )
-    obra_ids = _ids(s, ObraSocial.id, len(ctx.obras))
+    obra_ids = _ids(s, obra_id, len(ctx.obras))
     filas = [
         {"obra_social_id": oid, "nombre": p.nombre, "activo": p.activo}
         for oid, o in zip(obra_ids, ctx.obras, strict=True)
         for p in o.planes
     ]
-    if filas:
-        s.execute(insert(PlanCobertura), filas)
-    ids = iter(_ids(s, PlanCobertura.id, len(filas)))
+    plan_id = _dim_insert(s, "plan", filas) if filas else dim_de(s).plan.id
+    ids = iter(_ids(s, plan_id, len(filas)))
     return obra_ids, [[next(ids) for _ in o.planes] for o in ctx.obras]
 
 
 def catalogo(s: Session, ctx: Contexto) -> list[int]:
-    s.execute(
-        insert(PrestacionDefinicion),
+    columna = _dim_insert(
+        s,
+        "prestacion",
         [
             {"codigo": p.codigo, "nombre": p.nombre, "modalidad": p.modalidad, "activa": p.activa}
             for p in ctx.catalogo
         ],
     )
-    return _ids(s, PrestacionDefinicion.id, len(ctx.catalogo))
+    return _ids(s, columna, len(ctx.catalogo))
 
 
 def pacientes(
@@ -93,8 +99,7 @@ def pacientes(
                 "numero_afiliado": p.numero_afiliado,
             }
         )
-    s.execute(insert(Paciente), filas)
-    return _ids(s, Paciente.id, len(filas))
+    return _ids(s, _dim_insert(s, "paciente", filas), len(filas))
 
 
 def turnos(
@@ -134,8 +139,7 @@ def turnos(
         )
     if not filas:
         return {}
-    s.execute(insert(Turno), filas)
-    ids = _ids(s, Turno.id, len(filas))
+    ids = _ids(s, _dim_insert(s, "turno", filas), len(filas))
     return dict(zip(indices, ids, strict=False))
 
 
@@ -337,7 +341,7 @@ def historia(
                         "tamano": g.tamano,
                         "sha256": g.sha256,
                         "contenido": g.contenido,
-                        "origen_adjunto_id": aid,
+                        "origen_id": aid,
                         "fecha_alta": p.vinculado_en,
                     }
                 )
@@ -354,4 +358,4 @@ def historia(
     if elegidas:
         s.execute(insert(SolicitudPrestacion), elegidas)
     if copias:
-        s.execute(insert(TurnoAdjunto), copias)
+        adjuntar(s, dim_de(s).settings.adjuntos_destino, copias)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, or_, select, update
 
+from dim_revision.db.dim_mapping import dim_de
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.db.uow import Database
 from dim_revision.errors import ClaimLost, NotFound, PermissionDenied
@@ -103,7 +104,7 @@ def next_free(
             stmt = (
                 select(S.id)
                 .where(
-                    *queue_conditions(filtro, now),
+                    *queue_conditions(filtro, now, dim=dim_de(uow.session)),
                     S.resuelto.is_(False),
                     or_(S.tomado_por.is_(None), S.tomado_hasta < now),  # free, not merely ours
                 )

@@ -7,13 +7,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from dim_revision.db import dim_repo
+from dim_revision.db.dim_repo import PacienteDim
 from dim_revision.db.models import (
     Contacto,
     Envio,
     SolicitudAdjunto,
     SolicitudAsistencia,
     SolicitudPrestacion,
-    Turno,
 )
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import ResultadoContacto
@@ -116,8 +117,9 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
         sol = s.get(SolicitudAsistencia, solicitud_id)
         if sol is None or sol.fecha_baja is not None:
             raise NotFound(f"La solicitud {solicitud_id} no existe o fue dada de baja.")
-        pac = sol.paciente
-        phone = resultado_whatsapp(pac.telefono_movil)
+        pac = dim_repo.paciente(s, sol.paciente_id) or _paciente_ausente(sol.paciente_id)
+        movil = sol.movil_ingresado or pac.telefono_movil
+        phone = resultado_whatsapp(movil)
         adjuntos = s.execute(
             select(
                 SolicitudAdjunto.id,
@@ -162,7 +164,9 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
         ).first()
         turno_fecha = None
         if sol.id_turno_destino is not None:
-            turno_fecha = s.scalar(select(Turno.fecha_hora).where(Turno.id == sol.id_turno_destino))
+            turno = dim_repo.turno(s, sol.id_turno_destino)
+            turno_fecha = turno.fecha_hora if turno is not None else None
+        catalogo = dim_repo.prestaciones(s, [e.prestacion_id for e in elegidas])
         live = lease_live(sol.tomado_por, sol.tomado_hasta, now)
         return SolicitudDetalle(
             id=sol.id,
@@ -176,14 +180,14 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
             paciente_id=pac.id,
             nombre=pac.nombre_completo,
             dni=pac.dni,
-            telefono_movil=pac.telefono_movil,
+            telefono_movil=movil,
             whatsapp=phone.numero,
             whatsapp_motivo=phone.motivo,
             telefono_verificado=sol.telefono_verificado,
             email=pac.email,
             email_verificado=sol.email_verificado,
-            obra_social=pac.obra_social.nombre if pac.obra_social else None,
-            plan=pac.plan.nombre if pac.plan else None,
+            obra_social=pac.obra_social,
+            plan=pac.plan,
             numero_afiliado=pac.numero_afiliado,
             tomado_por=owner_name(sol.tomado_por) if live else None,
             tomado_clave=sol.tomado_por if live else None,
@@ -191,8 +195,7 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
                 AdjuntoInfo(a.id, a.nombre_archivo, a.mime, a.tamano, a.paginas) for a in adjuntos
             ),
             prestaciones=tuple(
-                PrestacionElegida(e.prestacion_id, e.prestacion.codigo, e.prestacion.nombre)
-                for e in elegidas
+                _elegida(e.prestacion_id, catalogo.get(e.prestacion_id)) for e in elegidas
             ),
             contactos=tuple(
                 ContactoInfo(c.fecha, c.usuario, _etiqueta(c.resultado), c.comentario)
@@ -219,6 +222,29 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
             if envio
             else None,
         )
+
+
+def _paciente_ausente(paciente_id: int) -> PacienteDim:
+    """A request whose patient row is gone from DIM's table still opens (legacy data)."""
+    return PacienteDim(
+        paciente_id,
+        "",
+        f"(paciente {paciente_id} no encontrado en DIM)",
+        "",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def _elegida(prestacion_id: int, p: dim_repo.PrestacionDim | None) -> PrestacionElegida:
+    if p is None:
+        return PrestacionElegida(prestacion_id, "", f"(prestación {prestacion_id} no encontrada)")
+    nombre = p.nombre if p.activa else f"{p.nombre} (inactiva)"
+    return PrestacionElegida(p.id, p.codigo, nombre)
 
 
 def cargar_adjunto(db: Database, adjunto_id: int) -> bytes:

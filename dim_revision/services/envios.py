@@ -17,13 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dim_revision.config import Settings
-from dim_revision.db.models import (
-    Envio,
-    Paciente,
-    PrestacionDefinicion,
-    SolicitudAsistencia,
-    SolicitudPrestacion,
-)
+from dim_revision.db import dim_repo
+from dim_revision.db.dim_repo import PacienteDim, PrestacionDim
+from dim_revision.db.models import Envio, SolicitudAsistencia, SolicitudPrestacion
 from dim_revision.db.uow import Database
 from dim_revision.domain import link_tokens, mensaje
 from dim_revision.domain.enums import ESTADOS_VIVOS, EstadoEnvio
@@ -85,17 +81,12 @@ class EnvioProgramado:
     texto: str
 
 
-def _prestaciones(session: Session, ids: list[int]) -> list[PrestacionDefinicion]:
+def _prestaciones(session: Session, ids: list[int]) -> list[PrestacionDim]:
     if not ids:
         raise ValidationError("Elegí al menos una prestación antes de confirmar el envío.")
     if len(set(ids)) != len(ids):
         raise ValidationError("Hay una prestación repetida en la selección.")
-    found = {
-        p.id: p
-        for p in session.scalars(
-            select(PrestacionDefinicion).where(PrestacionDefinicion.id.in_(ids))
-        )
-    }
+    found = dim_repo.prestaciones(session, ids)
     for pid in ids:
         if pid not in found:
             raise ValidationError(f"La prestación {pid} no existe en el catálogo.")
@@ -104,16 +95,22 @@ def _prestaciones(session: Session, ids: list[int]) -> list[PrestacionDefinicion
     return [found[pid] for pid in ids]
 
 
-def _solicitud(session: Session, solicitud_id: int) -> tuple[SolicitudAsistencia, Paciente]:
+def _solicitud(session: Session, solicitud_id: int) -> tuple[SolicitudAsistencia, PacienteDim]:
     sol = session.get(SolicitudAsistencia, solicitud_id)
     if sol is None or sol.fecha_baja is not None:
         raise NotFound(f"La solicitud {solicitud_id} no existe o fue dada de baja.")
-    return sol, sol.paciente
+    paciente = dim_repo.paciente(session, sol.paciente_id)
+    if paciente is None:
+        raise NotFound(
+            f"El paciente {sol.paciente_id} de la solicitud {solicitud_id} ya no está en la "
+            "base de DIM."
+        )
+    return sol, paciente
 
 
-def _telefono(paciente: Paciente) -> str:
+def _telefono(sol: SolicitudAsistencia, paciente: PacienteDim) -> str:
     try:
-        return normalizar_whatsapp(paciente.telefono_movil)
+        return normalizar_whatsapp(sol.movil_ingresado or paciente.telefono_movil)
     except ValidationError as exc:
         raise ValidationError(f"No se puede enviar por WhatsApp: {exc}") from None
 
@@ -123,7 +120,7 @@ def _borrador(
 ) -> Borrador:
     prestaciones = _prestaciones(session, ids)
     sol, paciente = _solicitud(session, solicitud_id)
-    telefono = _telefono(paciente)
+    telefono = _telefono(sol, paciente)
     emitted = link_tokens.emitir_token(
         key,
         paciente_id=paciente.id,
@@ -145,10 +142,10 @@ def _borrador(
         jti=emitted.jti,
         link=link,
         parametros=mensaje.parametros(
-            cfg.variables, nombre=paciente.nombre, prestaciones=nombres, token=emitted.token
+            cfg.variables, nombre=paciente.nombre_saludo, prestaciones=nombres, token=emitted.token
         ),
         texto=mensaje.texto_vista_previa(
-            nombre=paciente.nombre,
+            nombre=paciente.nombre_saludo,
             prestaciones=nombres,
             link=link,
             dias=max(1, round(cfg.link_ttl / timedelta(days=1))),
@@ -207,8 +204,8 @@ def confirmar_envio(
             borrador = _borrador(s, cfg, key, now, solicitud_id, list(prestacion_ids))
         else:  # re-validate: the catalog or the patient may have changed since the preview
             _prestaciones(s, list(prestacion_ids))
-            _, paciente = _solicitud(s, solicitud_id)
-            if _telefono(paciente) != borrador.telefono:
+            sol, paciente = _solicitud(s, solicitud_id)
+            if _telefono(sol, paciente) != borrador.telefono:
                 borrador = _borrador(s, cfg, key, now, solicitud_id, list(prestacion_ids))
         if _live_envio(s, solicitud_id) is not None:
             raise ValidationError(

@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dim_revision.clock import local_day_bounds, local_today
-from dim_revision.config import IntakeSettings
-from dim_revision.db.models import Paciente, SolicitudAdjunto, SolicitudAsistencia
+from dim_revision.config import DimSettings, IntakeSettings
+from dim_revision.db import dim_repo
+from dim_revision.db.dim_repo import PacienteDim
+from dim_revision.db.models import SolicitudAdjunto, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.phones import normalizar_whatsapp
 from dim_revision.errors import NotFound, ValidationError
@@ -24,7 +26,7 @@ from dim_revision.services.actor import Actor
 from dim_revision.services.archivos import ArchivoValidado, inspeccionar_archivo
 from dim_revision.services.audit import registrar_evento
 
-MAX_MOVIL = 40  # Paciente.telefono_movil column length
+MAX_MOVIL = 40  # SolicitudAsistencia.movil_ingresado column length
 
 
 def normalizar_dni(raw: str) -> str:
@@ -58,21 +60,19 @@ def registrar_solicitud(
 
     with db.uow() as uow:
         s = uow.session
-        paciente = s.scalars(select(Paciente).where(Paciente.dni == dni)).one_or_none()
-        if paciente is None:
-            raise NotFound(
-                f"No hay ningún paciente con DNI {dni}. Verifique el número o regístrese en el portal."
-            )
+        paciente = elegir_paciente(dim_repo.pacientes_por_dni(s, dni), dni, db.dim_settings)
         if movil_nuevo is None:
             _exigir_movil_cargado(paciente)
         _rechazar_duplicados_del_dia(s, paciente.id, now, archivos)
 
         # Everything checked: from here on we only write.
-        if movil_nuevo is not None and movil_nuevo != paciente.telefono_movil:
-            paciente.telefono_movil = movil_nuevo
+        cambia_movil = movil_nuevo is not None and movil_nuevo != paciente.telefono_movil
+        if cambia_movil and db.dim_settings.actualizar_movil and movil_nuevo is not None:
+            dim_repo.actualizar_movil(s, paciente.id, movil_nuevo)
         solicitud = SolicitudAsistencia(
             paciente_id=paciente.id,
             fecha_subida=now,
+            movil_ingresado=movil_nuevo if cambia_movil else None,
             telefono_verificado=telefono_verificado,
             email_verificado=email_verificado,
             resuelto=False,
@@ -113,12 +113,29 @@ def registrar_solicitud(
                 ],
                 "avisos": [a.aviso for a in archivos if a.aviso],
                 "movil_actualizado": movil_nuevo is not None,
+                "movil_en_dim": bool(cambia_movil and db.dim_settings.actualizar_movil),
                 "telefono_verificado": telefono_verificado,
                 "email_verificado": email_verificado,
             },
         )
         uow.commit()
         return solicitud.id
+
+
+def elegir_paciente(candidatos: list[PacienteDim], dni: str, dim: DimSettings) -> PacienteDim:
+    """The patient row for a DNI. Legacy tables repeat DNIs: `[dim] dni_duplicado` picks the
+    newest row ("mas_reciente", the highest id) or refuses ("rechazar")."""
+    if not candidatos:
+        raise NotFound(
+            f"No hay ningún paciente con DNI {dni}. Verifique el número o regístrese en el portal."
+        )
+    if len(candidatos) > 1 and dim.dni_duplicado == "rechazar":
+        ids = ", ".join(str(c.id) for c in candidatos)
+        raise ValidationError(
+            f"Hay {len(candidatos)} pacientes con DNI {dni} en la base de DIM (ids {ids}). "
+            "No se puede saber cuál es: pedí a DIM que unifique la ficha del paciente."
+        )
+    return candidatos[0]
 
 
 def validar_archivos(
@@ -156,7 +173,7 @@ def _validar_movil(numero: str, que: str) -> str:
         ) from None
 
 
-def _exigir_movil_cargado(paciente: Paciente) -> None:
+def _exigir_movil_cargado(paciente: PacienteDim) -> None:
     actual = (paciente.telefono_movil or "").strip()
     if actual:
         _validar_movil(actual, "El teléfono móvil cargado")

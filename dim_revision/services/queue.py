@@ -6,16 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Null, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from dim_revision.clock import local_day_bounds, local_today
-from dim_revision.db.models import (
-    Envio,
-    ObraSocial,
-    Paciente,
-    PlanCobertura,
-)
+from dim_revision.db.dim_mapping import DimTables, dim_de, nombre_completo
+from dim_revision.db.models import Envio
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.services.guards import lease_live, owner_name
@@ -72,20 +68,43 @@ class QueueCounts:
 
 
 # Sort keys the grid may ask for, each a SQL expression (never sorted in Python).
-SORT_COLUMNS: dict[str, Any] = {
-    "fecha_subida": S.fecha_subida,
-    "nombre": Paciente.apellido,
-    "dni": Paciente.dni,
-    "telefono_verificado": S.telefono_verificado,
-    "telefono_movil": Paciente.telefono_movil,
-    "email": Paciente.email,
-    "obra_social": ObraSocial.nombre,
-    "plan": PlanCobertura.nombre,
-    "fecha_contacto": S.fecha_contacto,
-    "usuario_contacto": S.usuario_contacto,
-    "resuelto": S.resuelto,
-    "id_turno_destino": S.id_turno_destino,
-}
+SORT_KEYS = (
+    "fecha_subida",
+    "nombre",
+    "dni",
+    "telefono_verificado",
+    "telefono_movil",
+    "email",
+    "obra_social",
+    "plan",
+    "fecha_contacto",
+    "usuario_contacto",
+    "resuelto",
+    "id_turno_destino",
+)
+
+
+def sort_columns(dim: DimTables) -> dict[str, Any]:
+    p = dim.paciente
+    return {
+        "fecha_subida": S.fecha_subida,
+        "nombre": dim.paciente_nombre_sql()[0],
+        "dni": p.dni,
+        "telefono_verificado": S.telefono_verificado,
+        "telefono_movil": movil_sql(dim),
+        "email": p.email,
+        "obra_social": dim.obra_social.nombre,
+        "plan": dim.plan.nombre,
+        "fecha_contacto": S.fecha_contacto,
+        "usuario_contacto": S.usuario_contacto,
+        "resuelto": S.resuelto,
+        "id_turno_destino": S.id_turno_destino,
+    }
+
+
+def movil_sql(dim: DimTables) -> Any:
+    """The mobile typed at upload, else the one on DIM's patient row."""
+    return func.coalesce(S.movil_ingresado, dim.paciente.telefono_movil)
 
 
 def fold_sql(expr: Any) -> Any:
@@ -110,7 +129,7 @@ def _fold_text(text: str) -> str:
     return out
 
 
-def _text_condition(texto: str) -> ColumnElement[bool] | None:
+def _text_condition(dim: DimTables, texto: str) -> ColumnElement[bool] | None:
     words = [w for w in texto.replace(",", " ").split() if w]
     if not words:
         return None
@@ -120,22 +139,23 @@ def _text_condition(texto: str) -> ColumnElement[bool] | None:
         if digits and len(digits) >= len(word.strip(".-()+")) - 1:
             tail = digits[-7:] if len(digits) >= 7 else digits
             options = [
-                func.replace(Paciente.dni, ".", "").like(f"{digits}%"),
-                digits_sql(Paciente.telefono_movil).like(f"%{tail}%"),
+                func.replace(dim.dni_texto(), ".", "").like(f"{digits}%"),
+                digits_sql(dim.paciente.telefono_movil).like(f"%{tail}%"),
             ]
             conditions.append(or_(*options))
         else:
             folded = f"%{_fold_text(word)}%"
-            conditions.append(
-                or_(
-                    fold_sql(Paciente.apellido).like(folded), fold_sql(Paciente.nombre).like(folded)
-                )
-            )
+            names = [n for n in dim.paciente_nombre_sql() if not isinstance(n, Null)]
+            conditions.append(or_(*(fold_sql(n).like(folded) for n in names)))
     return and_(*conditions)
 
 
 def queue_conditions(
-    filtro: QueueFilter, now: datetime, *, paciente_joined: bool = False
+    filtro: QueueFilter,
+    now: datetime,
+    *,
+    dim: DimTables | None = None,
+    paciente_joined: bool = False,
 ) -> list[ColumnElement[bool]]:
     """Date range (local Buenos Aires days), soft delete and free text; state is added by callers.
 
@@ -148,12 +168,16 @@ def queue_conditions(
         S.fecha_subida < end,
         S.fecha_baja.is_(None),
     ]
-    text_cond = _text_condition(filtro.texto)
+    if not filtro.texto.strip():
+        return conds
+    if dim is None:
+        raise TypeError("a text filter needs the DIM mapping (dim=dim_de(session))")
+    text_cond = _text_condition(dim, filtro.texto)
     if text_cond is not None:
         if paciente_joined:
             conds.append(text_cond)
         else:
-            conds.append(S.paciente_id.in_(select(Paciente.id).where(text_cond)))
+            conds.append(S.paciente_id.in_(select(dim.paciente.id).where(text_cond)))
     return conds
 
 
@@ -165,7 +189,7 @@ def _state_condition(estado: EstadoFiltro) -> list[ColumnElement[bool]]:
     return []
 
 
-def _base_select() -> Select[*tuple[Any, ...]]:
+def _base_select(dim: DimTables) -> Select[*tuple[Any, ...]]:
     latest_envio = (
         select(Envio.estado)
         .where(Envio.solicitud_id == S.id)
@@ -174,21 +198,23 @@ def _base_select() -> Select[*tuple[Any, ...]]:
         .correlate(S)
         .scalar_subquery()
     )
+    p, o, pl = dim.paciente, dim.obra_social, dim.plan
+    apellido, nombre = dim.paciente_nombre_sql()
     return (
         select(
             S.id,
             S.version,
             S.fecha_subida,
             S.paciente_id,
-            Paciente.apellido,
-            Paciente.nombre,
-            Paciente.dni,
+            apellido.label("apellido"),
+            nombre.label("nombre"),
+            p.dni.label("dni"),
             S.telefono_verificado,
-            Paciente.telefono_movil,
-            Paciente.email,
+            movil_sql(dim).label("telefono_movil"),
+            p.email.label("email"),
             S.email_verificado,
-            ObraSocial.nombre.label("obra_social"),
-            PlanCobertura.nombre.label("plan"),
+            o.nombre.label("obra_social"),
+            pl.nombre.label("plan"),
             S.fecha_contacto,
             S.usuario_contacto,
             S.resuelto,
@@ -198,9 +224,9 @@ def _base_select() -> Select[*tuple[Any, ...]]:
             S.tomado_desde,
             S.id_turno_destino,
         )
-        .join(Paciente, Paciente.id == S.paciente_id)
-        .outerjoin(ObraSocial, ObraSocial.id == Paciente.obra_social_id)
-        .outerjoin(PlanCobertura, PlanCobertura.id == Paciente.plan_id)
+        .outerjoin(p.table, p.id == S.paciente_id)  # a patient row gone from DIM: still listed
+        .outerjoin(o.table, o.id == p.obra_social_id)
+        .outerjoin(pl.table, pl.id == p.plan_id)
     )
 
 
@@ -215,15 +241,17 @@ def list_queue(
     descending: bool = False,
 ) -> list[QueueRow]:
     """One page of the grid, oldest first by default; the id breaks ties so pages never overlap."""
-    column = SORT_COLUMNS.get(sort, S.fecha_subida)
+    dim = dim_de(session)
+    column = sort_columns(dim).get(sort, S.fecha_subida)
     order = [
         column.desc() if descending else column.asc(),
         S.id.desc() if descending else S.id.asc(),
     ]
     stmt = (
-        _base_select()
+        _base_select(dim)
         .where(
-            *queue_conditions(filtro, now, paciente_joined=True), *_state_condition(filtro.estado)
+            *queue_conditions(filtro, now, dim=dim, paciente_joined=True),
+            *_state_condition(filtro.estado),
         )
         .order_by(*order)
         .offset(offset)
@@ -236,7 +264,7 @@ def get_rows(session: Session, ids: list[int], now: datetime) -> list[QueueRow]:
     """Fresh copies of specific rows (the grid's refresh of rows changed elsewhere)."""
     if not ids:
         return []
-    stmt = _base_select().where(S.id.in_(ids))
+    stmt = _base_select(dim_de(session)).where(S.id.in_(ids))
     return [_row(r, now) for r in session.execute(stmt)]
 
 
@@ -244,7 +272,7 @@ def count_queue(session: Session, filtro: QueueFilter, now: datetime) -> QueueCo
     stmt = select(
         func.sum(case((S.resuelto.is_(False), 1), else_=0)),
         func.sum(case((S.resuelto.is_(True), 1), else_=0)),
-    ).where(*queue_conditions(filtro, now))
+    ).where(*queue_conditions(filtro, now, dim=dim_de(session)))
     pendientes, resueltas = session.execute(stmt).one()
     return QueueCounts(int(pendientes or 0), int(resueltas or 0))
 
@@ -256,8 +284,8 @@ def _row(r: Any, now: datetime) -> QueueRow:
         version=r.version,
         fecha_subida=r.fecha_subida,
         paciente_id=r.paciente_id,
-        nombre=f"{r.apellido}, {r.nombre}",
-        dni=r.dni,
+        nombre=nombre_completo(r.apellido, r.nombre),
+        dni=r.dni or "",
         telefono_verificado=bool(r.telefono_verificado),
         telefono_movil=r.telefono_movil,
         email=r.email,

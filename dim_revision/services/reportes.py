@@ -23,6 +23,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from dim_revision.clock import local_day_bounds, local_today
+from dim_revision.db.dim_mapping import dim_de
 from dim_revision.db.models import Contacto, Envio, Evento
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.db.uow import Database
@@ -132,7 +133,7 @@ def _estados(session: Session, filtro: QueueFilter, now: datetime) -> ConteoEsta
         func.sum(case((S.resuelto.is_(False), 1), else_=0)),
         func.sum(case((S.resuelto.is_(True), 1), else_=0)),
         func.sum(case((S.resuelto.is_(True) & sent, 1), else_=0)),
-    ).where(*queue_conditions(filtro, now))
+    ).where(*queue_conditions(filtro, now, dim=dim_de(session)))
     pend, res, con = session.execute(stmt).one()
     pend, res, con = int(pend or 0), int(res or 0), int(con or 0)
     return ConteoEstados(pend, res, con, res - con)
@@ -147,7 +148,7 @@ def _antiguedad(session: Session, filtro: QueueFilter, now: datetime) -> Antigue
         func.sum(case(((S.fecha_subida <= hace_1h) & (S.fecha_subida > hace_4h), 1), else_=0)),
         func.sum(case(((S.fecha_subida <= hace_4h) & (S.fecha_subida >= inicio_hoy), 1), else_=0)),
         func.sum(case(((S.fecha_subida <= hace_4h) & (S.fecha_subida < inicio_hoy), 1), else_=0)),
-    ).where(*queue_conditions(filtro, now), S.resuelto.is_(False))
+    ).where(*queue_conditions(filtro, now, dim=dim_de(session)), S.resuelto.is_(False))
     a, b, c, d = (int(v or 0) for v in session.execute(stmt).one())
     return Antiguedad(a, b, c, d)
 
@@ -155,7 +156,9 @@ def _antiguedad(session: Session, filtro: QueueFilter, now: datetime) -> Antigue
 def _subida_a_resolucion(session: Session, filtro: QueueFilter, now: datetime) -> Tiempos:
     rows = session.execute(
         select(S.fecha_subida, S.fecha_resuelto).where(
-            *queue_conditions(filtro, now), S.resuelto.is_(True), S.fecha_resuelto.is_not(None)
+            *queue_conditions(filtro, now, dim=dim_de(session)),
+            S.resuelto.is_(True),
+            S.fecha_resuelto.is_not(None),
         )
     )
     return tiempos(_minutes(r.fecha_subida, r.fecha_resuelto) for r in rows)
@@ -167,7 +170,7 @@ def _subida_a_envio(session: Session, filtro: QueueFilter, now: datetime) -> Tie
         select(S.fecha_subida, func.min(Envio.enviado_en).label("enviado_en"))
         .join(Envio, Envio.solicitud_id == S.id)
         .where(
-            *queue_conditions(filtro, now),
+            *queue_conditions(filtro, now, dim=dim_de(session)),
             Envio.estado == EstadoEnvio.ENVIADO.value,
             Envio.enviado_en.is_not(None),
         )
@@ -177,7 +180,7 @@ def _subida_a_envio(session: Session, filtro: QueueFilter, now: datetime) -> Tie
 
 
 def _envios(session: Session, filtro: QueueFilter, now: datetime) -> ConteoEnvios:
-    in_range = select(S.id).where(*queue_conditions(filtro, now))
+    in_range = select(S.id).where(*queue_conditions(filtro, now, dim=dim_de(session)))
     counts = dict(
         session.execute(
             select(Envio.estado, func.count())

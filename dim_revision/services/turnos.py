@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Update, select, update
+from sqlalchemy import Update, insert, select, update
 from sqlalchemy.orm import Session, undefer
 
-from dim_revision.db.models import SolicitudAdjunto, SolicitudAsistencia, Turno, TurnoAdjunto
+from dim_revision.db import dim_repo
+from dim_revision.db.dim_mapping import dim_de
+from dim_revision.db.models import SolicitudAdjunto, SolicitudAsistencia, TurnoAdjunto
 from dim_revision.db.uow import Database
 from dim_revision.errors import NotFound, ValidationError
 from dim_revision.services.actor import Actor
@@ -48,7 +50,7 @@ def vincular_turno(
     with db.uow() as uow:
         s = uow.session
         solicitud = _solicitud_viva(s, solicitud_id)
-        turno = s.get(Turno, turno_id)
+        turno = dim_repo.turno(s, turno_id)
         if turno is None:
             raise NotFound(f"No existe el turno {turno_id}.")
         if solicitud.id_turno_destino is not None:
@@ -73,29 +75,51 @@ def vincular_turno(
             .where(SolicitudAdjunto.solicitud_id == solicitud_id)
             .order_by(SolicitudAdjunto.orden)
         ).all()
-        for adjunto in adjuntos:
-            s.add(
-                TurnoAdjunto(
-                    turno_id=turno_id,
-                    nombre_archivo=adjunto.nombre_archivo,
-                    mime=adjunto.mime,
-                    tamano=adjunto.tamano,
-                    sha256=adjunto.sha256,
-                    contenido=adjunto.contenido,
-                    origen_adjunto_id=adjunto.id,
-                    fecha_alta=now,
-                )
-            )
+        filas = [
+            {
+                "turno_id": turno_id,
+                "nombre_archivo": adjunto.nombre_archivo,
+                "mime": adjunto.mime,
+                "tamano": adjunto.tamano,
+                "sha256": adjunto.sha256,
+                "contenido": adjunto.contenido,
+                "origen_id": adjunto.id,
+                "fecha_alta": now,
+            }
+            for adjunto in adjuntos
+        ]
+        destino = adjuntar(s, db.dim_settings.adjuntos_destino, filas)
         registrar_evento(
             s,
             actor,
             "turno_vinculado",
             now,
             solicitud_id=solicitud_id,
-            detalle={"turno_id": turno_id, "adjuntos": [a.id for a in adjuntos]},
+            detalle={
+                "turno_id": turno_id,
+                "adjuntos": [a.id for a in adjuntos],
+                "destino": destino,
+            },
         )
         uow.commit()
         return VinculoResultado(solicitud_id, turno_id, len(adjuntos), ya_vinculado=False)
+
+
+def adjuntar(s: Session, destino: str, filas: list[dict[str, object]]) -> str:
+    """Attach the files to the turno where the portal reads them (`[dim] adjuntos_destino`):
+    our own `turno_adjunto`, or DIM's attachment table through the mapping (plain INSERTs, no
+    OUTPUT/RETURNING: DIM's tables may have triggers). Returns the table written."""
+    if not filas:
+        return destino
+    if destino == "dim":
+        dim = dim_de(s)
+        s.execute(insert(dim.adjunto.table), [dim.fila("adjunto", f) for f in filas])
+        return dim.adjunto.nombre_real
+    propias = [
+        {("origen_adjunto_id" if k == "origen_id" else k): v for k, v in f.items()} for f in filas
+    ]
+    s.execute(insert(TurnoAdjunto), propias)
+    return TurnoAdjunto.__tablename__
 
 
 def _solicitud_viva(s: Session, solicitud_id: int) -> SolicitudAsistencia:

@@ -124,7 +124,7 @@ def test_many_threads_race_for_next_free_each_record_once(
 
     def workstation(n: int) -> None:
         actor = Actor(f"op{n}", f"pc-{n}")
-        db = Database(create_db_engine(url))
+        db = Database(create_db_engine(url), database.dim_settings)
         mine: list[int] = []
         try:
             barrier.wait()
@@ -162,7 +162,7 @@ def test_two_connections_claim_the_same_record_one_wins(
     (sid,) = _solicitudes(database, clock, 1)
     url = database.engine.url.render_as_string(hide_password=False)
     for attempt in range(10):
-        other = Database(create_db_engine(url))
+        other = Database(create_db_engine(url), database.dim_settings)
         barrier = threading.Barrier(2)
         results: list[str] = []
 

@@ -55,10 +55,12 @@ def test_upgrade_sql_for_sql_server_needs_no_server(capsys: pytest.CaptureFixtur
     url = "mssql+pyodbc://dba:secreto@sqlprod/DIM?driver=ODBC+Driver+18+for+SQL+Server"
     assert main(["--db", url, "db", "upgrade", "--sql"], context=_ctx()) == 0
     sql = capsys.readouterr().out
-    assert "CREATE TABLE solicitud_asistencia" in sql
+    assert "CREATE TABLE revision.solicitud_asistencia" in sql  # our own schema (issue #11)
     assert "VARBINARY(max)" in sql and "DATETIME2" in sql and "NVARCHAR(max)" in sql
     assert "CREATE INDEX ix_solicitud_asistencia_resuelto_fecha_subida" in sql
     assert "CREATE INDEX ix_envio_estado_enviar_desde" in sql
+    assert "CREATE TABLE revision.alembic_version" in sql
+    assert "paciente (" not in sql and "REFERENCES paciente" not in sql  # no DIM table
     assert "secreto" not in sql
 
 

@@ -14,25 +14,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 from sqlalchemy import func, select, text
 
 from dim_revision.cli import main
 from dim_revision.clock import local_today, to_local
-from dim_revision.config import IntakeSettings
+from dim_revision.config import DimSettings, IntakeSettings
+from dim_revision.db import dim_repo
+from dim_revision.db.dim_mapping import DimTables
 from dim_revision.db.engine import create_db_engine, sqlite_url
 from dim_revision.db.models import (
     Base,
     Contacto,
     Evento,
-    ObraSocial,
-    Paciente,
-    PlanCobertura,
-    PrestacionDefinicion,
     SolicitudAdjunto,
     SolicitudAsistencia,
-    Turno,
     TurnoAdjunto,
 )
 from dim_revision.db.uow import Database
@@ -43,6 +41,17 @@ from dim_revision.services.archivos import inspeccionar_archivo
 
 NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)  # 10:00 in Buenos Aires
 N = 60
+
+# The demo always runs on its own stand-ins (`dim-revision demo` forces modo = "standins").
+_DIM = DimTables(DimSettings(), "sqlite")
+Paciente, ObraSocial, PlanCobertura = _DIM.paciente, _DIM.obra_social, _DIM.plan
+PrestacionDefinicion, Turno = _DIM.prestacion, _DIM.turno
+
+
+@pytest.fixture(scope="session")
+def layout() -> str:
+    """The demo seeds stand-ins only: one layout is enough here (and the demo is slow)."""
+    return "standins"
 
 
 def _fresh(template: Path, folder: Path, name: str) -> Database:
@@ -70,7 +79,7 @@ def _scalar(db: Database, stmt: Any) -> Any:
 
 
 def test_queue_shape(demo_db: Database) -> None:
-    assert _scalar(demo_db, select(func.count()).select_from(PrestacionDefinicion)) == 1500
+    assert _scalar(demo_db, select(func.count()).select_from(PrestacionDefinicion.table)) == 1500
     sols = _all(demo_db, select(SolicitudAsistencia.fecha_subida, SolicitudAsistencia.paciente_id))
     assert len(sols) == N
     hoy = local_today(NOW)
@@ -81,7 +90,7 @@ def test_queue_shape(demo_db: Database) -> None:
         assert 0 <= (hoy - local.date()).days < 10
         assert 7 <= local.hour <= 20
     assert max(Counter(p for _, p in sols).values()) >= 2  # some patients uploaded twice
-    assert _scalar(demo_db, select(func.count()).select_from(Paciente)) >= N
+    assert _scalar(demo_db, select(func.count()).select_from(Paciente.table)) >= N
 
 
 def test_every_file_is_what_the_intake_accepts(demo_db: Database) -> None:
@@ -197,7 +206,7 @@ def test_soft_deletes_turnos_and_audit_trail(demo_db: Database) -> None:
         ).all()
         assert vinculadas
         for sol in vinculadas:
-            turno = s.get(Turno, sol.id_turno_destino)
+            turno = dim_repo.turno(s, sol.id_turno_destino)
             assert turno is not None and turno.paciente_id == sol.paciente_id
             copias = s.execute(
                 select(TurnoAdjunto.origen_adjunto_id, TurnoAdjunto.sha256).where(
@@ -210,7 +219,7 @@ def test_soft_deletes_turnos_and_audit_trail(demo_db: Database) -> None:
                 )
             ).all()
             assert sorted(copias) == sorted(originales)
-        assert s.scalar(select(func.count()).select_from(Turno)) > len(vinculadas)
+        assert s.scalar(select(func.count()).select_from(Turno.table)) > len(vinculadas)
         acciones = Counter(s.scalars(select(Evento.accion)))
         assert acciones["solicitud_registrada"] == N
         assert acciones["solicitud_baja"] == len(bajas)
@@ -231,13 +240,15 @@ def test_patients_phones_insurers_and_verification_flags_vary(demo_db: Database)
         assert "" in moviles
         assert s.scalar(
             select(func.count())
-            .select_from(Paciente)
+            .select_from(Paciente.table)
             .where(Paciente.telefono_movil.is_(None), Paciente.telefono_fijo.is_not(None))
         )
         obras = set(s.scalars(select(ObraSocial.nombre)))
         assert {"OSDE", "Swiss Medical", "PAMI", "IOMA"} <= obras
         assert s.scalar(
-            select(func.count()).select_from(PlanCobertura).where(PlanCobertura.activo.is_(False))
+            select(func.count())
+            .select_from(PlanCobertura.table)
+            .where(PlanCobertura.activo == sa.false())
         )
         flags = set(
             s.execute(
@@ -261,7 +272,7 @@ def test_bad_sizes_are_refused_before_writing(sqlite_db: Database) -> None:
         seed_demo(sqlite_db, seed=1, solicitudes=-1, prestaciones=1500, now=NOW)
     with pytest.raises(ValidationError, match="prestaciones"):
         seed_demo(sqlite_db, seed=1, solicitudes=5, prestaciones=0, now=NOW)
-    assert _scalar(sqlite_db, select(func.count()).select_from(PrestacionDefinicion)) == 0
+    assert _scalar(sqlite_db, select(func.count()).select_from(PrestacionDefinicion.table)) == 0
 
 
 # --- determinism -------------------------------------------------------------------------------
@@ -271,7 +282,8 @@ def _dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, blobs as sha256, in primary-key order."""
     out: dict[str, list[tuple[Any, ...]]] = {}
     with db.engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
+        tables = [*Base.metadata.sorted_tables, *(t.table for t in db.dim.todas.values())]
+        for table in tables:
             rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
             out[table.name] = [
                 tuple(hashlib.sha256(v).hexdigest() if isinstance(v, bytes) else v for v in row)
@@ -332,3 +344,24 @@ def test_cli_demo_seeds_once(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         assert _dump(db) == antes
     finally:
         db.dispose()
+
+
+def test_demo_file_from_the_first_schema_asks_for_reset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A demo file made by the first 0001 (DIM stand-ins mixed with our tables) is recognised:
+    a clear message, nothing changed; `--reset` rebuilds it."""
+    import sqlite3
+
+    path = tmp_path / "vieja.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE paciente (id INTEGER PRIMARY KEY, dni VARCHAR(12))")
+        conn.execute("CREATE TABLE solicitud_asistencia (id INTEGER PRIMARY KEY, paciente_id INT)")
+    args = ["demo", "--no-gui", "--db", str(path), "--solicitudes", "0", "--prestaciones", "5"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "versión anterior" in err and "dim-revision demo --reset" in err
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"paciente", "solicitud_asistencia"}
+    assert main([*args, "--reset"]) == 0

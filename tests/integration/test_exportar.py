@@ -47,7 +47,9 @@ def seeded(database: Database, clock: FakeClock) -> Database:
         first.fecha_resuelto = now
         first.fecha_contacto = now - timedelta(hours=1)  # 09:00 local
         first.usuario_contacto = "ana"
-        first.id_turno_destino = factories.turno(s, first.paciente, now + timedelta(days=3)).id
+        first.id_turno_destino = factories.turno(
+            s, factories.Fila(id=first.paciente_id), now + timedelta(days=3)
+        ).id
         factories.envio(s, first, now, estado="enviado")
         factories.solicitud(
             s,

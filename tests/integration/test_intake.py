@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from dim_revision.clock import FakeClock
 from dim_revision.config import IntakeSettings
+from dim_revision.db import dim_repo
 from dim_revision.db.models import (
     Evento,
-    Paciente,
     SolicitudAdjunto,
     SolicitudAsistencia,
 )
@@ -36,7 +36,7 @@ def snapshot(db: Database) -> dict[str, Any]:
             "solicitudes": s.scalar(select(func.count()).select_from(SolicitudAsistencia)),
             "adjuntos": s.scalar(select(func.count()).select_from(SolicitudAdjunto)),
             "eventos": s.scalar(select(func.count()).select_from(Evento)),
-            "moviles": sorted((p.dni, p.telefono_movil or "") for p in s.scalars(select(Paciente))),
+            "moviles": factories.moviles(s),
         }
 
 
@@ -90,7 +90,7 @@ def test_upload_stores_request_files_and_event(database: Database, clock: FakeCl
     with database.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
         assert sol is not None
-        assert sol.paciente.dni == dni
+        assert (dim_repo.paciente(uow.session, sol.paciente_id) or sol).dni == dni
         assert sol.fecha_subida == clock()
         assert (sol.resuelto, sol.version, sol.fecha_baja, sol.id_turno_destino) == (
             False,
@@ -127,14 +127,30 @@ def test_dni_typed_with_dots_and_spaces(database: Database, clock: FakeClock) ->
     assert upload(database, clock(), " 20.123 456 ", [("o.jpg", factories.jpeg_bytes())]) > 0
 
 
-def test_mobile_typed_now_is_saved_as_typed(database: Database, clock: FakeClock) -> None:
+def test_mobile_typed_now_is_kept_on_the_request_not_in_dim(
+    database: Database, clock: FakeClock
+) -> None:
+    """`[dim] actualizar_movil` is off by default: DIM's patient row is not written."""
     dni = make_paciente(database, movil=None)
-    upload(database, clock(), dni, [("o.png", factories.png_bytes())], movil=" 011 15-2345-6789 ")
+    before = snapshot(database)["moviles"]
+    sid = upload(
+        database, clock(), dni, [("o.png", factories.png_bytes())], movil=" 011 15-2345-6789 "
+    )
     with database.uow() as uow:
-        pac = uow.session.scalars(select(Paciente).where(Paciente.dni == dni)).one()
-        assert pac.telefono_movil == "011 15-2345-6789"
+        sol = uow.session.get(SolicitudAsistencia, sid)
+        assert sol is not None and sol.movil_ingresado == "011 15-2345-6789"
         evento = uow.session.scalars(select(Evento)).one()
-        assert evento.detalle is not None and json.loads(evento.detalle)["movil_actualizado"]
+        assert evento.detalle is not None
+        detalle = json.loads(evento.detalle)
+        assert detalle["movil_actualizado"] and not detalle["movil_en_dim"]
+    assert snapshot(database)["moviles"] == before
+
+
+def test_mobile_typed_now_updates_dim_when_enabled(database: Database, clock: FakeClock) -> None:
+    dni = make_paciente(database, movil=None)
+    db = factories.with_dim(database, actualizar_movil=True)
+    upload(db, clock(), dni, [("o.png", factories.png_bytes())], movil=" 011 15-2345-6789 ")
+    assert (dni, "011 15-2345-6789") in snapshot(database)["moviles"]
 
 
 def test_pdf_named_jpg_is_stored_as_pdf(database: Database, clock: FakeClock) -> None:
@@ -179,11 +195,7 @@ def test_no_mobile_on_file_and_none_typed(database: Database, clock: FakeClock) 
 
 
 def test_landline_only(database: Database, clock: FakeClock) -> None:
-    dni = make_paciente(database, movil=None)
-    with database.uow() as uow:
-        pac = uow.session.scalars(select(Paciente).where(Paciente.dni == dni)).one()
-        pac.telefono_fijo = "011 4567-8901"
-        uow.commit()
+    dni = make_paciente(database, movil=None, telefono_fijo="011 4567-8901")
     msg = refused(database, clock(), dni, [("o.jpg", factories.jpeg_bytes())])
     assert "no tiene un teléfono móvil cargado (sólo tiene un teléfono fijo)" in msg
 
@@ -204,8 +216,12 @@ def test_valid_mobile_typed_replaces_an_invalid_one_on_file(
     database: Database, clock: FakeClock
 ) -> None:
     dni = make_paciente(database, movil="1234")
-    upload(database, clock(), dni, [("o.jpg", factories.jpeg_bytes())], movil="+54 9 11 2345-6789")
-    assert (dni, "+54 9 11 2345-6789") in snapshot(database)["moviles"]
+    sid = upload(
+        database, clock(), dni, [("o.jpg", factories.jpeg_bytes())], movil="+54 9 11 2345-6789"
+    )
+    with database.uow() as uow:
+        sol = uow.session.get(SolicitudAsistencia, sid)
+        assert sol is not None and sol.movil_ingresado == "+54 9 11 2345-6789"
 
 
 # --- refusals: files ---------------------------------------------------------------------------

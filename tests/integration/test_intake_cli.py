@@ -17,14 +17,16 @@ from sqlalchemy import func, select
 from dim_revision.bootstrap import AppContext
 from dim_revision.cli import main
 from dim_revision.clock import FakeClock
-from dim_revision.config import Settings
+from dim_revision.config import Settings, write_config_file
+from dim_revision.db import dim_repo
 from dim_revision.db.engine import sqlite_url
-from dim_revision.db.models import Evento, Paciente, SolicitudAdjunto, SolicitudAsistencia
+from dim_revision.db.models import Evento, SolicitudAdjunto, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.paths import AppPaths
 from dim_revision.secrets import MemoryStore
 from dim_revision.services.actor import Actor
 from tests import factories
+from tests.layouts import dim_config_values
 
 ACTOR = Actor("portal", "web-1")
 
@@ -57,9 +59,7 @@ class Run:
                 "solicitudes": s.scalar(select(func.count()).select_from(SolicitudAsistencia)),
                 "adjuntos": s.scalar(select(func.count()).select_from(SolicitudAdjunto)),
                 "eventos": s.scalar(select(func.count()).select_from(Evento)),
-                "moviles": sorted(
-                    (p.dni, p.telefono_movil or "") for p in s.scalars(select(Paciente))
-                ),
+                "moviles": factories.moviles(s),
             }
 
     def refused(self, *argv: str) -> str:
@@ -130,7 +130,9 @@ def test_intake_prints_the_new_id(run: Run, dni: str) -> None:
     sid = json.loads(out)["solicitud_id"]
     with run.db.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
-        assert sol is not None and sol.paciente.dni == dni
+        assert (
+            sol is not None and (dim_repo.paciente(uow.session, sol.paciente_id) or sol).dni == dni
+        )
         assert (sol.telefono_verificado, sol.email_verificado, sol.fecha_subida) == (
             True,
             True,
@@ -150,8 +152,11 @@ def test_intake_with_mobile_typed_saves_it(run: Run, database: Database) -> None
     code, out, _ = run(
         "intake", "--dni", "27.333.444", "--file", f, "--movil", "(0351) 15 555-1234"
     )
-    assert code == 0 and json.loads(out)["solicitud_id"] > 0
-    assert ("27333444", "(0351) 15 555-1234") in run.snapshot()["moviles"]
+    sid = json.loads(out)["solicitud_id"]
+    assert code == 0 and sid > 0
+    with run.db.uow() as uow:
+        sol = uow.session.get(SolicitudAsistencia, sid)
+        assert sol is not None and sol.movil_ingresado == "(0351) 15 555-1234"
 
 
 def test_jpg_that_is_really_a_pdf_is_accepted_as_pdf(run: Run, dni: str) -> None:
@@ -168,9 +173,17 @@ def test_jpg_that_is_really_a_pdf_is_accepted_as_pdf(run: Run, dni: str) -> None
 
 
 def test_real_composition_root_with_db_option(
-    sqlite_db: Database, clock: FakeClock, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    sqlite_db: Database,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """No injected context: `--db URL` builds the engine like a real invocation."""
+    """No injected context: `--db URL` builds the engine like a real invocation (the DIM
+    layout comes from the config file's [dim] section)."""
+    config = tmp_path / "config.toml"
+    write_config_file(config, dim_config_values(sqlite_db.dim_settings))
+    monkeypatch.setenv("DIM_REVISION_CONFIG", str(config))
     with sqlite_db.uow() as uow:
         factories.paciente(uow.session, dni="30999888")
         uow.commit()
@@ -206,8 +219,7 @@ def test_no_mobile(run: Run, database: Database) -> None:
 
 def test_landline_only(run: Run, database: Database) -> None:
     with database.uow() as uow:
-        pac = factories.paciente(uow.session, dni="28000222", movil=None)
-        pac.telefono_fijo = "011 4567-8901"
+        factories.paciente(uow.session, dni="28000222", movil=None, telefono_fijo="011 4567-8901")
         uow.commit()
     f = run.file("o.jpg", factories.jpeg_bytes())
     msg = run.refused("intake", "--dni", "28000222", "--file", f)

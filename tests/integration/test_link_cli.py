@@ -30,7 +30,7 @@ def ctx(tmp_path: Path, clock: FakeClock) -> Iterator[AppContext]:
         secrets=MemoryStore({"link-key": KEY}),
         clock=clock,
     )
-    migrate.upgrade(context.db.engine)
+    migrate.upgrade(context.db)
     yield context
     context.close()
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from dim_revision.bootstrap import AppContext
 from dim_revision.cli import main
 from dim_revision.clock import FakeClock, utcnow
-from dim_revision.config import Settings
+from dim_revision.config import Settings, write_config_file
 from dim_revision.db.models import Envio, Evento
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio as E
@@ -28,6 +28,7 @@ from dim_revision.paths import AppPaths
 from dim_revision.secrets import MemoryStore
 from dim_revision.services.actor import Actor
 from tests import factories
+from tests.layouts import dim_config_values
 
 TOKEN = "token-de-prueba"
 SUPERVISORA = Actor("supervisora", "pc-sup")
@@ -276,13 +277,16 @@ sys.exit(main(["outbox", "run"], context=ctx))
 
 
 def test_headless_run_sends_and_stops_cleanly_on_ctrl_c(
-    sqlite_db: Database, fake: FakeBotmaker
+    sqlite_db: Database, fake: FakeBotmaker, tmp_path: Path
 ) -> None:
     clock = FakeClock(utcnow())
     [envio_id] = seed(sqlite_db, clock, E.PROGRAMADO)
+    config = tmp_path / "config.toml"  # the layout's [dim] section, as a real install has it
+    write_config_file(config, dim_config_values(sqlite_db.dim_settings))
     env = dict(os.environ)
     env.update(
         {
+            "DIM_REVISION_CONFIG": str(config),
             "DIM_REVISION_DB_URL": sqlite_db.engine.url.render_as_string(hide_password=False),
             "DIM_REVISION__BOTMAKER__BASE_URL": fake.url,
             "DIM_REVISION__BOTMAKER__CANAL": "canal-prueba",

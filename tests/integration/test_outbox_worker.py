@@ -144,7 +144,9 @@ def eventos(db: Database, envio_id: int | None = None) -> list[Evento]:
 
 def second_database(db: Database) -> Database:
     """Another engine (own pool, own connections) on the same database: another workstation."""
-    return Database(create_db_engine(db.engine.url.render_as_string(hide_password=False)))
+    return Database(
+        create_db_engine(db.engine.url.render_as_string(hide_password=False)), db.dim_settings
+    )
 
 
 # --- the happy path and the 15-minute window ---------------------------------------------------

@@ -17,7 +17,7 @@ from dim_revision.bootstrap import AppContext
 from dim_revision.cli import main
 from dim_revision.clock import FakeClock
 from dim_revision.config import Settings
-from dim_revision.db.models import Evento, SolicitudAdjunto, SolicitudAsistencia, TurnoAdjunto
+from dim_revision.db.models import Evento, SolicitudAdjunto, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.errors import NotFound, UserError, ValidationError
 from dim_revision.paths import AppPaths
@@ -52,11 +52,7 @@ def state(db: Database) -> dict[str, Any]:
                     SolicitudAsistencia.version,
                 ).order_by(SolicitudAsistencia.id)
             ).all(),
-            "turno_adjuntos": s.execute(
-                select(TurnoAdjunto.turno_id, TurnoAdjunto.origen_adjunto_id).order_by(
-                    TurnoAdjunto.id
-                )
-            ).all(),
+            "turno_adjuntos": [c[:2] for c in factories.copias_en_turnos(s)],
             "eventos": s.scalar(select(func.count()).select_from(Evento)),
         }
 
@@ -82,13 +78,8 @@ def test_link_copies_the_order_to_the_turno(database: Database, clock: FakeClock
             .where(SolicitudAdjunto.solicitud_id == sid)
             .order_by(SolicitudAdjunto.orden)
         ).all()
-        copias = s.scalars(select(TurnoAdjunto).order_by(TurnoAdjunto.id)).all()
-        assert [
-            (c.turno_id, c.origen_adjunto_id, c.nombre_archivo, c.mime, c.tamano, c.sha256)
-            for c in copias
-        ] == [(tid, o.id, o.nombre_archivo, o.mime, o.tamano, o.sha256) for o in origen]
-        assert [c.contenido for c in copias] == [o.contenido for o in origen]
-        assert all(c.fecha_alta == clock() for c in copias)
+        copias = factories.copias_en_turnos(s)
+        assert copias == [(tid, o.nombre_archivo, o.mime, o.contenido, clock()) for o in origen]
         evento = s.scalars(select(Evento)).one()
         assert (evento.accion, evento.solicitud_id) == ("turno_vinculado", sid)
         assert evento.detalle is not None and json.loads(evento.detalle)["turno_id"] == tid
@@ -108,7 +99,9 @@ def test_a_different_turno_is_refused(database: Database, clock: FakeClock) -> N
     with database.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
         assert sol is not None
-        otro = factories.turno(uow.session, sol.paciente, clock() + timedelta(days=9))
+        otro = factories.turno(
+            uow.session, factories.Fila(id=sol.paciente_id), clock() + timedelta(days=9)
+        )
         uow.commit()
         otro_id = otro.id
     vincular_turno(database, ACTOR, clock(), solicitud_id=sid, turno_id=tid)
@@ -194,7 +187,11 @@ def test_link_committed_between_read_and_write_is_honoured(
     with pg_db.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sid)
         assert sol is not None
-        rival = factories.turno(uow.session, sol.paciente, clock()).id if other_turno else tid
+        rival = (
+            factories.turno(uow.session, factories.Fila(id=sol.paciente_id), clock()).id
+            if other_turno
+            else tid
+        )
         uow.commit()
     holder = pg_db.engine.connect()
     tx = holder.begin()

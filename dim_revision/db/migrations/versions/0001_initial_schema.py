@@ -1,4 +1,8 @@
-"""initial schema
+"""initial schema: our own tables only (DIM's tables are mapped, never created here)
+
+Rewritten for issue #11: the first version also created stand-ins for DIM's tables with foreign
+keys into them. A database made by that version (the demo file) is rebuilt with
+`dim-revision demo --reset`.
 
 Revision ID: 0001
 Revises: 
@@ -22,71 +26,12 @@ UTC_DT = sa.DateTime().with_variant(mssql.DATETIME2(precision=6), "mssql")
 
 
 def upgrade() -> None:
-    op.create_table('obra_social',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('nombre', sa.Unicode(length=120), nullable=False),
-    sa.Column('sigla', sa.Unicode(length=30), nullable=True),
-    sa.Column('activa', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_obra_social'))
-    )
-    op.create_table('prestacion_definicion',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('codigo', sa.String(length=20), nullable=False),
-    sa.Column('nombre', sa.Unicode(length=200), nullable=False),
-    sa.Column('modalidad', sa.Unicode(length=60), nullable=False),
-    sa.Column('activa', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_prestacion_definicion')),
-    sa.UniqueConstraint('codigo', name=op.f('uq_prestacion_definicion_codigo'))
-    )
-    op.create_table('plan_cobertura',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('obra_social_id', sa.Integer(), nullable=False),
-    sa.Column('nombre', sa.Unicode(length=120), nullable=False),
-    sa.Column('activo', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['obra_social_id'], ['obra_social.id'], name=op.f('fk_plan_cobertura_obra_social_id_obra_social')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_cobertura'))
-    )
-    with op.batch_alter_table('plan_cobertura', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_plan_cobertura_obra_social_id'), ['obra_social_id'], unique=False)
-
-    op.create_table('paciente',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('dni', sa.String(length=12), nullable=False),
-    sa.Column('apellido', sa.Unicode(length=80), nullable=False),
-    sa.Column('nombre', sa.Unicode(length=80), nullable=False),
-    sa.Column('fecha_nacimiento', sa.Date(), nullable=True),
-    sa.Column('telefono_movil', sa.Unicode(length=40), nullable=True),
-    sa.Column('telefono_fijo', sa.Unicode(length=40), nullable=True),
-    sa.Column('email', sa.Unicode(length=120), nullable=True),
-    sa.Column('obra_social_id', sa.Integer(), nullable=True),
-    sa.Column('plan_id', sa.Integer(), nullable=True),
-    sa.Column('numero_afiliado', sa.Unicode(length=40), nullable=True),
-    sa.ForeignKeyConstraint(['obra_social_id'], ['obra_social.id'], name=op.f('fk_paciente_obra_social_id_obra_social')),
-    sa.ForeignKeyConstraint(['plan_id'], ['plan_cobertura.id'], name=op.f('fk_paciente_plan_id_plan_cobertura')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_paciente')),
-    sa.UniqueConstraint('dni', name=op.f('uq_paciente_dni'))
-    )
-    with op.batch_alter_table('paciente', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_paciente_apellido_nombre'), ['apellido', 'nombre'], unique=False)
-
-    op.create_table('turno',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('paciente_id', sa.Integer(), nullable=False),
-    sa.Column('prestacion_id', sa.Integer(), nullable=True),
-    sa.Column('fecha_hora', UTC_DT, nullable=False),
-    sa.Column('estado', sa.String(length=20), nullable=False),
-    sa.ForeignKeyConstraint(['paciente_id'], ['paciente.id'], name=op.f('fk_turno_paciente_id_paciente')),
-    sa.ForeignKeyConstraint(['prestacion_id'], ['prestacion_definicion.id'], name=op.f('fk_turno_prestacion_id_prestacion_definicion')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_turno'))
-    )
-    with op.batch_alter_table('turno', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_turno_paciente_id'), ['paciente_id'], unique=False)
-
     op.create_table('solicitud_asistencia',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('paciente_id', sa.Integer(), nullable=False),
     sa.Column('fecha_subida', UTC_DT, nullable=False),
     sa.Column('telefono_verificado', sa.Boolean(), nullable=False),
+    sa.Column('movil_ingresado', sa.Unicode(length=40), nullable=True),
     sa.Column('email_verificado', sa.Boolean(), nullable=False),
     sa.Column('fecha_contacto', UTC_DT, nullable=True),
     sa.Column('usuario_contacto', sa.Unicode(length=60), nullable=True),
@@ -100,30 +45,12 @@ def upgrade() -> None:
     sa.Column('tomado_hasta', UTC_DT, nullable=True),
     sa.Column('tomado_desde', UTC_DT, nullable=True),
     sa.Column('version', sa.Integer(), server_default=sa.text('1'), nullable=False),
-    sa.ForeignKeyConstraint(['id_turno_destino'], ['turno.id'], name=op.f('fk_solicitud_asistencia_id_turno_destino_turno')),
-    sa.ForeignKeyConstraint(['paciente_id'], ['paciente.id'], name=op.f('fk_solicitud_asistencia_paciente_id_paciente')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_solicitud_asistencia'))
     )
     with op.batch_alter_table('solicitud_asistencia', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_solicitud_asistencia_fecha_subida'), ['fecha_subida'], unique=False)
         batch_op.create_index(batch_op.f('ix_solicitud_asistencia_paciente_id'), ['paciente_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_solicitud_asistencia_resuelto_fecha_subida'), ['resuelto', 'fecha_subida'], unique=False)
-
-    op.create_table('turno_adjunto',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('turno_id', sa.Integer(), nullable=False),
-    sa.Column('nombre_archivo', sa.Unicode(length=255), nullable=False),
-    sa.Column('mime', sa.String(length=60), nullable=False),
-    sa.Column('tamano', sa.Integer(), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('contenido', sa.LargeBinary(), nullable=True),
-    sa.Column('origen_adjunto_id', sa.Integer(), nullable=True),
-    sa.Column('fecha_alta', UTC_DT, nullable=False),
-    sa.ForeignKeyConstraint(['turno_id'], ['turno.id'], name=op.f('fk_turno_adjunto_turno_id_turno')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_turno_adjunto'))
-    )
-    with op.batch_alter_table('turno_adjunto', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_turno_adjunto_turno_id'), ['turno_id'], unique=False)
 
     op.create_table('contacto',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -184,12 +111,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_solicitud_adjunto_sha256'), ['sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_solicitud_adjunto_solicitud_id'), ['solicitud_id'], unique=False)
 
+    op.create_table('turno_adjunto',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('turno_id', sa.Integer(), nullable=False),
+    sa.Column('nombre_archivo', sa.Unicode(length=255), nullable=False),
+    sa.Column('mime', sa.String(length=60), nullable=False),
+    sa.Column('tamano', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('contenido', sa.LargeBinary(), nullable=True),
+    sa.Column('origen_adjunto_id', sa.Integer(), nullable=True),
+    sa.Column('fecha_alta', UTC_DT, nullable=False),
+    sa.ForeignKeyConstraint(['origen_adjunto_id'], ['solicitud_adjunto.id'], name=op.f('fk_turno_adjunto_origen_adjunto_id_solicitud_adjunto')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_turno_adjunto'))
+    )
+    with op.batch_alter_table('turno_adjunto', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_turno_adjunto_turno_id'), ['turno_id'], unique=False)
+
     op.create_table('solicitud_prestacion',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('solicitud_id', sa.Integer(), nullable=False),
     sa.Column('prestacion_id', sa.Integer(), nullable=False),
     sa.Column('orden', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['prestacion_id'], ['prestacion_definicion.id'], name=op.f('fk_solicitud_prestacion_prestacion_id_prestacion_definicion')),
     sa.ForeignKeyConstraint(['solicitud_id'], ['solicitud_asistencia.id'], name=op.f('fk_solicitud_prestacion_solicitud_id_solicitud_asistencia')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_solicitud_prestacion')),
     sa.UniqueConstraint('solicitud_id', 'orden', name=op.f('uq_solicitud_prestacion_solicitud_id_orden')),
@@ -221,6 +163,10 @@ def downgrade() -> None:
 
     op.drop_table('evento')
     op.drop_table('solicitud_prestacion')
+    with op.batch_alter_table('turno_adjunto', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_turno_adjunto_turno_id'))
+
+    op.drop_table('turno_adjunto')
     with op.batch_alter_table('solicitud_adjunto', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_solicitud_adjunto_solicitud_id'))
         batch_op.drop_index(batch_op.f('ix_solicitud_adjunto_sha256'))
@@ -237,27 +183,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_contacto_solicitud_id'))
 
     op.drop_table('contacto')
-    with op.batch_alter_table('turno_adjunto', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_turno_adjunto_turno_id'))
-
-    op.drop_table('turno_adjunto')
     with op.batch_alter_table('solicitud_asistencia', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_solicitud_asistencia_resuelto_fecha_subida'))
         batch_op.drop_index(batch_op.f('ix_solicitud_asistencia_paciente_id'))
         batch_op.drop_index(batch_op.f('ix_solicitud_asistencia_fecha_subida'))
 
     op.drop_table('solicitud_asistencia')
-    with op.batch_alter_table('turno', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_turno_paciente_id'))
-
-    op.drop_table('turno')
-    with op.batch_alter_table('paciente', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_paciente_apellido_nombre'))
-
-    op.drop_table('paciente')
-    with op.batch_alter_table('plan_cobertura', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_plan_cobertura_obra_social_id'))
-
-    op.drop_table('plan_cobertura')
-    op.drop_table('prestacion_definicion')
-    op.drop_table('obra_social')
