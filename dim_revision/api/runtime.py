@@ -207,6 +207,7 @@ class ServiceRuntime:
     def serve(self, host: str, port: int, on_ready: Callable[[Any], None] | None = None) -> None:
         """Blocking: start, serve until SIGTERM/SIGINT, then stop cleanly."""
         server = self.server(host, port)
+        previous = _own_exit_signals(server)
         self.start()
         try:
             if on_ready is not None:
@@ -214,6 +215,34 @@ class ServiceRuntime:
             server.run()
         finally:
             self.stop()
+            _restore_signals(previous)
+
+
+def _own_exit_signals(server: Any) -> dict[int, Any]:
+    """Our own SIGTERM/SIGINT handlers under uvicorn's: after its graceful shutdown uvicorn
+    re-raises the signal to the handler it found, which must not kill the process before
+    `stop()` has recorded the send in flight."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def exit_requested(_sig: int, _frame: Any) -> None:
+        server.should_exit = True
+
+    previous: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGINT", "SIGBREAK"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            previous[sig] = signal.signal(sig, exit_requested)
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    import signal
+
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
 
 
 def _wait_started(server: Any, on_ready: Callable[[Any], None]) -> None:

@@ -56,9 +56,10 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     worker = None if args.sin_envios else build_outbox_worker(ctx)
     runtime = ServiceRuntime.build(ctx, worker)
 
-    def ready(_server: Any) -> None:
+    def ready(server: Any) -> None:
+        bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
         print(
-            f"Servicio escuchando en http://{host}:{port} "
+            f"Servicio escuchando en http://{host}:{bound} "
             f"(modo {ctx.settings.outbox.modo}, envíos {'no' if worker is None else 'sí'}). "
             "Ctrl+C o SIGTERM para detener.",
             flush=True,
