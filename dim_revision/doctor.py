@@ -357,6 +357,7 @@ def run_all(
     clock: Clock,
     keyring_check: Callable[[], tuple[bool, str]] | None,
     session: requests.Session | None = None,
+    modo: str = "estaciones",
 ) -> list[Resultado]:
     results = [check_config(config_file)]
     odbc = check_odbc_driver(db_url)
@@ -371,18 +372,56 @@ def run_all(
                 "Base de datos", FALLA, str(exc), "Revise [database] url y el driver instalado."
             )
         )
+    db_ok = False
     if db is not None:
         results.append(check_database(db.engine))
-        if results[-1].estado == OK:
+        db_ok = results[-1].estado == OK
+        if db_ok:
             results += [check_schema(db.engine), check_clock(db.engine, clock)]
             if results[-2].estado == OK:
                 results.append(check_outbox(db, clock))
-    results += [
-        check_secrets(secrets, db_url, keyring_check),
-        check_link_key(secrets),
-        check_botmaker(botmaker, secrets, session),
-    ]
+    secretos = [check_secrets(secrets, db_url, keyring_check), check_link_key(secrets)]
+    if modo == "servicio":  # only the service's PC holds the Botmaker token and the link key
+        secretos = [_solo_servicio(r) for r in secretos]
+    results += [*secretos, check_botmaker(botmaker, secrets, session)]
+    if db is not None and db_ok and any(r.nombre == "Esquema" and r.estado == OK for r in results):
+        results.append(check_key_fingerprint(db, secrets, clock))
     return results
+
+
+def _solo_servicio(r: Resultado) -> Resultado:
+    if r.estado != FALLA:
+        return r
+    return Resultado(
+        r.nombre,
+        AVISO,
+        r.detalle + " (modo servicio: sólo la PC del servicio lo necesita)",
+        r.arreglo,
+    )
+
+
+def check_key_fingerprint(db: Database, secrets: SecretStore, clock: Clock) -> Resultado:
+    """Compare this PC's link-key fingerprint with the service's and other senders' (issue #12):
+    the fingerprints are in the database (`servicio_latido`); the keys never leave their PC."""
+    from dim_revision.secrets import key_fingerprint
+    from dim_revision.services import latido
+
+    nombre = "Huella de la clave de links"
+    try:
+        propia = key_fingerprint(secrets.get("link-key"))
+        vistos = latido.recientes(db, clock())
+    except (UserError, DBAPIError) as exc:
+        return Resultado(nombre, AVISO, _first_line(exc))
+    cmp = latido.comparar(propia, "", vistos, clock())
+    if not cmp.ok:
+        return Resultado(
+            nombre,
+            FALLA,
+            cmp.texto,
+            "Todas las PCs que envían, el servicio y el portal deben tener la misma link-key: "
+            "cárguela con dim-revision secrets set link-key.",
+        )
+    return Resultado(nombre, OK, cmp.texto)
 
 
 def exit_code(results: list[Resultado]) -> int:

@@ -29,6 +29,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         botmaker=ctx.settings.botmaker,
         clock=ctx.clock,
         keyring_check=keyring_usable if isinstance(ctx.secrets, KeyringStore) else None,
+        modo=ctx.settings.outbox.modo,
     )
     for result in results:
         for line in result.lineas():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -96,3 +97,27 @@ def comparar(
             servicio_vivo,
         )
     return Comparacion(True, f"clave de links {propia}", servicio_vivo)
+
+
+def check_key_fingerprint(
+    db: Database, secrets: Any, modo: str, estacion: str, now: datetime
+) -> tuple[bool, str]:
+    """A workstation's view (status bar): in estaciones mode publish our fingerprint and compare
+    it; in servicio mode say whether the service is alive and which key it uses."""
+    from dim_revision.secrets import key_fingerprint
+
+    nombre = f"estacion@{estacion}"[:60]
+    propia = None
+    if modo != "servicio":
+        try:
+            propia = key_fingerprint(secrets.get("link-key"))
+        except Exception:
+            propia = None
+        if propia is not None:
+            registrar(db, nombre=nombre, rol="estacion", modo=modo, huella=propia, now=now)
+    cmp = comparar(propia, nombre, recientes(db, now), now)
+    if modo == "servicio" and not cmp.servicio_vivo:
+        return False, "el servicio de envíos no da señales de vida: avisá a sistemas"
+    if modo != "servicio" and propia is None:
+        return False, "este puesto no tiene la clave de links: no puede confirmar envíos"
+    return cmp.ok, cmp.texto

@@ -70,3 +70,20 @@ def test_servicio_mode_confirms_without_any_secret(
         count = uow.session.scalar(select(func.count()).select_from(Envio))
     assert count == 1
     assert _envios(sqlite_db) == [("programado", "")]  # the service signs it when it sends
+
+
+def test_status_bar_shows_a_fingerprint_mismatch(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, runner: TaskRunner
+) -> None:
+    from dim_revision.services import latido
+
+    seed_queue(sqlite_db, clock(), count=1)
+    latido.registrar(
+        sqlite_db, nombre="servicio@srv", rol="servicio", modo="estaciones", huella="deadbeef",
+        now=clock(),
+    )
+    secrets = MemoryStore({"botmaker-token": "t", "link-key": "otra-clave-" + "q" * 40})
+    opened = open_window(qtbot, make_context(sqlite_db, clock, secrets), runner)
+    label = opened.window.status.key_label
+    qtbot.waitUntil(lambda: "no coincide" in label.text())
+    assert "deadbeef" in label.text() and "otra-clave" not in label.text()
