@@ -59,6 +59,9 @@ class QueueRow:
     tomado_clave: str | None  # the raw lease owner (user@pc), to tell "mine" from "someone else's"
     tomado_desde: datetime | None  # since when that operator holds it (supervisors' lock view)
     id_turno_destino: int | None
+    # Delivery (issue #12): the latest Envio's WhatsApp state, and whether the patient answered.
+    estado_entrega: str | None = None
+    respondio: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,15 +168,19 @@ def _state_condition(estado: EstadoFiltro) -> list[ColumnElement[bool]]:
     return []
 
 
-def _base_select() -> Select[*tuple[Any, ...]]:
-    latest_envio = (
-        select(Envio.estado)
+def _latest_envio(column: Any) -> Any:
+    return (
+        select(column)
         .where(Envio.solicitud_id == S.id)
         .order_by(Envio.id.desc())
         .limit(1)
         .correlate(S)
         .scalar_subquery()
     )
+
+
+def _base_select() -> Select[*tuple[Any, ...]]:
+    latest_envio = _latest_envio(Envio.estado)
     return (
         select(
             S.id,
@@ -197,6 +204,8 @@ def _base_select() -> Select[*tuple[Any, ...]]:
             S.tomado_hasta,
             S.tomado_desde,
             S.id_turno_destino,
+            _latest_envio(Envio.estado_entrega).label("estado_entrega"),
+            _latest_envio(Envio.respuesta_en).label("respuesta_en"),
         )
         .join(Paciente, Paciente.id == S.paciente_id)
         .outerjoin(ObraSocial, ObraSocial.id == Paciente.obra_social_id)
@@ -272,4 +281,6 @@ def _row(r: Any, now: datetime) -> QueueRow:
         tomado_clave=r.tomado_por if live else None,
         tomado_desde=r.tomado_desde if live else None,
         id_turno_destino=r.id_turno_destino,
+        estado_entrega=r.estado_entrega,
+        respondio=r.respuesta_en is not None,
     )

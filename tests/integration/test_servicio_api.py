@@ -55,7 +55,7 @@ def svc(
 
 
 def test_verificar_devuelve_paciente_solicitud_y_prestaciones_con_url(svc) -> None:
-    url, db, _clock, esc = svc
+    url, _db, _clock, esc = svc
     with portal(url) as c:
         r = c.post("/v1/links/verificar", json={"url": "https://portal.example/" + esc.token})
     assert r.status_code == 200, r.text
