@@ -443,8 +443,10 @@ class FakeDelivery:
     undeliverable: frozenset[str] = frozenset()
     reply_text: str | None = None
     reply_after: float = 5.0
+    reply_every: int = 1  # the patient answers every Nth accepted message
     drop_webhooks: frozenset[str] = frozenset()
     sent_webhooks: list[dict[str, Any]] = field(default_factory=list)
+    accepted: int = 0
     _timers: list[threading.Timer] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -545,7 +547,15 @@ def _record_accepted(self: FakeBotmaker, api: str, body: Any, answer: Any) -> No
         if error:
             event["error"] = error
         d.schedule(delay, event)
-    if d.reply_text and contact not in d.undeliverable and "reply" not in d.drop_webhooks:
+    with d._lock:
+        d.accepted += 1
+        replies = d.reply_every > 0 and d.accepted % d.reply_every == 0
+    if (
+        d.reply_text
+        and replies
+        and contact not in d.undeliverable
+        and "reply" not in d.drop_webhooks
+    ):
         reply = {
             "v": "1.1", "type": "message", "chatPlatform": "whatsapp", "contactId": "+" + contact,
             "messages": [{"_id": uuid.uuid4().hex[:20].upper(), "date": _iso(d.reply_after),
