@@ -8,9 +8,11 @@ thin: each calls one core function in the thread pool and maps its refusals to a
 
 # No `from __future__ import annotations`: FastAPI resolves the local dependency aliases.
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -54,6 +56,9 @@ class ApiServices:
     clock: Clock
     health: Callable[[], dict[str, Any]]  # runtime facts: sender and reconciliation alive…
     estacion: str = "servicio"
+    # Webhook writes run here: one thread on SQLite (one writer at a time anyway, and no
+    # busy-wait between writers), a few on server databases.
+    writer: Executor | None = None
 
 
 # --- request / response models (the OpenAPI document the portal team reads) -------------------
@@ -250,7 +255,12 @@ def create_app(svc: ApiServices) -> FastAPI:
         except PayloadError as exc:
             svc.metrics.inc("dim_webhook_eventos_total", resultado="rechazado")
             raise ApiError(422, "formato_desconocido", str(exc)) from None
-        result = await run_in_threadpool(entregas.aplicar_eventos, svc.db, events, svc.clock())
+        if svc.writer is None:
+            result = await run_in_threadpool(entregas.aplicar_eventos, svc.db, events, svc.clock())
+        else:
+            result = await asyncio.get_running_loop().run_in_executor(
+                svc.writer, entregas.aplicar_eventos, svc.db, events, svc.clock()
+            )
         for name, amount in (
             ("aplicado", result.aplicados),
             ("repetido", result.repetidos),

@@ -12,6 +12,7 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ class ServiceRuntime:
     _outbox: OutboxThread | None = None
     _reconcile: ReconcileThread | None = None
     _heartbeat: threading.Thread | None = None
+    _writer: ThreadPoolExecutor | None = None
 
     @classmethod
     def build(cls, ctx: AppContext, worker: OutboxWorker | None) -> ServiceRuntime:
@@ -93,6 +95,9 @@ class ServiceRuntime:
             self.worker.close()
         if self.reconciler is not None:
             self.reconciler.close()
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
 
     def wake_sender(self) -> None:
         if self._outbox is not None:
@@ -174,6 +179,12 @@ class ServiceRuntime:
 
     # --- HTTP ------------------------------------------------------------------------------------
 
+    def writer(self) -> ThreadPoolExecutor:
+        if self._writer is None:
+            sqlite = self.ctx.db.engine.dialect.name == "sqlite"
+            self._writer = ThreadPoolExecutor(1 if sqlite else 4, thread_name_prefix="webhook")
+        return self._writer
+
     def app(self) -> FastAPI:
         from dim_revision.api.app import ApiServices, create_app
 
@@ -187,6 +198,7 @@ class ServiceRuntime:
                 clock=self.ctx.clock,
                 health=self.health,
                 estacion=self.nombre,
+                writer=self.writer(),
             )
         )
 

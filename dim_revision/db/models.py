@@ -176,6 +176,7 @@ class Envio(Base):
         Index(None, "solicitud_id"),
         Index(None, "token_id"),
         Index(None, "proveedor_id"),  # webhooks match by txId = webhookNotificationId
+        Index(None, "telefono"),  # patient replies match by phone
         # A request never has two live sends (programado/enviando): a filtered unique index,
         # which SQLite, PostgreSQL and SQL Server all support.
         Index(

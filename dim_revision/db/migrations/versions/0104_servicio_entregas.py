@@ -36,6 +36,7 @@ def upgrade() -> None:
         for name, kind in _ENVIO_COLUMNS:
             batch.add_column(sa.Column(name, kind, nullable=True))
     op.create_index(op.f('ix_envio_proveedor_id'), 'envio', ['proveedor_id'], unique=False)
+    op.create_index(op.f('ix_envio_telefono'), 'envio', ['telefono'], unique=False)
     op.create_table('webhook_evento',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('clave', sa.String(length=128), nullable=False),
@@ -81,6 +82,7 @@ def downgrade() -> None:
     op.drop_table('respuesta_paciente')
     op.drop_index(op.f('ix_webhook_evento_recibido'), table_name='webhook_evento')
     op.drop_table('webhook_evento')
+    op.drop_index(op.f('ix_envio_telefono'), table_name='envio')
     op.drop_index(op.f('ix_envio_proveedor_id'), table_name='envio')
     with op.batch_alter_table('envio') as batch:
         for name, _kind in reversed(_ENVIO_COLUMNS):
