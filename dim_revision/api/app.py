@@ -323,7 +323,7 @@ def _install_error_handlers(app: FastAPI, svc: ApiServices) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "no_encontrado", 405: "metodo_no_permitido"}
+        codes = {404: "no_encontrado", 405: "metodo_no_permitido", 413: "demasiado_grande"}
         return error_response(exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
 
     @app.exception_handler(Exception)

@@ -10,6 +10,8 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from starlette.exceptions import HTTPException
+
 from dim_revision.api.errors import error_body
 from dim_revision.api.metrics import Metrics
 from dim_revision.logging_setup import mask_text
@@ -23,8 +25,12 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised from `receive` when a body without (or with a lying) Content-Length grows past the
+    limit; the app's HTTP error handler turns it into the same 413 JSON."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, too_large_message(limit))
 
 
 def too_large_message(limit: int) -> str:
@@ -63,7 +69,7 @@ class GuardMiddleware:
                 if message["type"] == "http.request":
                     seen += len(message.get("body", b""))
                     if seen > self.max_body:
-                        raise _TooLarge
+                        raise _TooLarge(self.max_body)
                 return message
 
             try:

@@ -28,6 +28,7 @@ from dim_revision.domain import link_tokens
 from tests import factories
 from tests.integration.servicio_support import (
     LINK_KEY,
+    WEBHOOK_TOKEN,
     Escenario,
     escenario,
     portal,
@@ -304,7 +305,6 @@ def test_webhook_id_desconocido_200_y_nada_escrito(svc) -> None:
 def test_webhook_mala_entrada_error_json_y_nada_escrito(
     svc, token: str | None, body: object, status: int, codigo: str
 ) -> None:
-    from tests.integration.servicio_support import WEBHOOK_TOKEN
 
     url, db, _clock, esc = svc
     before = snapshot(db)
@@ -378,3 +378,38 @@ def test_openapi_committed_matches_the_app(svc) -> None:
         served = c.get("/openapi.json").json()
     committed = json.loads((ROOT / "docs" / "api" / "openapi.json").read_text(encoding="utf-8"))
     assert served == committed, "regenerá docs/api/openapi.json: python -m dim_revision.api.openapi"
+
+
+def test_oversize_chunked_body_is_413_and_nothing_written(svc) -> None:
+    url, db, _clock, _esc = svc
+    before = snapshot(db)
+
+    def chunks():  # no Content-Length: the limit is enforced while reading
+        yield b"["
+        for _ in range(2000):
+            yield b'"xxxxxxxxxxxxxxxxxxxx",'
+        yield b'"x"]'
+
+    with portal(url, None) as c:
+        r = c.post(
+            "/v1/botmaker/webhook",
+            content=chunks(),
+            headers={"content-type": "application/json", "auth-bm-token": WEBHOOK_TOKEN},
+        )
+    assert r.status_code == 413, r.text
+    assert r.json()["error"]["codigo"] == "demasiado_grande"
+    assert snapshot(db) == before
+
+
+def test_access_log_is_structured_and_masks_numbers(
+    svc, caplog: pytest.LogCaptureFixture
+) -> None:
+    url, _db, _clock, esc = svc
+    with caplog.at_level("INFO", logger="dim_revision.api.access"), portal(url) as c:
+        c.get(f"/v1/solicitudes/{esc.solicitud_id}?dni=30123456")
+        c.get("/v1/pacientes/30123456/5491123456789")
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name.endswith("access")]
+    assert {"metodo", "ruta", "estado", "ms"} <= set(lines[0])
+    text = caplog.text
+    assert "30123456" not in text and "5491123456789" not in text
+    assert any(line["ruta"] == "/v1/solicitudes/{solicitud_id}" for line in lines)
