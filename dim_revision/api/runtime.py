@@ -182,7 +182,7 @@ class ServiceRuntime:
     def writer(self) -> ThreadPoolExecutor:
         if self._writer is None:
             sqlite = self.ctx.db.engine.dialect.name == "sqlite"
-            self._writer = ThreadPoolExecutor(1 if sqlite else 4, thread_name_prefix="webhook")
+            self._writer = ThreadPoolExecutor(1 if sqlite else 8, thread_name_prefix="webhook")
         return self._writer
 
     def app(self) -> FastAPI:

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dim_revision.db.base import UTCDateTime
 from dim_revision.db.models import Envio, RespuestaPaciente, WebhookEvento
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEntrega
@@ -147,6 +148,10 @@ def aplicar_estado(
         values["entregado_en"] = fecha
     elif estado is EstadoEntrega.LEIDO:
         values["leido_en"] = fecha
+        # Read implies delivered: fill its time if that webhook was missed (same statement).
+        values["entregado_en"] = func.coalesce(
+            Envio.entregado_en, literal(fecha, type_=UTCDateTime())
+        )
     else:
         values["error_entrega"] = redact_phones(motivo or "")[:300] or None
     won = s.execute(
@@ -160,13 +165,6 @@ def aplicar_estado(
     ).rowcount  # type: ignore[attr-defined]
     if won != 1:
         return False
-    if estado is EstadoEntrega.LEIDO:  # read implies delivered: fill the time if it was missed
-        s.execute(
-            update(Envio)
-            .where(Envio.id == envio_id, Envio.entregado_en.is_(None))
-            .values(entregado_en=fecha)
-            .execution_options(synchronize_session=False)
-        )
     detalle: dict[str, Any] = {"fecha": fecha.isoformat(), "origen": origen}
     if values.get("error_entrega"):
         detalle["motivo"] = values["error_entrega"]

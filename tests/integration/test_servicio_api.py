@@ -413,3 +413,14 @@ def test_access_log_is_structured_and_masks_numbers(
     text = caplog.text
     assert "30123456" not in text and "5491123456789" not in text
     assert any(line["ruta"] == "/v1/solicitudes/{solicitud_id}" for line in lines)
+
+
+def test_read_without_delivered_fills_the_delivered_time(svc) -> None:
+    url, db, _clock, esc = svc
+    with portal(url, None) as c:
+        webhook(c, status_event("read", tx=f"tx-{esc.envio_id}", date="2026-03-10T13:07:00Z"))
+    with db.uow() as uow:
+        e = uow.session.get(Envio, esc.envio_id)
+        assert e is not None
+        assert e.entregado_en == e.leido_en
+        assert e.leido_en is not None and e.leido_en.isoformat() == "2026-03-10T13:07:00+00:00"
