@@ -26,6 +26,11 @@ def register(sub: Any) -> None:
         action="store_true",
         help="no enviar desde este proceso (las estaciones envían: modo estaciones)",
     )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="sobre la base de demostración, con sus secretos de prueba (nunca el llavero real)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -38,9 +43,36 @@ def _port(text: str | None, default: int) -> int:
     return int(value)
 
 
+def _use_demo(ctx: AppContext) -> None:
+    from dim_revision.commands import demo
+    from dim_revision.db.engine import sqlite_url
+    from dim_revision.secrets import MemoryStore
+
+    if not ctx.paths.demo_db.exists():
+        raise UserError(
+            "No existe la base de demostración: créela con «dim-revision demo --no-gui»."
+        )
+    ctx.close()
+    ctx.settings = ctx.settings.replace("database", url=sqlite_url(ctx.paths.demo_db))
+    ctx.secrets = MemoryStore(
+        {
+            "link-key": demo.DEMO_LINK_KEY,
+            "webhook-token": demo.DEMO_WEBHOOK_TOKEN,
+            "api-key-portal": demo.DEMO_API_KEY,
+        }
+    )
+    print(
+        f"Demo: X-API-Key {demo.DEMO_API_KEY}, auth-bm-token {demo.DEMO_WEBHOOK_TOKEN} "
+        "(valores de prueba).",
+        flush=True,
+    )
+
+
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
     from dim_revision.api.runtime import ServiceRuntime
 
+    if args.demo:
+        _use_demo(ctx)
     s = ctx.settings.servicio
     host = (args.host or s.host).strip()
     port = _port(args.port, s.port)

@@ -109,3 +109,17 @@ def test_sender_without_the_link_key_pauses_and_sends_nothing(
     with database.uow() as uow:
         e = uow.session.get(Envio, envio_id)
         assert e is not None and e.estado == E.PROGRAMADO.value and e.intentos == 0
+
+
+def test_outbox_run_refuses_in_servicio_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    from dim_revision.bootstrap import build_context
+    from dim_revision.cli import main
+
+    ctx = build_context(
+        {"outbox": {"modo": "servicio"}}, secrets=MemoryStore({"botmaker-token": TOKEN})
+    )
+    try:
+        assert main(["outbox", "run", "--once"], context=ctx) == 2
+    finally:
+        ctx.close()
+    assert "dim-revision serve" in capsys.readouterr().err
