@@ -22,7 +22,7 @@ from dim_revision.api.auth import Credentials
 from dim_revision.api.metrics import Metrics
 from dim_revision.db import migrate
 from dim_revision.outbox.reconcile import Reconciler, ReconcileThread
-from dim_revision.outbox.status import outbox_counts
+from dim_revision.outbox.status import WorkerStatus, outbox_counts
 from dim_revision.outbox.worker import OutboxThread, OutboxWorker
 from dim_revision.secrets import key_fingerprint
 from dim_revision.services import latido
@@ -69,7 +69,11 @@ class ServiceRuntime:
     def start(self) -> None:
         if self.worker is not None:
             db = self.ctx.db
-            self._outbox = OutboxThread(self.worker, counts=lambda now: outbox_counts(db, now))
+            self._outbox = OutboxThread(
+                self.worker,
+                counts=lambda now: outbox_counts(db, now),
+                on_status=self._on_sender_status,
+            )
             self._outbox.start()
         if self.reconciler is not None:
             period = self.ctx.settings.servicio.conciliar_cada_segundos
@@ -98,6 +102,11 @@ class ServiceRuntime:
         if self._writer is not None:
             self._writer.shutdown(wait=True)
             self._writer = None
+
+    def _on_sender_status(self, status: WorkerStatus) -> None:
+        """A new incierto: the reconciliation starts its settle time now, not a period later."""
+        if status.conteos is not None and status.conteos.inciertos:
+            self.wake_reconciler()
 
     def wake_sender(self) -> None:
         if self._outbox is not None:

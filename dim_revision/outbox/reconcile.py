@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from dim_revision.clock import Clock
 from dim_revision.config import ServicioSettings
@@ -91,6 +91,7 @@ class Reconciler:
             settings.conciliar_por_segundo, sleep=self._stop.wait
         )
         self.last_report: ReconcileReport | None = None
+        self.inciertos_en_espera = 0  # seen, not yet due: the loop comes back sooner
 
     def close(self) -> None:
         self._source.close()
@@ -133,6 +134,14 @@ class Reconciler:
                 .order_by(Envio.conciliado_en, Envio.id)
                 .limit(limit)
             ).all()
+            self.inciertos_en_espera = int(
+                s.scalar(
+                    select(func.count()).where(
+                        Envio.estado == E.INCIERTO.value, Envio.conciliado_en > now - espera
+                    )
+                )
+                or 0
+            )
             uow.commit()
         return list(rows)
 
@@ -264,8 +273,12 @@ def requeue_absent(s: Any, envio_id: int, solicitud_id: int, now: datetime) -> b
     return bool(won == 1)
 
 
+# An incierto waiting for its settle time is asked about this soon, not a whole period later.
+INCIERTO_RECHECK_SECONDS = 30.0
+
+
 class ReconcileThread:
-    """Loops `run_once` every `period` seconds until `stop()`."""
+    """Loops `run_once` every `period` seconds until `stop()` (sooner while inciertos wait)."""
 
     def __init__(
         self,
@@ -308,5 +321,8 @@ class ReconcileThread:
                     "La conciliación con Botmaker falló; se reintenta en el próximo ciclo"
                 )
             self.runs += 1
-            self._wake.wait(self.period)
+            wait = self.period
+            if self.reconciler.inciertos_en_espera:
+                wait = min(wait, INCIERTO_RECHECK_SECONDS)
+            self._wake.wait(wait)
             self._wake.clear()
