@@ -214,6 +214,12 @@ class ServiceRuntime:
     def server(self, host: str, port: int) -> Any:
         import uvicorn
 
+        # Only our access log (masked, no query string): uvicorn's would print raw paths and
+        # query strings, which may carry a DNI or a token.
+        uvicorn_access = logging.getLogger("uvicorn.access")
+        uvicorn_access.handlers = []
+        uvicorn_access.propagate = False
+        uvicorn_access.disabled = True
         config = uvicorn.Config(
             self.app(),
             host=host,
