@@ -22,6 +22,7 @@ from benchmarks import (
     bench_queue,
     bench_search,
     bench_startup,
+    bench_webhook,
 )
 from benchmarks.common import Options, Row, none_refs, restore_none
 
@@ -32,6 +33,7 @@ CASES: dict[str, Callable[[Options], list[Row]]] = {
     "outbox": bench_outbox.run,
     "startup": bench_startup.run,
     "app": bench_app.run,
+    "webhook": bench_webhook.run,
 }
 
 

@@ -90,9 +90,32 @@ def build_outbox_worker(ctx: AppContext) -> OutboxWorker:
 
     from dim_revision.domain.retry import RetryPolicy
     from dim_revision.outbox.botmaker import BotmakerClient
+    from dim_revision.outbox.signing import LinkSigner
     from dim_revision.outbox.worker import OutboxWorker, worker_owner
 
     botmaker = ctx.settings.botmaker
     client = BotmakerClient(botmaker, ctx.secrets, requests.Session(), clock=ctx.clock)
     owner = Actor(worker_owner(ctx.actor.estacion), ctx.actor.estacion[:60])
-    return OutboxWorker(ctx.verified_db(), client, RetryPolicy(), ctx.clock, owner, botmaker)
+    return OutboxWorker(
+        ctx.verified_db(),
+        client,
+        RetryPolicy(),
+        ctx.clock,
+        owner,
+        botmaker,
+        signer=LinkSigner(ctx.settings, ctx.secrets),
+    )
+
+
+def sends_here(ctx: AppContext) -> bool:
+    """Whether this workstation runs the outbox worker: not in `[outbox] modo = "servicio"`,
+    where only `dim-revision serve` sends and holds the Botmaker token and the link key."""
+    return ctx.settings.outbox.modo != "servicio"
+
+
+def build_service(ctx: AppContext) -> Any:
+    """`dim-revision serve` (and the demo's in-process equivalent): the sender, the
+    reconciliation and the HTTP app over the same database and settings."""
+    from dim_revision.api.runtime import ServiceRuntime
+
+    return ServiceRuntime.build(ctx, build_outbox_worker(ctx))

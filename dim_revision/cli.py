@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "dim_revision.commands.selfcheck",
     "dim_revision.commands.operadores",
     "dim_revision.commands.exportar",
+    "dim_revision.commands.serve",
 )
 
 EXIT_USER_ERROR = 2

@@ -89,6 +89,24 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True)
+class ServicioSettings:
+    """`dim-revision serve`: the portal's API, Botmaker's webhook, delivery reconciliation."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    # Booking URL per prestación for the portal (the requirements' verificarOS path).
+    url_reserva: str = "https://wsportal2023.dim.com.ar/api/v1/estudios/verificarOS/{id}/false/false//"
+    clientes: str = "portal"  # API clients, comma-separated; key of each: secret api-key-<cliente>
+    max_cuerpo_kb: int = 256  # larger request bodies get 413
+    conciliar_cada_segundos: float = 300.0  # delivery reconciliation schedule (0: off)
+    conciliar_espera_minutos: float = 10.0  # ask Botmaker only about sends older than this
+    conciliar_por_segundo: float = 1.0  # results queries per second (Botmaker's rate limit)
+    conciliar_lote: int = 50
+    incierto_espera_minutos: float = 2.0  # let Botmaker settle before asking about an incierto
+    latido_segundos: float = 30.0
+
+
+@dataclass(frozen=True)
 class IntakeSettings:
     max_archivos: int = 5
     max_mb: float = 10.0
@@ -174,6 +192,7 @@ class Settings:
     portal_lite: PortalLiteSettings = field(default_factory=PortalLiteSettings)
     botmaker: BotmakerSettings = field(default_factory=BotmakerSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    servicio: ServicioSettings = field(default_factory=ServicioSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
     dim: DimSettings = field(default_factory=DimSettings)
 

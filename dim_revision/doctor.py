@@ -405,13 +405,17 @@ def run_all(
                 "Base de datos", FALLA, str(exc), "Revise [database] url y el driver instalado."
             )
         )
+    db_ok = False
     if db is not None:
         results.append(check_database(db.engine))
-        if results[-1].estado == OK:
+        db_ok = results[-1].estado == OK
+        if db_ok:
             results += [check_schema(db), check_clock(db.engine, clock)]
             if results[-2].estado == OK:
                 results += [check_dim(db), check_outbox(db, clock)]
-    sends = modo != "servicio"
+    # A workstation in servicio mode never sends; the service's own PC (same mode, holding the
+    # Botmaker token) is checked as a sender.
+    sends = modo != "servicio" or _holds_sender_token(secrets)
     results.append(check_secrets(secrets, db_url, keyring_check, sends=sends))
     if sends:
         results += [check_link_key(secrets), check_botmaker(botmaker, secrets, session)]
@@ -424,7 +428,40 @@ def run_all(
                 "los tiene el servicio (dim-revision serve)",
             )
         )
+    if db is not None and db_ok and any(r.nombre == "Esquema" and r.estado == OK for r in results):
+        results.append(check_key_fingerprint(db, secrets, clock))
     return results
+
+
+def _holds_sender_token(store: SecretStore) -> bool:
+    try:
+        return bool(store.get(TOKEN_SECRET))
+    except UserError:
+        return False
+
+
+def check_key_fingerprint(db: Database, secrets: SecretStore, clock: Clock) -> Resultado:
+    """Compare this PC's link-key fingerprint with the service's and other senders' (issue #12):
+    the fingerprints are in the database (`servicio_latido`); the keys never leave their PC."""
+    from dim_revision.secrets import key_fingerprint
+    from dim_revision.services import latido
+
+    nombre = "Huella de la clave de links"
+    try:
+        propia = key_fingerprint(secrets.get("link-key"))
+        vistos = latido.recientes(db, clock())
+    except (UserError, DBAPIError) as exc:
+        return Resultado(nombre, AVISO, _first_line(exc))
+    cmp = latido.comparar(propia, "", vistos, clock())
+    if not cmp.ok:
+        return Resultado(
+            nombre,
+            FALLA,
+            cmp.texto,
+            "Todas las PCs que envían, el servicio y el portal deben tener la misma link-key: "
+            "cárguela con dim-revision secrets set link-key.",
+        )
+    return Resultado(nombre, OK, cmp.texto)
 
 
 def exit_code(results: list[Resultado]) -> int:

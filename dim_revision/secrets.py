@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets as _random
 from dataclasses import dataclass, field
@@ -30,6 +31,11 @@ KNOWN_NAMES = tuple(s.name for s in KNOWN_SECRETS)
 # Needed only where WhatsApp sends happen: every workstation in [outbox] modo = "estaciones",
 # only `dim-revision serve` in modo = "servicio".
 SENDER_SECRETS = ("botmaker-token", "link-key")
+# `dim-revision serve` only: Botmaker's webhook token (header auth-bm-token) and one API key per
+# portal client (`api-key-<cliente>`, clients listed in `[servicio] clientes`).
+WEBHOOK_TOKEN = "webhook-token"
+API_KEY_PREFIX = "api-key-"
+SERVICE_NAMES = (WEBHOOK_TOKEN,)
 
 
 class SecretStore(Protocol):
@@ -77,6 +83,8 @@ class MemoryStore:
 
 
 def validate_name(name: str) -> None:
+    if name in SERVICE_NAMES or is_api_key_name(name):
+        return
     if name not in KNOWN_NAMES:
         raise UserError(f"Secreto desconocido «{name}». Válidos: {', '.join(KNOWN_NAMES)}.")
 
@@ -91,11 +99,17 @@ def require(store: SecretStore, name: str) -> str:
     return value
 
 
-LINK_KEY_GENERATED = (
-    "Se generó una clave nueva para firmar los links de los pacientes. Todas las PCs y el portal "
-    "deben usar la misma: cópiela con «dim-revision secrets generate link-key» en una PC y "
-    "«dim-revision secrets set link-key» en las demás."
+LINK_KEY_MISSING = (
+    "Esta PC no tiene la clave que firma los links de los pacientes (link-key), así que no puede "
+    "confirmar envíos: un link firmado con otra clave sería rechazado por el portal. Pedile a "
+    "sistemas que cargue la misma clave que usan las demás PCs y el portal con «dim-revision "
+    "secrets set link-key», o que configure el modo servicio ([outbox] modo = \"servicio\")."
 )
+
+
+def is_api_key_name(name: str) -> bool:
+    client = name[len(API_KEY_PREFIX) :]
+    return name.startswith(API_KEY_PREFIX) and bool(client) and client.replace("-", "").isalnum()
 
 
 def new_link_key() -> str:
@@ -103,13 +117,20 @@ def new_link_key() -> str:
 
 
 def link_key(store: SecretStore) -> str:
-    """The link signing key, generated the first time one is needed (and said so in the log)."""
+    """The link signing key; never generated here (a PC with its own random key would send links
+    the portal rejects): without it Confirmar is refused with `LINK_KEY_MISSING`."""
     value = store.get("link-key")
     if not value:
-        value = new_link_key()
-        store.set("link-key", value)
-        logging.getLogger(__name__).warning(LINK_KEY_GENERATED)
+        logging.getLogger(__name__).warning("Confirmar rechazado: falta link-key en esta PC")
+        raise SecretMissing(LINK_KEY_MISSING)
     return value
+
+
+def key_fingerprint(key: str | None) -> str | None:
+    """First 8 hex digits of the key's SHA-256: enough to tell two keys apart, useless to forge."""
+    if not key:
+        return None
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
 
 
 def keyring_usable() -> tuple[bool, str]:

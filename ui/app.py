@@ -11,7 +11,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from dim_revision.bootstrap import AppContext, build_outbox_worker
+from dim_revision.bootstrap import AppContext, build_outbox_worker, sends_here
 from dim_revision.config import ENV_CONFIG_FILE, Settings, config_files, load_settings
 from dim_revision.outbox.status import outbox_counts
 from dim_revision.outbox.worker import OutboxThread
@@ -145,7 +145,9 @@ def run_gui(ctx: AppContext) -> int:
         runner.shutdown()
         guard.uninstall()
         return 2
-    window = build_window(ctx, runner, outbox=build_outbox_thread(ctx))
+    # Servicio mode: `dim-revision serve` is the only sender; this PC holds no Botmaker token.
+    outbox = build_outbox_thread(ctx) if sends_here(ctx) else None
+    window = build_window(ctx, runner, outbox=outbox)
     connect_setup_menu(ctx, runner, window)
     window.show()
     window.ws.start()

@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.picker = PrestacionPicker(self)
         self.action_bar = ActionBar(self.actions_by_name, self)
         self.status = StatusBar(ws.actor, self)
+        self.status.servicio = ws.settings.outbox.modo == "servicio"
         self.setStatusBar(self.status)
         self.empty_state = QLabel(EMPTY_QUEUE, self)
         self.empty_state.setObjectName("emptyState")
@@ -234,6 +235,7 @@ class MainWindow(QMainWindow):
         ws.message.connect(self.message_banner.show_message)
         ws.online_changed.connect(self._on_online)
         ws.outbox_changed.connect(self._on_outbox)
+        ws.key_checked.connect(self.status.set_key)
         ws.countdown_changed.connect(self.action_bar.show_envio)
         ws.select_requested.connect(self.select_id)
         ws.empty_changed.connect(self._on_empty)

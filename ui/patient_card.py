@@ -27,7 +27,13 @@ from PySide6.QtWidgets import (
 from dim_revision.clock import Clock, to_local
 from dim_revision.domain.enums import EstadoEnvio
 from dim_revision.domain.phones import formatear
-from dim_revision.services.detalle import ContactoInfo, EnvioInfo, OtraSolicitud, SolicitudDetalle
+from dim_revision.services.detalle import (
+    ContactoInfo,
+    EnvioInfo,
+    OtraSolicitud,
+    RespuestaInfo,
+    SolicitudDetalle,
+)
 
 EMPTY = "Elegí una solicitud de la lista."
 VERIFIED = "✓ verificado"
@@ -125,6 +131,7 @@ class PatientCard(QWidget):
         self.envio = _label(rich=True)
         self.envio_error = _label(role="error")
         self.contactos = _label(rich=True)
+        self.respuestas = _label(rich=True)  # "Respuestas del paciente" (issue #12)
         self.otras = _label(rich=True)
 
         self._rows: dict[str, QLabel] = {}
@@ -151,6 +158,7 @@ class PatientCard(QWidget):
         body.addWidget(self.tomada)
         body.addSpacing(4)
         body.addLayout(data)
+        self.respuestas_title = self._section(body, "Respuestas del paciente", self.respuestas)
         self.contactos_title = self._section(body, "Contactos", self.contactos)
         self.otras_title = self._section(body, "Otras solicitudes del paciente", self.otras)
         body.addStretch(1)
@@ -230,9 +238,14 @@ class PatientCard(QWidget):
         self.turno.setText(self._turno(d))
         self.envio.setText(self._envio(d.envio))
         error = d.envio.ultimo_error if d.envio and d.envio.estado != EstadoEnvio.ENVIADO else None
+        if d.envio is not None and d.envio.error_entrega and d.envio.estado == EstadoEnvio.ENVIADO:
+            error = f"WhatsApp no pudo entregarlo: {d.envio.error_entrega}"
         self.envio_error.setText(error or "")
         self.envio_error.setVisible(bool(error))
         self.contactos.setText(self._contactos(d.contactos))
+        self.respuestas.setText(self._respuestas(d.respuestas))
+        self.respuestas_title.setVisible(bool(d.respuestas))
+        self.respuestas.setVisible(bool(d.respuestas))
         self.otras.setText(self._otras(d.otras))
         self.scroll_area.verticalScrollBar().setValue(0)
 
@@ -282,10 +295,14 @@ class PatientCard(QWidget):
             return "Sin envío"
         try:
             estado = EstadoEnvio(e.estado)
-            etiqueta = estado.etiqueta
+            etiqueta = e.etiqueta  # Entregado / Leído / Error de entrega once WhatsApp reports
         except ValueError:
             estado, etiqueta = None, e.estado
-        if estado == EstadoEnvio.ENVIADO:
+        if estado == EstadoEnvio.ENVIADO and e.leido_en is not None:
+            detalle = f"enviado {fecha_local(e.enviado_en)} · leído {fecha_local(e.leido_en)}"
+        elif estado == EstadoEnvio.ENVIADO and e.entregado_en is not None:
+            detalle = f"enviado {fecha_local(e.enviado_en)} · entregado {fecha_local(e.entregado_en)}"
+        elif estado == EstadoEnvio.ENVIADO:
             detalle = f"el {fecha_local(e.enviado_en)}"
         elif estado == EstadoEnvio.PROGRAMADO:
             detalle = f"sale {fecha_local(e.enviar_desde)}"
@@ -308,6 +325,11 @@ class PatientCard(QWidget):
                 f"{fecha_local(c.fecha)} · {_esc(c.usuario)} · <b>{_esc(c.resultado)}</b>{comment}"
             )
         return '<p style="margin-top:0">' + '</p><p style="margin-top:4px">'.join(rows) + "</p>"
+
+    @staticmethod
+    def _respuestas(respuestas: Sequence[RespuestaInfo]) -> str:
+        rows = [f"{fecha_local(r.fecha)} · «{_esc(r.texto)}»" for r in respuestas]
+        return "<br>".join(rows)
 
     @staticmethod
     def _otras(otras: Sequence[OtraSolicitud]) -> str:

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from dim_revision.clock import to_local
-from dim_revision.domain.enums import EstadoEnvio
+from dim_revision.domain.enums import etiqueta_envio
 from dim_revision.services.queue import QueueRow
 
 ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -40,7 +40,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("fecha_contacto", "Fecha contacto", "fecha_contacto", 105),
     Column("usuario_contacto", "Usuario contacto", "usuario_contacto", 95),
     Column("resuelto", "Resuelto", "resuelto", 65),
-    Column("estado_envio", "Envío", None, 85, "Estado del mensaje de WhatsApp"),
+    Column("estado_envio", "Envío", None, 110, "Estado del mensaje de WhatsApp"),
     Column("tomado_por", "Tomada por", None, 90, "Operador que la está trabajando"),
     Column("turno", "Turno", "id_turno_destino", 60, "Turno que tomó el paciente con el link"),
 )
@@ -101,6 +101,10 @@ def _tooltip(row: QueueRow, key: str, now: datetime, me: str) -> str | None:
         )
     if key == "email":
         return "Email verificado" if row.email_verificado else "Email sin verificar"
+    if key == "estado_envio" and row.respondio:
+        return "El paciente respondió el mensaje: mirá «Respuestas del paciente» en la ficha."
+    if key == "estado_envio" and row.estado_entrega == "error_entrega":
+        return "WhatsApp no pudo entregar el mensaje: revisá el número del paciente."
     return None
 
 
@@ -119,6 +123,10 @@ def _background(row: QueueRow, key: str, now: datetime, me: str) -> QBrush | Non
 
 
 def _font(row: QueueRow, key: str, now: datetime, me: str) -> QFont | None:
+    if key == "estado_envio" and row.respondio and not taken_by_other(row, me):
+        bold = QFont()
+        bold.setBold(True)
+        return bold
     if not taken_by_other(row, me):
         return None
     font = QFont()
@@ -130,13 +138,11 @@ def _alignment(row: QueueRow, key: str, now: datetime, me: str) -> int | None:
     return int(Qt.AlignmentFlag.AlignCenter) if key in CENTERED else None
 
 
-def _estado_envio(value: str | None) -> str:
-    if value is None:
-        return ""
-    try:
-        return EstadoEnvio(value).etiqueta
-    except ValueError:
-        return value
+def _estado_envio_con_entrega(row: QueueRow) -> str:
+    """Programado / Enviado / Entregado / Leído / Error de entrega / Incierto, and a mark when
+    the patient answered the message (issue #12)."""
+    text = etiqueta_envio(row.estado_envio, row.estado_entrega) if row.estado_envio else ""
+    return f"{text} · respondió" if row.respondio else text
 
 
 def _tomado(row: QueueRow, now: datetime, me: str) -> str:
@@ -158,7 +164,7 @@ _DISPLAY: dict[str, Callable[[QueueRow, datetime, str], str]] = {
     "fecha_contacto": lambda r, now, me: format_datetime(r.fecha_contacto),
     "usuario_contacto": lambda r, now, me: r.usuario_contacto or "",
     "resuelto": lambda r, now, me: "Sí" if r.resuelto else "No",
-    "estado_envio": lambda r, now, me: _estado_envio(r.estado_envio),
+    "estado_envio": lambda r, now, me: _estado_envio_con_entrega(r),
     "tomado_por": _tomado,
     "turno": lambda r, now, me: "" if r.id_turno_destino is None else f"#{r.id_turno_destino}",
 }

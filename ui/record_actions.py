@@ -82,7 +82,11 @@ class RecordActions(QObject):
             return False
         return mode == "siempre" or (mode == "primera" and not flags.preview_done)
 
-    def _key(self) -> str:
+    def _key(self) -> str | None:
+        """The link key; None in servicio mode (the service signs the link when it sends).
+        Without it in estaciones mode, Confirmar is refused with a clear message."""
+        if self.ws.settings.outbox.modo == "servicio":
+            return None
         return link_key(self.ws.ctx.secrets)
 
     # --- Confirmar envío -----------------------------------------------------------------------

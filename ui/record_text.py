@@ -59,6 +59,15 @@ def state_line(detalle: SolicitudDetalle, *, claimed: bool, reason: str | None) 
 
 def _envio_text(envio: EnvioInfo) -> str:
     estado = envio.estado
+    if estado == EstadoEnvio.ENVIADO and envio.estado_entrega == "leido":
+        return "El paciente leyó el WhatsApp."
+    if estado == EstadoEnvio.ENVIADO and envio.estado_entrega == "entregado":
+        return "WhatsApp entregado al paciente."
+    if estado == EstadoEnvio.ENVIADO and envio.estado_entrega == "error_entrega":
+        return (
+            f"WhatsApp no pudo entregar el mensaje ({envio.error_entrega or 'sin detalle'}): "
+            "revisá el número o llamá al paciente."
+        )
     if estado == EstadoEnvio.ENVIADO:
         when = f" a las {to_local(envio.enviado_en):%H:%M}" if envio.enviado_en else ""
         return f"WhatsApp enviado{when}."

@@ -32,8 +32,13 @@ class StatusBar(QStatusBar):
         self.outbox_label = QLabel(outbox_text(None), self)
         self.worker_label = QLabel(self)
         self.worker_label.hide()
+        self.key_label = QLabel(self)  # link-key fingerprint vs the service's (issue #12)
+        self.key_label.setObjectName("keyLabel")
+        self.key_label.hide()
+        self.servicio = False  # [outbox] modo = "servicio": this PC never sends
         self.addWidget(self.user_label)
         self.addWidget(self.db_label)
+        self.addPermanentWidget(self.key_label)
         self.addPermanentWidget(self.worker_label)
         self.addPermanentWidget(self.outbox_label)
         self.set_db(True)
@@ -56,7 +61,11 @@ class StatusBar(QStatusBar):
             )
         else:
             self.outbox_label.setToolTip("")
-        if status is None:
+        if status is None and self.servicio:
+            self.worker_label.setText("Envíos: a cargo del servicio")
+            self.worker_label.setStyleSheet("")
+            self.worker_label.show()
+        elif status is None:
             self.worker_label.setText("Envíos: el trabajador no está corriendo en este puesto")
             self.worker_label.setStyleSheet("")
             self.worker_label.show()
@@ -70,3 +79,12 @@ class StatusBar(QStatusBar):
             self.worker_label.show()
         else:
             self.worker_label.hide()
+
+    def set_key(self, ok: bool, text: str) -> None:
+        """The link-key check: a mismatch is shown in red before a patient gets a bad link."""
+        self.key_label.setText(("" if ok else "¡Atención! ") + text[:1].upper() + text[1:])
+        self.key_label.setStyleSheet("" if ok else PAUSED_STYLE)
+        self.key_label.setToolTip(
+            "Huella (primeros 8 hex del SHA-256) de la clave que firma los links; nunca la clave."
+        )
+        self.key_label.show()

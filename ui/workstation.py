@@ -31,6 +31,7 @@ from dim_revision.services.catalogo import prestaciones_activas
 from dim_revision.services.claims import Claim
 from dim_revision.services.detalle import SolicitudDetalle, obtener_detalle
 from dim_revision.services.guards import lease_owner
+from dim_revision.services.latido import check_key_fingerprint
 from dim_revision.services.queue import QueueFilter
 from ui import record_text
 from ui.db_errors import OFFLINE_MESSAGE, db_task, is_offline
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 
 POLL_MS = 5_000
 RECONNECT_MS = 3_000
+KEY_CHECK_MS = 300_000  # link-key fingerprint: published and compared every 5 minutes
 PREFETCH_KEEP = 3
 RELEASE_ON_CLOSE_SECONDS = 3.0
 
@@ -68,6 +70,7 @@ class Workstation(QObject):
     catalog_ready = Signal(object)  # SearchIndex
     prefetch_ready = Signal(object)  # SolicitudDetalle of the probable next record
     focus_picker_requested = Signal()
+    key_checked = Signal(bool, str)  # link-key fingerprint matches the others?, text
 
     def __init__(
         self,
@@ -118,6 +121,7 @@ class Workstation(QObject):
         self._poll = self._timer(poll_ms, self.poll)
         self._tick = self._timer(1000, self._update_countdown)
         self._reconnect = self._timer(reconnect_ms, self.retry_now)
+        self._key_timer = self._timer(KEY_CHECK_MS, self.check_key)
 
     def _timer(self, ms: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -132,17 +136,18 @@ class Workstation(QObject):
         self._load_catalog()
         self.claim_next()
         self.refresh_outbox()
-        for timer in (self._heartbeat, self._poll, self._tick):
+        for timer in (self._heartbeat, self._poll, self._tick, self._key_timer):
             timer.start()
         if self.outbox is not None:
             self.outbox.start()
+        self.check_key()
 
     def shutdown(self) -> None:
         """Stop timers, give the record back, stop the lane and the send worker (idempotent)."""
         if self._stopped:
             return
         self._stopped = True
-        for timer in (self._heartbeat, self._poll, self._tick, self._reconnect):
+        for timer in (self._heartbeat, self._poll, self._tick, self._reconnect, self._key_timer):
             timer.stop()
         rec = self.current
         if rec is not None and rec.claimed:
@@ -493,6 +498,23 @@ class Workstation(QObject):
             on_done=self._on_counts,
             on_error=self.background_error,
             key="outbox-counts",
+        )
+
+    def check_key(self) -> None:
+        """Publish this PC's link-key fingerprint (when it sends) and compare it with the
+        service's and other senders' (issue #12), for the status bar."""
+        ctx = self.ctx
+
+        def work() -> tuple[bool, str]:
+            return check_key_fingerprint(
+                ctx.db, ctx.secrets, ctx.settings.outbox.modo, ctx.actor.estacion, self.clock()
+            )
+
+        self.runner.submit(
+            db_task(work),
+            on_done=lambda r: self.key_checked.emit(*r),
+            on_error=lambda _f: None,  # the database banner already tells the story
+            key="key-check",
         )
 
     def _on_counts(self, counts: OutboxCounts) -> None:

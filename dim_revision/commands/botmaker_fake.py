@@ -31,6 +31,14 @@ def register(sub: Any) -> None:
         "--lento", default="30", metavar="SEG", help="demora de la falla «timeout» (30 s)"
     )
     p.add_argument("--retry-after", default="2", metavar="SEG", help="Retry-After de los 429")
+    p.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="enviar los webhooks de estado y respuestas a esta URL "
+        "(p. ej. http://127.0.0.1:8765/v1/botmaker/webhook)",
+    )
+    p.add_argument("--webhook-token", default="", metavar="T", help="header auth-bm-token")
+    p.add_argument("--respuesta", default="", metavar="TEXTO", help="respuesta simulada del paciente")
     p.set_defaults(handler=run)
 
 
@@ -60,6 +68,12 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         slow_seconds=slow,
         retry_after=f"{retry_after:g}",
     )
+    if args.webhook_url:
+        if not args.webhook_url.startswith(("http://127.0.0.1", "http://localhost")):
+            raise UserError("El Botmaker simulado sólo envía webhooks a 127.0.0.1 / localhost.")
+        fake.delivery.webhook_url = args.webhook_url
+        fake.delivery.webhook_token = args.webhook_token
+        fake.delivery.reply_text = args.respuesta or None
     try:
         fake.start()
     except OSError as exc:

@@ -15,6 +15,8 @@ from dim_revision.secrets import MemoryStore
 DEMO_BOTMAKER_TOKEN = "demo-token"
 DEMO_LINK_KEY = "demo-link-key-no-usar-en-produccion-0000"
 DEMO_BOTMAKER_CANAL = "demo-whatsapp"
+DEMO_WEBHOOK_TOKEN = "demo-webhook-token"
+DEMO_API_KEY = "demo-api-key-portal"
 
 
 def register(sub: Any) -> None:
@@ -43,7 +45,14 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         modo="standins",  # the demo always brings its own stand-ins for DIM's tables
     )
     # Demo secrets never touch the real keyring.
-    ctx.secrets = MemoryStore({"botmaker-token": DEMO_BOTMAKER_TOKEN, "link-key": DEMO_LINK_KEY})
+    ctx.secrets = MemoryStore(
+        {
+            "botmaker-token": DEMO_BOTMAKER_TOKEN,
+            "link-key": DEMO_LINK_KEY,
+            "webhook-token": DEMO_WEBHOOK_TOKEN,
+            "api-key-portal": DEMO_API_KEY,
+        }
+    )
     check_connection(ctx.db.engine)
     migrate.exigir_esquema_actual(ctx.db, reset="dim-revision demo --reset")
     migrate.upgrade(ctx.db)
@@ -73,8 +82,41 @@ def _run_gui_with_fake_botmaker(args: argparse.Namespace, ctx: AppContext) -> in
     ctx.settings = ctx.settings.replace(
         "botmaker", base_url=fake.url, canal=ctx.settings.botmaker.canal or DEMO_BOTMAKER_CANAL
     )
+    service = start_demo_service(ctx, fake)
     try:
         return gui.run(args, ctx)
     finally:
+        if service is not None:
+            service.stop()
         fake.stop()
         ctx.extras.pop("botmaker_fake", None)
+        ctx.extras.pop("servicio", None)
+
+
+def start_demo_service(ctx: AppContext, fake: Any) -> Any:
+    """The service in-process (issue #12): the fake Botmaker's webhooks (delivered, read, a
+    patient's reply) reach it, and its reconciliation asks the fake's results query, so the
+    workstation shows the delivery ticks. The GUI is the sender (estaciones mode)."""
+    import logging
+
+    from dim_revision.api.runtime import ServiceRuntime, ServiceThread
+
+    ctx.settings = ctx.settings.replace(
+        "servicio", conciliar_cada_segundos=20.0, conciliar_espera_minutos=0.25,
+        incierto_espera_minutos=0.5, conciliar_por_segundo=5.0,
+    )
+    runtime = ServiceRuntime.build(ctx, None)
+    try:
+        service = ServiceThread(runtime, "127.0.0.1", 0).start()
+    except RuntimeError:
+        logging.getLogger(__name__).warning("No arrancó el servicio de la demo", exc_info=True)
+        runtime.stop()
+        return None
+    d = fake.delivery
+    d.webhook_url = service.url + "/v1/botmaker/webhook"
+    d.webhook_token = DEMO_WEBHOOK_TOKEN
+    d.delivered_after, d.read_after = 4.0, 12.0
+    d.reply_text, d.reply_after, d.reply_every = "¡Gracias! Ya saqué el turno.", 20.0, 3
+    ctx.extras["servicio"] = service
+    print(f"Servicio de la demo en {service.url} (webhook de Botmaker y portal).")
+    return service

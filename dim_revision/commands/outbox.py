@@ -64,6 +64,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
+    if ctx.settings.outbox.modo == "servicio":  # issue #12: one sender, one key holder
+        raise UserError(
+            "Con [outbox] modo = \"servicio\" los mensajes los envía sólo «dim-revision serve»; "
+            "esta PC no envía."
+        )
     check_connection(ctx.db.engine)  # a clear message now, not a retry loop in the background
     worker = build_outbox_worker(ctx)
     try:

@@ -26,10 +26,13 @@ __all__ = [
     "Envio",
     "Evento",
     "Operador",
+    "RespuestaPaciente",
+    "ServicioLatido",
     "SolicitudAdjunto",
     "SolicitudAsistencia",
     "SolicitudPrestacion",
     "TurnoAdjunto",
+    "WebhookEvento",
 ]
 
 
@@ -148,11 +151,22 @@ class Envio(Base):
     tomado_por: Mapped[str | None] = mapped_column(Name(60))
     tomado_hasta: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    # Delivery as WhatsApp reports it (issue #12), separate from the outbox state machine:
+    # None until Botmaker says more than "accepted"; 'entregado' | 'leido' | 'error_entrega'.
+    estado_entrega: Mapped[str | None] = mapped_column(Code(20))
+    entregado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    leido_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_entrega: Mapped[str | None] = mapped_column(Text)  # WhatsApp's reason, phones masked
+    entrega_actualizada: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    conciliado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last results query
+    respuesta_en: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last patient reply
 
     __table_args__ = (
         Index(None, "estado", "enviar_desde"),
         Index(None, "solicitud_id"),
         Index(None, "token_id"),
+        Index(None, "proveedor_id"),  # webhooks match by txId = webhookNotificationId
+        Index(None, "telefono"),  # patient replies match by phone
         # A request never has two live sends (programado/enviando): a filtered unique index,
         # which SQLite, PostgreSQL and SQL Server all support.
         Index(
@@ -181,6 +195,53 @@ class Evento(Base):
     detalle: Mapped[str | None] = mapped_column(Text)  # JSON, never secrets
 
     __table_args__ = (Index(None, "solicitud_id", "fecha"), Index(None, "fecha"))
+
+
+class WebhookEvento(Base):
+    """Every Botmaker webhook event applied (or ignored) once: `clave` is its idempotency key."""
+
+    __tablename__ = "webhook_evento"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clave: Mapped[str] = mapped_column(Code(128), unique=True)
+    recibido: Mapped[datetime] = mapped_column(UTCDateTime)
+    tipo: Mapped[str] = mapped_column(Code(20))  # 'estado' | 'respuesta'
+    envio_id: Mapped[int | None] = mapped_column(ForeignKey("envio.id"))
+    resultado: Mapped[str] = mapped_column(Code(20))  # 'aplicado' | 'sin_cambio' | 'desconocido'
+    detalle: Mapped[str | None] = mapped_column(Text)  # short, masked summary
+
+    __table_args__ = (Index(None, "recibido"),)
+
+
+class RespuestaPaciente(Base):
+    """A WhatsApp message the patient wrote after our template ("Respuestas del paciente")."""
+
+    __tablename__ = "respuesta_paciente"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    solicitud_id: Mapped[int] = mapped_column(ForeignKey("solicitud_asistencia.id"))
+    envio_id: Mapped[int | None] = mapped_column(ForeignKey("envio.id"))
+    fecha: Mapped[datetime] = mapped_column(UTCDateTime)  # when the patient wrote it
+    recibido: Mapped[datetime] = mapped_column(UTCDateTime)
+    texto: Mapped[str] = mapped_column(Text)
+    mensaje_id: Mapped[str | None] = mapped_column(Code(128))  # Botmaker's message _id
+
+    __table_args__ = (Index(None, "solicitud_id", "fecha"),)
+
+
+class ServicioLatido(Base):
+    """Who holds the link key, seen when: the service and each sending workstation write their
+    row, so `doctor`, `/healthz` and the status bar can compare key fingerprints (never keys)."""
+
+    __tablename__ = "servicio_latido"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nombre: Mapped[str] = mapped_column(Name(60), unique=True)  # 'servicio@host' / station
+    rol: Mapped[str] = mapped_column(Code(20))  # 'servicio' | 'estacion'
+    modo: Mapped[str] = mapped_column(Code(20))
+    huella_link: Mapped[str | None] = mapped_column(Code(16))
+    visto: Mapped[datetime] = mapped_column(UTCDateTime)
+    version_app: Mapped[str] = mapped_column(Code(30))
 
 
 class Operador(Base):

@@ -30,6 +30,52 @@ _ETIQUETAS = {
 ESTADOS_VIVOS = (EstadoEnvio.PROGRAMADO, EstadoEnvio.ENVIANDO)
 
 
+class EstadoEntrega(StrEnum):
+    """What WhatsApp reports after Botmaker accepted a send (a column beside `EstadoEnvio`)."""
+
+    ENTREGADO = "entregado"
+    LEIDO = "leido"
+    ERROR_ENTREGA = "error_entrega"
+
+    @property
+    def etiqueta(self) -> str:
+        return _ENTREGAS[self]
+
+    @property
+    def rango(self) -> int:
+        """Progress order: a late 'delivered' never undoes 'read'; an error is final."""
+        return _RANGO_ENTREGA[self]
+
+
+_ENTREGAS = {
+    EstadoEntrega.ENTREGADO: "Entregado",
+    EstadoEntrega.LEIDO: "Leído",
+    EstadoEntrega.ERROR_ENTREGA: "Error de entrega",
+}
+_RANGO_ENTREGA = {
+    EstadoEntrega.ENTREGADO: 1,
+    EstadoEntrega.LEIDO: 2,
+    EstadoEntrega.ERROR_ENTREGA: 3,
+}
+ENTREGAS_FINALES = (EstadoEntrega.LEIDO, EstadoEntrega.ERROR_ENTREGA)
+
+
+def etiqueta_envio(estado: str | None, entrega: str | None) -> str:
+    """The one word the grid and the record show: Programado / Enviado / Entregado / Leído /
+    Error de entrega / Incierto… (delivery wins once Botmaker reports it)."""
+    if not estado:
+        return ""
+    if entrega and estado == EstadoEnvio.ENVIADO.value:
+        try:
+            return EstadoEntrega(entrega).etiqueta
+        except ValueError:
+            pass
+    try:
+        return EstadoEnvio(estado).etiqueta
+    except ValueError:
+        return estado
+
+
 class ResultadoContacto(StrEnum):
     CONTACTADO = "contactado"
     NO_ATIENDE = "no_atiende"

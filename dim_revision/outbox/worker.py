@@ -50,6 +50,10 @@ class Sender(Protocol):
     def close(self) -> None: ...
 
 
+# (session, envio id, owner, now) → the signed template variables, or None if already signed.
+LinkSignerFn = Callable[[Any, int, Actor, datetime], dict[str, Any] | None]
+
+
 class RetryPolicy(Protocol):
     def next_delay(self, attempt: int, retry_after: float | None = None) -> float | None: ...
 
@@ -134,8 +138,11 @@ class OutboxWorker:
         settings: BotmakerSettings,
         *,
         limiter: RateLimiter | None = None,
+        signer: LinkSignerFn | None = None,
     ) -> None:
-        """`owner.usuario` is the lease owner token (see `worker_owner`)."""
+        """`owner.usuario` is the lease owner token (see `worker_owner`); `signer` signs the link
+        of an Envio confirmed without one (servicio mode, see `outbox/signing.py`)."""
+        self._signer = signer
         self._db = db
         self._client = client
         self._policy = policy
@@ -261,7 +268,27 @@ class OutboxWorker:
             log.warning("Envío %s: ya no es de este puesto; no se envía", item.id)
             report.perdidos += 1
             return None
+        if self._signer is not None:
+            signed = self._sign(item, report)
+            if signed is False:
+                return None
+            if isinstance(signed, dict):
+                variables = signed
         return variables
+
+    def _sign(self, item: ClaimedEnvio, report: RunReport) -> dict[str, Any] | bool | None:
+        """Servicio mode: sign the link before the POST; False (released, paused) without a key."""
+        from dim_revision.errors import UserError
+
+        assert self._signer is not None
+        try:
+            with self._db.uow() as uow:
+                signed = self._signer(uow.session, item.id, self.owner, self._clock())
+                uow.commit()
+        except UserError as exc:
+            self._record(item, StopWorker(str(exc)), report)
+            return False
+        return signed
 
     def _send(self, item: ClaimedEnvio, variables: dict[str, Any], report: RunReport) -> None:
         msg = Mensaje(item.id, item.telefono, item.plantilla, variables)

@@ -12,12 +12,13 @@ from dim_revision.db.dim_repo import PacienteDim
 from dim_revision.db.models import (
     Contacto,
     Envio,
+    RespuestaPaciente,
     SolicitudAdjunto,
     SolicitudAsistencia,
     SolicitudPrestacion,
 )
 from dim_revision.db.uow import Database
-from dim_revision.domain.enums import ResultadoContacto
+from dim_revision.domain.enums import ResultadoContacto, etiqueta_envio
 from dim_revision.domain.phones import resultado_whatsapp
 from dim_revision.errors import NotFound
 from dim_revision.services.guards import lease_live, owner_name
@@ -71,6 +72,21 @@ class EnvioInfo:
     ultimo_error: str | None
     proveedor_id: str | None
     enviado_en: datetime | None
+    # Delivery as WhatsApp reports it (issue #12)
+    estado_entrega: str | None = None
+    entregado_en: datetime | None = None
+    leido_en: datetime | None = None
+    error_entrega: str | None = None
+
+    @property
+    def etiqueta(self) -> str:
+        return etiqueta_envio(self.estado, self.estado_entrega)
+
+
+@dataclass(frozen=True)
+class RespuestaInfo:
+    fecha: datetime
+    texto: str
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,7 @@ class SolicitudDetalle:
     contactos: tuple[ContactoInfo, ...]
     otras: tuple[OtraSolicitud, ...]
     envio: EnvioInfo | None
+    respuestas: tuple[RespuestaInfo, ...] = ()  # "Respuestas del paciente", newest first
 
 
 def _etiqueta(resultado: str) -> str:
@@ -218,9 +235,22 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
                 envio.ultimo_error,
                 envio.proveedor_id,
                 envio.enviado_en,
+                envio.estado_entrega,
+                envio.entregado_en,
+                envio.leido_en,
+                envio.error_entrega,
             )
             if envio
             else None,
+            respuestas=tuple(
+                RespuestaInfo(r.fecha, r.texto)
+                for r in s.execute(
+                    select(RespuestaPaciente.fecha, RespuestaPaciente.texto)
+                    .where(RespuestaPaciente.solicitud_id == solicitud_id)
+                    .order_by(RespuestaPaciente.fecha.desc(), RespuestaPaciente.id.desc())
+                    .limit(20)
+                )
+            ),
         )
 
 

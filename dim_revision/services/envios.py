@@ -115,39 +115,55 @@ def _telefono(sol: SolicitudAsistencia, paciente: PacienteDim) -> str:
         raise ValidationError(f"No se puede enviar por WhatsApp: {exc}") from None
 
 
+# Servicio mode (`[outbox] modo = "servicio"`): the workstation holds no link key, so the Envio is
+# written without a token (link and token_id empty) and the service signs it right before the
+# POST. The preview shows this placeholder where the link goes.
+LINK_PLACEHOLDER = "«link personal: se genera al enviar el mensaje»"
+
+
 def _borrador(
-    session: Session, cfg: EnvioConfig, key: str, now: datetime, solicitud_id: int, ids: list[int]
+    session: Session,
+    cfg: EnvioConfig,
+    key: str | None,
+    now: datetime,
+    solicitud_id: int,
+    ids: list[int],
 ) -> Borrador:
+    """`key` None: servicio mode, the token is signed later by the service (`firmar_pendiente`)."""
     prestaciones = _prestaciones(session, ids)
     sol, paciente = _solicitud(session, solicitud_id)
     telefono = _telefono(sol, paciente)
-    emitted = link_tokens.emitir_token(
-        key,
-        paciente_id=paciente.id,
-        solicitud_id=sol.id,
-        prestacion_ids=list(ids),
-        now=now,
-        ttl=cfg.link_ttl,
-        issuer=cfg.issuer,
-    )
+    if key is None:
+        token = jti = link = ""
+    else:
+        emitted = link_tokens.emitir_token(
+            key,
+            paciente_id=paciente.id,
+            solicitud_id=sol.id,
+            prestacion_ids=list(ids),
+            now=now,
+            ttl=cfg.link_ttl,
+            issuer=cfg.issuer,
+        )
+        token, jti = emitted.token, emitted.jti
+        link = link_tokens.construir_link(cfg.link_base_url, token)
     nombres = [p.nombre for p in prestaciones]
-    link = link_tokens.construir_link(cfg.link_base_url, emitted.token)
     return Borrador(
         solicitud_id=sol.id,
         paciente_id=paciente.id,
         prestacion_ids=tuple(ids),
         prestaciones=tuple(nombres),
         telefono=telefono,
-        token=emitted.token,
-        jti=emitted.jti,
+        token=token,
+        jti=jti,
         link=link,
         parametros=mensaje.parametros(
-            cfg.variables, nombre=paciente.nombre_saludo, prestaciones=nombres, token=emitted.token
+            cfg.variables, nombre=paciente.nombre_saludo, prestaciones=nombres, token=token
         ),
         texto=mensaje.texto_vista_previa(
             nombre=paciente.nombre_saludo,
             prestaciones=nombres,
-            link=link,
+            link=link or LINK_PLACEHOLDER,
             dias=max(1, round(cfg.link_ttl / timedelta(days=1))),
         ),
     )
@@ -156,7 +172,7 @@ def _borrador(
 def preparar_envio(
     db: Database,
     cfg: EnvioConfig,
-    key: str,
+    key: str | None,
     now: datetime,
     solicitud_id: int,
     prestacion_ids: list[int],
@@ -187,7 +203,7 @@ def confirmar_envio(
     actor: Actor,
     now: datetime,
     cfg: EnvioConfig,
-    key: str,
+    key: str | None,
     *,
     solicitud_id: int,
     version: int,
@@ -308,7 +324,7 @@ def editar_envio(
     actor: Actor,
     now: datetime,
     cfg: EnvioConfig,
-    key: str,
+    key: str | None,
     *,
     envio_id: int,
     solicitud_version: int,

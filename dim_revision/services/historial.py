@@ -47,6 +47,14 @@ ACCIONES: dict[str, str] = {
     "exportacion": "Exportó la grilla",
     "operador_agregado": "Registró un operador",
     "operador_deshabilitado": "Deshabilitó un operador",
+    # Delivery and replies from Botmaker (issue #12)
+    "entrega_entregado": "WhatsApp entregó el mensaje al paciente",
+    "entrega_leido": "El paciente leyó el mensaje",
+    "entrega_error_entrega": "WhatsApp no pudo entregar el mensaje",
+    "respuesta_paciente": "El paciente respondió el mensaje",
+    "envio_confirmado_botmaker": "Botmaker confirmó que recibió el mensaje incierto",
+    "envio_reencolado_botmaker": "Botmaker confirmó que no recibió el mensaje: se reenvía",
+    "link_firmado": "El servicio firmó el link al enviar",
 }
 
 
@@ -82,6 +90,8 @@ def _extra(accion: str, d: dict[str, Any]) -> str:
         "error"
     ):
         return redact_phones(str(d["error"]))
+    if accion == "entrega_error_entrega" and d.get("motivo"):
+        return redact_phones(str(d["motivo"]))
     if accion == "contacto_registrado" and d.get("resultado"):
         return _resultado(str(d["resultado"]))
     return ""

@@ -16,6 +16,10 @@ class TokenReemplazado(TokenError):
     """A newer send for the same request replaced this link, or the send was cancelled."""
 
 
+class TokenAnulado(TokenReemplazado):
+    """The send that carried this link was cancelled."""
+
+
 def verificar_link(
     db: Database, key: str, token_or_url: str, *, now: datetime, issuer: str
 ) -> TokenClaims:
@@ -32,5 +36,5 @@ def verificar_link(
             "Este link fue reemplazado por uno más nuevo; use el último mensaje recibido."
         )
     if latest.estado == EstadoEnvio.CANCELADO:
-        raise TokenReemplazado("Este link fue anulado: el envío se canceló.")
+        raise TokenAnulado("Este link fue anulado: el envío se canceló.")
     return claims

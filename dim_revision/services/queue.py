@@ -55,6 +55,9 @@ class QueueRow:
     tomado_clave: str | None  # the raw lease owner (user@pc), to tell "mine" from "someone else's"
     tomado_desde: datetime | None  # since when that operator holds it (supervisors' lock view)
     id_turno_destino: int | None
+    # Delivery (issue #12): the latest Envio's WhatsApp state, and whether the patient answered.
+    estado_entrega: str | None = None
+    respondio: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,15 +192,19 @@ def _state_condition(estado: EstadoFiltro) -> list[ColumnElement[bool]]:
     return []
 
 
-def _base_select(dim: DimTables) -> Select[*tuple[Any, ...]]:
-    latest_envio = (
-        select(Envio.estado)
+def _latest_envio(column: Any) -> Any:
+    return (
+        select(column)
         .where(Envio.solicitud_id == S.id)
         .order_by(Envio.id.desc())
         .limit(1)
         .correlate(S)
         .scalar_subquery()
     )
+
+
+def _base_select(dim: DimTables) -> Select[*tuple[Any, ...]]:
+    latest_envio = _latest_envio(Envio.estado)
     p, o, pl = dim.paciente, dim.obra_social, dim.plan
     apellido, nombre = dim.paciente_nombre_sql()
     return (
@@ -223,6 +230,8 @@ def _base_select(dim: DimTables) -> Select[*tuple[Any, ...]]:
             S.tomado_hasta,
             S.tomado_desde,
             S.id_turno_destino,
+            _latest_envio(Envio.estado_entrega).label("estado_entrega"),
+            _latest_envio(Envio.respuesta_en).label("respuesta_en"),
         )
         .outerjoin(p.table, p.id == S.paciente_id)  # a patient row gone from DIM: still listed
         .outerjoin(o.table, o.id == p.obra_social_id)
@@ -300,4 +309,6 @@ def _row(r: Any, now: datetime) -> QueueRow:
         tomado_clave=r.tomado_por if live else None,
         tomado_desde=r.tomado_desde if live else None,
         id_turno_destino=r.id_turno_destino,
+        estado_entrega=r.estado_entrega,
+        respondio=r.respuesta_en is not None,
     )

@@ -86,6 +86,11 @@ class ConteoEnvios:
     incierto: int
     cancelado: int
     errores: tuple[MotivoFalla, ...]  # the most frequent `ultimo_error` of fallido/incierto
+    # What WhatsApp reported for the sent ones (issue #12); read counts in delivered too.
+    entregado: int = 0
+    leido: int = 0
+    error_entrega: int = 0
+    respondieron: int = 0
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,19 @@ def _envios(session: Session, filtro: QueueFilter, now: datetime) -> ConteoEnvio
     def n(e: EstadoEnvio) -> int:
         return int(counts.get(e.value, 0))
 
+    entregas = dict(
+        session.execute(
+            select(Envio.estado_entrega, func.count())
+            .where(Envio.solicitud_id.in_(in_range), Envio.estado_entrega.is_not(None))
+            .group_by(Envio.estado_entrega)
+        ).all()
+    )
+    respondieron = session.scalar(
+        select(func.count()).where(
+            Envio.solicitud_id.in_(in_range), Envio.respuesta_en.is_not(None)
+        )
+    )
+
     return ConteoEnvios(
         programado=n(EstadoEnvio.PROGRAMADO),
         enviando=n(EstadoEnvio.ENVIANDO),
@@ -212,6 +230,10 @@ def _envios(session: Session, filtro: QueueFilter, now: datetime) -> ConteoEnvio
         incierto=n(EstadoEnvio.INCIERTO),
         cancelado=n(EstadoEnvio.CANCELADO),
         errores=tuple(MotivoFalla(m, c) for m, c in top),
+        entregado=int(entregas.get("entregado", 0)) + int(entregas.get("leido", 0)),
+        leido=int(entregas.get("leido", 0)),
+        error_entrega=int(entregas.get("error_entrega", 0)),
+        respondieron=int(respondieron or 0),
     )
 
 

@@ -24,6 +24,14 @@ from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
 
 
+class TurnoDeOtroPaciente(ValidationError):
+    """The turno belongs to another patient."""
+
+
+class SolicitudConOtroTurno(ValidationError):
+    """The solicitud is already linked to a different turno."""
+
+
 @dataclass(frozen=True)
 class VinculoResultado:
     solicitud_id: int
@@ -56,7 +64,7 @@ def vincular_turno(
         if solicitud.id_turno_destino is not None:
             return _ya_vinculada(solicitud, turno_id)
         if turno.paciente_id != solicitud.paciente_id:
-            raise ValidationError(
+            raise TurnoDeOtroPaciente(
                 f"El turno {turno_id} es de otro paciente; no se puede vincular a la solicitud "
                 f"{solicitud_id}."
             )
@@ -134,7 +142,7 @@ def _solicitud_viva(s: Session, solicitud_id: int) -> SolicitudAsistencia:
 def _ya_vinculada(solicitud: SolicitudAsistencia, turno_id: int) -> VinculoResultado:
     actual = solicitud.id_turno_destino
     if actual != turno_id:
-        raise ValidationError(
+        raise SolicitudConOtroTurno(
             f"La solicitud {solicitud.id} ya está vinculada al turno {actual}; "
             f"no se puede vincular también al turno {turno_id}."
         )

@@ -307,3 +307,28 @@ def test_unexpected_error_writes_a_report_and_exits_1(
     body = reports[0].read_text(encoding="utf-8")
     assert "RuntimeError: fallo inesperado" in body and "30123456" not in body
     assert str(reports[0]) in err
+
+
+# --- link-key fingerprints (issue #12) ----------------------------------------------------------
+
+
+def test_key_fingerprint_matches_and_mismatches(
+    database: Database, secrets: MemoryStore, clock: FakeClock
+) -> None:
+    from dim_revision.secrets import key_fingerprint
+    from dim_revision.services import latido
+
+    own = key_fingerprint(secrets.values["link-key"])
+    assert own is not None and len(own) == 8
+    latido.registrar(
+        database, nombre="servicio@srv", rol="servicio", modo="servicio", huella=own, now=clock()
+    )
+    ok = doctor.check_key_fingerprint(database, secrets, clock)
+    assert ok.estado == doctor.OK and own in ok.detalle
+    latido.registrar(
+        database, nombre="estacion@pc-07", rol="estacion", modo="estaciones", huella="0badc0de",
+        now=clock(),
+    )
+    bad = doctor.check_key_fingerprint(database, secrets, clock)
+    assert bad.estado == doctor.FALLA and "pc-07" in bad.detalle and "0badc0de" in bad.detalle
+    assert secrets.values["link-key"] not in bad.detalle + bad.arreglo

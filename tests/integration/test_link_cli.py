@@ -15,6 +15,7 @@ from dim_revision.clock import FakeClock
 from dim_revision.config import Settings
 from dim_revision.db import migrate
 from dim_revision.db.engine import sqlite_url
+from dim_revision.errors import SecretMissing
 from dim_revision.secrets import KeyringStore, MemoryStore, link_key
 from dim_revision.services import envios
 from dim_revision.services.actor import Actor
@@ -117,9 +118,11 @@ def test_generate_link_key_once(capsys: pytest.CaptureFixture[str]) -> None:
         context.close()
 
 
-def test_link_key_generated_on_first_use_says_so(caplog: pytest.LogCaptureFixture) -> None:
+def test_missing_link_key_is_refused_never_generated() -> None:
+    """Issue #12: a PC without the key must not invent one (the portal would reject its links)."""
     store = MemoryStore()
-    with caplog.at_level("WARNING"):
-        key = link_key(store)
-    assert store.get("link-key") == key and "misma" in caplog.text
-    assert link_key(store) == key  # stable afterwards
+    with pytest.raises(SecretMissing, match="secrets set link-key"):
+        link_key(store)
+    assert store.get("link-key") is None
+    store.set("link-key", KEY)
+    assert link_key(store) == KEY

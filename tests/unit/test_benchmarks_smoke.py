@@ -30,6 +30,7 @@ EXPECTED = (
     "app: Confirmar → next record",
     "cold start: process → first record shown",
     "memory: peak RSS",
+    "webhook[sqlite]:",
 )
 
 

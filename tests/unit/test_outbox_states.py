@@ -13,7 +13,9 @@ from dim_revision.outbox.states import TRANSITIONS, Quien, check_transition, is_
 P, EN, ED, C, F, IN = E.PROGRAMADO, E.ENVIANDO, E.ENVIADO, E.CANCELADO, E.FALLIDO, E.INCIERTO
 
 # Written out independently of the module's table, from the issue text.
-WORKER = {(P, EN), (EN, ED), (EN, P), (EN, F), (EN, IN), (IN, ED)}
+# (IN, P) for the worker: the service's reconciliation re-queues an incierto Botmaker provably
+# never received (issue #17 item 2).
+WORKER = {(P, EN), (EN, ED), (EN, P), (EN, F), (EN, IN), (IN, ED), (IN, P)}
 PERSONA = {(P, C), (F, P), (IN, P), (IN, ED)}
 ANY = WORKER | PERSONA
 ALL_PAIRS = list(itertools.product(E, E))

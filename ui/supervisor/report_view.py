@@ -94,6 +94,10 @@ class ReportView(QWidget):
                 ("fallido", "Fallidos"),
                 ("incierto", "Inciertos"),
                 ("cancelado", "Cancelados"),
+                ("entregado", "Entregados (WhatsApp)"),
+                ("leido", "Leídos"),
+                ("error_entrega", "Error de entrega"),
+                ("respondieron", "Respondieron"),
             ],
         )
         self.errores = _table(self, ["Motivo de falla", "Cantidad"], "reportErrores")
@@ -162,6 +166,10 @@ class ReportView(QWidget):
             "fallido": s.fallido,
             "incierto": s.incierto,
             "cancelado": s.cancelado,
+            "entregado": s.entregado,
+            "leido": s.leido,
+            "error_entrega": s.error_entrega,
+            "respondieron": s.respondieron,
         }
         for name, value in numbers.items():
             self.values[name].setText(str(value))
