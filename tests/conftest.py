@@ -26,6 +26,9 @@ from dim_revision.db.models import Base
 from dim_revision.db.uow import Database
 from dim_revision.secrets import MemoryStore
 
+# Every statement the tests execute is also checked as T-SQL (see tests/tsql_recorder.py).
+pytest_plugins = ["tests.tsql_recorder"]
+
 PG_ENV = "DIM_REVISION_TEST_PG_URL"
 # A weekday morning in Buenos Aires (13:00 UTC = 10:00 local).
 FIXED_NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)

@@ -14,9 +14,15 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from dim_revision.db.base import Base, Code, Name, UTCDateTime
 
+# DIM's tables may carry triggers, and SQL Server refuses `INSERT ... OUTPUT inserted.id` on a
+# table with triggers: new ids come back through SCOPE_IDENTITY() instead (tests/tsql_recorder.py
+# rejects OUTPUT/RETURNING on these tables).
+NO_OUTPUT = {"implicit_returning": False}
+
 
 class ObraSocial(Base):
     __tablename__ = "obra_social"
+    __table_args__ = NO_OUTPUT
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     nombre: Mapped[str] = mapped_column(Name(120))
@@ -26,6 +32,7 @@ class ObraSocial(Base):
 
 class PlanCobertura(Base):
     __tablename__ = "plan_cobertura"
+    __table_args__ = NO_OUTPUT
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     obra_social_id: Mapped[int] = mapped_column(ForeignKey("obra_social.id"), index=True)
@@ -51,7 +58,7 @@ class Paciente(Base):
     obra_social: Mapped[ObraSocial | None] = relationship(lazy="joined")
     plan: Mapped[PlanCobertura | None] = relationship(lazy="joined")
 
-    __table_args__ = (Index(None, "apellido", "nombre"),)
+    __table_args__ = (Index(None, "apellido", "nombre"), NO_OUTPUT)
 
     @property
     def nombre_completo(self) -> str:
@@ -60,6 +67,7 @@ class Paciente(Base):
 
 class PrestacionDefinicion(Base):
     __tablename__ = "prestacion_definicion"
+    __table_args__ = NO_OUTPUT
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     codigo: Mapped[str] = mapped_column(Code(20), unique=True)
@@ -70,6 +78,7 @@ class PrestacionDefinicion(Base):
 
 class Turno(Base):
     __tablename__ = "turno"
+    __table_args__ = NO_OUTPUT
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     paciente_id: Mapped[int] = mapped_column(ForeignKey("paciente.id"), index=True)
@@ -82,6 +91,7 @@ class TurnoAdjunto(Base):
     """Where DIM keeps the order attached to a turno; the turno association copies files here."""
 
     __tablename__ = "turno_adjunto"
+    __table_args__ = NO_OUTPUT
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     turno_id: Mapped[int] = mapped_column(ForeignKey("turno.id"), index=True)

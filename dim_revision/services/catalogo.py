@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from dim_revision.db.models import PrestacionDefinicion
 from dim_revision.db.uow import Database
@@ -12,7 +12,7 @@ def prestaciones_activas(db: Database) -> list[tuple[int, str]]:
     with db.uow() as uow:
         rows = uow.session.execute(
             select(PrestacionDefinicion.id, PrestacionDefinicion.nombre)
-            .where(PrestacionDefinicion.activa.is_(True))
+            .where(PrestacionDefinicion.activa == true())
             .order_by(PrestacionDefinicion.id)
         )
         return [(r.id, r.nombre) for r in rows]

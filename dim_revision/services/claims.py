@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import and_, case, false, or_, select, update
 
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.db.uow import Database
@@ -104,7 +104,7 @@ def next_free(
                 select(S.id)
                 .where(
                     *queue_conditions(filtro, now),
-                    S.resuelto.is_(False),
+                    S.resuelto == false(),
                     or_(S.tomado_por.is_(None), S.tomado_hasta < now),  # free, not merely ours
                 )
                 .order_by(S.fecha_subida, S.id)

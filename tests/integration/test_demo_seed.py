@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageOps
 from pypdf import PdfReader
-from sqlalchemy import func, select, text
+from sqlalchemy import false, func, select, text
 
 from dim_revision.cli import main
 from dim_revision.clock import local_today, to_local
@@ -237,7 +237,7 @@ def test_patients_phones_insurers_and_verification_flags_vary(demo_db: Database)
         obras = set(s.scalars(select(ObraSocial.nombre)))
         assert {"OSDE", "Swiss Medical", "PAMI", "IOMA"} <= obras
         assert s.scalar(
-            select(func.count()).select_from(PlanCobertura).where(PlanCobertura.activo.is_(False))
+            select(func.count()).select_from(PlanCobertura).where(PlanCobertura.activo == false())
         )
         flags = set(
             s.execute(

@@ -1,0 +1,334 @@
+"""T-SQL recording mode: every statement the tests execute must be valid on SQL Server 2019.
+
+A pytest plugin (registered from `tests/conftest.py`, on by default; `DIM_REVISION_TSQL_CHECK=0`
+switches it off for a quicker local run). It listens to `before_execute` on every SQLAlchemy
+engine, and the first time it sees a statement it compiles it for the mssql dialect as a live
+SQL Server 2019 connection would (see `tests/tsql_check.py`) and checks the construct (no
+sorting/grouping/DISTINCT/comparison over NVARCHAR(max)/VARBINARY(max), no FOR UPDATE, no
+OUTPUT/RETURNING on DIM's tables). At the end of the session each distinct text is parsed with
+sqlfluff's T-SQL grammar; any rejected statement fails the run, printed with a test that issued
+it. Statements that provably never reach SQL Server are excluded by `ALLOW_LIST` below, and only
+on the backend named there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.selectable import TableClause
+
+from tests.tsql_check import Compiled, TsqlParser, compile_statement
+
+SWITCH_ENV = "DIM_REVISION_TSQL_CHECK"
+# The issue's floor for a whole-suite run in CI: fewer means the recorder stopped seeing the app.
+MIN_STATEMENTS_IN_CI = 150
+
+
+def _reads_only_catalog(statement: Any, schemas: frozenset[str]) -> bool:
+    tables = [e for e in visitors.iterate(statement) if isinstance(e, TableClause)]
+    return bool(tables) and all((getattr(t, "schema", None) or "") in schemas for t in tables)
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """A statement that never reaches SQL Server: `backend` is the only dialect it runs on;
+    `text` matches driver-level strings and text() constructs, `construct` anything else."""
+
+    backend: str
+    why: str
+    text: re.Pattern[str] | None = None
+    construct: Callable[[Any], bool] | None = None
+
+    def matches(self, backend: str, statement: Any, sql: str) -> bool:
+        if backend != self.backend:
+            return False
+        if self.text is not None and isinstance(statement, str | TextClause):
+            return bool(self.text.search(sql))
+        return self.construct is not None and self.construct(statement)
+
+
+ALLOW_LIST: tuple[Allowed, ...] = (
+    # dim_revision/db/engine.py: the SQLite engine's "begin" listener (write lock up front); the
+    # SQL Server engine never installs it.
+    Allowed("sqlite", "SQLite write lock", re.compile(r"^BEGIN IMMEDIATE$")),
+    # SQLAlchemy's SQLite dialect reflects (inspect(), Alembic's has_table) with PRAGMA and
+    # sqlite_master; on SQL Server the mssql dialect issues its own INFORMATION_SCHEMA queries.
+    Allowed("sqlite", "SQLite reflection", re.compile(r"^\s*PRAGMA\b", re.I)),
+    Allowed("sqlite", "SQLite reflection", re.compile(r"\bsqlite_(temp_)?(master|schema)\b")),
+    # Same for PostgreSQL: the dialect's reflection queries read only pg_catalog.
+    Allowed(
+        "postgresql",
+        "PostgreSQL reflection",
+        construct=lambda s: _reads_only_catalog(s, frozenset({"pg_catalog", "information_schema"})),
+    ),
+    Allowed(
+        "postgresql",
+        "PostgreSQL reflection",
+        re.compile(
+            r"^\s*(select pg_catalog\.version\(\)|select current_schema\(\)|show \w+)\s*$", re.I
+        ),
+    ),
+    # tests/conftest.py: one PostgreSQL database per test session, emptied between tests.
+    Allowed("postgresql", "test fixture", re.compile(r'^CREATE DATABASE "dimrev_[0-9a-f]{12}"$')),
+    Allowed(
+        "postgresql",
+        "test fixture",
+        re.compile(r'^DROP DATABASE IF EXISTS "dimrev_[0-9a-f]{12}" WITH \(FORCE\)$'),
+    ),
+    Allowed(
+        "postgresql",
+        "test fixture",
+        re.compile(r'^TRUNCATE ("\w+"(, )?)+ RESTART IDENTITY CASCADE$'),
+    ),
+)
+
+
+@dataclass
+class Seen:
+    sql: str
+    nodeid: str
+    backend: str
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    sql: str
+    nodeid: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    checked: int
+    rejected: tuple[Rejected, ...]
+    excluded: int
+    record_seconds: float
+    parse_seconds: float
+
+    def summary(self) -> str:
+        return (
+            f"T-SQL: {self.checked} distinct statements parsed, {len(self.rejected)} rejected "
+            f"({self.excluded} excluded by the allow-list; recording {self.record_seconds:.1f}s, "
+            f"parsing {self.parse_seconds:.1f}s)"
+        )
+
+
+class Recorder:
+    """Collects distinct statements (keyed by SQLAlchemy's own cache key, then by the T-SQL
+    text) with the test that first issued each."""
+
+    def __init__(self, allow_list: Sequence[Allowed] = ALLOW_LIST) -> None:
+        self.allow_list = allow_list
+        self.current = "<no test>"
+        self._keys: set[Any] = set()
+        self._seen: dict[str, Seen] = {}
+        self._excluded: set[str] = set()
+        self._lock = threading.Lock()
+        self._record_seconds = 0.0
+
+    # --- hooks into SQLAlchemy -------------------------------------------------------------
+
+    def install(self) -> None:
+        event.listen(Engine, "before_execute", self.before_execute)
+
+    def uninstall(self) -> None:
+        event.remove(Engine, "before_execute", self.before_execute)
+
+    def before_execute(
+        self,
+        conn: Connection,
+        clauseelement: Any,
+        multiparams: Sequence[Mapping[str, Any]],
+        params: Mapping[str, Any],
+        execution_options: Mapping[str, Any],
+    ) -> None:
+        parameters = list(multiparams) if multiparams else ([params] if params else [])
+        self.record(
+            clauseelement,
+            parameters,
+            backend=conn.dialect.name,
+            schema_translate_map=execution_options.get("schema_translate_map"),
+        )
+
+    # --- recording -------------------------------------------------------------------------
+
+    def record(
+        self,
+        statement: Any,
+        parameters: Sequence[Mapping[str, Any]] = (),
+        backend: str = "mssql",
+        schema_translate_map: Mapping[str | None, str | None] | None = None,
+        nodeid: str | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        try:
+            key = self._key(statement, parameters, backend, schema_translate_map)
+            if key is not None:
+                with self._lock:
+                    if key in self._keys:
+                        return
+                    self._keys.add(key)
+            self._first_sight(statement, parameters, backend, schema_translate_map, nodeid)
+        finally:
+            self._record_seconds += time.perf_counter() - started
+
+    @staticmethod
+    def _key(
+        statement: Any,
+        parameters: Sequence[Mapping[str, Any]],
+        backend: str,
+        schema_translate_map: Mapping[str | None, str | None] | None,
+    ) -> Any:
+        if isinstance(statement, str):
+            return ("text", backend, statement)
+        try:
+            cache_key = statement._generate_cache_key()
+        except Exception:  # not cacheable: compile it every time
+            return None
+        if cache_key is None:
+            return None
+        keys = tuple(sorted(parameters[0])) if parameters else ()
+        stm = tuple(sorted(schema_translate_map.items(), key=repr)) if schema_translate_map else ()
+        return ("construct", backend, cache_key.key, keys, len(parameters) > 1, stm)
+
+    def _first_sight(
+        self,
+        statement: Any,
+        parameters: Sequence[Mapping[str, Any]],
+        backend: str,
+        schema_translate_map: Mapping[str | None, str | None] | None,
+        nodeid: str | None,
+    ) -> None:
+        try:
+            compiled = compile_statement(statement, parameters, schema_translate_map, backend)
+        except Exception as exc:  # a recorder bug must show, never break the test itself
+            compiled = Compiled(
+                f"<{type(statement).__name__}: {statement!s}>", (f"recorder: {exc!r}",)
+            )
+        for allowed in self.allow_list:
+            if allowed.matches(backend, statement, compiled.sql):
+                with self._lock:
+                    self._excluded.add(compiled.sql)
+                return
+        with self._lock:
+            seen = self._seen.get(compiled.sql)
+            if seen is None:
+                seen = self._seen[compiled.sql] = Seen(
+                    compiled.sql, nodeid or self.current, backend
+                )
+            seen.problems.extend(p for p in compiled.problems if p not in seen.problems)
+
+    # --- the verdict -----------------------------------------------------------------------
+
+    def finish(self, parser: TsqlParser | None = None) -> Report:
+        parser = parser or TsqlParser()
+        started = time.perf_counter()
+        rejected = []
+        with self._lock:
+            seen = list(self._seen.values())
+        for item in seen:
+            reasons = (*item.problems, *parser.errors(item.sql))
+            if reasons:
+                rejected.append(Rejected(item.sql, item.nodeid, reasons))
+        return Report(
+            checked=len(seen),
+            rejected=tuple(rejected),
+            excluded=len(self._excluded),
+            record_seconds=self._record_seconds,
+            parse_seconds=time.perf_counter() - started,
+        )
+
+
+# --- the pytest plugin ---------------------------------------------------------------------------
+
+_RECORDER = pytest.StashKey[Recorder]()
+_REPORT = pytest.StashKey[Report]()
+
+
+def enabled() -> bool:
+    return os.environ.get(SWITCH_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not enabled():
+        return
+    recorder = Recorder()
+    recorder.install()
+    config.stash[_RECORDER] = recorder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    recorder = config.stash.get(_RECORDER, None)
+    if recorder is not None:
+        recorder.uninstall()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    recorder = item.config.stash.get(_RECORDER, None)
+    if recorder is not None:
+        recorder.current = item.nodeid
+    return (yield)
+
+
+def _whole_suite(session: pytest.Session) -> bool:
+    config = session.config
+    return (
+        config.args_source is pytest.Config.ArgsSource.TESTPATHS
+        and not config.option.keyword
+        and not config.option.markexpr
+        and not config.getoption("deselect", None)
+        and session.testsfailed == 0
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    recorder = session.config.stash.get(_RECORDER, None)
+    if recorder is None or exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.USAGE_ERROR):
+        return
+    report = recorder.finish()
+    session.config.stash[_REPORT] = report
+    too_few = (
+        os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+        and _whole_suite(session)
+        and report.checked < MIN_STATEMENTS_IN_CI
+    )
+    if report.rejected or too_few:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    report = config.stash.get(_REPORT, None)
+    if report is None:
+        return
+    tr = terminalreporter
+    if report.rejected:
+        tr.section("statements SQL Server would reject", sep="=", red=True)
+        for r in report.rejected:
+            sql = r.sql if len(r.sql) <= 1200 else r.sql[:1200] + " …"
+            tr.write_line(f"issued by {r.nodeid}:", red=True)
+            tr.write_line(f"    {sql}")
+            for reason in r.reasons:
+                tr.write_line(f"    → {reason}")
+    tr.write_line(report.summary(), red=bool(report.rejected), green=not report.rejected)
+    if (
+        os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+        and report.checked < MIN_STATEMENTS_IN_CI
+    ):
+        tr.write_line(
+            f"T-SQL: fewer than {MIN_STATEMENTS_IN_CI} distinct statements recorded "
+            "(fails a whole-suite CI run)",
+            yellow=True,
+        )
