@@ -131,7 +131,7 @@ def _estados(session: Session, filtro: QueueFilter, now: datetime) -> ConteoEsta
     stmt = select(
         func.sum(case((S.resuelto == false(), 1), else_=0)),
         func.sum(case((S.resuelto == true(), 1), else_=0)),
-        func.sum(case((S.resuelto == true() & sent, 1), else_=0)),
+        func.sum(case(((S.resuelto == true()) & sent, 1), else_=0)),
     ).where(*queue_conditions(filtro, now))
     pend, res, con = session.execute(stmt).one()
     pend, res, con = int(pend or 0), int(res or 0), int(con or 0)
