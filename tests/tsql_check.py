@@ -33,6 +33,9 @@ from sqlalchemy.sql.elements import (
 from sqlalchemy.sql.selectable import CompoundSelect, Select
 from sqlalchemy.types import TypeDecorator
 
+# SQL Server refuses a request with more parameters than this.
+MAX_PARAMETERS = 2100
+
 # What a live connection reports for SQL Server 2019 (RTM); decides OFFSET/FETCH paging,
 # DATETIME2/DATE and NVARCHAR(max) rendering.
 SQL_SERVER_2019 = (15, 0, 2000, 5)
@@ -160,7 +163,11 @@ def compile_statement(
     except SQLAlchemyError as exc:  # e.g. OFFSET without ORDER BY: SQL Server has no form for it
         return Compiled(f"<does not compile for SQL Server: {statement!s}>", (str(exc),))
     problems = [*construct_problems(statement), *_returning_problems(statement, compiled)]
-    return Compiled(qmark_to_tsql(sql), tuple(dict.fromkeys(problems)))
+    sql = qmark_to_tsql(sql)
+    markers = sql.count("@P")
+    if markers > MAX_PARAMETERS and len(re.findall(r"@P\d+", sql)) > MAX_PARAMETERS:
+        problems.append(f"{markers} parameters: SQL Server accepts at most {MAX_PARAMETERS}")
+    return Compiled(sql, tuple(dict.fromkeys(problems)))
 
 
 def _expanded(compiled: Any, params: Mapping[str, Any] | None) -> str:
@@ -293,6 +300,17 @@ def _text_problems(sql: str) -> Iterable[str]:
 
 
 # --- parsing -------------------------------------------------------------------------------------
+
+
+_PARSER: TsqlParser | None = None
+
+
+def parse_errors(sql: str) -> tuple[str, ...]:
+    """`TsqlParser().errors` with one parser per process (the recorder's parsing worker)."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = TsqlParser()
+    return _PARSER.errors(sql)
 
 
 class TsqlParser:

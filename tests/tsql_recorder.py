@@ -13,11 +13,14 @@ on the backend named there.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +31,7 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.selectable import TableClause
 
-from tests.tsql_check import Compiled, TsqlParser, compile_statement
+from tests.tsql_check import Compiled, TsqlParser, compile_statement, parse_errors
 
 SWITCH_ENV = "DIM_REVISION_TSQL_CHECK"
 # The issue's floor for a whole-suite run in CI: fewer means the recorder stopped seeing the app.
@@ -53,8 +56,8 @@ class Allowed:
     def matches(self, backend: str, statement: Any, sql: str) -> bool:
         if backend != self.backend:
             return False
-        if self.text is not None and isinstance(statement, str | TextClause):
-            return bool(self.text.search(sql))
+        if isinstance(statement, str | TextClause):
+            return self.text is not None and bool(self.text.search(sql))
         return self.construct is not None and self.construct(statement)
 
 
@@ -120,8 +123,8 @@ class Report:
     def summary(self) -> str:
         return (
             f"T-SQL: {self.checked} distinct statements parsed, {len(self.rejected)} rejected "
-            f"({self.excluded} excluded by the allow-list; recording {self.record_seconds:.1f}s, "
-            f"parsing {self.parse_seconds:.1f}s)"
+            f"({self.excluded} excluded by the allow-list; {self.record_seconds:.1f}s recording, "
+            f"{self.parse_seconds:.1f}s waiting for the parser at the end)"
         )
 
 
@@ -129,8 +132,16 @@ class Recorder:
     """Collects distinct statements (keyed by SQLAlchemy's own cache key, then by the T-SQL
     text) with the test that first issued each."""
 
-    def __init__(self, allow_list: Sequence[Allowed] = ALLOW_LIST) -> None:
+    def __init__(
+        self, allow_list: Sequence[Allowed] = ALLOW_LIST, background: bool = False
+    ) -> None:
+        """`background`: parse each new text in a worker process while the tests run (on the
+        other core), instead of all at the end."""
         self.allow_list = allow_list
+        self._pool: ProcessPoolExecutor | None = None
+        if background:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._parsed: dict[str, Future[tuple[str, ...]]] = {}
         self.current = "<no test>"
         self._keys: set[Any] = set()
         self._seen: dict[str, Seen] = {}
@@ -228,6 +239,8 @@ class Recorder:
                 seen = self._seen[compiled.sql] = Seen(
                     compiled.sql, nodeid or self.current, backend
                 )
+                if self._pool is not None:
+                    self._parsed[compiled.sql] = self._pool.submit(parse_errors, compiled.sql)
             seen.problems.extend(p for p in compiled.problems if p not in seen.problems)
 
     # --- the verdict -----------------------------------------------------------------------
@@ -239,9 +252,10 @@ class Recorder:
         with self._lock:
             seen = list(self._seen.values())
         for item in seen:
-            reasons = (*item.problems, *parser.errors(item.sql))
+            reasons = (*item.problems, *self._parse(item.sql, parser))
             if reasons:
                 rejected.append(Rejected(item.sql, item.nodeid, reasons))
+        self.close()
         return Report(
             checked=len(seen),
             rejected=tuple(rejected),
@@ -249,6 +263,20 @@ class Recorder:
             record_seconds=self._record_seconds,
             parse_seconds=time.perf_counter() - started,
         )
+
+    def _parse(self, sql: str, parser: TsqlParser) -> tuple[str, ...]:
+        future = self._parsed.get(sql)
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:  # the worker died: parse here instead
+                pass
+        return parser.errors(sql)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 # --- the pytest plugin ---------------------------------------------------------------------------
@@ -264,7 +292,7 @@ def enabled() -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     if not enabled():
         return
-    recorder = Recorder()
+    recorder = Recorder(background=True)
     recorder.install()
     config.stash[_RECORDER] = recorder
 
@@ -273,6 +301,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     recorder = config.stash.get(_RECORDER, None)
     if recorder is not None:
         recorder.uninstall()
+        recorder.close()
 
 
 @pytest.hookimpl(wrapper=True)
