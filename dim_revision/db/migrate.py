@@ -9,7 +9,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
+
+from dim_revision.db.mssql_script import SCRIPT_HEADER
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -35,8 +37,11 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def upgrade_sql(url: str, revision: str = "head") -> str:
-    """The DDL for a DBA to review and run (offline mode needs no server)."""
+    """The DDL for a DBA to review and run (offline mode needs no server). For SQL Server it
+    starts with the session settings the script needs and is split into `GO` batches."""
     buffer = io.StringIO()
+    if make_url(url).get_backend_name() == "mssql":
+        buffer.write(SCRIPT_HEADER)
     command.upgrade(alembic_config(url=url, output=buffer), revision, sql=True)
     return buffer.getvalue()
 

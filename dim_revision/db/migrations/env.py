@@ -6,9 +6,11 @@ from alembic import context
 from sqlalchemy import make_url
 
 from dim_revision.db.models import Base
+from dim_revision.db.mssql_script import install_named_defaults
 
 config = context.config
 target_metadata = Base.metadata
+install_named_defaults()  # SQL Server: named default constraints, online and offline
 
 
 def run_offline() -> None:
