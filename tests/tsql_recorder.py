@@ -31,7 +31,7 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.selectable import TableClause
 
-from tests.tsql_check import Compiled, TsqlParser, compile_statement, parse_errors
+from tests.tsql_check import TsqlParser, compile_statement, parse_errors
 
 SWITCH_ENV = "DIM_REVISION_TSQL_CHECK"
 # The floor for a whole-suite run in CI: fewer means the recorder stopped seeing the app.
@@ -192,6 +192,11 @@ class Recorder:
                         return
                     self._keys.add(key)
             self._first_sight(statement, parameters, backend, schema_translate_map, nodeid)
+        except Exception as exc:  # a recorder bug must show in the verdict, never break the test
+            text = f"<{type(statement).__name__}: {statement!s}>"
+            with self._lock:
+                seen = self._seen.setdefault(text, Seen(text, nodeid or self.current, backend))
+                seen.problems.append(f"recorder: {exc!r}")
         finally:
             self._record_seconds += time.perf_counter() - started
 
@@ -222,12 +227,7 @@ class Recorder:
         schema_translate_map: Mapping[str | None, str | None] | None,
         nodeid: str | None,
     ) -> None:
-        try:
-            compiled = compile_statement(statement, parameters, schema_translate_map, backend)
-        except Exception as exc:  # a recorder bug must show, never break the test itself
-            compiled = Compiled(
-                f"<{type(statement).__name__}: {statement!s}>", (f"recorder: {exc!r}",)
-            )
+        compiled = compile_statement(statement, parameters, schema_translate_map, backend)
         for allowed in self.allow_list:
             if allowed.matches(backend, statement, compiled.sql):
                 with self._lock:

@@ -5,6 +5,7 @@ qualified."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -116,3 +117,23 @@ def test_schema_qualified_tables_stay_qualified(parser: TsqlParser) -> None:
     )
     for sql in (create, add, default):
         assert parser.errors(sql) == (), sql
+
+
+def test_the_least_privilege_script_in_the_docs_parses(parser: TsqlParser) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "database.md").read_text("utf-8")
+    section = doc[doc.index("<!-- issue 11 item 6: least-privilege login") :]
+    section = section[: section.index("<!-- end: least-privilege login -->")]
+    script = section[section.index("```sql\n") + len("```sql\n") :]
+    script = script[: script.index("```")]
+    script = script.replace("$(ESQUEMA)", "revision").replace("$(LOGIN)", r"DOMINIO\CallCenter")
+    assert parser.errors(script) == ()
+    # The optional writes, once uncommented, are valid too.
+    optional = re.sub(r"^-- (GRANT (INSERT|UPDATE) )", r"\1", script, flags=re.M)
+    assert optional.count("\nGRANT INSERT") == 1 and "\nGRANT UPDATE ([telefono_movil])" in optional
+    assert parser.errors(optional) == ()
+    statements = [line for line in script.splitlines() if line and not line.startswith("--")]
+    assert not [s for s in statements if "EXECUTE" in s or "db_owner" in s or "CONTROL" in s]
+    writes = [s for s in statements if s.startswith("GRANT") and "INSERT" in s]
+    assert writes == [
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON SCHEMA::[revision] TO dim_revision_app;"
+    ]

@@ -144,3 +144,8 @@ def test_each_statement_once_with_the_first_test_that_issued_it(parser: TsqlPars
     assert report.checked == 2
     assert [r.nodeid for r in report.rejected] == ["tests/a.py::test_first"]
     assert "2 distinct statements parsed, 1 rejected" in report.summary()
+
+
+def test_a_recorder_failure_is_a_rejection_not_an_exception(parser: TsqlParser) -> None:
+    """Raising inside SQLAlchemy's before_execute would break the test (and leak its connection)."""
+    assert "recorder: AttributeError" in reasons(parser, object())
