@@ -116,14 +116,16 @@ class Rejected:
 class Report:
     checked: int
     rejected: tuple[Rejected, ...]
-    excluded: int
+    excluded: Mapping[str, str]
+    compiled: int  # distinct (statement, parameter names) seen and compiled for SQL Server
     record_seconds: float
     parse_seconds: float
 
     def summary(self) -> str:
         return (
             f"T-SQL: {self.checked} distinct statements parsed, {len(self.rejected)} rejected "
-            f"({self.excluded} excluded by the allow-list; {self.record_seconds:.1f}s recording, "
+            f"({self.compiled} compiled, {len(self.excluded)} excluded by the allow-list; "
+            f"{self.record_seconds:.1f}s recording, "
             f"{self.parse_seconds:.1f}s waiting for the parser at the end)"
         )
 
@@ -145,7 +147,7 @@ class Recorder:
         self.current = "<no test>"
         self._keys: set[Any] = set()
         self._seen: dict[str, Seen] = {}
-        self._excluded: set[str] = set()
+        self._excluded: dict[str, str] = {}  # text → why it never reaches SQL Server
         self._lock = threading.Lock()
         self._record_seconds = 0.0
 
@@ -231,7 +233,7 @@ class Recorder:
         for allowed in self.allow_list:
             if allowed.matches(backend, statement, compiled.sql):
                 with self._lock:
-                    self._excluded.add(compiled.sql)
+                    self._excluded.setdefault(compiled.sql, f"{backend}: {allowed.why}")
                 return
         with self._lock:
             seen = self._seen.get(compiled.sql)
@@ -259,7 +261,8 @@ class Recorder:
         return Report(
             checked=len(seen),
             rejected=tuple(rejected),
-            excluded=len(self._excluded),
+            excluded=dict(self._excluded),
+            compiled=len(self._keys),
             record_seconds=self._record_seconds,
             parse_seconds=time.perf_counter() - started,
         )
@@ -351,6 +354,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             tr.write_line(f"    {sql}")
             for reason in r.reasons:
                 tr.write_line(f"    → {reason}")
+    if config.option.verbose > 0 and report.excluded:
+        tr.section("statements excluded from the T-SQL check (never sent to SQL Server)", sep="-")
+        for sql, why in sorted(report.excluded.items(), key=lambda item: item[1]):
+            tr.write_line(f"{why}: {' '.join(sql.split())[:160]}")
     tr.write_line(report.summary(), red=bool(report.rejected), green=not report.rejected)
     if (
         os.environ.get("CI", "").lower() in {"1", "true", "yes"}
