@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.schema import CreateIndex, CreateTable, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.sql import operators, sqltypes, visitors
 from sqlalchemy.sql.ddl import ExecutableDDLElement
 from sqlalchemy.sql.elements import (
@@ -154,7 +155,7 @@ def compile_statement(
     try:
         if isinstance(statement, ExecutableDDLElement):
             compiled = statement.compile(dialect=dialect, **kw)
-            return Compiled(str(compiled))
+            return Compiled(str(compiled), tuple(dict.fromkeys(ddl_problems(statement))))
         keys = sorted(parameters[0]) if parameters else []
         compiled = statement.compile(
             dialect=dialect, column_keys=keys, for_executemany=len(parameters) > 1, **kw
@@ -164,9 +165,10 @@ def compile_statement(
         return Compiled(f"<does not compile for SQL Server: {statement!s}>", (str(exc),))
     problems = [*construct_problems(statement), *_returning_problems(statement, compiled)]
     sql = qmark_to_tsql(sql)
-    markers = sql.count("@P")
-    if markers > MAX_PARAMETERS and len(re.findall(r"@P\d+", sql)) > MAX_PARAMETERS:
-        problems.append(f"{markers} parameters: SQL Server accepts at most {MAX_PARAMETERS}")
+    if sql.count("@P") > MAX_PARAMETERS:
+        markers = len(re.findall(r"@P\d+", sql))
+        if markers > MAX_PARAMETERS:
+            problems.append(f"{markers} parameters: SQL Server accepts at most {MAX_PARAMETERS}")
     return Compiled(sql, tuple(dict.fromkeys(problems)))
 
 
@@ -269,6 +271,24 @@ def construct_problems(statement: Any) -> Iterable[str]:
             and is_large(_unwrap(elem.element))
         ):
             yield f"DISTINCT over NVARCHAR(max)/VARBINARY(max): {_describe(_unwrap(elem.element))}"
+
+
+def ddl_problems(statement: Any) -> Iterable[str]:
+    """SQL Server refuses NVARCHAR(max)/VARBINARY(max) as an index or key column."""
+    if isinstance(statement, CreateIndex):
+        columns = list(statement.element.expressions)
+    elif isinstance(statement, CreateTable):
+        columns = [
+            c
+            for constraint in statement.element.constraints
+            if isinstance(constraint, PrimaryKeyConstraint | UniqueConstraint)
+            for c in constraint.columns
+        ]
+    else:
+        return
+    for column in columns:
+        if is_large(column):
+            yield f"index or key over NVARCHAR(max)/VARBINARY(max): {_describe(column)}"
 
 
 def _returning_problems(statement: Any, compiled: Any) -> Iterable[str]:

@@ -117,7 +117,7 @@ class Report:
     checked: int
     rejected: tuple[Rejected, ...]
     excluded: Mapping[str, str]
-    compiled: int  # distinct (statement, parameter names) seen and compiled for SQL Server
+    compiled: int  # statements compiled for SQL Server (once per cache key; DDL every time)
     record_seconds: float
     parse_seconds: float
 
@@ -150,6 +150,7 @@ class Recorder:
         self._excluded: dict[str, str] = {}  # text → why it never reaches SQL Server
         self._lock = threading.Lock()
         self._record_seconds = 0.0
+        self._compiles = 0
 
     # --- hooks into SQLAlchemy -------------------------------------------------------------
 
@@ -230,6 +231,8 @@ class Recorder:
         nodeid: str | None,
     ) -> None:
         compiled = compile_statement(statement, parameters, schema_translate_map, backend)
+        with self._lock:
+            self._compiles += 1
         for allowed in self.allow_list:
             if allowed.matches(backend, statement, compiled.sql):
                 with self._lock:
@@ -262,7 +265,7 @@ class Recorder:
             checked=len(seen),
             rejected=tuple(rejected),
             excluded=dict(self._excluded),
-            compiled=len(self._keys),
+            compiled=self._compiles,
             record_seconds=self._record_seconds,
             parse_seconds=time.perf_counter() - started,
         )

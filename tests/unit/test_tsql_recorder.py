@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from dim_revision.db.dim_tables import ObraSocial, Paciente, TurnoAdjunto
 from dim_revision.db.models import Envio, SolicitudAsistencia
@@ -81,6 +82,16 @@ def test_output_or_returning_on_dim_tables(parser: TsqlParser) -> None:
     assert "DIM's table obra_social" in reasons(parser, updated)
     raw = "INSERT INTO turno_adjunto (turno_id) OUTPUT inserted.id VALUES (?)"
     assert "OUTPUT on DIM's table turno_adjunto" in reasons(parser, raw)
+
+
+def test_indexes_and_keys_over_max_columns(parser: TsqlParser) -> None:
+    index = sa.Index("ix_t_nota", t.c.nota)
+    assert "index or key over NVARCHAR(max)/VARBINARY(max): t.nota" in reasons(
+        parser, CreateIndex(index)
+    )
+    keyed = sa.Table("k", sa.MetaData(), sa.Column("archivo", sa.LargeBinary, unique=True))
+    assert "k.archivo" in reasons(parser, CreateTable(keyed))
+    assert verdict(parser, CreateTable(t), CreateIndex(sa.Index("ix_t_nombre", t.c.nombre))) == []
 
 
 def test_for_update_is_rejected(parser: TsqlParser) -> None:
