@@ -20,7 +20,13 @@ DEMO_BOTMAKER_CANAL = "demo-whatsapp"
 
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="abrir con la base de demostración (la crea si falta)")
-    # `--db RUTA` (before or after `demo`, like every command) names the demo's SQLite file.
+    # The common --db (before or after `demo`, like every command) names the demo's SQLite file.
+    p.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="RUTA",
+        help="archivo SQLite de la demo (por defecto, el de la carpeta de datos)",
+    )
     p.add_argument("--no-gui", action="store_true", help="sólo crear la base, sin abrir la ventana")
     p.add_argument(
         "--reset", action="store_true", help="borrar y volver a crear la base de la demo"
