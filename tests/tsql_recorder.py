@@ -245,7 +245,11 @@ class Recorder:
                     compiled.sql, nodeid or self.current, backend
                 )
                 if self._pool is not None:
-                    self._parsed[compiled.sql] = self._pool.submit(parse_errors, compiled.sql)
+                    try:
+                        self._parsed[compiled.sql] = self._pool.submit(parse_errors, compiled.sql)
+                    except (BrokenProcessPool, RuntimeError):  # no worker: parse at the end
+                        self._pool.shutdown(wait=False, cancel_futures=True)
+                        self._pool = None
             seen.problems.extend(p for p in compiled.problems if p not in seen.problems)
 
     # --- the verdict -----------------------------------------------------------------------
