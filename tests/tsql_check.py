@@ -139,6 +139,36 @@ def pyformat_to_tsql(sql: str) -> str:
     return _PYFORMAT.sub(repl, sql)
 
 
+# Forms sqlfluff's tsql grammar accepts (it inherits them from its ANSI base) although
+# SQL Server 2019 rejects them. Searched outside literals, quoted identifiers and comments.
+NOT_TSQL: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.I), why)
+    for pattern, why in (
+        (r"::", "PostgreSQL cast `::` (use CAST)"),
+        (r"\bILIKE\b", "ILIKE (SQL Server has only LIKE; collations decide case)"),
+        (r"\bRETURNING\b", "RETURNING (SQL Server uses OUTPUT)"),
+        (r"\bLIMIT\b", "LIMIT (SQL Server uses TOP or OFFSET/FETCH)"),
+        (r"\bNULLS\s+(FIRST|LAST)\b", "NULLS FIRST/LAST (not in SQL Server)"),
+        (r"\bIS\s+(NOT\s+)?(TRUE|FALSE|UNKNOWN)\b", "IS TRUE/FALSE (compare with = 1 / = 0)"),
+        (r"(?<![\w@#$.])(TRUE|FALSE)\b", "boolean literal TRUE/FALSE (SQL Server has 1/0)"),
+        (
+            r"(?<![\w@#$.])(now|substr|length|ifnull|instr|strftime|julianday|date_trunc|to_char|"
+            r"to_date|to_timestamp|extract|random|group_concat|array_agg|greatest|least|"
+            r"char_length|regexp_\w+|json_extract|unixepoch)\s*\(",
+            "function SQL Server 2019 does not have (SQLite/PostgreSQL only)",
+        ),
+    )
+)
+
+
+def lexical_problems(sql: str) -> Iterable[str]:
+    code = _QMARK_SCAN.sub(lambda m: m.group(0) if m.group(0) == "?" else " ", sql)
+    for pattern, why in NOT_TSQL:
+        m = pattern.search(code)
+        if m:
+            yield f"{why}: «{m.group(0).strip()}»"
+
+
 def compile_statement(
     statement: Any,
     parameters: Sequence[Mapping[str, Any]] = (),
@@ -149,7 +179,8 @@ def compile_statement(
     string in `origin_dialect`'s parameter style."""
     if isinstance(statement, str):
         sql = pyformat_to_tsql(statement) if origin_dialect == "postgresql" else statement
-        return Compiled(qmark_to_tsql(sql), tuple(_text_problems(sql)))
+        problems = (*_text_problems(sql), *lexical_problems(sql))
+        return Compiled(qmark_to_tsql(sql), tuple(dict.fromkeys(problems)))
     dialect = mssql_dialect()
     kw: dict[str, Any] = {}
     if schema_translate_map:
@@ -157,7 +188,8 @@ def compile_statement(
     try:
         if isinstance(statement, ExecutableDDLElement):
             compiled = statement.compile(dialect=dialect, **kw)
-            return Compiled(str(compiled), tuple(dict.fromkeys(ddl_problems(statement))))
+            problems = (*ddl_problems(statement), *lexical_problems(str(compiled)))
+            return Compiled(str(compiled), tuple(dict.fromkeys(problems)))
         keys = sorted(parameters[0]) if parameters else []
         compiled = statement.compile(
             dialect=dialect, column_keys=keys, for_executemany=len(parameters) > 1, **kw
@@ -165,7 +197,11 @@ def compile_statement(
         sql = _expanded(compiled, parameters[0] if parameters else None)
     except SQLAlchemyError as exc:  # e.g. OFFSET without ORDER BY: SQL Server has no form for it
         return Compiled(f"<does not compile for SQL Server: {statement!s}>", (str(exc),))
-    problems = [*construct_problems(statement), *_returning_problems(statement, compiled)]
+    problems = [
+        *construct_problems(statement),
+        *_returning_problems(statement, compiled),
+        *lexical_problems(sql),
+    ]
     sql = qmark_to_tsql(sql)
     if sql.count("@P") > MAX_PARAMETERS:
         markers = len(re.findall(r"@P\d+", sql))

@@ -15,7 +15,7 @@ from sqlalchemy.schema import CreateTable
 from dim_revision.cli import main
 from dim_revision.db.models import Base
 from dim_revision.db.mssql_script import SCRIPT_HEADER, install_named_defaults
-from tests.tsql_check import TsqlParser, is_large, mssql_dialect
+from tests.tsql_check import TsqlParser, is_large, lexical_problems, mssql_dialect
 
 MSSQL_URL = "mssql+pyodbc://SQLDIM01/DIM?driver=ODBC+Driver+18+for+SQL+Server"
 
@@ -33,6 +33,7 @@ def _script(capsys: pytest.CaptureFixture[str], *extra: str) -> str:
 def test_the_script_parses_as_tsql(capsys: pytest.CaptureFixture[str], parser: TsqlParser) -> None:
     script = _script(capsys)
     assert parser.errors(script) == ()
+    assert list(lexical_problems(script)) == []  # what the grammar lets through
     # Each step on its own too (what a DBA gets for a later release).
     assert parser.errors(_script(capsys, "--revision", "0001:head")) == ()
 

@@ -38,6 +38,8 @@ def test_bad(tmp_path):
     with engine.connect() as conn:
         # SQLite accepts this; SQL Server does not ("Incorrect syntax near '0'").
         assert conn.scalar(sa.select(sa.func.count()).where(t.c.flag.is_(False))) == 0
+        # Driver-level strings are recorded too (they skip SQLAlchemy's before_execute).
+        assert conn.exec_driver_sql("SELECT id FROM t WHERE id = ? LIMIT 1", (1,)).all() == []
     engine.dispose()
 """
 
@@ -66,8 +68,9 @@ def test_the_run_fails_naming_the_statement_and_the_test(tmp_path: Path) -> None
     assert "2 passed" in out
     assert "issued by test_inner.py::test_bad:" in out
     assert "WHERE t.flag IS 0" in out
+    assert "SELECT id FROM t WHERE id = @P1 LIMIT 1" in out  # LIMIT is not T-SQL
     assert "issued by test_inner.py::test_good" not in out  # `= 0`, the insert, the DDL: fine
-    assert "1 rejected" in out
+    assert "2 rejected" in out
 
 
 def test_the_switch_turns_it_off(tmp_path: Path) -> None:

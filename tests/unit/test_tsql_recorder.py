@@ -94,6 +94,32 @@ def test_indexes_and_keys_over_max_columns(parser: TsqlParser) -> None:
     assert verdict(parser, CreateTable(t), CreateIndex(sa.Index("ix_t_nombre", t.c.nombre))) == []
 
 
+@pytest.mark.parametrize(
+    ("sql", "why"),
+    [
+        ("SELECT id::text FROM t", "cast `::`"),
+        ("SELECT id FROM t WHERE nombre ILIKE ?", "ILIKE"),
+        ("INSERT INTO t (flag) VALUES (?) RETURNING id", "RETURNING"),
+        ("SELECT id FROM t WHERE id = ? LIMIT 1", "LIMIT"),
+        ("SELECT id FROM t ORDER BY nombre NULLS LAST", "NULLS FIRST/LAST"),
+        ("SELECT id FROM t WHERE flag IS TRUE", "IS TRUE/FALSE"),
+        ("SELECT id FROM t WHERE flag = false", "boolean literal"),
+        ("SELECT substr(nombre, 1, 2) FROM t", "function SQL Server 2019 does not have"),
+        ("SELECT greatest(id, 3) FROM t", "function SQL Server 2019 does not have"),
+    ],
+)
+def test_forms_the_grammar_lets_through_are_rejected(
+    parser: TsqlParser, sql: str, why: str
+) -> None:
+    """sqlfluff's tsql dialect inherits these from its ANSI base; SQL Server refuses them."""
+    assert why in reasons(parser, sql)
+
+
+def test_words_inside_literals_identifiers_and_comments_are_not_code(parser: TsqlParser) -> None:
+    sql = "SELECT [limit], \"true\", 'a::b ILIKE' AS x FROM t -- LIMIT 1\nWHERE id = ?"
+    assert verdict(parser, sql) == []
+
+
 def test_for_update_is_rejected(parser: TsqlParser) -> None:
     stmt = sa.select(SolicitudAsistencia.id).with_for_update()
     assert "no FOR UPDATE" in reasons(parser, stmt)
