@@ -13,6 +13,9 @@ on the backend named there.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.metadata
 import multiprocessing
 import os
 import re
@@ -36,6 +39,8 @@ from tests.tsql_check import TsqlParser, compile_statement, parse_errors
 SWITCH_ENV = "DIM_REVISION_TSQL_CHECK"
 # The issue's floor for a whole-suite run in CI: fewer means the recorder stopped seeing the app.
 MIN_STATEMENTS_IN_CI = 150
+# Parse results kept in pytest's cache between runs (per sqlfluff version), newest last.
+CACHE_ENTRIES = 5000
 
 
 def _reads_only_catalog(statement: Any, schemas: frozenset[str]) -> bool:
@@ -112,13 +117,15 @@ class Report:
     rejected: tuple[Rejected, ...]
     excluded: Mapping[str, str]
     compiled: int  # statements compiled for SQL Server (once per cache key; DDL every time)
+    cached: int  # parse results reused from pytest's cache
     record_seconds: float
     parse_seconds: float
 
     def summary(self) -> str:
         return (
             f"T-SQL: {self.checked} distinct statements parsed, {len(self.rejected)} rejected "
-            f"({self.compiled} compiled, {len(self.excluded)} excluded by the allow-list; "
+            f"({self.compiled} compiled, {self.cached} parses from the cache, "
+            f"{len(self.excluded)} excluded by the allow-list; "
             f"{self.record_seconds:.1f}s recording, "
             f"{self.parse_seconds:.1f}s waiting for the parser at the end)"
         )
@@ -129,11 +136,17 @@ class Recorder:
     text) with the test that first issued each."""
 
     def __init__(
-        self, allow_list: Sequence[Allowed] = ALLOW_LIST, background: bool = False
+        self,
+        allow_list: Sequence[Allowed] = ALLOW_LIST,
+        background: bool = False,
+        known: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         """`background`: parse each new text in a worker process while the tests run (on the
-        other core), instead of all at the end."""
+        other core), instead of all at the end. `known`: parse results of an earlier run
+        (digest of the text → errors, from pytest's cache), not parsed again."""
         self.allow_list = allow_list
+        self._known = {digest: tuple(errors) for digest, errors in (known or {}).items()}
+        self.results: dict[str, tuple[str, ...]] = {}  # this run's, for the next one
         self._pool: ProcessPoolExecutor | None = None
         if background:
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
@@ -254,7 +267,7 @@ class Recorder:
                 seen = self._seen[compiled.sql] = Seen(
                     compiled.sql, nodeid or self.current, backend
                 )
-                if self._pool is not None:
+                if self._pool is not None and digest(compiled.sql) not in self._known:
                     try:
                         self._parsed[compiled.sql] = self._pool.submit(parse_errors, compiled.sql)
                     except (BrokenProcessPool, RuntimeError):  # no worker: parse at the end
@@ -265,7 +278,7 @@ class Recorder:
     # --- the verdict -----------------------------------------------------------------------
 
     def finish(self, parser: TsqlParser | None = None) -> Report:
-        parser = parser or TsqlParser()
+        parser = parser or LazyParser()
         started = time.perf_counter()
         rejected = []
         with self._lock:
@@ -280,23 +293,43 @@ class Recorder:
             rejected=tuple(rejected),
             excluded=dict(self._excluded),
             compiled=self._compiles,
+            cached=sum(1 for item in seen if digest(item.sql) in self._known),
             record_seconds=self._record_seconds,
             parse_seconds=time.perf_counter() - started,
         )
 
     def _parse(self, sql: str, parser: TsqlParser) -> tuple[str, ...]:
+        key = digest(sql)
+        errors = self._known.get(key)
         future = self._parsed.get(sql)
-        if future is not None:
-            try:
-                return future.result()
-            except BrokenProcessPool:  # the worker died: parse here instead
-                pass
-        return parser.errors(sql)
+        if errors is None and future is not None:
+            with contextlib.suppress(BrokenProcessPool):  # the worker died: parse here instead
+                errors = future.result()
+        if errors is None:
+            errors = parser.errors(sql)
+        self.results[key] = errors
+        return errors
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+class LazyParser(TsqlParser):
+    """Builds sqlfluff's linter only if something is left to parse here."""
+
+    def __init__(self) -> None:
+        self._parser: TsqlParser | None = None
+
+    def errors(self, sql: str) -> tuple[str, ...]:
+        if self._parser is None:
+            self._parser = TsqlParser()
+        return self._parser.errors(sql)
+
+
+def digest(sql: str) -> str:
+    return hashlib.sha1(sql.encode("utf-8")).hexdigest()
 
 
 # --- the pytest plugin ---------------------------------------------------------------------------
@@ -309,10 +342,15 @@ def enabled() -> bool:
     return os.environ.get(SWITCH_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
+def _cache_key() -> str:
+    return f"dim-revision/tsql-parses-sqlfluff-{importlib.metadata.version('sqlfluff')}"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if not enabled():
         return
-    recorder = Recorder(background=True)
+    cache = getattr(config, "cache", None)  # absent with -p no:cacheprovider
+    recorder = Recorder(background=True, known=cache.get(_cache_key(), {}) if cache else {})
     recorder.install()
     config.stash[_RECORDER] = recorder
 
@@ -349,6 +387,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     report = recorder.finish()
     session.config.stash[_REPORT] = report
+    cache = getattr(session.config, "cache", None)
+    if cache is not None:  # earlier entries kept (a partial run must not forget the rest)
+        merged = {**cache.get(_cache_key(), {}), **recorder.results}
+        kept = dict(list(merged.items())[-CACHE_ENTRIES:])
+        cache.set(_cache_key(), {key: list(errors) for key, errors in kept.items()})
     too_few = (
         os.environ.get("CI", "").lower() in {"1", "true", "yes"}
         and _whole_suite(session)

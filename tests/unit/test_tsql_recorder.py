@@ -186,3 +186,26 @@ def test_each_statement_once_with_the_first_test_that_issued_it(parser: TsqlPars
 def test_a_recorder_failure_is_a_rejection_not_an_exception(parser: TsqlParser) -> None:
     """Raising inside SQLAlchemy's before_execute would break the test (and leak its connection)."""
     assert "recorder: AttributeError" in reasons(parser, object())
+
+
+class _NoParsing(TsqlParser):
+    def __init__(self) -> None:
+        pass
+
+    def errors(self, sql: str) -> tuple[str, ...]:
+        raise AssertionError(f"parsed again: {sql}")
+
+
+def test_parses_from_an_earlier_run_are_reused() -> None:
+    good = sa.select(t.c.id).where(t.c.flag == sa.false())
+    bad = sa.select(t.c.id).where(t.c.flag.is_(False))
+    first = Recorder()
+    first.record(good, nodeid="a")
+    first.record(bad, nodeid="b")
+    assert len(first.finish(TsqlParser()).rejected) == 1
+    again = Recorder(known=first.results)
+    again.record(good, nodeid="a")
+    again.record(bad, nodeid="b")
+    report = again.finish(_NoParsing())
+    assert report.cached == 2 and [r.nodeid for r in report.rejected] == ["b"]
+    assert again.results == first.results
