@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dim_revision import __version__
 from dim_revision.bootstrap import AppContext, build_context
-from dim_revision.db.engine import mask_url
+from dim_revision.db.engine import mask_url, url_or_path
 from dim_revision.errors import UserError
 from dim_revision.logging_setup import (
     CrashHandler,
@@ -53,24 +53,52 @@ def build_parser() -> argparse.ArgumentParser:
         description="DIM Revisión: revisión de órdenes médicas subidas desde el portal.",
     )
     parser.add_argument("--version", action="version", version=f"dim-revision {__version__}")
+    _add_db_option(parser, default=None)
     parser.add_argument(
-        "--db", metavar="URL", help="URL de la base de datos (también DIM_REVISION_DB_URL)"
-    )
-    parser.add_argument(
-        "--usuario", metavar="USUARIO", help="operador (por defecto, el usuario del sistema)"
+        "--usuario",
+        dest="usuario_global",  # not `usuario`: `operadores add USUARIO` has that positional
+        metavar="USUARIO",
+        help="operador (por defecto, el usuario del sistema)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMANDO")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    _db_option_everywhere(parser)
     return parser
+
+
+DB_HELP = (
+    "URL de la base de datos, o la ruta de un archivo SQLite (también DIM_REVISION_DB_URL); "
+    "va antes o después del comando"
+)
+
+
+def _add_db_option(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--db", metavar="URL|RUTA", default=default, help=DB_HELP)
+
+
+def _db_option_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`--db` after any (sub)command too: `outbox list --db x.db` = `--db x.db outbox list`.
+    SUPPRESS keeps a subcommand that was not given --db from erasing the one given before it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                if "--db" not in child._option_string_actions:
+                    _add_db_option(child, default=argparse.SUPPRESS)
+                _db_option_everywhere(child)
 
 
 def cli_overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     overrides: dict[str, dict[str, Any]] = {}
-    if args.db:
-        overrides.setdefault("database", {})["url"] = args.db
-    if args.usuario:
-        overrides.setdefault("operador", {})["usuario"] = args.usuario
+    if args.db is not None:
+        if not args.db.strip():
+            raise UserError(
+                "--db está vacío: indicá una URL (mssql+pyodbc://…, postgresql://…) "
+                "o la ruta de un archivo SQLite (por ejemplo --db demo.db)."
+            )
+        overrides.setdefault("database", {})["url"] = url_or_path(args.db)
+    if args.usuario_global:
+        overrides.setdefault("operador", {})["usuario"] = args.usuario_global
     return overrides
 
 

@@ -29,6 +29,9 @@ from dim_revision.secrets import MemoryStore
 from tests.dim_writes import DimWriteRecorder
 from tests.layouts import LAYOUTS, as_dba
 
+# Every statement the tests execute is also checked as T-SQL (see tests/tsql_recorder.py).
+pytest_plugins = ["tests.tsql_recorder"]
+
 PG_ENV = "DIM_REVISION_TEST_PG_URL"
 # A weekday morning in Buenos Aires (13:00 UTC = 10:00 local).
 FIXED_NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)

@@ -9,7 +9,8 @@ from typing import Any
 from dim_revision.bootstrap import AppContext
 from dim_revision.commands import gui
 from dim_revision.db import migrate
-from dim_revision.db.engine import check_connection, sqlite_url
+from dim_revision.db.engine import check_connection, mask_url, parse_url, sqlite_url, url_or_path
+from dim_revision.errors import UserError
 from dim_revision.secrets import MemoryStore
 
 DEMO_BOTMAKER_TOKEN = "demo-token"
@@ -21,7 +22,13 @@ DEMO_API_KEY = "demo-api-key-portal"
 
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="abrir con la base de demostración (la crea si falta)")
-    p.add_argument("--db", dest="demo_db", metavar="RUTA", help="archivo SQLite de la demo")
+    # The common --db (before or after `demo`, like every command) names the demo's SQLite file.
+    p.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="RUTA",
+        help="archivo SQLite de la demo (por defecto, el de la carpeta de datos)",
+    )
     p.add_argument("--no-gui", action="store_true", help="sólo crear la base, sin abrir la ventana")
     p.add_argument(
         "--reset", action="store_true", help="borrar y volver a crear la base de la demo"
@@ -35,7 +42,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
     from dim_revision.demo.seed import demo_cargada, seed_demo
 
-    path = Path(args.demo_db).expanduser() if args.demo_db else ctx.paths.demo_db
+    path = _demo_path(args.db) if args.db else ctx.paths.demo_db
     if args.reset:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
@@ -71,6 +78,16 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.no_gui:
         return 0
     return _run_gui_with_fake_botmaker(args, ctx)
+
+
+def _demo_path(raw: str) -> Path:
+    url = parse_url(url_or_path(raw))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise UserError(
+            f"La demo usa un archivo SQLite propio: --db debe ser una ruta (por ejemplo "
+            f"--db demo.db) o sqlite:///RUTA, no «{mask_url(raw)}»."
+        )
+    return Path(url.database).expanduser()
 
 
 def _run_gui_with_fake_botmaker(args: argparse.Namespace, ctx: AppContext) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sqlite3
 import tempfile
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url, text
@@ -19,7 +21,7 @@ MSSQL_DEFAULT_DRIVER = "ODBC Driver 18 for SQL Server"
 def parse_url(raw: str) -> URL:
     try:
         url = make_url(raw)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseUnavailable(
             f"La URL de base de datos «{mask_url(raw)}» no es válida. Ejemplos: "
             "sqlite:///C:/datos/dim.sqlite3, postgresql://usuario@servidor/base, "
@@ -41,9 +43,27 @@ def mask_url(raw: str | URL) -> str:
     """The URL with its password hidden, for messages and logs."""
     try:
         url = make_url(raw) if isinstance(raw, str) else raw
-    except ArgumentError:
-        return "<URL ilegible>"
+    except (ArgumentError, ValueError):
+        # Unparseable, but still worth showing: only what sits between "user:" and "@" is hidden.
+        return _PASSWORD_IN_URL.sub(r"\1***@", raw) if isinstance(raw, str) else "<URL ilegible>"
     return url.render_as_string(hide_password=True)
+
+
+_PASSWORD_IN_URL = re.compile(r"^([^:/]+://[^:/@]*:)[^@]*@")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)|\\")
+
+
+def url_or_path(raw: str) -> str:
+    """A database URL as given, or a plain file path (`C:\\datos\\dim.sqlite3`, `./demo.db`,
+    `demo.db`) as the URL of that SQLite file."""
+    text = raw.strip()
+    if _URL_SCHEME.match(text):
+        return text
+    if os.name != "nt" and _WINDOWS_PATH.search(text):
+        # A Windows path given on another system (scripts, docs): kept as SQLite spells it there.
+        return "sqlite:///" + PureWindowsPath(text).as_posix()
+    return sqlite_url(Path(text).expanduser().resolve())
 
 
 def sqlite_url(path: Path) -> str:

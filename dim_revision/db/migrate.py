@@ -18,6 +18,7 @@ from sqlalchemy import Engine, inspect, make_url
 
 from dim_revision.config import DimSettings
 from dim_revision.db.dim_mapping import esquema_propio
+from dim_revision.db.mssql_script import SCRIPT_HEADER
 from dim_revision.db.uow import Database
 from dim_revision.errors import UserError
 
@@ -66,8 +67,12 @@ def downgrade(target: Database | Engine, revision: str, dim: DimSettings | None 
 
 
 def upgrade_sql(url: str, revision: str = "head", dim: DimSettings | None = None) -> str:
-    """The DDL for a DBA to review and run (offline mode needs no server); our tables only."""
+    """The DDL for a DBA to review and run (offline mode needs no server); our tables only.
+    For SQL Server it starts with the session settings the script needs and is split into `GO`
+    batches."""
     buffer = io.StringIO()
+    if make_url(url).get_backend_name() == "mssql":
+        buffer.write(SCRIPT_HEADER)
     schema = esquema_propio(dim or DimSettings(), make_url(url).get_backend_name())
     command.upgrade(alembic_config(url=url, output=buffer, schema=schema), revision, sql=True)
     return buffer.getvalue()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import and_, case, false, or_, select, update
 
 from dim_revision.db.dim_mapping import dim_de
 from dim_revision.db.models import SolicitudAsistencia as S
@@ -105,7 +105,7 @@ def next_free(
                 select(S.id)
                 .where(
                     *queue_conditions(filtro, now, dim=dim_de(uow.session)),
-                    S.resuelto.is_(False),
+                    S.resuelto == false(),
                     or_(S.tomado_por.is_(None), S.tomado_hasta < now),  # free, not merely ours
                 )
                 .order_by(S.fecha_subida, S.id)

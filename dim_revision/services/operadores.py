@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session
 
 from dim_revision.db.models import Operador
@@ -54,7 +54,7 @@ def _usuario(texto: str) -> str:
 
 def _autorizar_gestion(session: Session, actor: Actor) -> None:
     activos = select(Operador.usuario).where(
-        Operador.rol == Rol.SUPERVISOR.value, Operador.activo.is_(True)
+        Operador.rol == Rol.SUPERVISOR.value, Operador.activo == true()
     )
     supervisores = set(session.scalars(activos))
     if supervisores and actor.usuario not in supervisores:
@@ -96,7 +96,7 @@ def listar(db: Database, *, incluir_inactivos: bool = True) -> list[OperadorInfo
     with db.uow() as uow:
         stmt = select(Operador).order_by(Operador.usuario)
         if not incluir_inactivos:
-            stmt = stmt.where(Operador.activo.is_(True))
+            stmt = stmt.where(Operador.activo == true())
         return [_info(o) for o in uow.session.scalars(stmt)]
 
 
@@ -121,7 +121,7 @@ def rol_de(db: Database, usuario: str) -> Rol | None:
     """The active role of a registered user; None when not registered or disabled."""
     with db.uow() as uow:
         row = uow.session.execute(
-            select(Operador.rol).where(Operador.usuario == usuario, Operador.activo.is_(True))
+            select(Operador.rol).where(Operador.usuario == usuario, Operador.activo == true())
         ).first()
     return Rol(row.rol) if row is not None else None
 

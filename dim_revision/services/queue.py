@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Null, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Null, Select, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from dim_revision.clock import local_day_bounds, local_today
@@ -186,9 +186,9 @@ def queue_conditions(
 
 def _state_condition(estado: EstadoFiltro) -> list[ColumnElement[bool]]:
     if estado is EstadoFiltro.PENDIENTES:
-        return [S.resuelto.is_(False)]
+        return [S.resuelto == false()]
     if estado is EstadoFiltro.RESUELTAS:
-        return [S.resuelto.is_(True)]
+        return [S.resuelto == true()]
     return []
 
 
@@ -279,8 +279,8 @@ def get_rows(session: Session, ids: list[int], now: datetime) -> list[QueueRow]:
 
 def count_queue(session: Session, filtro: QueueFilter, now: datetime) -> QueueCounts:
     stmt = select(
-        func.sum(case((S.resuelto.is_(False), 1), else_=0)),
-        func.sum(case((S.resuelto.is_(True), 1), else_=0)),
+        func.sum(case((S.resuelto == false(), 1), else_=0)),
+        func.sum(case((S.resuelto == true(), 1), else_=0)),
     ).where(*queue_conditions(filtro, now, dim=dim_de(session)))
     pendientes, resueltas = session.execute(stmt).one()
     return QueueCounts(int(pendientes or 0), int(resueltas or 0))

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, false, func, select, true
 from sqlalchemy.orm import Session
 
 from dim_revision.clock import local_day_bounds, local_today
@@ -135,9 +135,9 @@ def _estados(session: Session, filtro: QueueFilter, now: datetime) -> ConteoEsta
         .exists()
     )
     stmt = select(
-        func.sum(case((S.resuelto.is_(False), 1), else_=0)),
-        func.sum(case((S.resuelto.is_(True), 1), else_=0)),
-        func.sum(case((S.resuelto.is_(True) & sent, 1), else_=0)),
+        func.sum(case((S.resuelto == false(), 1), else_=0)),
+        func.sum(case((S.resuelto == true(), 1), else_=0)),
+        func.sum(case(((S.resuelto == true()) & sent, 1), else_=0)),
     ).where(*queue_conditions(filtro, now, dim=dim_de(session)))
     pend, res, con = session.execute(stmt).one()
     pend, res, con = int(pend or 0), int(res or 0), int(con or 0)
@@ -153,7 +153,7 @@ def _antiguedad(session: Session, filtro: QueueFilter, now: datetime) -> Antigue
         func.sum(case(((S.fecha_subida <= hace_1h) & (S.fecha_subida > hace_4h), 1), else_=0)),
         func.sum(case(((S.fecha_subida <= hace_4h) & (S.fecha_subida >= inicio_hoy), 1), else_=0)),
         func.sum(case(((S.fecha_subida <= hace_4h) & (S.fecha_subida < inicio_hoy), 1), else_=0)),
-    ).where(*queue_conditions(filtro, now, dim=dim_de(session)), S.resuelto.is_(False))
+    ).where(*queue_conditions(filtro, now, dim=dim_de(session)), S.resuelto == false())
     a, b, c, d = (int(v or 0) for v in session.execute(stmt).one())
     return Antiguedad(a, b, c, d)
 
@@ -162,7 +162,7 @@ def _subida_a_resolucion(session: Session, filtro: QueueFilter, now: datetime) -
     rows = session.execute(
         select(S.fecha_subida, S.fecha_resuelto).where(
             *queue_conditions(filtro, now, dim=dim_de(session)),
-            S.resuelto.is_(True),
+            S.resuelto == true(),
             S.fecha_resuelto.is_not(None),
         )
     )

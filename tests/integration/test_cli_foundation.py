@@ -67,7 +67,7 @@ def test_upgrade_sql_for_sql_server_needs_no_server(capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("esto no es una url", "no es válida"),
+        ("mssql+pyodbc://srv:puerto/x", "no es válida"),  # a plain string is a SQLite path
         ("oracle://x/y", "no soportada"),
         ("postgresql://nadie:mal@127.0.0.1:1/x", "No se pudo conectar"),
         ("mssql+pyodbc://srv/dim?driver=Driver+Inexistente", "Falta el driver ODBC"),

@@ -15,6 +15,7 @@ from sqlalchemy import make_url
 
 from dim_revision.db.dim_mapping import crear_esquema
 from dim_revision.db.models import Base
+from dim_revision.db.mssql_script import install_named_defaults
 
 config = context.config
 target_metadata = Base.metadata
@@ -38,6 +39,9 @@ def _default_schema_for_named_ops() -> None:
             return _original(*args, **kw)
 
         setattr(impl, name, in_our_schema)
+
+
+install_named_defaults()  # SQL Server: named default constraints, online and offline
 
 
 def run_offline() -> None:
