@@ -157,6 +157,9 @@ class Envio(Base):
     enviado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tomado_por: Mapped[str | None] = mapped_column(Name(60))
     tomado_hasta: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When this attempt's POST began (NULL while the Envio is only reserved by a worker's claim):
+    # only a begun send can become incierto.
+    iniciado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     __table_args__ = (

@@ -243,6 +243,9 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(min(length, MAX_BODY))
+        if len(raw) < min(length, MAX_BODY):  # the client hung up mid-request: nothing to process
+            self.close_connection = True
+            return
         api = next((k for k, v in PATHS.items() if v == self.path.split("?", 1)[0]), None)
         if api is None:
             self._reply(404, {"error": {"message": f"unknown path {self.path}"}})
@@ -280,7 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             status = 400 if kind == "problems" else int(kind)
             headers = {}
-            if status == 429:
+            if status in (429, 503):  # Botmaker's "come back later": nothing was processed
                 headers["Retry-After"] = (fault.retry_after if fault else None) or fake.retry_after
             self._answer(fake, api, body, token_ok, status, _error_body(status), headers)
 

@@ -5,6 +5,11 @@ Envio only while `estado='enviando' AND tomado_por=<its owner token>`, and every
 the state it expects in the WHERE clause, so two workstations (or a worker and a supervisor)
 racing for the same row always produce exactly one winner.
 
+Claimed is not in flight: `enviando` with `iniciado_en IS NULL` is only *reserved* by a worker
+(the claim lease covers the whole batch); `begin_send` sets `iniciado_en` right before the last
+byte of the POST leaves. An expired reservation goes back to `programado` silently (it provably
+never left); only a begun send can become *incierto*, and only through `registrar_incierto`.
+
 Functions take the caller's `Session` and never commit: the caller's unit of work decides the
 transaction (the worker commits each result on its own; other services may compose a cancel into
 their own transaction). Each change writes its Evento in that same transaction.
@@ -28,7 +33,7 @@ from dim_revision.db.models import Envio
 from dim_revision.domain.enums import EstadoEnvio as E
 from dim_revision.domain.phones import enmascarar
 from dim_revision.errors import EnvioLocked, InvalidTransition, NotFound, StaleWrite, UserError
-from dim_revision.outbox.masking import redact_phones
+from dim_revision.outbox.masking import mask_provider_text, redact_phones
 from dim_revision.outbox.states import Quien, check_transition, is_allowed, refusal_reason
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
@@ -85,6 +90,7 @@ def claim_statement(envio_id: int, version: int, owner: str, until: datetime) ->
             estado=E.ENVIANDO.value,
             tomado_por=owner,
             tomado_hasta=until,
+            iniciado_en=None,
             intentos=Envio.intentos + 1,
             version=Envio.version + 1,
         )
@@ -190,19 +196,22 @@ def _worker_move(
     return won == 1
 
 
-def begin_send(session: Session, envio: ClaimedEnvio, owner: Actor, until: datetime) -> bool:
-    """Re-check ownership and stretch the lease right before the POST.
+def begin_send(
+    session: Session, envio: ClaimedEnvio, owner: Actor, now: datetime, until: datetime
+) -> bool:
+    """Re-check ownership, mark the POST as begun (`iniciado_en`) and stretch the lease to cover
+    this one send; called right before the request's last byte leaves.
 
-    If the worker stalled (a PC suspended mid-batch) long enough for another workstation to turn
-    its lease into *incierto*, this returns False and the message is not sent: a supervisor may
-    already have re-sent it.
+    If the worker stalled (a PC suspended mid-batch) long enough for another workstation to
+    return its reservation to the queue (or a supervisor acted), this returns False and the
+    message is not sent.
     """
     return (
         _rowcount(
             session.execute(
                 update(Envio)
                 .where(Envio.id == envio.id, _owned_by(owner, E.ENVIANDO))
-                .values(tomado_hasta=until)
+                .values(iniciado_en=now, tomado_hasta=until)
                 .execution_options(synchronize_session=False)
             )
         )
@@ -275,20 +284,57 @@ def mark_failed(
     )
 
 
+def registrar_incierto(
+    session: Session,
+    envio: ClaimedEnvio | Any,
+    actor: Actor,
+    now: datetime,
+    error: str,
+    condicion: ColumnElement[bool],
+    detalle: dict[str, Any] | None = None,
+) -> bool:
+    """THE one place where an Envio becomes *incierto* (the request may have reached Botmaker).
+
+    `condicion` is the guard the caller owns (this worker still holds it, or its lease expired
+    after the POST began); the row must also be `enviando` with the POST begun. Whoever resolves
+    inciertos by asking Botmaker (webhook history / delivery results) hooks in here or reads
+    the `envio_incierto` events this writes.
+    """
+    check_transition(E.ENVIANDO, E.INCIERTO, Quien.WORKER)
+    won = _rowcount(
+        session.execute(
+            update(Envio)
+            .where(
+                Envio.id == envio.id,
+                Envio.estado == E.ENVIANDO.value,
+                Envio.iniciado_en.is_not(None),
+                condicion,
+            )
+            .values(
+                estado=E.INCIERTO.value,
+                ultimo_error=mask_provider_text(error),
+                tomado_hasta=None,
+                proximo_intento=None,
+                version=Envio.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if won == 1:
+        _audit(
+            session, actor, now, envio, "envio_incierto",
+            {"intento": envio.intentos, "error": mask_provider_text(error), **(detalle or {})},
+        )
+    return won == 1
+
+
 def mark_uncertain(
     session: Session, envio: ClaimedEnvio, owner: Actor, now: datetime, error: str
 ) -> bool:
     """Keep `tomado_por` so the supervisor sees which workstation had it (and that worker can still
     record a late, definite answer)."""
-    return _worker_move(
-        session,
-        envio,
-        owner,
-        now,
-        E.INCIERTO,
-        {"ultimo_error": error, "tomado_hasta": None, "proximo_intento": None},
-        "envio_incierto",
-        {"intento": envio.intentos, "error": error},
+    return registrar_incierto(
+        session, envio, owner, now, error, Envio.tomado_por == owner.usuario
     )
 
 
@@ -309,40 +355,64 @@ def release(
 
 
 def expire_stale_leases(session: Session, now: datetime, actor: Actor) -> list[int]:
-    """Envios left *enviando* by a worker that died or hung: they may have reached Botmaker, so
-    they become *incierto* for a person to decide. Never a silent resend."""
+    """Envios left *enviando* by a worker that died, hung or lost the database.
+
+    A reservation whose POST never began goes back to *programado* (the attempt does not count):
+    it provably never left. One whose POST began may have reached Botmaker: it becomes
+    *incierto* for a person (or the resolver) to decide. Never a silent resend.
+    Returns the ids turned incierto.
+    """
     stale = or_(Envio.tomado_hasta.is_(None), Envio.tomado_hasta < now)
     rows = session.execute(
-        select(Envio.id, Envio.solicitud_id, Envio.tomado_por, Envio.intentos).where(
-            Envio.estado == E.ENVIANDO.value, stale
-        )
+        select(
+            Envio.id, Envio.solicitud_id, Envio.tomado_por, Envio.intentos, Envio.iniciado_en
+        ).where(Envio.estado == E.ENVIANDO.value, stale)
     ).all()
-    check_transition(E.ENVIANDO, E.INCIERTO, Quien.WORKER)
     expired: list[int] = []
     for row in rows:
+        if row.iniciado_en is None:
+            _return_unbegun(session, row, now, actor, stale)
+            continue
         error = (
             f"El puesto que lo estaba enviando ({row.tomado_por or 'desconocido'}) dejó de "
-            "responder: puede haber llegado a Botmaker."
+            "responder después de empezar el envío: puede haber llegado a Botmaker."
         )
-        won = _rowcount(
-            session.execute(
-                update(Envio)
-                .where(Envio.id == row.id, Envio.estado == E.ENVIANDO.value, stale)
-                .values(estado=E.INCIERTO.value, ultimo_error=error, version=Envio.version + 1)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        if won == 1:
+        if registrar_incierto(
+            session, row, actor, now, error, stale, {"tomado_por": row.tomado_por}
+        ):
             expired.append(row.id)
-            _audit(
-                session,
-                actor,
-                now,
-                row,
-                "envio_incierto",
-                {"intento": row.intentos, "error": error, "tomado_por": row.tomado_por},
-            )
     return expired
+
+
+def _return_unbegun(
+    session: Session, row: Any, now: datetime, actor: Actor, stale: ColumnElement[bool]
+) -> bool:
+    check_transition(E.ENVIANDO, E.PROGRAMADO, Quien.WORKER)
+    won = _rowcount(
+        session.execute(
+            update(Envio)
+            .where(
+                Envio.id == row.id,
+                Envio.estado == E.ENVIANDO.value,
+                Envio.iniciado_en.is_(None),
+                stale,
+            )
+            .values(
+                estado=E.PROGRAMADO.value,
+                intentos=Envio.intentos - 1,
+                tomado_por=None,
+                tomado_hasta=None,
+                version=Envio.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if won == 1:
+        _audit(
+            session, actor, now, row, "envio_liberado",
+            {"motivo": "reserva vencida sin haber empezado el envío", "tomado_por": row.tomado_por},
+        )
+    return won == 1
 
 
 # --- supervisor / operator actions ------------------------------------------------------------

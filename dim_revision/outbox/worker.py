@@ -2,9 +2,12 @@
 
 `run_once(now)` is the whole algorithm and runs without threads (tests and `outbox run --once`
 call it directly); `OutboxThread` only loops it in the background. Each step is its own short
-transaction: claim the batch; before each POST re-check ownership and stretch the lease ("sending"
-is durable before the request leaves); after it, record the result. A crash anywhere leaves the
-Envio *enviando* with a lease that expires into *incierto* — never a silent resend.
+transaction: reserve the batch (the claim lease covers all of it); for each one, once the whole
+request but its last byte is written, re-check ownership and record "POST begun" (`iniciado_en`,
+lease stretched to cover this send); then let the last byte go and record the result.
+
+A crash before "begun" leaves a reservation that expires back to *programado* (provably never
+sent); a crash after it leaves a begun send that expires into *incierto* — never a silent resend.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dim_revision.outbox.botmaker import (
     Accepted,
     Ambiguous,
     Mensaje,
+    NotSent,
     Permanent,
     Retryable,
     SendResult,
@@ -45,7 +49,9 @@ LEASE_MARGIN = timedelta(seconds=30)
 
 
 class Sender(Protocol):
-    def send(self, msg: Mensaje) -> SendResult: ...
+    def send(
+        self, msg: Mensaje, before_send: Callable[[], bool] | None = None
+    ) -> SendResult: ...
 
     def close(self) -> None: ...
 
@@ -142,13 +148,12 @@ class OutboxWorker:
         self._clock = clock
         self.owner = owner
         self.batch = max(1, settings.lote)
-        # A lease covers one send (both timeouts) plus the wait for the rate limiter; it is
-        # stretched before every POST, so a dead worker's Envios turn incierto within ~a minute.
+        # `lease` covers one send (both timeouts) plus the wait for the rate limiter: a begun
+        # send's lease is stretched to it. The claim (reservation) lease covers the whole batch.
         rate_wait = 1.0 / settings.envios_por_segundo if settings.envios_por_segundo > 0 else 0.0
-        self.lease = (
-            timedelta(seconds=settings.connect_timeout + settings.read_timeout + rate_wait)
-            + LEASE_MARGIN
-        )
+        per_send = timedelta(seconds=settings.connect_timeout + settings.read_timeout + rate_wait)
+        self.lease = per_send + LEASE_MARGIN
+        self.claim_lease = per_send * self.batch + LEASE_MARGIN
         self._stop = threading.Event()
         self._limiter = limiter or RateLimiter(settings.envios_por_segundo, sleep=self._stop.wait)
         self._lock = threading.Lock()
@@ -212,7 +217,9 @@ class OutboxWorker:
             self._set_status(ultima_corrida=now, ultimo_error=None)
             return report
         with self._db.uow() as uow:
-            claimed = store.claim_due(uow.session, now, self.owner, self.lease, self.batch)
+            claimed = store.claim_due(
+                uow.session, now, self.owner, self.claim_lease, self.batch
+            )
             uow.commit()
         report.tomados = len(claimed)
         pending = list(claimed)
@@ -225,13 +232,13 @@ class OutboxWorker:
                     break
                 item = pending.pop(0)
                 try:
-                    variables = self._begin(item, report)
-                except Exception:
-                    pending.insert(0, item)  # surely not sent: return it with the rest
-                    raise
-                if variables is not None:
-                    # From here on the request may reach Botmaker: never release this one.
-                    self._send(item, variables, report)
+                    variables = item.variables()
+                except ValueError:
+                    self._record(
+                        item, Permanent("Los parámetros guardados del envío están dañados."), report
+                    )
+                    continue
+                self._send(item, variables, report)
         finally:
             if pending:
                 motivo = self.status.motivo or "el puesto detuvo los envíos"
@@ -244,29 +251,21 @@ class OutboxWorker:
         )
         return report
 
-    def _begin(self, item: ClaimedEnvio, report: RunReport) -> dict[str, Any] | None:
-        """Make "sending" durable (ownership re-checked, lease stretched); the variables to send,
-        or None if this one must not be sent."""
-        try:
-            variables = item.variables()
-        except ValueError:
-            self._record(
-                item, Permanent("Los parámetros guardados del envío están dañados."), report
-            )
-            return None
+    def _begin(self, item: ClaimedEnvio) -> bool:
+        """Called by the client with the whole request but its last byte written: make "POST
+        begun" durable (ownership re-checked, lease stretched). False: do not send."""
+        now = self._clock()
         with self._db.uow() as uow:
-            still_mine = store.begin_send(uow.session, item, self.owner, self._clock() + self.lease)
+            still_mine = store.begin_send(uow.session, item, self.owner, now, now + self.lease)
             uow.commit()
         if not still_mine:
             log.warning("Envío %s: ya no es de este puesto; no se envía", item.id)
-            report.perdidos += 1
-            return None
-        return variables
+        return still_mine
 
     def _send(self, item: ClaimedEnvio, variables: dict[str, Any], report: RunReport) -> None:
         msg = Mensaje(item.id, item.telefono, item.plantilla, variables)
         try:
-            result = self._client.send(msg)
+            result = self._client.send(msg, before_send=lambda: self._begin(item))
         except Exception as exc:  # a bug after the request may have gone out: assume it did
             log.exception("Envío %s: error inesperado del cliente de Botmaker", item.id)
             result = Ambiguous(f"Error inesperado al enviar: {type(exc).__name__}")
@@ -292,6 +291,14 @@ class OutboxWorker:
             elif isinstance(result, Permanent):
                 ok = store.mark_failed(s, item, self.owner, now, result.reason)
                 report.fallidos += ok
+            elif isinstance(result, NotSent):
+                # The request was abandoned before its last byte: provably not sent. If we
+                # still hold it (the hook failed, e.g. a database hiccup), return it unsent;
+                # if not (another PC took it back), there is nothing of ours to record.
+                ok = store.release(s, item, self.owner, now, result.reason)
+                report.liberados += ok
+                report.perdidos += not ok
+                ok = True
             elif isinstance(result, StopWorker):
                 # Botmaker refused it before doing anything: not an attempt, not a failure.
                 ok = store.release(s, item, self.owner, now, result.reason)

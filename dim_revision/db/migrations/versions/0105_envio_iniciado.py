@@ -1,0 +1,31 @@
+"""envio.iniciado_en: claimed is not in flight (issue #17)
+
+Revision ID: 0105
+Revises: 0002
+Create Date: 2026-12-01 09:30:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import mssql
+
+revision = "0105"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+UTC_DT = sa.DateTime().with_variant(mssql.DATETIME2(precision=6), "mssql")
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("envio") as batch:
+        batch.add_column(sa.Column("iniciado_en", UTC_DT, nullable=True))
+    # Sends left 'enviando' by an older version were begun as far as anyone knows.
+    op.execute("UPDATE envio SET iniciado_en = COALESCE(tomado_hasta, creado) WHERE estado = 'enviando'")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("envio") as batch:
+        batch.drop_column("iniciado_en")
