@@ -72,6 +72,7 @@ class BotmakerSettings:
     read_timeout: float = 20.0
     envios_por_segundo: float = 3.0
     lote: int = 20
+    ca_file: str = ""  # a PEM bundle to trust instead of the default ones (TLS-inspecting proxy)
 
 
 @dataclass(frozen=True)

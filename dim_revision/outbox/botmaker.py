@@ -358,6 +358,7 @@ class BotmakerClient:
                 },
                 timeout=(self._settings.connect_timeout, self._settings.read_timeout),
                 allow_redirects=False,
+                verify=self._settings.ca_file or True,
             )
         except AbortSend:
             return _outcome("hook_refused", body.refusal or "")
