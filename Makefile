@@ -52,6 +52,7 @@ bench: $(INSTALLED)
 # (DIM_REVISION_TEST_PG_URL); see docs/reliability.md. SOAK_ARGS=--quick for a short run.
 soak: $(INSTALLED)
 	$(PY) -m benchmarks.soak --json build/soak.json $(SOAK_ARGS)
+	$(PY) -m benchmarks.intake_memory
 
 # The one-folder PyInstaller build in dist/dim-revision/ (a few minutes; see docs/install.md).
 installer: $(INSTALLED)
