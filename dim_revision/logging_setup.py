@@ -37,6 +37,7 @@ MIN_SECRET_LENGTH = 4  # shorter "secrets" would mask ordinary words
 _NUMBER_RUN = re.compile(r"(?<!\d)\+?\d[\d \t().-]*\d(?!\w)")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _DNI = re.compile(r"^(\d{7,8}|\d{1,2}[. ]\d{3}[. ]\d{3})$")
+_DNI_INSIDE = re.compile(r"(?<![\d.-])(\d{1,2}[. ]\d{3}[. ]\d{3}|\d{7,8})(?![\d-])")
 # A JWT (our link token is one): three base64url segments, the header starting "eyJ".
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 JWT_MASK = "<token>"
@@ -58,6 +59,10 @@ def _mask_number(match: re.Match[str]) -> str:
         return text
     if _DNI.match(text):
         return "*" * len(digits)
+    # "10:00 39059857", "00 39 059 857": a DNI glued to another number by a space.
+    inner, found = _DNI_INSIDE.subn(lambda m: re.sub(r"\d", "*", m.group()), text)
+    if found:
+        return inner
     return enmascarar(text)  # phones (and any other long number): keep the last 4 digits
 
 

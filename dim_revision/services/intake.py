@@ -19,6 +19,8 @@ from dim_revision.config import IntakeSettings
 from dim_revision.db.models import Paciente, SolicitudAdjunto, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.phones import normalizar_whatsapp
+from dim_revision.domain.texto_usuario import normalizar_digitos
+from dim_revision.logging_setup import mask_text
 from dim_revision.errors import NotFound, ValidationError
 from dim_revision.services.actor import Actor
 from dim_revision.services.archivos import ArchivoValidado, inspeccionar_archivo
@@ -28,11 +30,12 @@ MAX_MOVIL = 40  # Paciente.telefono_movil column length
 
 
 def normalizar_dni(raw: str) -> str:
-    """Digits only; dots, spaces and dashes as people type them are dropped."""
-    dni = re.sub(r"[.\s-]", "", raw or "")
+    """Digits only; dots, spaces and dashes as people type them are dropped, and full-width or
+    other Unicode digits become ASCII ones."""
+    dni = re.sub(r"[.\s-]", "", normalizar_digitos(raw or ""))
     if not dni:
         raise ValidationError("Falta el DNI del paciente.")
-    if not dni.isdigit() or len(dni) > 12:
+    if not (dni.isascii() and dni.isdigit()) or len(dni) > 12:
         raise ValidationError(f"El DNI «{raw.strip()}» no es válido: use sólo números.")
     return dni
 
@@ -103,7 +106,8 @@ def registrar_solicitud(
                 "paciente_id": paciente.id,
                 "archivos": [
                     {
-                        "nombre": a.nombre,
+                        # never a DNI or phone in the audit trail (OrdenMedica_50426006.pdf)
+                        "nombre": mask_text(a.nombre),
                         "mime": a.mime,
                         "tamano": a.tamano,
                         "sha256": a.sha256,
@@ -111,7 +115,7 @@ def registrar_solicitud(
                     }
                     for a in archivos
                 ],
-                "avisos": [a.aviso for a in archivos if a.aviso],
+                "avisos": [mask_text(a.aviso) for a in archivos if a.aviso],
                 "movil_actualizado": movil_nuevo is not None,
                 "telefono_verificado": telefono_verificado,
                 "email_verificado": email_verificado,

@@ -122,7 +122,7 @@ def test_secrets_set_reads_stdin_and_check_reports(
     assert main(["secrets", "check"], context=_ctx()) == 1
     monkeypatch.setattr(sys, "stdin", io.StringIO("tok-123\n"))
     assert main(["secrets", "set", "botmaker-token"], context=_ctx()) == 0
-    monkeypatch.setattr(sys, "stdin", io.StringIO("k" * 40 + "\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("q8Jf2LrX0vN7pT4wZc9bH6mK1sD3gA5yE0uR8iO2lQw\n"))
     assert main(["secrets", "set", "link-key"], context=_ctx()) == 0
     out = capsys.readouterr().out
     assert "tok-123" not in out  # never echoed
@@ -140,6 +140,11 @@ def test_secrets_bad_input(
     assert main(["secrets", "set", "botmaker-token"], context=_ctx()) == 2
     assert "vacío" in capsys.readouterr().err
     assert KeyringStore().get("botmaker-token") is None
+    for weak in ("abc", "a" * 32, "abcd" * 16, "0123456789abcdef0123456789abcdef"):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(weak + "\n"))
+        assert main(["secrets", "set", "link-key"], context=_ctx()) == 2
+        assert "link" in capsys.readouterr().err
+        assert KeyringStore().get("link-key") is None
 
 
 def test_sqlite_engine_pragmas(tmp_path: Path) -> None:
