@@ -19,7 +19,8 @@ MSSQL_DEFAULT_DRIVER = "ODBC Driver 18 for SQL Server"
 def parse_url(raw: str) -> URL:
     try:
         url = make_url(raw)
-    except ArgumentError:
+        _ = url.port  # a non-numeric port ("servidor:abc") fails only here or later
+    except (ArgumentError, ValueError):
         raise DatabaseUnavailable(
             f"La URL de base de datos «{mask_url(raw)}» no es válida. Ejemplos: "
             "sqlite:///C:/datos/dim.sqlite3, postgresql://usuario@servidor/base, "
@@ -41,7 +42,7 @@ def mask_url(raw: str | URL) -> str:
     """The URL with its password hidden, for messages and logs."""
     try:
         url = make_url(raw) if isinstance(raw, str) else raw
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<URL ilegible>"
     return url.render_as_string(hide_password=True)
 

@@ -97,10 +97,23 @@ class SolicitudAdjunto(Base):
     sha256: Mapped[str] = mapped_column(Code(64))
     paginas: Mapped[int | None] = mapped_column(Integer)  # PDFs
     contenido: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    # "paciente:día local:sha256" — the same file from the same patient on the same day is one
+    # upload, enforced by a unique index (concurrent uploads cannot both pass the check).
+    clave_duplicado: Mapped[str | None] = mapped_column(Code(100))
 
     solicitud: Mapped[SolicitudAsistencia] = relationship(back_populates="adjuntos")
 
-    __table_args__ = (Index(None, "sha256"),)
+    __table_args__ = (
+        Index(None, "sha256"),
+        Index(
+            "uq_solicitud_adjunto_clave_duplicado",
+            "clave_duplicado",
+            unique=True,
+            sqlite_where=text("clave_duplicado IS NOT NULL"),
+            postgresql_where=text("clave_duplicado IS NOT NULL"),
+            mssql_where=text("clave_duplicado IS NOT NULL"),
+        ),
+    )
 
 
 class SolicitudPrestacion(Base):

@@ -29,7 +29,7 @@ from sqlalchemy import ColumnElement, CursorResult, Update, and_, or_, select, u
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dim_revision.db.models import Envio
+from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.domain.enums import EstadoEnvio as E
 from dim_revision.domain.phones import enmascarar
 from dim_revision.errors import EnvioLocked, InvalidTransition, NotFound, StaleWrite, UserError
@@ -441,9 +441,13 @@ def _current(session: Session, envio_id: int) -> _Current:
     ).one_or_none()
     if row is None:
         raise NotFound(f"No existe el envío {envio_id}.")
-    return _Current(
-        row.id, row.solicitud_id, E(row.estado), row.version, row.intentos, row.ultimo_error
-    )
+    estado = estado_leido(row.estado)
+    if not isinstance(estado, E):
+        raise InvalidTransition(
+            f"El envío {envio_id} tiene un estado desconocido («{row.estado}»): no se puede "
+            "modificar desde esta versión."
+        )
+    return _Current(row.id, row.solicitud_id, estado, row.version, row.intentos, row.ultimo_error)
 
 
 def _check_manual(envio_id: int, current: _Current, hacia: E, accion: str) -> None:
@@ -468,6 +472,7 @@ def _manual_move(
     accion_texto: str,
     accion: str,
     expected_version: int | None = None,
+    motivo: str | None = None,
 ) -> _Current:
     current = _current(session, envio_id)
     _check_manual(envio_id, current, hacia, accion_texto)
@@ -495,6 +500,8 @@ def _manual_move(
         _check_manual(envio_id, _current(session, envio_id), hacia, accion_texto)
         raise StaleWrite(f"El envío {envio_id} cambió mientras se lo modificaba; intente de nuevo.")
     detalle: dict[str, Any] = {"desde": current.estado.value}
+    if motivo:
+        detalle["motivo"] = motivo
     if current.ultimo_error:
         detalle["error_anterior"] = current.ultimo_error
     if hacia is E.PROGRAMADO:
@@ -509,10 +516,14 @@ def cancel(
     actor: Actor,
     now: datetime,
     expected_version: int | None = None,
+    *,
+    reabrir: bool = True,
+    motivo: str | None = None,
 ) -> None:
     """programado → cancelado. Against a racing claim exactly one wins: the loser of the cancel
-    gets `EnvioLocked`."""
-    _manual_move(
+    gets `EnvioLocked`. Like the operator's cancel, the request goes back to unresolved
+    (`reabrir`), unless the cancel is because it is done anyway (a turno was booked)."""
+    current = _manual_move(
         session,
         envio_id,
         actor,
@@ -522,7 +533,20 @@ def cancel(
         "cancelar",
         "envio_cancelado",
         expected_version,
+        motivo,
     )
+    if reabrir:
+        session.execute(
+            update(SolicitudAsistencia)
+            .where(SolicitudAsistencia.id == current.solicitud_id)
+            .values(
+                resuelto=False,
+                fecha_resuelto=None,
+                usuario_resuelto=None,
+                version=SolicitudAsistencia.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 def retry(session: Session, envio_id: int, actor: Actor, now: datetime) -> None:
@@ -562,6 +586,26 @@ def mark_sent_manually(session: Session, envio_id: int, actor: Actor, now: datet
 # --- read model for listings -----------------------------------------------------------------
 
 
+class EstadoDesconocido(str):
+    """A state this version does not know (a newer version wrote it, or a manual edit): shown,
+    never acted on."""
+
+    @property
+    def etiqueta(self) -> str:
+        return f"Desconocido ({self})"
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def estado_leido(raw: str) -> E | EstadoDesconocido:
+    try:
+        return E(raw)
+    except ValueError:
+        return EstadoDesconocido(raw)
+
+
 @dataclass(frozen=True)
 class EnvioFila:
     """One line of `outbox list` / the supervisor view. The phone is masked at the source and the
@@ -569,7 +613,7 @@ class EnvioFila:
 
     id: int
     solicitud_id: int
-    estado: E
+    estado: E | EstadoDesconocido
     telefono: str  # masked
     plantilla: str
     creado: datetime
@@ -610,7 +654,7 @@ def list_envios(session: Session, estado: E | None = None, limit: int = 50) -> l
         EnvioFila(
             id=r.id,
             solicitud_id=r.solicitud_id,
-            estado=E(r.estado),
+            estado=estado_leido(r.estado),
             telefono=enmascarar(r.telefono),
             plantilla=r.plantilla,
             creado=r.creado,
