@@ -56,7 +56,13 @@ def build_context(
     paths = paths or AppPaths.for_user()
     settings = load_settings(paths.config_file, cli=cli_overrides)
     actor = Actor.from_os(settings.operador.usuario, settings.operador.estacion)
-    return AppContext(settings, paths, secrets or KeyringStore(), actor, clock)
+    ctx = AppContext(settings, paths, secrets or KeyringStore(), actor, clock)
+    if clock is utcnow:
+        # Time that decides is the database server's (DESIGN §6); this PC's clock only shows.
+        from dim_revision.db.sql_time import DatabaseClock
+
+        ctx.clock = DatabaseClock.for_engine(lambda: ctx.db.engine)
+    return ctx
 
 
 def build_outbox_worker(ctx: AppContext) -> OutboxWorker:

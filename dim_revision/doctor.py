@@ -37,7 +37,7 @@ FALLA: Estado = "FALLA"
 AVISO: Estado = "AVISO"
 
 MIN_LINK_KEY_BYTES = 32
-MAX_CLOCK_SKEW_SECONDS = 60.0
+MAX_CLOCK_SKEW_SECONDS = 30.0  # the workstation's banner threshold too (db/sql_time.py)
 BOTMAKER_TIMEOUT = (3.0, 5.0)  # connect, read: doctor must answer fast
 CHANNELS_PATH = "/v2.0/channels"
 
@@ -219,19 +219,9 @@ def check_schema(engine: Engine) -> Resultado:
 
 def database_utc_now(engine: Engine) -> datetime:
     """The database server's clock as aware UTC, whatever the dialect returns."""
-    dialect = engine.dialect.name
-    query = {
-        "mssql": "SELECT SYSUTCDATETIME()",  # naive, already UTC
-        "postgresql": "SELECT CURRENT_TIMESTAMP",  # aware
-        "sqlite": "SELECT CURRENT_TIMESTAMP",  # 'YYYY-MM-DD HH:MM:SS' in UTC
-    }.get(dialect, "SELECT CURRENT_TIMESTAMP")
-    with engine.connect() as conn:
-        value = conn.execute(text(query)).scalar_one()
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if not isinstance(value, datetime):
-        raise TypeError(f"unexpected clock value {value!r}")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else as_utc(value)
+    from dim_revision.db.sql_time import read_db_now
+
+    return read_db_now(engine)
 
 
 def check_clock(engine: Engine, clock: Clock) -> Resultado:

@@ -20,6 +20,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     import os
     from pathlib import Path
 
+    from dim_revision.db.sql_time import pc_clock
+
     config_file = Path(os.environ.get(ENV_CONFIG_FILE) or ctx.paths.config_file)
     results = doctor.run_all(
         config_file=config_file,
@@ -27,7 +29,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         get_db=lambda: ctx.db,
         secrets=ctx.secrets,
         botmaker=ctx.settings.botmaker,
-        clock=ctx.clock,
+        clock=pc_clock(ctx.clock),  # the skew check compares this PC's own clock
         keyring_check=keyring_usable if isinstance(ctx.secrets, KeyringStore) else None,
     )
     for result in results:

@@ -18,6 +18,7 @@ import secrets as _random
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -251,24 +252,29 @@ class OutboxWorker:
         )
         return report
 
-    def _begin(self, item: ClaimedEnvio) -> bool:
+    def _begin(self, item: ClaimedEnvio, holder: ExitStack) -> bool:
         """Called by the client with the whole request but its last byte written: make "POST
-        begun" durable (ownership re-checked, lease stretched). False: do not send."""
+        begun" durable (ownership re-checked, lease stretched). False: do not send.
+
+        The unit of work is closed by `holder` only after the send: returning the connection to
+        the pool costs a round trip (a reset), which must not sit between the durable "begun"
+        and the last byte (a kill -9 there would leave a begun send that never left)."""
         now = self._clock()
-        with self._db.uow() as uow:
-            still_mine = store.begin_send(uow.session, item, self.owner, now, now + self.lease)
-            uow.commit()
+        uow = holder.enter_context(self._db.uow())
+        still_mine = store.begin_send(uow.session, item, self.owner, now, now + self.lease)
+        uow.commit()
         if not still_mine:
             log.warning("Envío %s: ya no es de este puesto; no se envía", item.id)
         return still_mine
 
     def _send(self, item: ClaimedEnvio, variables: dict[str, Any], report: RunReport) -> None:
         msg = Mensaje(item.id, item.telefono, item.plantilla, variables)
-        try:
-            result = self._client.send(msg, before_send=lambda: self._begin(item))
-        except Exception as exc:  # a bug after the request may have gone out: assume it did
-            log.exception("Envío %s: error inesperado del cliente de Botmaker", item.id)
-            result = Ambiguous(f"Error inesperado al enviar: {type(exc).__name__}")
+        with ExitStack() as holder:
+            try:
+                result = self._client.send(msg, before_send=lambda: self._begin(item, holder))
+            except Exception as exc:  # a bug after the request may have gone out: assume it did
+                log.exception("Envío %s: error inesperado del cliente de Botmaker", item.id)
+                result = Ambiguous(f"Error inesperado al enviar: {type(exc).__name__}")
         self._record(item, result, report)
 
     def _record(self, item: ClaimedEnvio, result: SendResult, report: RunReport) -> None:
