@@ -334,6 +334,90 @@ def check_botmaker(
     )
 
 
+TEMPLATES_PATH = "/api/v1.0/waTemplates/"
+
+
+def check_plantilla_y_linea(
+    settings: BotmakerSettings, store: SecretStore, session: requests.Session | None = None
+) -> Resultado:
+    """The template exists and is APPROVED (Botmaker's documented `GET /api/v1.0/waTemplates/
+    {name}`, on the v1 host whatever API sends) and the line exists (v2 `GET /v2.0/channels`).
+    A wrong one fails message after message; the sender would pause after a few."""
+    nombre = "Plantilla y línea"
+    token = store.get(TOKEN_SECRET) or ""
+    headers = {"access-token": token, "Accept": "application/json"}
+    v1_base = (
+        settings.base_url if settings.base_url else DEFAULT_BASE_URL["v1"]
+    ).rstrip("/")
+    v2_base = (settings.base_url or DEFAULT_BASE_URL["v2"]).rstrip("/")
+    from urllib.parse import quote
+
+    http = session or requests.Session()
+    problemas: list[str] = []
+    try:
+        t = http.get(
+            v1_base + TEMPLATES_PATH + quote(settings.plantilla, safe=""),
+            headers=headers,
+            timeout=BOTMAKER_TIMEOUT,
+            allow_redirects=False,
+        )
+        data = _json_or_none(t)
+        estado = data.get("state") if isinstance(data, dict) else None
+        if t.status_code == 404:
+            problemas.append(f"la plantilla «{settings.plantilla}» no existe en Botmaker")
+        elif t.status_code == 200 and estado != "APPROVED":
+            problemas.append(
+                f"la plantilla «{settings.plantilla}» está {estado or 'sin estado'}, no APPROVED"
+            )
+        elif t.status_code != 200:
+            problemas.append(f"no se pudo leer la plantilla ({t.status_code})")
+        if settings.api_version == "v2":
+            c = http.get(
+                v2_base + CHANNELS_PATH,
+                headers=headers,
+                timeout=BOTMAKER_TIMEOUT,
+                allow_redirects=False,
+            )
+            items = _json_or_none(c)
+            items = items.get("items") if isinstance(items, dict) else None
+            ids = {
+                str(v)
+                for it in (items if isinstance(items, list) else [])
+                if isinstance(it, dict)
+                for k, v in it.items()
+                if k in ("id", "channelId", "number", "phone")
+            }
+            if c.status_code == 200 and settings.canal not in ids:
+                problemas.append(f"la línea «{settings.canal}» no existe en Botmaker")
+            elif c.status_code != 200:
+                problemas.append(f"no se pudo leer la lista de líneas ({c.status_code})")
+    except requests.RequestException as exc:
+        return Resultado(nombre, AVISO, f"no se pudo consultar Botmaker ({type(exc).__name__})")
+    finally:
+        if session is None:
+            http.close()
+    if problemas:
+        return Resultado(
+            nombre,
+            FALLA,
+            "; ".join(problemas),
+            "Corregí [botmaker] plantilla y canal (deben coincidir con Botmaker).",
+        )
+    detalle = f"«{settings.plantilla}» aprobada"
+    if settings.api_version == "v2":
+        detalle += f", línea «{settings.canal}» existe"
+    return Resultado(nombre, OK, detalle)
+
+
+def _json_or_none(response: requests.Response) -> object:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+    finally:
+        response.close()
+
+
 # --- all together ----------------------------------------------------------------------------
 
 
@@ -372,6 +456,8 @@ def run_all(
         check_link_key(secrets),
         check_botmaker(botmaker, secrets, session),
     ]
+    if results[-1].estado == OK:
+        results.append(check_plantilla_y_linea(botmaker, secrets, session))
     return results
 
 

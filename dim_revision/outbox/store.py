@@ -338,6 +338,34 @@ def mark_uncertain(
     )
 
 
+def return_failed(
+    session: Session, envio: ClaimedEnvio, owner: Actor, now: datetime, motivo: str
+) -> bool:
+    """fallido → programado by the worker that just failed it (same version: nobody touched it
+    since): the error was the configuration's, not the message's; the attempt does not count."""
+    check_transition(E.FALLIDO, E.PROGRAMADO, Quien.WORKER)
+    won = _rowcount(
+        session.execute(
+            update(Envio)
+            .where(
+                Envio.id == envio.id,
+                Envio.estado == E.FALLIDO.value,
+                Envio.version == envio.version + 1,
+            )
+            .values(
+                estado=E.PROGRAMADO.value,
+                intentos=Envio.intentos - 1,
+                proximo_intento=None,
+                version=Envio.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if won == 1:
+        _audit(session, owner, now, envio, "envio_devuelto_por_pausa", {"motivo": motivo})
+    return won == 1
+
+
 def release(
     session: Session, envio: ClaimedEnvio, owner: Actor, now: datetime, motivo: str
 ) -> bool:

@@ -159,6 +159,10 @@ class OutboxWorker:
         self._limiter = limiter or RateLimiter(settings.envios_por_segundo, sleep=self._stop.wait)
         self._lock = threading.Lock()
         self._status = WorkerStatus()
+        # Consecutive sends that failed with the same permanent error (a wrong template/line).
+        self.pause_after = max(0, settings.pausa_tras_errores_iguales)
+        self._streak: list[ClaimedEnvio] = []
+        self._streak_reason: str | None = None
 
     # --- control -----------------------------------------------------------------------------
 
@@ -182,6 +186,7 @@ class OutboxWorker:
     def resume(self) -> None:
         if self.paused:
             log.info("Envíos reanudados")
+        self._streak, self._streak_reason = [], None
         self._set_status(pausado=False, motivo=None)
 
     def now(self) -> datetime:
@@ -236,7 +241,10 @@ class OutboxWorker:
                     variables = item.variables()
                 except ValueError:
                     self._record(
-                        item, Permanent("Los parámetros guardados del envío están dañados."), report
+                        item,
+                        Permanent("Los parámetros guardados del envío están dañados."),
+                        report,
+                        from_botmaker=False,
                     )
                     continue
                 self._send(item, variables, report)
@@ -277,7 +285,14 @@ class OutboxWorker:
                 result = Ambiguous(f"Error inesperado al enviar: {type(exc).__name__}")
         self._record(item, result, report)
 
-    def _record(self, item: ClaimedEnvio, result: SendResult, report: RunReport) -> None:
+    def _record(
+        self,
+        item: ClaimedEnvio,
+        result: SendResult,
+        report: RunReport,
+        *,
+        from_botmaker: bool = True,
+    ) -> None:
         now = self._clock()
         with self._db.uow() as uow:
             s = uow.session
@@ -314,6 +329,8 @@ class OutboxWorker:
                 ok = store.mark_uncertain(s, item, self.owner, now, result.reason)
                 report.inciertos += ok
             uow.commit()
+        if from_botmaker:
+            self._track_permanent(item, result, report, ok)
         if not ok:
             log.error(
                 "Envío %s a %s: el resultado (%s) no se pudo registrar porque el envío ya no "
@@ -322,6 +339,37 @@ class OutboxWorker:
                 enmascarar(item.telefono),
                 describe(result),
             )
+
+    def _track_permanent(
+        self, item: ClaimedEnvio, result: SendResult, report: RunReport, recorded: bool
+    ) -> None:
+        """The same permanent error N times in a row stops the sender, not the queue: pause and
+        put those N back to programado (they will go out once the template/line is fixed)."""
+        if isinstance(result, Accepted):
+            self._streak, self._streak_reason = [], None
+        if not isinstance(result, Permanent) or not recorded or self.pause_after == 0:
+            return
+        if result.reason != self._streak_reason:
+            self._streak, self._streak_reason = [], result.reason
+        self._streak.append(item)
+        if len(self._streak) < self.pause_after:
+            return
+        motivo = (
+            f"Botmaker rechazó {len(self._streak)} envíos seguidos con el mismo error "
+            f"({result.reason}). Revisá la plantilla y la línea configuradas en [botmaker] "
+            "(«dim-revision doctor» las verifica) y reanudá los envíos."
+        )
+        devueltos = 0
+        with self._db.uow() as uow:
+            for fallido in self._streak:
+                devueltos += store.return_failed(
+                    uow.session, fallido, self.owner, self._clock(), motivo
+                )
+            uow.commit()
+        report.fallidos = max(0, report.fallidos - devueltos)
+        report.liberados += devueltos
+        self._streak, self._streak_reason = [], None
+        self.pause(motivo)
 
     def _release(self, items: list[ClaimedEnvio], motivo: str) -> int:
         released = 0

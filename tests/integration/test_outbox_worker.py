@@ -659,3 +659,39 @@ def test_outbox_counts_use_the_buenos_aires_day(database: Database, clock: FakeC
         1,
         1,
     )
+
+
+# --- a wrong configuration stops the sender, not the queue (issue #17 item 9) -----------------
+
+
+def test_the_same_permanent_error_three_times_pauses_and_returns_them(
+    database: Database, clock: FakeClock, fake: FakeBotmaker, make_worker: WorkerFactory
+) -> None:
+    """An unapproved or misnamed template (v1: 200 with problems) fails every message the same
+    way: after 3 the sender pauses with the reason, and the 3 go back to programado."""
+    ids = seed(database, 6, clock())
+    fake.script("problems:10")
+    worker = make_worker(database, api_version="v1")
+    report = worker.run_once()
+    assert worker.paused and "3 envíos seguidos con el mismo error" in (worker.status.motivo or "")
+    assert len(fake.received) == 3  # the other three were never tried
+    after = rows(database)
+    assert {after[i].estado for i in ids} == {E.PROGRAMADO}
+    assert {after[i].intentos for i in ids} == {0}
+    assert report.fallidos == 0 and report.pausado
+    acciones = [e.accion for e in eventos(database, ids[0])]
+    assert acciones[-2:] == ["envio_fallido", "envio_devuelto_por_pausa"]
+    fake.clear()  # the template is fixed
+    worker.resume()
+    assert worker.run_once().enviados == 6
+
+
+def test_different_permanent_errors_do_not_pause(
+    database: Database, clock: FakeClock, fake: FakeBotmaker, make_worker: WorkerFactory
+) -> None:
+    ids = seed(database, 4, clock())
+    fake.script("problems", "400", "problems", "400")
+    worker = make_worker(database, api_version="v1")
+    worker.run_once()
+    assert not worker.paused
+    assert {rows(database)[i].estado for i in ids} == {E.FALLIDO}

@@ -13,7 +13,9 @@ from dim_revision.outbox.states import TRANSITIONS, Quien, check_transition, is_
 P, EN, ED, C, F, IN = E.PROGRAMADO, E.ENVIANDO, E.ENVIADO, E.CANCELADO, E.FALLIDO, E.INCIERTO
 
 # Written out independently of the module's table, from the issue text.
-WORKER = {(P, EN), (EN, ED), (EN, P), (EN, F), (EN, IN), (IN, ED)}
+# (F, P) by the worker: the same permanent error several times in a row pauses the sender and
+# returns those sends to the queue (issue #17, item 9).
+WORKER = {(P, EN), (EN, ED), (EN, P), (EN, F), (EN, IN), (IN, ED), (F, P)}
 PERSONA = {(P, C), (F, P), (IN, P), (IN, ED)}
 ANY = WORKER | PERSONA
 ALL_PAIRS = list(itertools.product(E, E))
