@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from dim_revision.db.models import Envio
+from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio
 from dim_revision.domain.link_tokens import TokenClaims, TokenError, verificar_token
@@ -16,11 +16,25 @@ class TokenReemplazado(TokenError):
     """A newer send for the same request replaced this link, or the send was cancelled."""
 
 
+class TokenYaUsado(TokenError):
+    """The request already has its turno: the link did its job."""
+
+
 def verificar_link(
     db: Database, key: str, token_or_url: str, *, now: datetime, issuer: str
 ) -> TokenClaims:
     claims = verificar_token(key, token_or_url, now=now, issuer=issuer)
     with db.uow() as uow:
+        turno = uow.session.scalar(
+            select(SolicitudAsistencia.id_turno_destino).where(
+                SolicitudAsistencia.id == claims.solicitud_id
+            )
+        )
+        if turno is not None:
+            raise TokenYaUsado(
+                f"Esta solicitud ya tiene turno (turno {turno}); si necesitás otro, pedilo desde "
+                "el portal con tu usuario."
+            )
         latest = uow.session.execute(
             select(Envio.token_id, Envio.estado)
             .where(Envio.solicitud_id == claims.solicitud_id)

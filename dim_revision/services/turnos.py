@@ -15,9 +15,16 @@ from datetime import datetime
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session, undefer
 
-from dim_revision.db.models import SolicitudAdjunto, SolicitudAsistencia, Turno, TurnoAdjunto
+from dim_revision.db.models import (
+    Envio,
+    SolicitudAdjunto,
+    SolicitudAsistencia,
+    Turno,
+    TurnoAdjunto,
+)
 from dim_revision.db.uow import Database
-from dim_revision.errors import NotFound, ValidationError
+from dim_revision.domain.enums import EstadoEnvio
+from dim_revision.errors import NotFound, UserError, ValidationError
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
 
@@ -86,16 +93,45 @@ def vincular_turno(
                     fecha_alta=now,
                 )
             )
+        cancelados = _cancelar_envio_pendiente(s, actor, now, solicitud_id)
         registrar_evento(
             s,
             actor,
             "turno_vinculado",
             now,
             solicitud_id=solicitud_id,
-            detalle={"turno_id": turno_id, "adjuntos": [a.id for a in adjuntos]},
+            detalle={
+                "turno_id": turno_id,
+                "adjuntos": [a.id for a in adjuntos],
+                "envios_cancelados": cancelados,
+            },
         )
         uow.commit()
         return VinculoResultado(solicitud_id, turno_id, len(adjuntos), ya_vinculado=False)
+
+
+def _cancelar_envio_pendiente(
+    s: Session, actor: Actor, now: datetime, solicitud_id: int
+) -> list[int]:
+    """Booked means done: a send still waiting (programado) would only tell the patient to book
+    what they already booked. One being sent right now is left alone (it may already be out)."""
+    from dim_revision.outbox import store
+
+    pendientes = s.scalars(
+        select(Envio.id).where(
+            Envio.solicitud_id == solicitud_id, Envio.estado == EstadoEnvio.PROGRAMADO.value
+        )
+    ).all()
+    cancelados = []
+    for envio_id in pendientes:
+        try:
+            store.cancel(
+                s, envio_id, actor, now, reabrir=False, motivo="el paciente ya tiene turno"
+            )
+        except UserError:  # a worker claimed it a moment ago: it goes out; nothing to undo
+            continue
+        cancelados.append(envio_id)
+    return cancelados
 
 
 def _solicitud_viva(s: Session, solicitud_id: int) -> SolicitudAsistencia:
