@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 import requests
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from dim_revision.clock import Clock, as_utc
+from dim_revision.clock import Clock
 from dim_revision.config import BotmakerSettings, read_config_file
 from dim_revision.db import migrate
 from dim_revision.db.engine import (

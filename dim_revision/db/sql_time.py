@@ -28,7 +28,7 @@ RESYNC_SECONDS = 60.0
 RETRY_SECONDS = 30.0
 
 
-class utc_now(FunctionElement[datetime]):  # noqa: N801 - reads like the SQL function it is
+class utc_now(FunctionElement[datetime]):
     """The database server's current UTC time, naive, in the stored format of `UTCDateTime`."""
 
     type = DateTime()

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -222,7 +222,7 @@ def _outcome(caso: str, detalle: str = "", retry_after: float | None = None) -> 
         return Retryable(reason, retry_after)
     if row.resultado is Accepted:
         return Accepted(detalle or None)
-    return row.resultado(reason)  # type: ignore[call-arg]
+    return row.resultado(reason)
 
 
 # --- the request body that withholds its last byte -------------------------------------------
@@ -386,14 +386,15 @@ class BotmakerClient:
 def _scrub(result: SendResult, msg: Mensaje) -> SendResult:
     """Mask whatever we sent (first name, prestaciones, link token, phone) if the answer echoed
     it: the reason is logged and stored in `ultimo_error`."""
-    reason = getattr(result, "reason", None)
-    if not reason:
+    if isinstance(result, Accepted):
         return result
     sent = [msg.telefono, *(v for v in msg.variables.values() if isinstance(v, str | int))]
-    masked = mask_provider_text(reason, sent)
-    if masked == reason:
+    masked = mask_provider_text(result.reason, sent)
+    if masked == result.reason:
         return result
-    return replace(result, reason=masked)  # type: ignore[type-var]
+    if isinstance(result, Retryable):
+        return Retryable(masked, result.retry_after)
+    return type(result)(masked)
 
 
 # --- classification (pure, so every branch is easy to reason about) --------------------------

@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from PIL import Image
 from pypdf import PdfReader
@@ -243,7 +244,7 @@ _NOMBRES_ACTIVOS = {
     "GoToE": "el PDF abre documentos incrustados (GoToE)",
 }
 _NOMBRE_ACTIVO_PLANO = re.compile(
-    rb"/(" + b"|".join(sorted((n.encode() for n in _NOMBRES_ACTIVOS), key=len, reverse=True))
+    rb"/(" + b"|".join(n.encode() for n in sorted(_NOMBRES_ACTIVOS, key=len, reverse=True))
     + rb")(?![A-Za-z0-9#_.+-])"
 )
 _NOMBRE_ESCAPADO = re.compile(rb"/[A-Za-z0-9_.+-]*#[0-9A-Fa-f]{2}(?:[A-Za-z0-9_.+-]|#[0-9A-Fa-f]{2})*")
@@ -321,21 +322,21 @@ def _revisar_estructura(
 ) -> tuple[int, str | None]:
     """Page count from the tree's /Count (never flattening a huge tree), a bounded walk that
     checks it, and the catalog's and pages' actions (objects in compressed streams included)."""
-    raiz = reader.trailer["/Root"].get_object()
+    raiz: Any = reader.trailer["/Root"].get_object()
     if "/OpenAction" in raiz:
         accion = raiz["/OpenAction"].get_object()
         if hasattr(accion, "get") and accion.get("/S") not in _ACCIONES_INOFENSIVAS:
             return 0, f"{etiqueta}: el PDF ejecuta una acción al abrirse (OpenAction){_SIN_ACTIVO}"
     nombres = raiz.get("/Names")
     if nombres is not None:
-        nombres = nombres.get_object()
+        nombres = cast(Any, nombres).get_object()
         for clave in ("/JavaScript", "/EmbeddedFiles"):
             if clave in nombres:
                 return 0, f"{etiqueta}: {_NOMBRES_ACTIVOS[clave[1:]]}{_SIN_ACTIVO}"
     formulario = raiz.get("/AcroForm")
     if formulario is not None and "/XFA" in formulario.get_object():
         return 0, f"{etiqueta}: {_NOMBRES_ACTIVOS['XFA']}{_SIN_ACTIVO}"
-    arbol = raiz["/Pages"].get_object()
+    arbol: Any = raiz["/Pages"].get_object()
     declaradas = int(arbol.get("/Count", 0))
     if declaradas > limits.max_paginas_pdf:
         return declaradas, (
@@ -343,7 +344,7 @@ def _revisar_estructura(
         )
     hojas = 0
     presupuesto = 4 * limits.max_paginas_pdf + 16  # tree nodes we are willing to visit
-    pendientes = [arbol]
+    pendientes: list[Any] = [arbol]
     while pendientes:
         nodo = pendientes.pop()
         presupuesto -= 1

@@ -21,8 +21,8 @@ from dim_revision.db.models import Paciente, SolicitudAdjunto, SolicitudAsistenc
 from dim_revision.db.uow import Database
 from dim_revision.domain.phones import normalizar_whatsapp
 from dim_revision.domain.texto_usuario import normalizar_digitos
-from dim_revision.logging_setup import mask_text
 from dim_revision.errors import NotFound, ValidationError
+from dim_revision.logging_setup import mask_text
 from dim_revision.services.actor import Actor
 from dim_revision.services.archivos import ArchivoValidado, inspeccionar_archivo
 from dim_revision.services.audit import registrar_evento

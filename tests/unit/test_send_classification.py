@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,8 @@ from urllib3.exceptions import (
 from dim_revision.config import BotmakerSettings
 from dim_revision.outbox.botmaker import (
     CLASSIFICATION,
-    Accepted,
     AbortSend,
+    Accepted,
     Ambiguous,
     BotmakerClient,
     Mensaje,
@@ -171,6 +172,7 @@ def _client(url: str, verify: str = "", **values: Any) -> BotmakerClient:
     return BotmakerClient(_settings(url, ca_file=verify, **values), _store())
 
 
+@contextmanager
 def _serve(
     journal: Path, mode: str, tls: TlsFiles | None = None, **kw: Any
 ) -> Iterator[FaultBotmaker]:
@@ -196,7 +198,7 @@ def _serve(
 def test_failures_after_the_request_was_processed_are_never_retryable(
     journal: Path, tls_files: TlsFiles, mode: str, tls: bool, expected: type
 ) -> None:
-    for server in _serve(journal, mode, tls_files if tls else None, slow_seconds=1.5):
+    with _serve(journal, mode, tls_files if tls else None, slow_seconds=1.5) as server:
         client = _client(server.url, verify=str(tls_files.cert) if tls else "")
         begun: list[int] = []
         result = client.send(MSG, before_send=lambda: begun.append(1) or True)
@@ -209,7 +211,7 @@ def test_failures_after_the_request_was_processed_are_never_retryable(
 def test_tls_handshake_failure_is_retryable_and_nothing_arrives(
     journal: Path, tls_files: TlsFiles
 ) -> None:
-    for server in _serve(journal, "ok", tls_files):
+    with _serve(journal, "ok", tls_files) as server:
         begun: list[int] = []
         result = _client(server.url).send(MSG, before_send=lambda: begun.append(1) or True)
         assert isinstance(result, Retryable) and "antes de enviar" in result.reason
@@ -225,7 +227,7 @@ def test_a_refusing_or_failing_hook_abandons_the_request_before_its_last_byte(
             raise ConnectionError("database down")
         return False
 
-    for server in _serve(journal, "ok"):
+    with _serve(journal, "ok") as server:
         result = _client(server.url).send(MSG, before_send=before_send)
         assert isinstance(result, NotSent)
         assert server.received() == []  # the server never got a complete request
