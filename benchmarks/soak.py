@@ -43,8 +43,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
 
+from benchmarks.tcp_proxy import CuttableProxy
 from dim_revision.clock import FakeClock, utcnow
 from dim_revision.config import BotmakerSettings
 from dim_revision.db import migrate
@@ -86,6 +88,7 @@ class Scenario:
     tls: bool = False
     crash: bool = False
     delay_ms: float = 0.0  # a random answer delay up to this (so kills land mid-request)
+    db_outage: bool = False  # PostgreSQL only: connections cut for 1–3 s every few seconds
 
 
 SCENARIOS = (
@@ -96,6 +99,7 @@ SCENARIOS = (
     Scenario("kill-9", crash=True, delay_ms=15.0),
     Scenario("kill-9+tls-faults", {"tls_alert": 0.05, "reset": 0.05}, tls=True, crash=True,
              delay_ms=10.0),
+    Scenario("db-outage", delay_ms=5.0, db_outage=True),
 )
 
 
@@ -205,12 +209,20 @@ def _worker(db: Database, url: str, tls: TlsFiles | None, clock: Any, name: str)
     return OutboxWorker(db, client, policy, clock, Actor(worker_owner(name), name), settings)
 
 
-def drain_in_process(db: Database, url: str, tls: TlsFiles | None, clock: Any) -> None:
+def drain_in_process(
+    db: Database, url: str, tls: TlsFiles | None, clock: Any, tolerate_db_errors: bool = False
+) -> None:
     worker = _worker(db, url, tls, clock, "pc-soak")
     try:
         idle = 0
         while idle < 3:
-            report = worker.run_once()
+            try:
+                report = worker.run_once()
+            except DBAPIError:
+                if not tolerate_db_errors:
+                    raise
+                time.sleep(0.1)  # what OutboxThread does: try again a moment later
+                continue
             idle = 0 if (report.tomados or report.expirados) else idle + 1
             if report.tomados == 0:
                 time.sleep(0.06)  # a scheduled retry may be due in a moment
@@ -256,6 +268,33 @@ def crash_loop(
         return kills
 
 
+def outage_run(db_url: str, url: str, rng: random.Random) -> int:
+    """The worker talks to PostgreSQL through a proxy that drops every connection for 1–3 s,
+    over and over, until the queue is flushed. Returns the number of outages."""
+    target = make_url(db_url)
+    proxy = CuttableProxy((target.host or "127.0.0.1", target.port or 5432)).start()
+    via = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    db = Database(create_db_engine(via))
+    import threading
+
+    done = threading.Event()
+
+    def cutter() -> None:
+        while not done.wait(rng.uniform(0.5, 2.0)):
+            proxy.cut(rng.uniform(1.0, 3.0))
+
+    thread = threading.Thread(target=cutter, daemon=True)
+    thread.start()
+    try:
+        drain_in_process(db, url, None, utcnow, tolerate_db_errors=True)
+    finally:
+        done.set()
+        thread.join()
+        db.dispose()
+        proxy.stop()
+    return proxy.cuts
+
+
 def account(db: Database, journal: Path, n: int) -> dict[str, int]:
     with db.engine.connect() as conn:
         estados = dict(conn.execute(select(Envio.id, Envio.estado)).all())
@@ -298,7 +337,11 @@ def run_scenario(
         slow_seconds=READ_TIMEOUT + 0.4,
         delay=delay,
     ) as server:
-        if sc.crash:
+        if sc.db_outage:
+            kills = outage_run(db_url, server.url, rng)
+            later = FakeClock(utcnow() + timedelta(hours=1))
+            drain_in_process(db, server.url, None, later)
+        elif sc.crash:
             kills = crash_loop(db_url, server.url, tls if sc.tls else None, rng, tmp / "home")
             # An hour later: every lease of the killed processes has expired.
             later = FakeClock(utcnow() + timedelta(hours=1))
@@ -314,7 +357,7 @@ def run_scenario(
 def table(results: list[Result]) -> str:
     head = (
         "| scenario | backend | sends | requests received | duplicates | lost | incierto "
-        "(all received) | incierto-never-sent | kill -9 | s |"
+        "(all received) | incierto-never-sent | kill -9 / outages | s |"
     )
     lines = [head, "|" + "---|" * 10]
     for r in results:
@@ -350,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
             if sc.name not in wanted:
                 continue
             for backend in backends:
+                if sc.db_outage and backend != "postgres":
+                    continue  # the outage is a cut TCP connection: PostgreSQL only
                 maker = sqlite_database(tmp) if backend == "sqlite" else pg_database(args.pg_url)
                 with maker as db_url:
                     r = run_scenario(sc, backend, db_url, n, tmp, tls, args.seed)

@@ -376,7 +376,12 @@ def release(
         owner,
         now,
         E.PROGRAMADO,
-        {"intentos": Envio.intentos - 1, "tomado_por": None, "tomado_hasta": None},
+        {
+            "intentos": Envio.intentos - 1,
+            "tomado_por": None,
+            "tomado_hasta": None,
+            "iniciado_en": None,
+        },
         "envio_liberado",
         {"motivo": motivo},
     )

@@ -23,6 +23,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
 from dim_revision.clock import Clock
 from dim_revision.config import BotmakerSettings
 from dim_revision.db.uow import Database
@@ -162,6 +165,8 @@ class OutboxWorker:
         # Consecutive sends that failed with the same permanent error (a wrong template/line).
         self.pause_after = max(0, settings.pausa_tras_errores_iguales)
         self._streak: list[ClaimedEnvio] = []
+        # Outcomes not yet written because the database failed; retried first on the next run.
+        self._pending: list[tuple[ClaimedEnvio, SendResult, bool]] = []
         self._streak_reason: str | None = None
 
     # --- control -----------------------------------------------------------------------------
@@ -215,6 +220,7 @@ class OutboxWorker:
     def run_once(self, now: datetime | None = None) -> RunReport:
         now = now or self._clock()
         report = RunReport()
+        self._record_pending(report)
         with self._db.uow() as uow:
             report.expirados = len(store.expire_stale_leases(uow.session, now, self.owner))
             uow.commit()
@@ -268,9 +274,11 @@ class OutboxWorker:
         the pool costs a round trip (a reset), which must not sit between the durable "begun"
         and the last byte (a kill -9 there would leave a begun send that never left)."""
         now = self._clock()
-        uow = holder.enter_context(self._db.uow())
-        still_mine = store.begin_send(uow.session, item, self.owner, now, now + self.lease)
-        uow.commit()
+        # A connection of our own, closed (reset and returned to the pool) only by `holder`.
+        connection = holder.enter_context(self._db.engine.connect())
+        with Session(bind=connection) as session:
+            still_mine = store.begin_send(session, item, self.owner, now, now + self.lease)
+            session.commit()
         if not still_mine:
             log.warning("Envío %s: ya no es de este puesto; no se envía", item.id)
         return still_mine
@@ -285,7 +293,29 @@ class OutboxWorker:
                 result = Ambiguous(f"Error inesperado al enviar: {type(exc).__name__}")
         self._record(item, result, report)
 
+    def _record_pending(self, report: RunReport) -> None:
+        """Results the database refused to take (it was down) are recorded first, before any
+        lease expires: a send Botmaker accepted becomes enviado, not incierto, and one abandoned
+        before its last byte goes back to the queue instead of looking begun."""
+        while self._pending:
+            item, result, from_botmaker = self._pending.pop(0)
+            self._record(item, result, report, from_botmaker=from_botmaker)
+
     def _record(
+        self,
+        item: ClaimedEnvio,
+        result: SendResult,
+        report: RunReport,
+        *,
+        from_botmaker: bool = True,
+    ) -> None:
+        try:
+            self._record_now(item, result, report, from_botmaker=from_botmaker)
+        except DBAPIError:
+            self._pending.insert(0, (item, result, from_botmaker))
+            raise
+
+    def _record_now(
         self,
         item: ClaimedEnvio,
         result: SendResult,
@@ -464,8 +494,6 @@ class OutboxThread:
 
 
 def _describe_failure(exc: Exception) -> str:
-    from sqlalchemy.exc import DBAPIError
-
     if isinstance(exc, DBAPIError):
         return "no se pudo usar la base de datos; se reintenta automáticamente."
     return f"error inesperado ({type(exc).__name__}); se reintenta automáticamente."

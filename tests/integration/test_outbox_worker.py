@@ -695,3 +695,33 @@ def test_different_permanent_errors_do_not_pause(
     worker.run_once()
     assert not worker.paused
     assert {rows(database)[i].estado for i in ids} == {E.FALLIDO}
+
+
+def test_an_outcome_the_database_refused_is_recorded_on_the_next_run(
+    database: Database, clock: FakeClock, fake: FakeBotmaker, make_worker: WorkerFactory
+) -> None:
+    """Botmaker accepted it but the database dropped right then: the worker remembers the
+    answer and writes it first thing next time, so it ends enviado, not incierto."""
+    from sqlalchemy.exc import OperationalError
+
+    [envio_id] = seed(database, 1, clock())
+    worker = make_worker(database)
+    real = store.mark_sent
+    calls: list[int] = []
+
+    def flaky(*args: Any, **kwargs: Any) -> bool:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE envio", {}, ConnectionError("server closed"))
+        return real(*args, **kwargs)
+
+    store.mark_sent = flaky  # type: ignore[assignment]
+    try:
+        with pytest.raises(OperationalError):
+            worker.run_once()
+        assert rows(database)[envio_id].estado == E.ENVIANDO
+        worker.run_once()
+    finally:
+        store.mark_sent = real  # type: ignore[assignment]
+    assert rows(database)[envio_id].estado == E.ENVIADO
+    assert len(fake.received_for(envio_id)) == 1
