@@ -43,8 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from benchmarks.tcp_proxy import CuttableProxy
 from dim_revision.clock import FakeClock, utcnow
