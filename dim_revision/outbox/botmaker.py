@@ -355,6 +355,10 @@ class BotmakerClient:
                     "access-token": token,
                     "Accept": "application/json",
                     "Content-Type": "application/json",
+                    # A fresh connection per message: a pooled one the server closed while idle
+                    # would fail after our request and turn a message that never arrived into
+                    # an incierto.
+                    "Connection": "close",
                 },
                 timeout=(self._settings.connect_timeout, self._settings.read_timeout),
                 allow_redirects=False,
