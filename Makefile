@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint deps deps-test venv demo-reset screenshots bench installer msi clean
+.PHONY: run test lint deps deps-test venv demo-reset screenshots bench soak installer msi clean
 
 run: deps $(INSTALLED)
 	$(PY) -m dim_revision demo
@@ -47,6 +47,12 @@ clean:
 # Performance against DESIGN §7's budgets, each case beside its peer (a few minutes; see docs/performance.md).
 bench: $(INSTALLED)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run --json build/bench.json
+
+# Never twice, never lost, under fault injection and kill -9, on SQLite and PostgreSQL
+# (DIM_REVISION_TEST_PG_URL); see docs/reliability.md. SOAK_ARGS=--quick for a short run.
+soak: $(INSTALLED)
+	$(PY) -m benchmarks.soak --json build/soak.json $(SOAK_ARGS)
+	$(PY) -m benchmarks.intake_memory
 
 # The one-folder PyInstaller build in dist/dim-revision/ (both executables; a few minutes) by the
 # portable script (the same command on Windows: see docs/install.md).

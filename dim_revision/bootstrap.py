@@ -79,7 +79,13 @@ def build_context(
     loaded = load_layers(paths.config_file, cli=cli_overrides, machine_file=paths.machine_config)
     settings = loaded.settings
     actor = Actor.from_os(settings.operador.usuario, settings.operador.estacion)
-    return AppContext(settings, paths, secrets or KeyringStore(), actor, clock, loaded=loaded)
+    ctx = AppContext(settings, paths, secrets or KeyringStore(), actor, clock, loaded=loaded)
+    if clock is utcnow:
+        # Time that decides is the database server's (DESIGN §6); this PC's clock only shows.
+        from dim_revision.db.sql_time import DatabaseClock
+
+        ctx.clock = DatabaseClock.for_engine(lambda: ctx.db.engine)
+    return ctx
 
 
 def build_outbox_worker(ctx: AppContext) -> OutboxWorker:

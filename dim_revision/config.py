@@ -78,6 +78,10 @@ class BotmakerSettings:
     read_timeout: float = 20.0
     envios_por_segundo: float = 3.0
     lote: int = 20
+    ca_file: str = ""  # a PEM bundle to trust instead of the default ones (TLS-inspecting proxy)
+    # The same permanent error on this many consecutive sends is a configuration problem
+    # (template, line): the sender pauses and returns them to the queue (0: never).
+    pausa_tras_errores_iguales: int = 3
 
 
 @dataclass(frozen=True)

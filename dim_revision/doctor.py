@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 import requests
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from dim_revision.clock import Clock, as_utc
+from dim_revision.clock import Clock
 from dim_revision.config import BotmakerSettings, read_config_file
 from dim_revision.db import migrate
 from dim_revision.db.engine import (
@@ -37,7 +37,7 @@ FALLA: Estado = "FALLA"
 AVISO: Estado = "AVISO"
 
 MIN_LINK_KEY_BYTES = 32
-MAX_CLOCK_SKEW_SECONDS = 60.0
+MAX_CLOCK_SKEW_SECONDS = 30.0  # the workstation's banner threshold too (db/sql_time.py)
 BOTMAKER_TIMEOUT = (3.0, 5.0)  # connect, read: doctor must answer fast
 CHANNELS_PATH = "/v2.0/channels"
 
@@ -249,19 +249,9 @@ def check_dim(db: Database) -> Resultado:
 
 def database_utc_now(engine: Engine) -> datetime:
     """The database server's clock as aware UTC, whatever the dialect returns."""
-    dialect = engine.dialect.name
-    query = {
-        "mssql": "SELECT SYSUTCDATETIME()",  # naive, already UTC
-        "postgresql": "SELECT CURRENT_TIMESTAMP",  # aware
-        "sqlite": "SELECT CURRENT_TIMESTAMP",  # 'YYYY-MM-DD HH:MM:SS' in UTC
-    }.get(dialect, "SELECT CURRENT_TIMESTAMP")
-    with engine.connect() as conn:
-        value = conn.execute(text(query)).scalar_one()
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if not isinstance(value, datetime):
-        raise TypeError(f"unexpected clock value {value!r}")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else as_utc(value)
+    from dim_revision.db.sql_time import read_db_now
+
+    return read_db_now(engine)
 
 
 def check_clock(engine: Engine, clock: Clock) -> Resultado:
@@ -374,6 +364,90 @@ def check_botmaker(
     )
 
 
+TEMPLATES_PATH = "/api/v1.0/waTemplates/"
+
+
+def check_plantilla_y_linea(
+    settings: BotmakerSettings, store: SecretStore, session: requests.Session | None = None
+) -> Resultado:
+    """The template exists and is APPROVED (Botmaker's documented `GET /api/v1.0/waTemplates/
+    {name}`, on the v1 host whatever API sends) and the line exists (v2 `GET /v2.0/channels`).
+    A wrong one fails message after message; the sender would pause after a few."""
+    nombre = "Plantilla y línea"
+    token = store.get(TOKEN_SECRET) or ""
+    headers = {"access-token": token, "Accept": "application/json"}
+    v1_base = (
+        settings.base_url if settings.base_url else DEFAULT_BASE_URL["v1"]
+    ).rstrip("/")
+    v2_base = (settings.base_url or DEFAULT_BASE_URL["v2"]).rstrip("/")
+    from urllib.parse import quote
+
+    http = session or requests.Session()
+    problemas: list[str] = []
+    try:
+        t = http.get(
+            v1_base + TEMPLATES_PATH + quote(settings.plantilla, safe=""),
+            headers=headers,
+            timeout=BOTMAKER_TIMEOUT,
+            allow_redirects=False,
+        )
+        data = _json_or_none(t)
+        estado = data.get("state") if isinstance(data, dict) else None
+        if t.status_code == 404:
+            problemas.append(f"la plantilla «{settings.plantilla}» no existe en Botmaker")
+        elif t.status_code == 200 and estado != "APPROVED":
+            problemas.append(
+                f"la plantilla «{settings.plantilla}» está {estado or 'sin estado'}, no APPROVED"
+            )
+        elif t.status_code != 200:
+            problemas.append(f"no se pudo leer la plantilla ({t.status_code})")
+        if settings.api_version == "v2":
+            c = http.get(
+                v2_base + CHANNELS_PATH,
+                headers=headers,
+                timeout=BOTMAKER_TIMEOUT,
+                allow_redirects=False,
+            )
+            items = _json_or_none(c)
+            items = items.get("items") if isinstance(items, dict) else None
+            ids = {
+                str(v)
+                for it in (items if isinstance(items, list) else [])
+                if isinstance(it, dict)
+                for k, v in it.items()
+                if k in ("id", "channelId", "number", "phone")
+            }
+            if c.status_code == 200 and settings.canal not in ids:
+                problemas.append(f"la línea «{settings.canal}» no existe en Botmaker")
+            elif c.status_code != 200:
+                problemas.append(f"no se pudo leer la lista de líneas ({c.status_code})")
+    except requests.RequestException as exc:
+        return Resultado(nombre, AVISO, f"no se pudo consultar Botmaker ({type(exc).__name__})")
+    finally:
+        if session is None:
+            http.close()
+    if problemas:
+        return Resultado(
+            nombre,
+            FALLA,
+            "; ".join(problemas),
+            "Corregí [botmaker] plantilla y canal (deben coincidir con Botmaker).",
+        )
+    detalle = f"«{settings.plantilla}» aprobada"
+    if settings.api_version == "v2":
+        detalle += f", línea «{settings.canal}» existe"
+    return Resultado(nombre, OK, detalle)
+
+
+def _json_or_none(response: requests.Response) -> object:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+    finally:
+        response.close()
+
+
 # --- all together ----------------------------------------------------------------------------
 
 
@@ -419,6 +493,8 @@ def run_all(
     results.append(check_secrets(secrets, db_url, keyring_check, sends=sends))
     if sends:
         results += [check_link_key(secrets), check_botmaker(botmaker, secrets, session)]
+        if results[-1].estado == OK:
+            results.append(check_plantilla_y_linea(botmaker, secrets, session))
     else:
         results.append(
             Resultado(

@@ -32,9 +32,15 @@ MIN_SECRET_LENGTH = 4  # shorter "secrets" would mask ordinary words
 
 # A run of digits with the separators people type in phones and DNIs, not glued to a word
 # (so hex ids and UUIDs stay intact).
-_NUMBER_RUN = re.compile(r"(?<![\w.])\+?\d[\d \t().-]*\d(?!\w)")
+# A label glued in front ("DNI39059857", "Tel.5491123456789") does not protect a number; a
+# number glued to letters after it (hex ids, UUID parts) is not personal data.
+_NUMBER_RUN = re.compile(r"(?<!\d)\+?\d[\d \t().-]*\d(?!\w)")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_DNI = re.compile(r"^(\d{7,8}|\d{1,2}\.\d{3}\.\d{3})$")
+_DNI = re.compile(r"^(\d{7,8}|\d{1,2}[. ]\d{3}[. ]\d{3})$")
+_DNI_INSIDE = re.compile(r"(?<![\d.-])(\d{1,2}[. ]\d{3}[. ]\d{3}|\d{7,8})(?![\d-])")
+# A JWT (our link token is one): three base64url segments, the header starting "eyJ".
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+JWT_MASK = "<token>"
 
 _HANDLER_MARK = "_dim_revision_handler"
 
@@ -46,13 +52,17 @@ ShowMessage = Callable[[str], None]
 
 def _mask_number(match: re.Match[str]) -> str:
     text = match.group()
-    if _DATE_PREFIX.match(text):  # 2026-03-10: dates are not personal data
-        return text
+    if _DATE_PREFIX.match(text):  # 2026-03-10: dates are not personal data; what follows may be
+        return text[:10] + _NUMBER_RUN.sub(_mask_number, text[10:])
     digits = re.sub(r"\D", "", text)
     if len(digits) < 7:
         return text
     if _DNI.match(text):
         return "*" * len(digits)
+    # "10:00 39059857", "00 39 059 857": a DNI glued to another number by a space.
+    inner, found = _DNI_INSIDE.subn(lambda m: re.sub(r"\d", "*", m.group()), text)
+    if found:
+        return inner
     return enmascarar(text)  # phones (and any other long number): keep the last 4 digits
 
 
@@ -61,6 +71,7 @@ def mask_text(text: str, secrets: Iterable[str | None] = ()) -> str:
     for value in sorted({s for s in secrets if s}, key=len, reverse=True):
         if len(value) >= MIN_SECRET_LENGTH:
             text = text.replace(value, SECRET_MASK)
+    text = _JWT.sub(JWT_MASK, text)
     return _NUMBER_RUN.sub(_mask_number, text)
 
 

@@ -25,10 +25,27 @@ OFFLINE_MESSAGE = (
 )
 
 
+# OperationalError also covers errors of one statement that say nothing about the connection
+# (SQLite: "LIKE or GLOB pattern too complex"; a statement timeout): those are not "offline".
+_STATEMENT_ERRORS = (
+    "pattern too complex",
+    "too many terms",
+    "expression tree is too large",
+    "parser stack overflow",
+    "string or blob too big",
+    "too many sql variables",
+    "statement timeout",
+    "canceling statement",
+)
+
+
 def is_connection_error(exc: BaseException) -> bool:
-    if isinstance(exc, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    if isinstance(exc, OperationalError):
+        text = str(getattr(exc, "orig", exc)).lower()
+        return not any(fragment in text for fragment in _STATEMENT_ERRORS)
+    return isinstance(exc, InterfaceError | DisconnectionError | PoolTimeout)
 
 
 def db_task(fn: Callable[P, R]) -> Callable[P, R]:

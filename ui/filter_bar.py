@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from dim_revision.domain.enums import EstadoFiltro
+from dim_revision.domain.texto_usuario import MAX_BUSQUEDA
 from dim_revision.services.queue import QueueCounts, QueueFilter
 from ui.shortcuts import SPEC_BY_NAME, button_text
 
@@ -58,6 +59,7 @@ class FilterBar(QWidget):
         self.texto.setObjectName("filtroTexto")
         self.texto.setPlaceholderText("Buscar por DNI, nombre o teléfono  (Ctrl+F)")
         self.texto.setClearButtonEnabled(True)
+        self.texto.setMaxLength(MAX_BUSQUEDA)
         self.texto.setMinimumWidth(220)
         self.refresh_button = QPushButton(button_text(SPEC_BY_NAME["actualizar"]), self)
         self.refresh_button.setToolTip(refresh.toolTip())

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         ws = self.ws
         self.offline_banner = Banner(self, action_text="Reintentar", closable=False)
         self.message_banner = Banner(self)
+        self.clock_banner = Banner(self)
         self.filter_bar = FilterBar(
             local_today(ws.clock()), self.actions_by_name["actualizar"], self
         )
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.offline_banner)
+        layout.addWidget(self.clock_banner)
         layout.addWidget(self.message_banner)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.main_splitter, 1)
@@ -236,6 +238,7 @@ class MainWindow(QMainWindow):
         ws.online_changed.connect(self._on_online)
         ws.outbox_changed.connect(self._on_outbox)
         ws.key_checked.connect(self.status.set_key)
+        ws.clock_skew_changed.connect(self._on_clock_skew)
         ws.countdown_changed.connect(self.action_bar.show_envio)
         ws.select_requested.connect(self.select_id)
         ws.empty_changed.connect(self._on_empty)
@@ -413,6 +416,13 @@ class MainWindow(QMainWindow):
             self.offline_banner.show_message(OFFLINE_MESSAGE, "error")
             self.offline_banner.setToolTip(detail)
         self._on_actions_changed()
+
+    def _on_clock_skew(self, text: str | None) -> None:
+        if text:
+            if not (self.clock_banner.isVisible() and self.clock_banner.text == text):
+                self.clock_banner.show_message(text, "warning")
+        else:
+            self.clock_banner.hide()
 
     def _on_outbox(self, counts: OutboxCounts | None, status: WorkerStatus | None) -> None:
         self.status.set_outbox(counts, status)

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from dim_revision.bootstrap import AppContext
 from dim_revision.db.engine import check_connection
+from dim_revision.db.sql_time import DatabaseClock
 from dim_revision.domain.search_index import SearchIndex
 from dim_revision.errors import ClaimLost, NotFound
 from dim_revision.outbox.status import OutboxCounts, outbox_counts
@@ -33,6 +34,7 @@ from dim_revision.services.detalle import SolicitudDetalle, obtener_detalle
 from dim_revision.services.guards import lease_owner
 from dim_revision.services.latido import check_key_fingerprint
 from dim_revision.services.queue import QueueFilter
+from dim_revision.services.reloj import aviso_de_reloj
 from ui import record_text
 from ui.db_errors import OFFLINE_MESSAGE, db_task, is_offline
 from ui.queue_model import QueueModel, ServiceQueueSource
@@ -64,6 +66,7 @@ class Workstation(QObject):
     message = Signal(str, str)  # text, kind: info | warning | error
     online_changed = Signal(bool, str)
     outbox_changed = Signal(object, object)  # OutboxCounts | None, WorkerStatus | None
+    clock_skew_changed = Signal(object)  # str | None: banner text when this PC's clock is off
     countdown_changed = Signal(object)  # str | None
     select_requested = Signal(int)
     empty_changed = Signal(bool)
@@ -88,6 +91,8 @@ class Workstation(QObject):
         self.db = ctx.db
         self.actor = ctx.actor
         self.clock = ctx.clock
+        if isinstance(self.clock, DatabaseClock):
+            self.clock.blocking = False  # never a database read on the GUI thread
         self.settings = ctx.settings
         self.runner = runner
         self.lane = TaskRunner(self, max_threads=1)
@@ -136,6 +141,7 @@ class Workstation(QObject):
         self._load_catalog()
         self.claim_next()
         self.refresh_outbox()
+        self.check_clock()
         for timer in (self._heartbeat, self._poll, self._tick, self._key_timer):
             timer.start()
         if self.outbox is not None:
@@ -383,6 +389,7 @@ class Workstation(QObject):
         self.model.tick()
         self.model.refresh()
         self.refresh_outbox()
+        self.check_clock()
         rec = self.current
         if rec is None and not self.flags.busy:
             self.claim_next()
@@ -515,6 +522,16 @@ class Workstation(QObject):
             on_done=lambda r: self.key_checked.emit(*r),
             on_error=lambda _f: None,  # the database banner already tells the story
             key="key-check",
+        )
+
+    def check_clock(self) -> None:
+        """Compare this PC's clock with the database server's, in the background."""
+        self.runner.submit(
+            aviso_de_reloj,
+            self.clock,
+            on_done=self.clock_skew_changed.emit,
+            on_error=self.background_error,
+            key="db-clock",
         )
 
     def _on_counts(self, counts: OutboxCounts) -> None:

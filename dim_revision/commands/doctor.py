@@ -17,6 +17,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
+    from dim_revision.db.sql_time import pc_clock
+
     machine_file, config_file = config_files(
         ctx.paths.config_file, machine_file=ctx.paths.machine_config
     )
@@ -28,7 +30,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         get_db=lambda: ctx.db,
         secrets=ctx.secrets,
         botmaker=ctx.settings.botmaker,
-        clock=ctx.clock,
+        clock=pc_clock(ctx.clock),  # the skew check compares this PC's own clock
         keyring_check=keyring_usable if isinstance(ctx.secrets, KeyringStore) else None,
     )
     for result in results:

@@ -45,6 +45,10 @@ def set_secret(args: argparse.Namespace, ctx: AppContext) -> int:
         value = stdin.readline().rstrip("\r\n")
     if not value.strip():
         raise UserError(f"Valor vacío: no se guardó «{args.name}».")
+    if args.name == "link-key":
+        from dim_revision.domain.link_tokens import validar_clave_nueva
+
+        validar_clave_nueva(value)  # nothing is stored when it is refused
     ctx.secrets.set(args.name, value)
     print(f"Secreto «{args.name}» guardado en el llavero.")
     return 0

@@ -21,6 +21,7 @@ MSSQL_DEFAULT_DRIVER = "ODBC Driver 18 for SQL Server"
 def parse_url(raw: str) -> URL:
     try:
         url = make_url(raw)
+        _ = url.port  # a non-numeric port ("servidor:abc") fails only here or later
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseUnavailable(
             f"La URL de base de datos «{mask_url(raw)}» no es válida. Ejemplos: "

@@ -92,10 +92,23 @@ class SolicitudAdjunto(Base):
     sha256: Mapped[str] = mapped_column(Code(64))
     paginas: Mapped[int | None] = mapped_column(Integer)  # PDFs
     contenido: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    # "paciente:día local:sha256" — the same file from the same patient on the same day is one
+    # upload, enforced by a unique index (concurrent uploads cannot both pass the check).
+    clave_duplicado: Mapped[str | None] = mapped_column(Code(100))
 
     solicitud: Mapped[SolicitudAsistencia] = relationship(back_populates="adjuntos")
 
-    __table_args__ = (Index(None, "sha256"),)
+    __table_args__ = (
+        Index(None, "sha256"),
+        Index(
+            "uq_solicitud_adjunto_clave_duplicado",
+            "clave_duplicado",
+            unique=True,
+            sqlite_where=text("clave_duplicado IS NOT NULL"),
+            postgresql_where=text("clave_duplicado IS NOT NULL"),
+            mssql_where=text("clave_duplicado IS NOT NULL"),
+        ),
+    )
 
 
 class SolicitudPrestacion(Base):
@@ -150,6 +163,9 @@ class Envio(Base):
     enviado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tomado_por: Mapped[str | None] = mapped_column(Name(60))
     tomado_hasta: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When this attempt's POST began (NULL while the Envio is only reserved by a worker's claim):
+    # only a begun send can become incierto.
+    iniciado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     # Delivery as WhatsApp reports it (issue #12), separate from the outbox state machine:
     # None until Botmaker says more than "accepted"; 'entregado' | 'leido' | 'error_entrega'.

@@ -7,7 +7,9 @@ injected (`now`): PyJWT's own checks against the wall clock are switched off and
 
 from __future__ import annotations
 
+import math
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeGuard
@@ -22,6 +24,11 @@ ALGORITHM = "HS256"
 MIN_KEY_BYTES = 32  # RFC 7518 §3.2: an HS256 key at least as long as the hash
 _REQUIRED = ("exp", "iat", "jti", "sub", "iss")
 _QUERY_NAMES = ("t", "token")
+# Our tokens are ~300 characters; a link is never more than a few hundred. Anything longer is
+# refused before it is parsed, decoded or its signature computed.
+MAX_TOKEN_CHARS = 4096
+MIN_KEY_BITS = 256  # "≥ 32 bytes of entropy", estimated from the alphabet used
+MIN_BITS_PER_CHAR = 3.0  # Shannon estimate: repeated characters and patterns fall below
 
 # The portal's reference "search turnos for this prestación" endpoint, from the requirements
 # (documentation for the portal team; our link carries a token, not this path).
@@ -138,6 +145,8 @@ def verificar_token(key: str, token_or_url: str, *, now: datetime, issuer: str) 
 def extraer_token(token_or_url: str) -> str:
     """The token alone: from a bare token, or a URL (``?t=``/``?token=`` or its last path part)."""
     text = (token_or_url or "").strip()
+    if len(text) > MAX_TOKEN_CHARS:
+        raise TokenMalformado("El link está incompleto o dañado.")
     if "://" in text:
         parts = urlsplit(text)
         query = parse_qs(parts.query)
@@ -197,6 +206,29 @@ def _check_key(key: str) -> None:
     if len(key.encode()) < MIN_KEY_BYTES:
         raise ConfigError(
             f"La clave de firma de links es demasiado corta (mínimo {MIN_KEY_BYTES} bytes)."
+        )
+
+
+def validar_clave_nueva(key: str) -> None:
+    """A link key someone types must carry ≥ 32 bytes of entropy: long enough for its alphabet
+    and not a repetition ("abc", 32 × "a", "abcabc…" are refused). ConfigError says why."""
+    _check_key(key)
+    alfabeto = 0
+    if any(c.isdigit() for c in key):
+        alfabeto += 10
+    if any(c.islower() for c in key):
+        alfabeto += 26
+    if any(c.isupper() for c in key):
+        alfabeto += 26
+    if any(not c.isalnum() for c in key):
+        alfabeto += 32
+    bits_por_alfabeto = len(key) * math.log2(max(alfabeto, 2))
+    cuenta = Counter(key)
+    shannon = -sum(n / len(key) * math.log2(n / len(key)) for n in cuenta.values())
+    if shannon < MIN_BITS_PER_CHAR or bits_por_alfabeto < MIN_KEY_BITS:
+        raise ConfigError(
+            "La clave de firma de links es demasiado predecible (caracteres repetidos o texto "
+            "corto). Generá una con «dim-revision secrets generate link-key»."
         )
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
+from dim_revision.domain.texto_usuario import normalizar_digitos
 from dim_revision.errors import ValidationError
 
 _REGION = "AR"
@@ -96,7 +97,7 @@ def enmascarar(numero: str | None) -> str:
 
 
 def _normalizar(raw: str | None) -> str:
-    text = (raw or "").strip()
+    text = normalizar_digitos(raw or "").strip()
     if not text:
         raise ValidationError(MOTIVO_VACIO)
     if not _TYPABLE.match(text):

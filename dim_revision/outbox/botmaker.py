@@ -1,31 +1,34 @@
 """Botmaker HTTP client: one POST per message, every outcome classified for the outbox.
 
-Botmaker has no idempotency key, so the classification is the whole safety story:
+Botmaker has no idempotency key, so the classification is the whole safety story, and it lives in
+ONE table (`CLASSIFICATION`, a row per case, a test per row). The rule behind it:
 
-- `Retryable` only when the message provably did not reach Botmaker: the TCP connection was never
-  made (refused, DNS, connect timeout, TLS handshake), 429 (rate limited, nothing processed),
-  408, and 502/503/504 (the front door refused it). Note: a 502/504 from a proxy could in theory
-  hide a request the backend did process; we follow Botmaker's guidance that these are safe to
-  retry, and keep the set in one constant (`RETRYABLE_STATUS`) should that prove wrong.
-- `Ambiguous` when it may have reached Botmaker: read timeout or connection dropped after the
-  request was written, and 500. A 500 means the application itself failed *while handling* our
-  request, possibly after queueing the WhatsApp message; resending could duplicate it, so a person
-  decides (the Envio becomes *incierto*). Unknown 5xx are treated the same way.
+- The request body's **last byte is withheld** until the caller's `before_send` hook has made
+  "POST begun" durable. Until that byte leaves, Botmaker holds an incomplete request it cannot
+  process (it needs the whole JSON body), so every failure up to there — DNS, refused, connect
+  timeout, TLS handshake, a reset while writing, the hook itself failing — provably did not send
+  anything: `Retryable` (or `NotSent` when the hook refused).
+- Once the last byte may have left, any failure may hide a processed message: a read timeout, a
+  TLS error (alert, bad record), a reset, a 500/502/504 (a gateway may answer after the backend
+  queued the WhatsApp), any other 5xx, a 503 without Retry-After: `Ambiguous` (the Envio becomes
+  *incierto*, never retried blindly).
+- `Retryable` answers: 429 (rate limited), 503 *with* Retry-After (Botmaker's documented "come
+  back later", nothing processed) and 408 (the server says it never got the whole request).
 - `StopWorker` when every message would fail the same way: bad/missing token (401), no credit or
-  no permission (403), wrong URL (3xx/404/405, bad URL). The worker pauses instead of failing the
-  whole queue.
+  no permission (403), wrong URL (3xx/404/405, bad URL). The worker pauses.
 - `Permanent` for this message only: 400 / other 4xx, or 200 with `problems` (API v1).
 - `Accepted` on 2xx.
 
 The token is read from the keyring (SecretStore) for each send, so a token fixed by a supervisor
-is used on resume without a restart. It is never logged, and phones are masked in logs.
+is used on resume without a restart. It is never logged; provider text is masked (phones, DNIs,
+JWTs, our link) before it is logged or stored.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -38,7 +41,7 @@ from dim_revision.clock import Clock, as_utc, utcnow
 from dim_revision.config import BotmakerSettings
 from dim_revision.domain.phones import enmascarar
 from dim_revision.errors import UserError
-from dim_revision.outbox.masking import redact_phones
+from dim_revision.outbox.masking import mask_provider_text
 from dim_revision.secrets import SecretStore
 
 log = logging.getLogger(__name__)
@@ -46,7 +49,6 @@ log = logging.getLogger(__name__)
 TOKEN_SECRET = "botmaker-token"
 DEFAULT_BASE_URL = {"v2": "https://api.botmaker.com", "v1": "https://go.botmaker.com"}
 PATHS = {"v2": "/v2.0/chats-actions/trigger-intent", "v1": "/api/v1.0/intent/v2"}
-RETRYABLE_STATUS = frozenset({408, 429, 502, 503, 504})
 STOP_STATUS = frozenset({401, 403, 404, 405})
 NO_CREDIT_CODE = 101
 MAX_REASON = 500
@@ -81,7 +83,16 @@ class Ambiguous:
     reason: str
 
 
-SendResult = Accepted | Retryable | Permanent | StopWorker | Ambiguous
+@dataclass(frozen=True)
+class NotSent:
+    """`before_send` refused or failed: the request was never completed, nothing was sent."""
+
+    reason: str
+
+
+SendResult = Accepted | Retryable | Permanent | StopWorker | Ambiguous | NotSent
+
+BeforeSend = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,168 @@ class Mensaje:
     telefono: str  # WhatsApp form, digits only
     plantilla: str
     variables: Mapping[str, Any]
+
+
+# --- the classification table ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caso:
+    """One row: what happened, whether the request could have been processed, the outcome."""
+
+    descripcion: str
+    pudo_llegar: bool
+    resultado: type[Accepted | Retryable | Permanent | StopWorker | Ambiguous | NotSent]
+    motivo: str
+
+
+CLASSIFICATION: Mapping[str, Caso] = {
+    # before the last byte of the request left: provably nothing processed
+    "hook_refused": Caso(
+        "before_send refused (lease lost) or failed (database down)", False, NotSent,
+        "No se envió: {detalle}",
+    ),
+    "bad_url": Caso(
+        "malformed base URL", False, StopWorker,
+        "La URL de Botmaker configurada no es válida: {detalle}",
+    ),
+    "dns": Caso(
+        "name resolution failed", False, Retryable,
+        "No se encontró el servidor de Botmaker (DNS): ¿hay conexión a Internet?",
+    ),
+    "connect_timeout": Caso(
+        "TCP connect timed out", False, Retryable,
+        "Botmaker no respondió al conectar (tiempo de conexión agotado).",
+    ),
+    "refused": Caso(
+        "TCP connection refused / unreachable", False, Retryable,
+        "No se pudo conectar con Botmaker (conexión rechazada o sin red).",
+    ),
+    "tls_handshake": Caso(
+        "TLS error before the request was complete (handshake, certificate)", False, Retryable,
+        "Falló la conexión segura con Botmaker antes de enviar el pedido: {detalle}",
+    ),
+    "incomplete": Caso(
+        "any other error before the request was complete (reset while writing)", False,
+        Retryable, "Se cortó la conexión con Botmaker antes de completar el pedido: no se envió.",
+    ),
+    # after the last byte may have left: it may have been processed
+    "read_timeout": Caso(
+        "read timeout after the request was sent", True, Ambiguous,
+        "Botmaker no respondió a tiempo después de recibir el pedido: puede haberse enviado.",
+    ),
+    "tls_after_send": Caso(
+        "TLS error (alert, bad record) after the request was sent", True, Ambiguous,
+        "Falló la conexión segura con Botmaker después de enviar el pedido: puede haberse "
+        "enviado.",
+    ),
+    "reset_after_send": Caso(
+        "connection reset / closed after the request was sent", True, Ambiguous,
+        "Se cortó la conexión con Botmaker después de enviar el pedido: puede haberse enviado.",
+    ),
+    "unexpected_after_send": Caso(
+        "any other error after the request was sent (bad answer, decoding)", True, Ambiguous,
+        "Error inesperado al hablar con Botmaker ({detalle}): puede haberse enviado.",
+    ),
+    # answers
+    "2xx": Caso("2xx", True, Accepted, ""),
+    "v1_problems": Caso(
+        "v1: 200 with problems", True, Permanent,
+        "Botmaker informó problemas con el mensaje: {detalle}",
+    ),
+    "401": Caso(
+        "401 bad token", True, StopWorker,
+        "Botmaker rechazó el token de acceso (401). Cargue uno válido con "
+        f"«dim-revision secrets set {TOKEN_SECRET}» y reanude los envíos.",
+    ),
+    "403_no_credit": Caso(
+        "403 with code 101 (no credit)", True, StopWorker,
+        "Botmaker informa que la cuenta no tiene crédito (403, código 101). "
+        "Los envíos quedan en pausa hasta cargar crédito.",
+    ),
+    "403": Caso(
+        "403 other", True, StopWorker,
+        "Botmaker denegó el acceso (403). Revise el token y los permisos de la cuenta.",
+    ),
+    "wrong_url": Caso(
+        "3xx, 404, 405", True, StopWorker,
+        "Botmaker respondió {detalle}: revise la URL y la versión de la API configuradas.",
+    ),
+    "408": Caso(
+        "408 (the server never got the whole request)", False, Retryable,
+        "Botmaker respondió 408 (no recibió el pedido completo).",
+    ),
+    "429": Caso(
+        "429 rate limited", False, Retryable, "Botmaker respondió 429 (demasiados pedidos).",
+    ),
+    "503_retry_after": Caso(
+        "503 with Retry-After", False, Retryable,
+        "Botmaker respondió 503 (servicio no disponible, pidió volver más tarde).",
+    ),
+    "4xx": Caso(
+        "400 and other 4xx", True, Permanent, "Botmaker rechazó el mensaje {detalle}",
+    ),
+    "5xx": Caso(
+        "500, 502, 504, 503 without Retry-After, any other 5xx or status", True, Ambiguous,
+        "Botmaker falló al procesar el pedido ({detalle}): puede haberse enviado igual.",
+    ),
+    "answer_before_complete": Caso(
+        "an error answer that arrived before the request was complete", False, Retryable,
+        "Botmaker respondió {detalle} antes de recibir el pedido completo: no se envió.",
+    ),
+}
+
+
+def _outcome(caso: str, detalle: str = "", retry_after: float | None = None) -> SendResult:
+    row = CLASSIFICATION[caso]
+    reason = row.motivo.format(detalle=detalle)
+    if row.resultado is Retryable:
+        return Retryable(reason, retry_after)
+    if row.resultado is Accepted:
+        return Accepted(detalle or None)
+    return row.resultado(reason)
+
+
+# --- the request body that withholds its last byte -------------------------------------------
+
+
+class AbortSend(Exception):
+    """Raised inside the body iterator when `before_send` says no; never an OSError, so
+    urllib3/requests let it through unwrapped (and close the half-written connection)."""
+
+
+class WithheldBody:
+    """A request body whose last byte is only handed over once `before_send()` returned True.
+
+    `requests` sends it with Content-Length (it has a length) and iterates it after the headers.
+    `completed` is set right before the last byte is yielded: from then on, it may have left.
+    """
+
+    def __init__(self, data: bytes, before_send: BeforeSend | None) -> None:
+        if not data:
+            raise ValueError("empty body")
+        self.data = data
+        self.before_send = before_send
+        self.completed = False
+        self.refusal: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[bytes]:
+        if len(self.data) > 1:
+            yield self.data[:-1]
+        if self.before_send is not None:
+            try:
+                go = self.before_send()
+            except Exception as exc:
+                self.refusal = f"no se pudo registrar el inicio del envío ({type(exc).__name__})"
+                raise AbortSend(self.refusal) from exc
+            if not go:
+                self.refusal = "el envío ya no pertenece a este puesto"
+                raise AbortSend(self.refusal)
+        self.completed = True
+        yield self.data[-1:]
 
 
 # --- client ----------------------------------------------------------------------------------
@@ -112,8 +285,8 @@ class BotmakerClient:
         self._session = session or requests.Session()
         self._clock = clock
         version = settings.api_version
-        base = (settings.base_url or DEFAULT_BASE_URL[version]).rstrip("/")
-        self.url = base + PATHS[version]
+        self.base_url = (settings.base_url or DEFAULT_BASE_URL[version]).rstrip("/")
+        self.url = self.base_url + PATHS[version]
 
     def close(self) -> None:
         self._session.close()
@@ -135,8 +308,11 @@ class BotmakerClient:
             "webhookPayload": str(msg.envio_id),
         }
 
-    def send(self, msg: Mensaje) -> SendResult:
-        result = self._send(msg)
+    def send(self, msg: Mensaje, before_send: BeforeSend | None = None) -> SendResult:
+        """POST the message. `before_send` runs once the whole request but its last byte is
+        written (the worker records "POST begun" there); if it returns False or raises, the
+        request is abandoned incomplete and the result is `NotSent`."""
+        result = _scrub(self._send(msg, before_send), msg)
         level = logging.INFO if isinstance(result, Accepted) else logging.WARNING
         log.log(
             level,
@@ -147,76 +323,147 @@ class BotmakerClient:
         )
         return result
 
-    def _send(self, msg: Mensaje) -> SendResult:
+    def token(self) -> str | SendResult:
+        """The access token, or the StopWorker that explains why there is none."""
         try:
             token = self._secrets.get(TOKEN_SECRET)
         except UserError as exc:
             return StopWorker(f"No se pudo leer el token de Botmaker: {exc}")
-        if not self._settings.canal.strip():
-            return StopWorker(
-                "Falta configurar la línea de WhatsApp de Botmaker ([botmaker] canal): "
-                "los envíos quedan en pausa."
-            )
         if not token:
             return StopWorker(
                 "Falta el token de Botmaker en el llavero del sistema. "
                 f"Cárguelo con: dim-revision secrets set {TOKEN_SECRET}"
             )
+        return token
+
+    def _send(self, msg: Mensaje, before_send: BeforeSend | None) -> SendResult:
+        if not self._settings.canal.strip():
+            return StopWorker(
+                "Falta configurar la línea de WhatsApp de Botmaker ([botmaker] canal): "
+                "los envíos quedan en pausa."
+            )
+        token = self.token()
+        if not isinstance(token, str):
+            return token
+        data = json.dumps(self.body(msg), ensure_ascii=False).encode("utf-8")
+        body = WithheldBody(data, before_send)
         try:
             response = self._session.post(
                 self.url,
-                json=self.body(msg),
-                headers={"access-token": token, "Accept": "application/json"},
+                data=body,
+                headers={
+                    "access-token": token,
+                    "Accept": "application/json",
+                    "Content-Type": "application/json",
+                    # A fresh connection per message: a pooled one the server closed while idle
+                    # would fail after our request and turn a message that never arrived into
+                    # an incierto.
+                    "Connection": "close",
+                },
                 timeout=(self._settings.connect_timeout, self._settings.read_timeout),
                 allow_redirects=False,
+                verify=self._settings.ca_file or True,
             )
+        except AbortSend:
+            return _outcome("hook_refused", body.refusal or "")
         except requests.RequestException as exc:
-            return classify_exception(exc)
+            if body.refusal is not None:
+                return _outcome("hook_refused", body.refusal)
+            return classify_exception(exc, sent=body.completed)
         try:
-            return classify_response(
+            result = classify_response(
                 self._settings.api_version,
                 response.status_code,
                 response.headers,
                 response.content,
                 self._clock(),
             )
+        except requests.RequestException as exc:  # the body broke off while being read
+            return classify_exception(exc, sent=True)
         finally:
             response.close()
+        if not body.completed and isinstance(result, Ambiguous):
+            return _outcome("answer_before_complete", str(response.status_code))
+        return result
+
+
+def _scrub(result: SendResult, msg: Mensaje) -> SendResult:
+    """Mask whatever we sent (first name, prestaciones, link token, phone) if the answer echoed
+    it: the reason is logged and stored in `ultimo_error`."""
+    if isinstance(result, Accepted):
+        return result
+    sent = [msg.telefono, *(v for v in msg.variables.values() if isinstance(v, str | int))]
+    masked = mask_provider_text(result.reason, sent)
+    if masked == result.reason:
+        return result
+    if isinstance(result, Retryable):
+        return Retryable(masked, result.retry_after)
+    return type(result)(masked)
 
 
 # --- classification (pure, so every branch is easy to reason about) --------------------------
 
 
-def classify_exception(exc: requests.RequestException) -> SendResult:
-    if isinstance(exc, requests.ConnectTimeout):
-        return Retryable("Botmaker no respondió al conectar (tiempo de conexión agotado).")
-    if isinstance(exc, requests.ReadTimeout):
-        return Ambiguous(
-            "Botmaker no respondió a tiempo después de recibir el pedido: puede haberse enviado."
-        )
-    if isinstance(exc, requests.exceptions.SSLError):
-        return Retryable(f"Falló la conexión segura con Botmaker: {_short(exc)}")
-    if isinstance(exc, requests.ConnectionError):
-        inner = exc.args[0] if exc.args else None
-        if isinstance(inner, MaxRetryError) and isinstance(inner.reason, NameResolutionError):
-            return Retryable(
-                "No se encontró el servidor de Botmaker (DNS): ¿hay conexión a Internet?"
-            )
-        if isinstance(inner, MaxRetryError) and isinstance(inner.reason, NewConnectionError):
-            # urllib3 never opened the TCP connection (refused, unreachable): nothing was sent.
-            return Retryable("No se pudo conectar con Botmaker (conexión rechazada o sin red).")
-        return Ambiguous(
-            "Se cortó la conexión con Botmaker después de enviar el pedido: puede haberse enviado."
-        )
+def exception_case(exc: BaseException, sent: bool) -> str:
+    """The CLASSIFICATION row for an exception; `sent`: the last byte may have left."""
+    if isinstance(exc, AbortSend):
+        return "hook_refused"
     if isinstance(
         exc,
         requests.exceptions.InvalidURL
         | requests.exceptions.MissingSchema
         | requests.exceptions.InvalidSchema,
     ):
-        return StopWorker(f"La URL de Botmaker configurada no es válida: {_short(exc)}")
-    # Anything else (e.g. a decoding error after the request went out): may have been sent.
-    return Ambiguous(f"Error inesperado al hablar con Botmaker: {type(exc).__name__}")
+        return "bad_url"
+    if not sent:
+        if isinstance(exc, requests.ConnectTimeout):
+            return "connect_timeout"
+        if isinstance(exc, requests.exceptions.SSLError):
+            return "tls_handshake"
+        inner = exc.args[0] if exc.args else None
+        reason = inner.reason if isinstance(inner, MaxRetryError) else inner
+        if isinstance(reason, NameResolutionError):
+            return "dns"
+        if isinstance(reason, NewConnectionError):
+            return "refused"
+        return "incomplete"
+    if isinstance(exc, requests.ReadTimeout):
+        return "read_timeout"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "tls_after_send"
+    if isinstance(exc, requests.ConnectionError):
+        return "reset_after_send"
+    return "unexpected_after_send"
+
+
+def classify_exception(exc: BaseException, sent: bool = True) -> SendResult:
+    """`sent` defaults to True: without proof that the request was incomplete, assume it left."""
+    caso = exception_case(exc, sent)
+    detalle = type(exc).__name__ if caso == "unexpected_after_send" else _short(exc)
+    return _outcome(caso, detalle)
+
+
+def response_case(api_version: str, status: int, headers: Mapping[str, str], data: Any) -> str:
+    """The CLASSIFICATION row for an HTTP answer."""
+    if 200 <= status < 300:
+        if api_version == "v1" and isinstance(data, dict) and data.get("problems"):
+            return "v1_problems"
+        return "2xx"
+    if status == 401:
+        return "401"
+    if status == 403:
+        return "403_no_credit" if _error_code(data) == NO_CREDIT_CODE else "403"
+    if status in STOP_STATUS or 300 <= status < 400:
+        return "wrong_url"
+    if status == 408:
+        return "408"
+    if status == 429:
+        return "429"
+    if status == 503 and headers.get("Retry-After"):
+        return "503_retry_after"
+    if 400 <= status < 500:
+        return "4xx"
+    return "5xx"
 
 
 def classify_response(
@@ -227,44 +474,19 @@ def classify_response(
     now: datetime,
 ) -> SendResult:
     data = _json(content)
-    if 200 <= status < 300:
-        if api_version == "v1":
-            problems = data.get("problems") if isinstance(data, dict) else None
-            if problems:
-                return Permanent(f"Botmaker informó problemas con el mensaje: {_summary(problems)}")
-            return Accepted(_str_or_none(data.get("id") if isinstance(data, dict) else None))
-        return Accepted(
-            _str_or_none(data.get("webhookNotificationId") if isinstance(data, dict) else None)
-        )
-    if status == 401:
-        return StopWorker(
-            "Botmaker rechazó el token de acceso (401). Cargue uno válido con "
-            f"«dim-revision secrets set {TOKEN_SECRET}» y reanude los envíos."
-        )
-    if status == 403:
-        code = _error_code(data)
-        if code == NO_CREDIT_CODE:
-            return StopWorker(
-                "Botmaker informa que la cuenta no tiene crédito (403, código 101). "
-                "Los envíos quedan en pausa hasta cargar crédito."
-            )
-        return StopWorker(
-            "Botmaker denegó el acceso (403). Revise el token y los permisos de la cuenta."
-        )
-    if status in STOP_STATUS or 300 <= status < 400:
-        return StopWorker(
-            f"Botmaker respondió {status} a {api_version}: revise la URL y la versión de la API "
-            "configuradas."
-        )
-    if status in RETRYABLE_STATUS:
-        wait = parse_retry_after(headers.get("Retry-After"), now)
-        what = "demasiados pedidos" if status == 429 else "servicio no disponible"
-        return Retryable(f"Botmaker respondió {status} ({what}).", wait)
-    if 400 <= status < 500:
-        return Permanent(f"Botmaker rechazó el mensaje ({status}): {_errors(data, content)}")
-    return Ambiguous(
-        f"Botmaker falló al procesar el pedido ({status}): puede haberse enviado igual."
-    )
+    caso = response_case(api_version, status, headers, data)
+    if caso == "2xx":
+        key = "id" if api_version == "v1" else "webhookNotificationId"
+        return Accepted(_str_or_none(data.get(key) if isinstance(data, dict) else None))
+    if caso == "v1_problems":
+        return _outcome(caso, _summary(data["problems"]))
+    if caso in ("429", "503_retry_after", "408"):
+        return _outcome(caso, retry_after=parse_retry_after(headers.get("Retry-After"), now))
+    if caso == "wrong_url":
+        return _outcome(caso, f"{status} a {api_version}")
+    if caso == "4xx":
+        return _outcome(caso, f"({status}): {_errors(data, content)}")
+    return _outcome(caso, str(status))
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -293,6 +515,8 @@ def describe(result: SendResult) -> str:
         return f"error permanente: {result.reason}"
     if isinstance(result, StopWorker):
         return f"pausa: {result.reason}"
+    if isinstance(result, NotSent):
+        return f"no enviado: {result.reason}"
     return f"incierto: {result.reason}"
 
 
@@ -336,7 +560,7 @@ def _summary(problems: Any) -> str:
 
 
 def _clip(text: str) -> str:
-    text = redact_phones(text)
+    text = mask_provider_text(text)
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 

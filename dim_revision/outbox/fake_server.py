@@ -39,6 +39,7 @@ STATUS_FAULTS = frozenset({400, 401, 403, 404, 429, 500, 502, 503, 504})
 NAMED_FAULTS = frozenset({"timeout", "reset", "ok", "problems"})
 MAX_BODY = 1_000_000
 CHANNELS_PATH = "/v2.0/channels"
+TEMPLATES_PATH = "/api/v1.0/waTemplates/"
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,13 @@ class FakeBotmaker:
         port: int = 0,
         slow_seconds: float = 30.0,
         retry_after: str = "2",
+        channels: tuple[str, ...] = ("fake-channel",),
+        templates: dict[str, str] | None = None,
     ) -> None:
         self.token = token
+        # What `doctor` asks about (issue #17): the lines and the templates with their state.
+        self.channels = channels
+        self.templates = {"dim_link_turno": "APPROVED"} if templates is None else templates
         self.host = host
         self.slow_seconds = slow_seconds
         self.retry_after = retry_after
@@ -238,12 +244,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if _serve_results(self):
             return
-        # A cheap authenticated read (what `dim-revision doctor` calls); not scripted, not recorded.
-        if self.path.split("?", 1)[0] == CHANNELS_PATH:
+        # Cheap authenticated reads (what `dim-revision doctor` calls); not scripted, not recorded.
+        path = self.path.split("?", 1)[0]
+        if path == CHANNELS_PATH or path.startswith(TEMPLATES_PATH):
             if self.headers.get("access-token") != self.server.fake.token:
                 self._reply(401, _error_body(401))
                 return
-            self._reply(200, {"items": [{"id": "fake-channel", "platform": "whatsapp"}]})
+            self._reply(*_config_answer(self.server.fake, path))
             return
         self._reply(404, {"error": {"message": "not found"}})
 
@@ -251,6 +258,9 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(min(length, MAX_BODY))
+        if len(raw) < min(length, MAX_BODY):  # the client hung up mid-request: nothing to process
+            self.close_connection = True
+            return
         api = next((k for k, v in PATHS.items() if v == self.path.split("?", 1)[0]), None)
         if api is None:
             self._reply(404, {"error": {"message": f"unknown path {self.path}"}})
@@ -289,7 +299,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             status = 400 if kind == "problems" else int(kind)
             headers = {}
-            if status == 429:
+            if status in (429, 503):  # Botmaker's "come back later": nothing was processed
                 headers["Retry-After"] = (fault.retry_after if fault else None) or fake.retry_after
             self._answer(fake, api, body, token_ok, status, _error_body(status), headers)
 
@@ -338,6 +348,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
         self.connection.close()
         self.close_connection = True
+
+
+def _config_answer(fake: FakeBotmaker, path: str) -> tuple[int, Any]:
+    """Lines (`GET /v2.0/channels`) and one template (`GET /api/v1.0/waTemplates/{name}`)."""
+    if path == CHANNELS_PATH:
+        return 200, {"items": [{"id": c, "platform": "whatsapp"} for c in fake.channels]}
+    from urllib.parse import unquote
+
+    name = unquote(path[len(TEMPLATES_PATH) :])
+    state = fake.templates.get(name)
+    if state is None:
+        return 404, {"error": {"message": f"template {name} not found (simulado)"}}
+    return 200, {"name": name, "state": state, "locale": "es_AR", "category": "UTILITY"}
 
 
 def _success(api: str) -> tuple[int, dict[str, Any]]:

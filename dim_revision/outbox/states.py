@@ -5,7 +5,8 @@ programado → cancelado
 enviando   → programado (retry scheduled, or released unsent when the worker pauses/stops)
 enviando   → fallido    (permanent error, or the retry policy gave up)
 enviando   → incierto   (the request may have reached Botmaker; a person decides)
-fallido    → programado (supervisor: "reintentar", a real new attempt)
+fallido    → programado (supervisor: "reintentar", a real new attempt; or the worker, when the
+                         same error on several sends in a row shows a wrong configuration)
 incierto   → programado (supervisor: "reenviar", accepting the risk of a duplicate; also the
                          service's reconciliation when Botmaker provably has no such message)
 incierto   → enviado    (supervisor: "marcar enviado"; also the worker that held it, if it
@@ -46,7 +47,9 @@ TRANSITIONS: Mapping[tuple[E, E], Transicion] = {
     (E.ENVIANDO, E.PROGRAMADO): Transicion("reintento programado o devuelto sin enviar", _W),
     (E.ENVIANDO, E.FALLIDO): Transicion("error permanente o reintentos agotados", _W),
     (E.ENVIANDO, E.INCIERTO): Transicion("puede haber llegado a Botmaker", _W),
-    (E.FALLIDO, E.PROGRAMADO): Transicion("reintento manual", _P),
+    (E.FALLIDO, E.PROGRAMADO): Transicion(
+        "reintento manual, o devuelto a la cola por una pausa de configuración", _W | _P
+    ),
     # Worker too: the service's reconciliation re-queues it once Botmaker provably lacks it.
     (E.INCIERTO, E.PROGRAMADO): Transicion("reenvío manual", _W | _P),
     (E.INCIERTO, E.ENVIADO): Transicion("marcado como enviado", _W | _P),

@@ -5,6 +5,11 @@ Envio only while `estado='enviando' AND tomado_por=<its owner token>`, and every
 the state it expects in the WHERE clause, so two workstations (or a worker and a supervisor)
 racing for the same row always produce exactly one winner.
 
+Claimed is not in flight: `enviando` with `iniciado_en IS NULL` is only *reserved* by a worker
+(the claim lease covers the whole batch); `begin_send` sets `iniciado_en` right before the last
+byte of the POST leaves. An expired reservation goes back to `programado` silently (it provably
+never left); only a begun send can become *incierto*, and only through `registrar_incierto`.
+
 Functions take the caller's `Session` and never commit: the caller's unit of work decides the
 transaction (the worker commits each result on its own; other services may compose a cancel into
 their own transaction). Each change writes its Evento in that same transaction.
@@ -24,11 +29,11 @@ from sqlalchemy import ColumnElement, CursorResult, Update, and_, or_, select, u
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dim_revision.db.models import Envio
+from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.domain.enums import EstadoEnvio as E
 from dim_revision.domain.phones import enmascarar
 from dim_revision.errors import EnvioLocked, InvalidTransition, NotFound, StaleWrite, UserError
-from dim_revision.outbox.masking import redact_phones
+from dim_revision.outbox.masking import mask_provider_text, redact_phones
 from dim_revision.outbox.states import Quien, check_transition, is_allowed, refusal_reason
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
@@ -85,6 +90,7 @@ def claim_statement(envio_id: int, version: int, owner: str, until: datetime) ->
             estado=E.ENVIANDO.value,
             tomado_por=owner,
             tomado_hasta=until,
+            iniciado_en=None,
             intentos=Envio.intentos + 1,
             version=Envio.version + 1,
         )
@@ -190,19 +196,22 @@ def _worker_move(
     return won == 1
 
 
-def begin_send(session: Session, envio: ClaimedEnvio, owner: Actor, until: datetime) -> bool:
-    """Re-check ownership and stretch the lease right before the POST.
+def begin_send(
+    session: Session, envio: ClaimedEnvio, owner: Actor, now: datetime, until: datetime
+) -> bool:
+    """Re-check ownership, mark the POST as begun (`iniciado_en`) and stretch the lease to cover
+    this one send; called right before the request's last byte leaves.
 
-    If the worker stalled (a PC suspended mid-batch) long enough for another workstation to turn
-    its lease into *incierto*, this returns False and the message is not sent: a supervisor may
-    already have re-sent it.
+    If the worker stalled (a PC suspended mid-batch) long enough for another workstation to
+    return its reservation to the queue (or a supervisor acted), this returns False and the
+    message is not sent.
     """
     return (
         _rowcount(
             session.execute(
                 update(Envio)
                 .where(Envio.id == envio.id, _owned_by(owner, E.ENVIANDO))
-                .values(tomado_hasta=until)
+                .values(iniciado_en=now, tomado_hasta=until)
                 .execution_options(synchronize_session=False)
             )
         )
@@ -275,21 +284,86 @@ def mark_failed(
     )
 
 
+def registrar_incierto(
+    session: Session,
+    envio: ClaimedEnvio | Any,
+    actor: Actor,
+    now: datetime,
+    error: str,
+    condicion: ColumnElement[bool],
+    detalle: dict[str, Any] | None = None,
+) -> bool:
+    """THE one place where an Envio becomes *incierto* (the request may have reached Botmaker).
+
+    `condicion` is the guard the caller owns (this worker still holds it, or its lease expired
+    after the POST began); the row must also be `enviando` with the POST begun. Whoever resolves
+    inciertos by asking Botmaker (webhook history / delivery results) hooks in here or reads
+    the `envio_incierto` events this writes.
+    """
+    check_transition(E.ENVIANDO, E.INCIERTO, Quien.WORKER)
+    won = _rowcount(
+        session.execute(
+            update(Envio)
+            .where(
+                Envio.id == envio.id,
+                Envio.estado == E.ENVIANDO.value,
+                Envio.iniciado_en.is_not(None),
+                condicion,
+            )
+            .values(
+                estado=E.INCIERTO.value,
+                ultimo_error=mask_provider_text(error),
+                tomado_hasta=None,
+                proximo_intento=None,
+                version=Envio.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if won == 1:
+        _audit(
+            session, actor, now, envio, "envio_incierto",
+            {"intento": envio.intentos, "error": mask_provider_text(error), **(detalle or {})},
+        )
+    return won == 1
+
+
 def mark_uncertain(
     session: Session, envio: ClaimedEnvio, owner: Actor, now: datetime, error: str
 ) -> bool:
     """Keep `tomado_por` so the supervisor sees which workstation had it (and that worker can still
     record a late, definite answer)."""
-    return _worker_move(
-        session,
-        envio,
-        owner,
-        now,
-        E.INCIERTO,
-        {"ultimo_error": error, "tomado_hasta": None, "proximo_intento": None},
-        "envio_incierto",
-        {"intento": envio.intentos, "error": error},
+    return registrar_incierto(
+        session, envio, owner, now, error, Envio.tomado_por == owner.usuario
     )
+
+
+def return_failed(
+    session: Session, envio: ClaimedEnvio, owner: Actor, now: datetime, motivo: str
+) -> bool:
+    """fallido → programado by the worker that just failed it (same version: nobody touched it
+    since): the error was the configuration's, not the message's; the attempt does not count."""
+    check_transition(E.FALLIDO, E.PROGRAMADO, Quien.WORKER)
+    won = _rowcount(
+        session.execute(
+            update(Envio)
+            .where(
+                Envio.id == envio.id,
+                Envio.estado == E.FALLIDO.value,
+                Envio.version == envio.version + 1,
+            )
+            .values(
+                estado=E.PROGRAMADO.value,
+                intentos=Envio.intentos - 1,
+                proximo_intento=None,
+                version=Envio.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if won == 1:
+        _audit(session, owner, now, envio, "envio_devuelto_por_pausa", {"motivo": motivo})
+    return won == 1
 
 
 def release(
@@ -302,47 +376,76 @@ def release(
         owner,
         now,
         E.PROGRAMADO,
-        {"intentos": Envio.intentos - 1, "tomado_por": None, "tomado_hasta": None},
+        {
+            "intentos": Envio.intentos - 1,
+            "tomado_por": None,
+            "tomado_hasta": None,
+            "iniciado_en": None,
+        },
         "envio_liberado",
         {"motivo": motivo},
     )
 
 
 def expire_stale_leases(session: Session, now: datetime, actor: Actor) -> list[int]:
-    """Envios left *enviando* by a worker that died or hung: they may have reached Botmaker, so
-    they become *incierto* for a person to decide. Never a silent resend."""
+    """Envios left *enviando* by a worker that died, hung or lost the database.
+
+    A reservation whose POST never began goes back to *programado* (the attempt does not count):
+    it provably never left. One whose POST began may have reached Botmaker: it becomes
+    *incierto* for a person (or the resolver) to decide. Never a silent resend.
+    Returns the ids turned incierto.
+    """
     stale = or_(Envio.tomado_hasta.is_(None), Envio.tomado_hasta < now)
     rows = session.execute(
-        select(Envio.id, Envio.solicitud_id, Envio.tomado_por, Envio.intentos).where(
-            Envio.estado == E.ENVIANDO.value, stale
-        )
+        select(
+            Envio.id, Envio.solicitud_id, Envio.tomado_por, Envio.intentos, Envio.iniciado_en
+        ).where(Envio.estado == E.ENVIANDO.value, stale)
     ).all()
-    check_transition(E.ENVIANDO, E.INCIERTO, Quien.WORKER)
     expired: list[int] = []
     for row in rows:
+        if row.iniciado_en is None:
+            _return_unbegun(session, row, now, actor, stale)
+            continue
         error = (
             f"El puesto que lo estaba enviando ({row.tomado_por or 'desconocido'}) dejó de "
-            "responder: puede haber llegado a Botmaker."
+            "responder después de empezar el envío: puede haber llegado a Botmaker."
         )
-        won = _rowcount(
-            session.execute(
-                update(Envio)
-                .where(Envio.id == row.id, Envio.estado == E.ENVIANDO.value, stale)
-                .values(estado=E.INCIERTO.value, ultimo_error=error, version=Envio.version + 1)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        if won == 1:
+        if registrar_incierto(
+            session, row, actor, now, error, stale, {"tomado_por": row.tomado_por}
+        ):
             expired.append(row.id)
-            _audit(
-                session,
-                actor,
-                now,
-                row,
-                "envio_incierto",
-                {"intento": row.intentos, "error": error, "tomado_por": row.tomado_por},
-            )
     return expired
+
+
+def _return_unbegun(
+    session: Session, row: Any, now: datetime, actor: Actor, stale: ColumnElement[bool]
+) -> bool:
+    check_transition(E.ENVIANDO, E.PROGRAMADO, Quien.WORKER)
+    won = _rowcount(
+        session.execute(
+            update(Envio)
+            .where(
+                Envio.id == row.id,
+                Envio.estado == E.ENVIANDO.value,
+                Envio.iniciado_en.is_(None),
+                stale,
+            )
+            .values(
+                estado=E.PROGRAMADO.value,
+                intentos=Envio.intentos - 1,
+                tomado_por=None,
+                tomado_hasta=None,
+                version=Envio.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if won == 1:
+        _audit(
+            session, actor, now, row, "envio_liberado",
+            {"motivo": "reserva vencida sin haber empezado el envío", "tomado_por": row.tomado_por},
+        )
+    return won == 1
 
 
 # --- supervisor / operator actions ------------------------------------------------------------
@@ -371,9 +474,13 @@ def _current(session: Session, envio_id: int) -> _Current:
     ).one_or_none()
     if row is None:
         raise NotFound(f"No existe el envío {envio_id}.")
-    return _Current(
-        row.id, row.solicitud_id, E(row.estado), row.version, row.intentos, row.ultimo_error
-    )
+    estado = estado_leido(row.estado)
+    if not isinstance(estado, E):
+        raise InvalidTransition(
+            f"El envío {envio_id} tiene un estado desconocido («{row.estado}»): no se puede "
+            "modificar desde esta versión."
+        )
+    return _Current(row.id, row.solicitud_id, estado, row.version, row.intentos, row.ultimo_error)
 
 
 def _check_manual(envio_id: int, current: _Current, hacia: E, accion: str) -> None:
@@ -398,6 +505,7 @@ def _manual_move(
     accion_texto: str,
     accion: str,
     expected_version: int | None = None,
+    motivo: str | None = None,
 ) -> _Current:
     current = _current(session, envio_id)
     _check_manual(envio_id, current, hacia, accion_texto)
@@ -425,6 +533,8 @@ def _manual_move(
         _check_manual(envio_id, _current(session, envio_id), hacia, accion_texto)
         raise StaleWrite(f"El envío {envio_id} cambió mientras se lo modificaba; intente de nuevo.")
     detalle: dict[str, Any] = {"desde": current.estado.value}
+    if motivo:
+        detalle["motivo"] = motivo
     if current.ultimo_error:
         detalle["error_anterior"] = current.ultimo_error
     if hacia is E.PROGRAMADO:
@@ -439,10 +549,14 @@ def cancel(
     actor: Actor,
     now: datetime,
     expected_version: int | None = None,
+    *,
+    reabrir: bool = True,
+    motivo: str | None = None,
 ) -> None:
     """programado → cancelado. Against a racing claim exactly one wins: the loser of the cancel
-    gets `EnvioLocked`."""
-    _manual_move(
+    gets `EnvioLocked`. Like the operator's cancel, the request goes back to unresolved
+    (`reabrir`), unless the cancel is because it is done anyway (a turno was booked)."""
+    current = _manual_move(
         session,
         envio_id,
         actor,
@@ -452,7 +566,20 @@ def cancel(
         "cancelar",
         "envio_cancelado",
         expected_version,
+        motivo,
     )
+    if reabrir:
+        session.execute(
+            update(SolicitudAsistencia)
+            .where(SolicitudAsistencia.id == current.solicitud_id)
+            .values(
+                resuelto=False,
+                fecha_resuelto=None,
+                usuario_resuelto=None,
+                version=SolicitudAsistencia.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 def retry(session: Session, envio_id: int, actor: Actor, now: datetime) -> None:
@@ -492,6 +619,26 @@ def mark_sent_manually(session: Session, envio_id: int, actor: Actor, now: datet
 # --- read model for listings -----------------------------------------------------------------
 
 
+class EstadoDesconocido(str):
+    """A state this version does not know (a newer version wrote it, or a manual edit): shown,
+    never acted on."""
+
+    @property
+    def etiqueta(self) -> str:
+        return f"Desconocido ({self})"
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def estado_leido(raw: str) -> E | EstadoDesconocido:
+    try:
+        return E(raw)
+    except ValueError:
+        return EstadoDesconocido(raw)
+
+
 @dataclass(frozen=True)
 class EnvioFila:
     """One line of `outbox list` / the supervisor view. The phone is masked at the source and the
@@ -499,7 +646,7 @@ class EnvioFila:
 
     id: int
     solicitud_id: int
-    estado: E
+    estado: E | EstadoDesconocido
     telefono: str  # masked
     plantilla: str
     creado: datetime
@@ -540,7 +687,7 @@ def list_envios(session: Session, estado: E | None = None, limit: int = 50) -> l
         EnvioFila(
             id=r.id,
             solicitud_id=r.solicitud_id,
-            estado=E(r.estado),
+            estado=estado_leido(r.estado),
             telefono=enmascarar(r.telefono),
             plantilla=r.plantilla,
             creado=r.creado,

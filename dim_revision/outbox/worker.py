@@ -2,9 +2,12 @@
 
 `run_once(now)` is the whole algorithm and runs without threads (tests and `outbox run --once`
 call it directly); `OutboxThread` only loops it in the background. Each step is its own short
-transaction: claim the batch; before each POST re-check ownership and stretch the lease ("sending"
-is durable before the request leaves); after it, record the result. A crash anywhere leaves the
-Envio *enviando* with a lease that expires into *incierto* — never a silent resend.
+transaction: reserve the batch (the claim lease covers all of it); for each one, once the whole
+request but its last byte is written, re-check ownership and record "POST begun" (`iniciado_en`,
+lease stretched to cover this send); then let the last byte go and record the result.
+
+A crash before "begun" leaves a reservation that expires back to *programado* (provably never
+sent); a crash after it leaves a begun send that expires into *incierto* — never a silent resend.
 """
 
 from __future__ import annotations
@@ -15,9 +18,13 @@ import secrets as _random
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from dim_revision.clock import Clock
 from dim_revision.config import BotmakerSettings
@@ -28,6 +35,7 @@ from dim_revision.outbox.botmaker import (
     Accepted,
     Ambiguous,
     Mensaje,
+    NotSent,
     Permanent,
     Retryable,
     SendResult,
@@ -45,7 +53,9 @@ LEASE_MARGIN = timedelta(seconds=30)
 
 
 class Sender(Protocol):
-    def send(self, msg: Mensaje) -> SendResult: ...
+    def send(
+        self, msg: Mensaje, before_send: Callable[[], bool] | None = None
+    ) -> SendResult: ...
 
     def close(self) -> None: ...
 
@@ -149,17 +159,22 @@ class OutboxWorker:
         self._clock = clock
         self.owner = owner
         self.batch = max(1, settings.lote)
-        # A lease covers one send (both timeouts) plus the wait for the rate limiter; it is
-        # stretched before every POST, so a dead worker's Envios turn incierto within ~a minute.
+        # `lease` covers one send (both timeouts) plus the wait for the rate limiter: a begun
+        # send's lease is stretched to it. The claim (reservation) lease covers the whole batch.
         rate_wait = 1.0 / settings.envios_por_segundo if settings.envios_por_segundo > 0 else 0.0
-        self.lease = (
-            timedelta(seconds=settings.connect_timeout + settings.read_timeout + rate_wait)
-            + LEASE_MARGIN
-        )
+        per_send = timedelta(seconds=settings.connect_timeout + settings.read_timeout + rate_wait)
+        self.lease = per_send + LEASE_MARGIN
+        self.claim_lease = per_send * self.batch + LEASE_MARGIN
         self._stop = threading.Event()
         self._limiter = limiter or RateLimiter(settings.envios_por_segundo, sleep=self._stop.wait)
         self._lock = threading.Lock()
         self._status = WorkerStatus()
+        # Consecutive sends that failed with the same permanent error (a wrong template/line).
+        self.pause_after = max(0, settings.pausa_tras_errores_iguales)
+        self._streak: list[ClaimedEnvio] = []
+        # Outcomes not yet written because the database failed; retried first on the next run.
+        self._pending: list[tuple[ClaimedEnvio, SendResult, bool]] = []
+        self._streak_reason: str | None = None
 
     # --- control -----------------------------------------------------------------------------
 
@@ -183,6 +198,7 @@ class OutboxWorker:
     def resume(self) -> None:
         if self.paused:
             log.info("Envíos reanudados")
+        self._streak, self._streak_reason = [], None
         self._set_status(pausado=False, motivo=None)
 
     def now(self) -> datetime:
@@ -211,6 +227,7 @@ class OutboxWorker:
     def run_once(self, now: datetime | None = None) -> RunReport:
         now = now or self._clock()
         report = RunReport()
+        self._record_pending(report)
         with self._db.uow() as uow:
             report.expirados = len(store.expire_stale_leases(uow.session, now, self.owner))
             uow.commit()
@@ -219,7 +236,9 @@ class OutboxWorker:
             self._set_status(ultima_corrida=now, ultimo_error=None)
             return report
         with self._db.uow() as uow:
-            claimed = store.claim_due(uow.session, now, self.owner, self.lease, self.batch)
+            claimed = store.claim_due(
+                uow.session, now, self.owner, self.claim_lease, self.batch
+            )
             uow.commit()
         report.tomados = len(claimed)
         pending = list(claimed)
@@ -232,13 +251,22 @@ class OutboxWorker:
                     break
                 item = pending.pop(0)
                 try:
-                    variables = self._begin(item, report)
-                except Exception:
-                    pending.insert(0, item)  # surely not sent: return it with the rest
-                    raise
-                if variables is not None:
-                    # From here on the request may reach Botmaker: never release this one.
-                    self._send(item, variables, report)
+                    variables = item.variables()
+                except ValueError:
+                    self._record(
+                        item,
+                        Permanent("Los parámetros guardados del envío están dañados."),
+                        report,
+                        from_botmaker=False,
+                    )
+                    continue
+                if self._signer is not None:  # servicio mode: the link is signed right now
+                    signed = self._sign(item, report)
+                    if signed is False:
+                        continue
+                    if isinstance(signed, dict):
+                        variables = signed
+                self._send(item, variables, report)
         finally:
             if pending:
                 motivo = self.status.motivo or "el puesto detuvo los envíos"
@@ -251,30 +279,22 @@ class OutboxWorker:
         )
         return report
 
-    def _begin(self, item: ClaimedEnvio, report: RunReport) -> dict[str, Any] | None:
-        """Make "sending" durable (ownership re-checked, lease stretched); the variables to send,
-        or None if this one must not be sent."""
-        try:
-            variables = item.variables()
-        except ValueError:
-            self._record(
-                item, Permanent("Los parámetros guardados del envío están dañados."), report
-            )
-            return None
-        with self._db.uow() as uow:
-            still_mine = store.begin_send(uow.session, item, self.owner, self._clock() + self.lease)
-            uow.commit()
+    def _begin(self, item: ClaimedEnvio, holder: ExitStack) -> bool:
+        """Called by the client with the whole request but its last byte written: make "POST
+        begun" durable (ownership re-checked, lease stretched). False: do not send.
+
+        The unit of work is closed by `holder` only after the send: returning the connection to
+        the pool costs a round trip (a reset), which must not sit between the durable "begun"
+        and the last byte (a kill -9 there would leave a begun send that never left)."""
+        now = self._clock()
+        # A connection of our own, closed (reset and returned to the pool) only by `holder`.
+        connection = holder.enter_context(self._db.engine.connect())
+        with Session(bind=connection) as session:
+            still_mine = store.begin_send(session, item, self.owner, now, now + self.lease)
+            session.commit()
         if not still_mine:
             log.warning("Envío %s: ya no es de este puesto; no se envía", item.id)
-            report.perdidos += 1
-            return None
-        if self._signer is not None:
-            signed = self._sign(item, report)
-            if signed is False:
-                return None
-            if isinstance(signed, dict):
-                variables = signed
-        return variables
+        return still_mine
 
     def _sign(self, item: ClaimedEnvio, report: RunReport) -> dict[str, Any] | bool | None:
         """Servicio mode: sign the link before the POST; False (released, paused) without a key."""
@@ -285,21 +305,51 @@ class OutboxWorker:
             with self._db.uow() as uow:
                 signed = self._signer(uow.session, item.id, self.owner, self._clock())
                 uow.commit()
-        except UserError as exc:
-            self._record(item, StopWorker(str(exc)), report)
+        except UserError as exc:  # claimed, not begun: released unsent, the sender pauses
+            self._record(item, StopWorker(str(exc)), report, from_botmaker=False)
             return False
         return signed
 
     def _send(self, item: ClaimedEnvio, variables: dict[str, Any], report: RunReport) -> None:
         msg = Mensaje(item.id, item.telefono, item.plantilla, variables)
-        try:
-            result = self._client.send(msg)
-        except Exception as exc:  # a bug after the request may have gone out: assume it did
-            log.exception("Envío %s: error inesperado del cliente de Botmaker", item.id)
-            result = Ambiguous(f"Error inesperado al enviar: {type(exc).__name__}")
+        with ExitStack() as holder:
+            try:
+                result = self._client.send(msg, before_send=lambda: self._begin(item, holder))
+            except Exception as exc:  # a bug after the request may have gone out: assume it did
+                log.exception("Envío %s: error inesperado del cliente de Botmaker", item.id)
+                result = Ambiguous(f"Error inesperado al enviar: {type(exc).__name__}")
         self._record(item, result, report)
 
-    def _record(self, item: ClaimedEnvio, result: SendResult, report: RunReport) -> None:
+    def _record_pending(self, report: RunReport) -> None:
+        """Results the database refused to take (it was down) are recorded first, before any
+        lease expires: a send Botmaker accepted becomes enviado, not incierto, and one abandoned
+        before its last byte goes back to the queue instead of looking begun."""
+        while self._pending:
+            item, result, from_botmaker = self._pending.pop(0)
+            self._record(item, result, report, from_botmaker=from_botmaker)
+
+    def _record(
+        self,
+        item: ClaimedEnvio,
+        result: SendResult,
+        report: RunReport,
+        *,
+        from_botmaker: bool = True,
+    ) -> None:
+        try:
+            self._record_now(item, result, report, from_botmaker=from_botmaker)
+        except DBAPIError:
+            self._pending.insert(0, (item, result, from_botmaker))
+            raise
+
+    def _record_now(
+        self,
+        item: ClaimedEnvio,
+        result: SendResult,
+        report: RunReport,
+        *,
+        from_botmaker: bool = True,
+    ) -> None:
         now = self._clock()
         with self._db.uow() as uow:
             s = uow.session
@@ -319,6 +369,14 @@ class OutboxWorker:
             elif isinstance(result, Permanent):
                 ok = store.mark_failed(s, item, self.owner, now, result.reason)
                 report.fallidos += ok
+            elif isinstance(result, NotSent):
+                # The request was abandoned before its last byte: provably not sent. If we
+                # still hold it (the hook failed, e.g. a database hiccup), return it unsent;
+                # if not (another PC took it back), there is nothing of ours to record.
+                ok = store.release(s, item, self.owner, now, result.reason)
+                report.liberados += ok
+                report.perdidos += not ok
+                ok = True
             elif isinstance(result, StopWorker):
                 # Botmaker refused it before doing anything: not an attempt, not a failure.
                 ok = store.release(s, item, self.owner, now, result.reason)
@@ -328,6 +386,8 @@ class OutboxWorker:
                 ok = store.mark_uncertain(s, item, self.owner, now, result.reason)
                 report.inciertos += ok
             uow.commit()
+        if from_botmaker:
+            self._track_permanent(item, result, report, ok)
         if not ok:
             log.error(
                 "Envío %s a %s: el resultado (%s) no se pudo registrar porque el envío ya no "
@@ -336,6 +396,37 @@ class OutboxWorker:
                 enmascarar(item.telefono),
                 describe(result),
             )
+
+    def _track_permanent(
+        self, item: ClaimedEnvio, result: SendResult, report: RunReport, recorded: bool
+    ) -> None:
+        """The same permanent error N times in a row stops the sender, not the queue: pause and
+        put those N back to programado (they will go out once the template/line is fixed)."""
+        if isinstance(result, Accepted):
+            self._streak, self._streak_reason = [], None
+        if not isinstance(result, Permanent) or not recorded or self.pause_after == 0:
+            return
+        if result.reason != self._streak_reason:
+            self._streak, self._streak_reason = [], result.reason
+        self._streak.append(item)
+        if len(self._streak) < self.pause_after:
+            return
+        motivo = (
+            f"Botmaker rechazó {len(self._streak)} envíos seguidos con el mismo error "
+            f"({result.reason}). Revisá la plantilla y la línea configuradas en [botmaker] "
+            "(«dim-revision doctor» las verifica) y reanudá los envíos."
+        )
+        devueltos = 0
+        with self._db.uow() as uow:
+            for fallido in self._streak:
+                devueltos += store.return_failed(
+                    uow.session, fallido, self.owner, self._clock(), motivo
+                )
+            uow.commit()
+        report.fallidos = max(0, report.fallidos - devueltos)
+        report.liberados += devueltos
+        self._streak, self._streak_reason = [], None
+        self.pause(motivo)
 
     def _release(self, items: list[ClaimedEnvio], motivo: str) -> int:
         released = 0
@@ -430,8 +521,6 @@ class OutboxThread:
 
 
 def _describe_failure(exc: Exception) -> str:
-    from sqlalchemy.exc import DBAPIError
-
     if isinstance(exc, DBAPIError):
         return "no se pudo usar la base de datos; se reintenta automáticamente."
     return f"error inesperado ({type(exc).__name__}); se reintenta automáticamente."

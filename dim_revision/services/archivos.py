@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from PIL import Image
 from pypdf import PdfReader
@@ -117,8 +118,9 @@ def detectar_mime(data: bytes) -> str | None:
         return MIME_JPEG
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return MIME_PNG
-    # The PDF spec lets readers accept the header anywhere in the first 1024 bytes.
-    if b"%PDF-" in data[:1024]:
+    # Readers tolerate the header anywhere in the first KB, which is how HTML or a ZIP passes
+    # for a PDF: we require it at the very start.
+    if data.startswith(b"%PDF-"):
         return MIME_PDF
     return None
 
@@ -137,6 +139,11 @@ def _tipo_conocido(data: bytes) -> str | None:
         return "una imagen BMP"
     if data[:4] == b"PK\x03\x04":
         return "un archivo comprimido o un documento de Office"
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<svg")):
+        return "una página web o un documento XML, no un PDF"
+    if b"%PDF-" in data[:1024]:
+        return "algo que no empieza como un PDF aunque lo contenga"
     return None
 
 
@@ -145,6 +152,15 @@ def _warnings_recorded() -> Iterator[list[warnings.WarningMessage]]:
     with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield caught
+
+
+# Pixels per byte of file beyond which the header's dimensions cannot be honest: real photos and
+# scans stay far below (a uniform white 12 MP JPEG is ~170, a blank 1-bit page PNG far less
+# than the limit); a 49 MP header over 81 KB of data is ~600.
+MAX_PIXELES_POR_BYTE = {"JPEG": 400.0, "PNG": 4000.0}
+# Decoded bytes we accept to hold in memory for one image (PNG decodes whole; a progressive JPEG
+# keeps all its coefficients): keeps intake's peak memory bounded whatever the header says.
+MAX_BYTES_DECODIFICADOS = 64 * 1024 * 1024
 
 
 def _inspeccionar_imagen(etiqueta: str, data: bytes, fmt: str, limits: IntakeSettings) -> None:
@@ -157,16 +173,15 @@ def _inspeccionar_imagen(etiqueta: str, data: bytes, fmt: str, limits: IntakeSet
         try:
             # Opening reads only the header: no pixel memory is allocated until load().
             with Image.open(io.BytesIO(data), formats=[fmt]) as img:
-                ancho, alto = img.size
-                if ancho * alto > limits.max_pixeles:
-                    motivo = (
-                        f"{etiqueta}: la imagen es demasiado grande ({ancho} × {alto} píxeles; "
-                        f"máximo {_miles(limits.max_pixeles)})"
-                    )
-                else:
+                motivo = _motivo_por_cabecera(etiqueta, img, len(data), fmt, limits)
+                if motivo is None:
                     img.verify()
             if motivo is None and not _hay_bomba(caught):
                 with Image.open(io.BytesIO(data), formats=[fmt]) as img:
+                    if fmt == "JPEG":
+                        # Decode every scan but at 1/8 scale: the whole entropy-coded data is
+                        # read (so truncation is caught) with 1/64 of the pixel memory.
+                        img.draft(img.mode, (max(1, img.size[0] // 8), max(1, img.size[1] // 8)))
                     img.load()
         except Image.DecompressionBombError:
             motivo = enorme
@@ -178,11 +193,83 @@ def _inspeccionar_imagen(etiqueta: str, data: bytes, fmt: str, limits: IntakeSet
         raise ValidationError(motivo)
 
 
+def _motivo_por_cabecera(
+    etiqueta: str, img: Image.Image, tamano: int, fmt: str, limits: IntakeSettings
+) -> str | None:
+    """Refuse from the header alone, before a single pixel is decoded."""
+    ancho, alto = img.size
+    pixeles = ancho * alto
+    if pixeles > limits.max_pixeles:
+        return (
+            f"{etiqueta}: la imagen es demasiado grande ({ancho} × {alto} píxeles; "
+            f"máximo {_miles(limits.max_pixeles)})"
+        )
+    if pixeles / max(1, tamano) > MAX_PIXELES_POR_BYTE[fmt]:
+        return (
+            f"{etiqueta}: la imagen dice medir {ancho} × {alto} píxeles pero pesa sólo "
+            f"{max(1, tamano // 1024)} KB: está dañada o fue manipulada"
+        )
+    bandas = len(img.getbands())
+    decodificados = pixeles * bandas * (2 if fmt == "JPEG" else 1)
+    progresiva = fmt == "JPEG" and bool(img.info.get("progressive") or img.info.get("progression"))
+    if (fmt == "PNG" or progresiva) and decodificados > MAX_BYTES_DECODIFICADOS:
+        return (
+            f"{etiqueta}: la imagen es demasiado grande para revisarla ({ancho} × {alto} "
+            "píxeles); subila en menor resolución o como JPG"
+        )
+    return None
+
+
 def _hay_bomba(caught: list[warnings.WarningMessage]) -> bool:
     return any(issubclass(w.category, Image.DecompressionBombWarning) for w in caught)
 
 
+# PDF "whitespace" (ISO 32000 7.2.2) may follow the final %%EOF; anything else is an appended
+# payload (a ZIP, a script) that some readers would still find.
+_PDF_BLANCOS = b"\x00\t\n\x0c\r "
+_SIN_ACTIVO = "; guardalo o escanealo de nuevo como PDF simple, o subilo como foto"
+# Name → why it is refused. Any of these anywhere in the file is enough (hex-escaped too).
+_NOMBRES_ACTIVOS = {
+    "JavaScript": "el PDF contiene JavaScript",
+    "JS": "el PDF contiene JavaScript",
+    "Launch": "el PDF intenta abrir un programa (acción Launch)",
+    "AA": "el PDF ejecuta acciones automáticas (AA)",
+    "EmbeddedFiles": "el PDF trae archivos incrustados",
+    "EmbeddedFile": "el PDF trae archivos incrustados",
+    "FileAttachment": "el PDF trae archivos incrustados",
+    "XFA": "el PDF es un formulario XFA",
+    "RichMedia": "el PDF contiene contenido multimedia activo",
+    "SubmitForm": "el PDF envía datos a Internet (SubmitForm)",
+    "ImportData": "el PDF importa datos externos (ImportData)",
+    "GoToE": "el PDF abre documentos incrustados (GoToE)",
+}
+_NOMBRE_ACTIVO_PLANO = re.compile(
+    rb"/(" + b"|".join(n.encode() for n in sorted(_NOMBRES_ACTIVOS, key=len, reverse=True))
+    + rb")(?![A-Za-z0-9#_.+-])"
+)
+_NOMBRE_ESCAPADO = re.compile(rb"/[A-Za-z0-9_.+-]*#[0-9A-Fa-f]{2}(?:[A-Za-z0-9_.+-]|#[0-9A-Fa-f]{2})*")
+_PAGINA_CRUDA = re.compile(rb"/Type\s*/Page(?![A-Za-z0-9#_.+-])")
+_OBJSTM_N = re.compile(rb"/ObjStm[^>]{0,200}?/N\s+(\d+)|/N\s+(\d+)[^>]{0,200}?/ObjStm")
+# More objects than this is not a scanned order: refused before pypdf parses anything.
+MAX_OBJETOS_PDF = 20_000
+# Actions allowed as /OpenAction: jumping to a page (what "open at page 1, fit" is).
+_ACCIONES_INOFENSIVAS = frozenset({"/GoTo"})
+
+
 def _inspeccionar_pdf(etiqueta: str, data: bytes, limits: IntakeSettings) -> int:
+    danado = f"{etiqueta}: el PDF está dañado o no se puede leer"
+    fin = data.rstrip(_PDF_BLANCOS)
+    if not fin.endswith(b"%%EOF"):
+        if b"%%EOF" in data:
+            raise ValidationError(
+                f"{etiqueta}: el PDF tiene datos agregados después de su final (%%EOF); "
+                "subilo tal como lo generó el escáner o el sistema"
+            )
+        raise ValidationError(danado)
+    _limites_crudos(etiqueta, data, limits)
+    activo = _contenido_activo(data)
+    if activo is not None:
+        raise ValidationError(f"{etiqueta}: {activo}{_SIN_ACTIVO}")
     motivo: str | None = None
     paginas = 0
     with _warnings_recorded():
@@ -191,16 +278,100 @@ def _inspeccionar_pdf(etiqueta: str, data: bytes, limits: IntakeSettings) -> int
             if reader.is_encrypted:
                 motivo = f"{etiqueta}: el PDF está protegido con contraseña; súbalo sin protección"
             else:
-                paginas = len(reader.pages)
+                paginas, motivo = _revisar_estructura(etiqueta, reader, limits)
         except Exception:  # pypdf raises many types for malformed files
-            motivo = f"{etiqueta}: el PDF está dañado o no se puede leer"
+            motivo = danado
     if motivo is None and paginas == 0:
         motivo = f"{etiqueta}: el PDF no tiene páginas"
-    if motivo is None and paginas > limits.max_paginas_pdf:
-        motivo = f"{etiqueta}: el PDF tiene {paginas} páginas (máximo {limits.max_paginas_pdf})"
     if motivo is not None:
         raise ValidationError(motivo)
     return paginas
+
+
+def _limites_crudos(etiqueta: str, data: bytes, limits: IntakeSettings) -> None:
+    """Cheap byte counts that keep a huge page tree or object soup away from the parser."""
+    paginas = len(_PAGINA_CRUDA.findall(data))
+    if paginas > 2 * limits.max_paginas_pdf + 10:  # generous: old versions of edited pages
+        raise ValidationError(
+            f"{etiqueta}: el PDF tiene {paginas} páginas (máximo {limits.max_paginas_pdf})"
+        )
+    objetos = data.count(b" obj") + sum(int(a or b) for a, b in _OBJSTM_N.findall(data))
+    if objetos > MAX_OBJETOS_PDF:
+        raise ValidationError(
+            f"{etiqueta}: el PDF es demasiado complejo ({objetos} objetos); "
+            "subilo escaneado o como foto"
+        )
+
+
+def _contenido_activo(data: bytes) -> str | None:
+    """A pass over the raw bytes for names of active content (also #xx-escaped ones)."""
+    m = _NOMBRE_ACTIVO_PLANO.search(data)
+    if m is not None:
+        return _NOMBRES_ACTIVOS[m.group(1).decode("latin-1")]
+    for m in _NOMBRE_ESCAPADO.finditer(data):
+        name = re.sub(
+            rb"#([0-9A-Fa-f]{2})", lambda h: bytes([int(h.group(1), 16)]), m.group()[1:]
+        ).decode("latin-1")
+        if name in _NOMBRES_ACTIVOS:
+            return _NOMBRES_ACTIVOS[name]
+    return None
+
+
+def _revisar_estructura(
+    etiqueta: str, reader: PdfReader, limits: IntakeSettings
+) -> tuple[int, str | None]:
+    """Page count from the tree's /Count (never flattening a huge tree), a bounded walk that
+    checks it, and the catalog's and pages' actions (objects in compressed streams included)."""
+    raiz: Any = reader.trailer["/Root"].get_object()
+    if "/OpenAction" in raiz:
+        accion = raiz["/OpenAction"].get_object()
+        if hasattr(accion, "get") and accion.get("/S") not in _ACCIONES_INOFENSIVAS:
+            return 0, f"{etiqueta}: el PDF ejecuta una acción al abrirse (OpenAction){_SIN_ACTIVO}"
+    nombres = raiz.get("/Names")
+    if nombres is not None:
+        nombres = cast(Any, nombres).get_object()
+        for clave in ("/JavaScript", "/EmbeddedFiles"):
+            if clave in nombres:
+                return 0, f"{etiqueta}: {_NOMBRES_ACTIVOS[clave[1:]]}{_SIN_ACTIVO}"
+    formulario = raiz.get("/AcroForm")
+    if formulario is not None and "/XFA" in formulario.get_object():
+        return 0, f"{etiqueta}: {_NOMBRES_ACTIVOS['XFA']}{_SIN_ACTIVO}"
+    arbol: Any = raiz["/Pages"].get_object()
+    declaradas = int(arbol.get("/Count", 0))
+    if declaradas > limits.max_paginas_pdf:
+        return declaradas, (
+            f"{etiqueta}: el PDF tiene {declaradas} páginas (máximo {limits.max_paginas_pdf})"
+        )
+    hojas = 0
+    presupuesto = 4 * limits.max_paginas_pdf + 16  # tree nodes we are willing to visit
+    pendientes: list[Any] = [arbol]
+    while pendientes:
+        nodo = pendientes.pop()
+        presupuesto -= 1
+        if presupuesto < 0:
+            return 0, f"{etiqueta}: el PDF está dañado o no se puede leer"
+        if "/Kids" in nodo:
+            hijos = nodo["/Kids"]
+            presupuesto -= len(hijos)
+            if presupuesto < 0:
+                return 0, f"{etiqueta}: el PDF está dañado o no se puede leer"
+            pendientes.extend(k.get_object() for k in hijos)
+            presupuesto += len(hijos)
+            continue
+        hojas += 1
+        if "/AA" in nodo:
+            return 0, f"{etiqueta}: {_NOMBRES_ACTIVOS['AA']}{_SIN_ACTIVO}"
+        for anot in nodo.get("/Annots", None) or []:
+            anot = anot.get_object()
+            accion = anot.get("/A")
+            tipo = accion.get_object().get("/S") if accion is not None else None
+            if tipo in ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE"):
+                return 0, f"{etiqueta}: {_NOMBRES_ACTIVOS[str(tipo)[1:]]}{_SIN_ACTIVO}"
+            if "/AA" in anot:
+                return 0, f"{etiqueta}: {_NOMBRES_ACTIVOS['AA']}{_SIN_ACTIVO}"
+    if hojas != declaradas:
+        return 0, f"{etiqueta}: el PDF está dañado o no se puede leer"
+    return hojas, None
 
 
 _RESERVADOS = re.compile(r'[<>:"|?*]')

@@ -35,6 +35,7 @@ ACCIONES: dict[str, str] = {
     "envio_fallido": "El envío falló definitivamente",
     "envio_incierto": "El envío quedó incierto (puede haber llegado)",
     "envio_liberado": "Se liberó el envío para reintentarlo",
+    "envio_devuelto_por_pausa": "El envío volvió a la cola: los envíos se pausaron por un error de configuración",
     "envio_reintentado": "Reintentó el envío",
     "envio_marcado_enviado": "Marcó el envío como enviado",
     "contacto_registrado": "Registró un contacto",
@@ -78,7 +79,13 @@ def texto_accion(accion: str, detalle: dict[str, Any] | None = None) -> str:
 
 
 def _extra(accion: str, d: dict[str, Any]) -> str:
-    if accion in ("solicitud_baja", "reabierta", "envio_liberado") and d.get("motivo"):
+    if accion in (
+        "solicitud_baja",
+        "reabierta",
+        "envio_liberado",
+        "envio_devuelto_por_pausa",
+        "envio_cancelado",
+    ) and d.get("motivo"):
         return f"«{d['motivo']}»"
     if accion == "marcado_resuelto" and d.get("comentario"):
         return f"«{d['comentario']}»"

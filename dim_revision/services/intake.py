@@ -11,7 +11,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dim_revision.clock import local_day_bounds, local_today
@@ -21,7 +22,9 @@ from dim_revision.db.dim_repo import PacienteDim
 from dim_revision.db.models import SolicitudAdjunto, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.phones import normalizar_whatsapp
+from dim_revision.domain.texto_usuario import normalizar_digitos
 from dim_revision.errors import NotFound, ValidationError
+from dim_revision.logging_setup import mask_text
 from dim_revision.services.actor import Actor
 from dim_revision.services.archivos import ArchivoValidado, inspeccionar_archivo
 from dim_revision.services.audit import registrar_evento
@@ -30,11 +33,12 @@ MAX_MOVIL = 40  # SolicitudAsistencia.movil_ingresado column length
 
 
 def normalizar_dni(raw: str) -> str:
-    """Digits only; dots, spaces and dashes as people type them are dropped."""
-    dni = re.sub(r"[.\s-]", "", raw or "")
+    """Digits only; dots, spaces and dashes as people type them are dropped, and full-width or
+    other Unicode digits become ASCII ones."""
+    dni = re.sub(r"[.\s-]", "", normalizar_digitos(raw or ""))
     if not dni:
         raise ValidationError("Falta el DNI del paciente.")
-    if not dni.isdigit() or len(dni) > 12:
+    if not (dni.isascii() and dni.isdigit()) or len(dni) > 12:
         raise ValidationError(f"El DNI «{raw.strip()}» no es válido: use sólo números.")
     return dni
 
@@ -50,6 +54,7 @@ def registrar_solicitud(
     telefono_verificado: bool,
     email_verificado: bool,
     movil: str | None = None,
+    _reintento: bool = False,
 ) -> int:
     """Store a patient's uploaded order; returns the new solicitud id or raises a UserError."""
     dni = normalizar_dni(dni)
@@ -80,9 +85,12 @@ def registrar_solicitud(
         )
         s.add(solicitud)
         s.flush()
+        dia = local_today(now).isoformat()
+        paciente_id = paciente.id
         for orden, archivo in enumerate(archivos):
             s.add(
                 SolicitudAdjunto(
+                    clave_duplicado=f"{paciente.id}:{dia}:{archivo.sha256}",
                     solicitud_id=solicitud.id,
                     orden=orden,
                     nombre_archivo=archivo.nombre,
@@ -92,6 +100,23 @@ def registrar_solicitud(
                     paginas=archivo.paginas,
                     contenido=archivo.contenido,
                 )
+            )
+        try:
+            s.flush()
+        except IntegrityError:
+            # Another upload of the same file committed between our check and our insert.
+            s.rollback()
+            _rechazar_duplicados_del_dia(s, paciente_id, now, archivos)
+            # No live duplicate: the key belongs to a request deleted since (soft delete).
+            if _reintento or not _liberar_claves_de_bajas(s, [a.sha256 for a in archivos]):
+                raise ValidationError(
+                    "Ya se subió hoy este mismo archivo; un representante de DIM lo va a revisar."
+                ) from None
+            uow.commit()
+            return registrar_solicitud(
+                db, actor, now, limits, dni=dni, files=files,
+                telefono_verificado=telefono_verificado, email_verificado=email_verificado,
+                movil=movil, _reintento=True,
             )
         registrar_evento(
             s,
@@ -103,7 +128,8 @@ def registrar_solicitud(
                 "paciente_id": paciente.id,
                 "archivos": [
                     {
-                        "nombre": a.nombre,
+                        # never a DNI or phone in the audit trail (OrdenMedica_50426006.pdf)
+                        "nombre": mask_text(a.nombre),
                         "mime": a.mime,
                         "tamano": a.tamano,
                         "sha256": a.sha256,
@@ -111,7 +137,7 @@ def registrar_solicitud(
                     }
                     for a in archivos
                 ],
-                "avisos": [a.aviso for a in archivos if a.aviso],
+                "avisos": [mask_text(a.aviso) for a in archivos if a.aviso],
                 "movil_actualizado": movil_nuevo is not None,
                 "movil_en_dim": bool(cambia_movil and db.dim_settings.actualizar_movil),
                 "telefono_verificado": telefono_verificado,
@@ -183,6 +209,22 @@ def _exigir_movil_cargado(paciente: PacienteDim) -> None:
         f"El paciente no tiene un teléfono móvil cargado{fijo}. Es obligatorio para subir la "
         "orden: ingrese un celular para recibir el turno por WhatsApp."
     )
+
+
+def _liberar_claves_de_bajas(s: Session, shas: Sequence[str]) -> bool:
+    """Clear the duplicate keys of deleted requests' files with these hashes; True if any."""
+    bajas = select(SolicitudAsistencia.id).where(SolicitudAsistencia.fecha_baja.is_not(None))
+    result = s.execute(
+        update(SolicitudAdjunto)
+        .where(
+            SolicitudAdjunto.sha256.in_(list(shas)),
+            SolicitudAdjunto.clave_duplicado.is_not(None),
+            SolicitudAdjunto.solicitud_id.in_(bajas),
+        )
+        .values(clave_duplicado=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def _rechazar_duplicados_del_dia(

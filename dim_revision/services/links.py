@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from dim_revision.db.models import Envio
+from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio
 from dim_revision.domain.link_tokens import TokenClaims, TokenError, verificar_token
@@ -18,6 +18,8 @@ class TokenReemplazado(TokenError):
 
 class TokenAnulado(TokenReemplazado):
     """The send that carried this link was cancelled."""
+class TokenYaUsado(TokenError):
+    """The request already has its turno: the link did its job."""
 
 
 def verificar_link(
@@ -25,6 +27,16 @@ def verificar_link(
 ) -> TokenClaims:
     claims = verificar_token(key, token_or_url, now=now, issuer=issuer)
     with db.uow() as uow:
+        turno = uow.session.scalar(
+            select(SolicitudAsistencia.id_turno_destino).where(
+                SolicitudAsistencia.id == claims.solicitud_id
+            )
+        )
+        if turno is not None:
+            raise TokenYaUsado(
+                f"Esta solicitud ya tiene turno (turno {turno}); si necesitás otro, pedilo desde "
+                "el portal con tu usuario."
+            )
         latest = uow.session.execute(
             select(Envio.token_id, Envio.estado)
             .where(Envio.solicitud_id == claims.solicitud_id)

@@ -14,6 +14,7 @@ from dim_revision.db.dim_mapping import DimTables, dim_de, nombre_completo
 from dim_revision.db.models import Envio
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.domain.enums import EstadoFiltro
+from dim_revision.domain.texto_usuario import LIKE_ESCAPE, escape_like, limpiar_busqueda
 from dim_revision.services.guards import lease_live, owner_name
 
 _ACCENTS = (("á", "a"), ("é", "e"), ("í", "i"), ("ó", "o"), ("ú", "u"), ("ü", "u"), ("ñ", "n"))
@@ -133,6 +134,9 @@ def _fold_text(text: str) -> str:
 
 
 def _text_condition(dim: DimTables, texto: str) -> ColumnElement[bool] | None:
+    """Every word must match; the text is cleaned and capped (`limpiar_busqueda`) and LIKE's
+    wildcards are escaped with the same ESCAPE character on every backend."""
+    texto = limpiar_busqueda(texto)
     words = [w for w in texto.replace(",", " ").split() if w]
     if not words:
         return None
@@ -142,14 +146,14 @@ def _text_condition(dim: DimTables, texto: str) -> ColumnElement[bool] | None:
         if digits and len(digits) >= len(word.strip(".-()+")) - 1:
             tail = digits[-7:] if len(digits) >= 7 else digits
             options = [
-                func.replace(dim.dni_texto(), ".", "").like(f"{digits}%"),
-                digits_sql(dim.paciente.telefono_movil).like(f"%{tail}%"),
+                func.replace(dim.dni_texto(), ".", "").like(f"{digits}%", escape=LIKE_ESCAPE),
+                digits_sql(dim.paciente.telefono_movil).like(f"%{tail}%", escape=LIKE_ESCAPE),
             ]
             conditions.append(or_(*options))
         else:
-            folded = f"%{_fold_text(word)}%"
+            folded = f"%{escape_like(_fold_text(word))}%"
             names = [n for n in dim.paciente_nombre_sql() if not isinstance(n, Null)]
-            conditions.append(or_(*(fold_sql(n).like(folded) for n in names)))
+            conditions.append(or_(*(fold_sql(n).like(folded, escape=LIKE_ESCAPE) for n in names)))
     return and_(*conditions)
 
 

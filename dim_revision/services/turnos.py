@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session, undefer
 
 from dim_revision.db import dim_repo
 from dim_revision.db.dim_mapping import dim_de
-from dim_revision.db.models import SolicitudAdjunto, SolicitudAsistencia, TurnoAdjunto
+from dim_revision.db.models import Envio, SolicitudAdjunto, SolicitudAsistencia, TurnoAdjunto
 from dim_revision.db.uow import Database
-from dim_revision.errors import NotFound, ValidationError
+from dim_revision.domain.enums import EstadoEnvio
+from dim_revision.errors import NotFound, UserError, ValidationError
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
 
@@ -97,6 +98,7 @@ def vincular_turno(
             for adjunto in adjuntos
         ]
         destino = adjuntar(s, db.dim_settings.adjuntos_destino, filas)
+        cancelados = _cancelar_envio_pendiente(s, actor, now, solicitud_id)
         registrar_evento(
             s,
             actor,
@@ -107,6 +109,7 @@ def vincular_turno(
                 "turno_id": turno_id,
                 "adjuntos": [a.id for a in adjuntos],
                 "destino": destino,
+                "envios_cancelados": cancelados,
             },
         )
         uow.commit()
@@ -128,6 +131,30 @@ def adjuntar(s: Session, destino: str, filas: list[dict[str, object]]) -> str:
     ]
     s.execute(insert(TurnoAdjunto), propias)
     return TurnoAdjunto.__tablename__
+
+
+def _cancelar_envio_pendiente(
+    s: Session, actor: Actor, now: datetime, solicitud_id: int
+) -> list[int]:
+    """Booked means done: a send still waiting (programado) would only tell the patient to book
+    what they already booked. One being sent right now is left alone (it may already be out)."""
+    from dim_revision.outbox import store
+
+    pendientes = s.scalars(
+        select(Envio.id).where(
+            Envio.solicitud_id == solicitud_id, Envio.estado == EstadoEnvio.PROGRAMADO.value
+        )
+    ).all()
+    cancelados = []
+    for envio_id in pendientes:
+        try:
+            store.cancel(
+                s, envio_id, actor, now, reabrir=False, motivo="el paciente ya tiene turno"
+            )
+        except UserError:  # a worker claimed it a moment ago: it goes out; nothing to undo
+            continue
+        cancelados.append(envio_id)
+    return cancelados
 
 
 def _solicitud_viva(s: Session, solicitud_id: int) -> SolicitudAsistencia:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -60,7 +61,8 @@ def test_upgrade_sql_for_sql_server_needs_no_server(capsys: pytest.CaptureFixtur
     assert "CREATE INDEX ix_solicitud_asistencia_resuelto_fecha_subida" in sql
     assert "CREATE INDEX ix_envio_estado_enviar_desde" in sql
     assert "CREATE TABLE revision.alembic_version" in sql
-    assert "paciente (" not in sql and "REFERENCES paciente" not in sql  # no DIM table
+    # No DIM table, nor a foreign key into one (our respuesta_paciente is fine).
+    assert not re.search(r"TABLE (\w+\.)?paciente\b|REFERENCES (\w+\.)?paciente\b", sql)
     assert "secreto" not in sql
 
 
@@ -124,7 +126,7 @@ def test_secrets_set_reads_stdin_and_check_reports(
     assert main(["secrets", "check"], context=_ctx()) == 1
     monkeypatch.setattr(sys, "stdin", io.StringIO("tok-123\n"))
     assert main(["secrets", "set", "botmaker-token"], context=_ctx()) == 0
-    monkeypatch.setattr(sys, "stdin", io.StringIO("k" * 40 + "\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("q8Jf2LrX0vN7pT4wZc9bH6mK1sD3gA5yE0uR8iO2lQw\n"))
     assert main(["secrets", "set", "link-key"], context=_ctx()) == 0
     out = capsys.readouterr().out
     assert "tok-123" not in out  # never echoed
@@ -142,6 +144,11 @@ def test_secrets_bad_input(
     assert main(["secrets", "set", "botmaker-token"], context=_ctx()) == 2
     assert "vacío" in capsys.readouterr().err
     assert KeyringStore().get("botmaker-token") is None
+    for weak in ("abc", "a" * 32, "abcd" * 16, "0123456789abcdef0123456789abcdef"):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(weak + "\n"))
+        assert main(["secrets", "set", "link-key"], context=_ctx()) == 2
+        assert "link" in capsys.readouterr().err
+        assert KeyringStore().get("link-key") is None
 
 
 def test_sqlite_engine_pragmas(tmp_path: Path) -> None:

@@ -219,6 +219,33 @@ def test_botmaker_without_line_or_token_fails(fake: FakeBotmaker, secrets: Memor
     assert fake.received == []
 
 
+@pytest.mark.parametrize(
+    ("templates", "canal", "fragment"),
+    [
+        ({"dim_link_turno": "APPROVED"}, "fake-channel", None),
+        ({}, "fake-channel", "no existe en Botmaker"),
+        ({"dim_link_turno": "PENDING"}, "fake-channel", "está PENDING, no APPROVED"),
+        ({"dim_link_turno": "APPROVED"}, "otra-linea", "la línea «otra-linea» no existe"),
+    ],
+)
+def test_doctor_checks_the_template_is_approved_and_the_line_exists(
+    fake: FakeBotmaker,
+    secrets: MemoryStore,
+    templates: dict[str, str],
+    canal: str,
+    fragment: str | None,
+) -> None:
+    fake.templates = templates
+    result = doctor.check_plantilla_y_linea(
+        Settings().replace("botmaker", base_url=fake.url, canal=canal).botmaker, secrets
+    )
+    if fragment is None:
+        assert result.estado == doctor.OK, result
+    else:
+        assert result.estado == doctor.FALLA and fragment in result.detalle, result
+    assert fake.received == []  # reads only: nothing is ever sent
+
+
 def test_fake_server_channels_endpoint(fake: FakeBotmaker) -> None:
     ok = requests.get(fake.url + "/v2.0/channels", headers={"access-token": TOKEN}, timeout=5)
     bad = requests.get(fake.url + "/v2.0/channels", headers={"access-token": "x"}, timeout=5)
@@ -251,11 +278,13 @@ def test_doctor_all_ok(
     secrets: MemoryStore,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    settings = Settings().replace("botmaker", base_url=fake.url, canal="canal-prueba")
+    settings = Settings().replace("botmaker", base_url=fake.url, canal="fake-channel")
     code, out, _ = run_cli(["doctor"], settings, secrets, capsys, db=database)
     assert code == 0, out
     assert "[FALLA]" not in out
-    for name in ("Base de datos", "Esquema", "Reloj", "Envíos", "Llavero", "Botmaker"):
+    for name in (
+        "Base de datos", "Esquema", "Reloj", "Envíos", "Llavero", "Botmaker", "Plantilla y línea"
+    ):
         assert f"[OK] {name}" in out
     assert "Todo en orden." in out
 

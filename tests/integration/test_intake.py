@@ -300,3 +300,46 @@ def test_file_checks_use_the_given_limits(database: Database, clock: FakeClock) 
     assert msg.startswith("«o.jpg»: pesa") and msg.endswith("supera el máximo de 0,001 MB")
     with pytest.raises(ValidationError, match="hasta 1 archivo por"):
         upload(database, clock(), dni, [("a.jpg", b"x"), ("b.jpg", b"y")], limits=limits)
+
+
+def test_concurrent_identical_uploads_store_exactly_one(
+    database: Database, clock: FakeClock
+) -> None:
+    """Four portal requests with the same file at once: the unique duplicate key lets one win
+    (on PostgreSQL the check-then-insert alone let two through)."""
+    import threading
+
+    dni = make_paciente(database)
+    data = factories.pdf_bytes()
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        barrier.wait()
+        try:
+            upload(database, clock(), dni, [("orden.pdf", data)])
+            result = "ok"
+        except ValidationError as exc:
+            result = str(exc)
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1, outcomes
+    assert all("ya subió hoy" in o or "Ya se subió hoy" in o for o in outcomes if o != "ok")
+    assert snapshot(database)["adjuntos"] == 1
+
+
+def test_audit_keeps_no_dni_from_file_names(database: Database, clock: FakeClock) -> None:
+    dni = make_paciente(database)
+    upload(database, clock(), dni, [("OrdenMedica_50426006.pdf", factories.pdf_bytes())])
+    with database.uow() as uow:
+        detalle = uow.session.scalars(
+            select(Evento.detalle).where(Evento.accion == "solicitud_registrada")
+        ).one()
+    assert "50426006" not in (detalle or "") and "OrdenMedica_********.pdf" in (detalle or "")

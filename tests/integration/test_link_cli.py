@@ -126,3 +126,38 @@ def test_missing_link_key_is_refused_never_generated() -> None:
     assert store.get("link-key") is None
     store.set("link-key", KEY)
     assert link_key(store) == KEY
+
+
+def test_booking_cancels_the_pending_send_and_the_link_says_already_booked(
+    ctx: AppContext, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Booked means done: linking the turno cancels the still-programado send (audited, the
+    request stays resolved) and the link answers «ya tiene turno»."""
+    import json as _json
+
+    from sqlalchemy import select
+
+    from dim_revision.db.models import Envio, Evento, SolicitudAsistencia
+    from dim_revision.services.turnos import vincular_turno
+
+    sent = _send(ctx, clock)
+    with ctx.db.uow() as uow:
+        sol = uow.session.get(SolicitudAsistencia, sent.solicitud_id)
+        assert sol is not None
+        turno_id = factories.turno(uow.session, factories.Fila(id=sol.paciente_id), clock() + timedelta(days=3)).id
+        uow.commit()
+    vincular_turno(
+        ctx.db, Actor("portal", "web"), clock(), solicitud_id=sent.solicitud_id, turno_id=turno_id
+    )
+    with ctx.db.uow() as uow:
+        envio = uow.session.get(Envio, sent.envio_id)
+        sol = uow.session.get(SolicitudAsistencia, sent.solicitud_id)
+        assert envio is not None and sol is not None
+        assert envio.estado == "cancelado" and sol.resuelto is True
+        evs = uow.session.execute(
+            select(Evento.accion, Evento.detalle).where(Evento.envio_id == sent.envio_id)
+        ).all()
+    cancel = [e for e in evs if e.accion == "envio_cancelado"]
+    assert cancel and _json.loads(cancel[0].detalle)["motivo"] == "el paciente ya tiene turno"
+    assert main(["link", "verify", sent.link], context=ctx) == 2
+    assert "ya tiene turno" in capsys.readouterr().err

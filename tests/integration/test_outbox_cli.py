@@ -427,3 +427,54 @@ def test_demo_mode_points_botmaker_at_a_local_fake_while_the_gui_runs(
     with pytest.raises(requests.ConnectionError):  # stopped when the GUI returned
         requests.post(seen["url"] + "/v2.0/chats-actions/trigger-intent", json={}, timeout=2)
     assert demo.DEMO_BOTMAKER_TOKEN == "demo-token"
+
+
+# --- issue #17: smaller defects ---------------------------------------------------------------
+
+
+def test_a_row_with_an_unknown_estado_is_listed_not_a_crash(
+    cli: Cli, database: Database, clock: FakeClock
+) -> None:
+    from sqlalchemy import update
+
+    [envio_id] = seed(database, clock, E.FALLIDO)
+    with database.uow() as uow:
+        uow.session.execute(update(Envio).where(Envio.id == envio_id).values(estado="rarisimo"))
+        uow.commit()
+    code, out, _ = cli("outbox", "list")
+    assert code == 0 and "Desconocido (rarisimo)" in out
+    code, out, _ = cli("outbox", "list", "--json")
+    assert code == 0 and json.loads(out)[0]["estado"] == "rarisimo"
+    code, _, err = cli("outbox", "retry", str(envio_id))
+    assert code == 2 and "estado desconocido" in err
+    assert estado(database, envio_id) == "rarisimo"
+
+
+def test_a_supervisors_cancel_reopens_the_request_like_the_operators(
+    cli: Cli, database: Database, clock: FakeClock
+) -> None:
+    from dim_revision.db.models import SolicitudAsistencia
+
+    [programado] = seed(database, clock, E.PROGRAMADO)
+    with database.uow() as uow:
+        envio = uow.session.get(Envio, programado)
+        assert envio is not None
+        sol = uow.session.get(SolicitudAsistencia, envio.solicitud_id)
+        assert sol is not None
+        sol.resuelto, sol.usuario_resuelto, sol.fecha_resuelto = True, "operador", clock()
+        uow.commit()
+        sol_id, version = sol.id, sol.version
+    assert cli("outbox", "cancel", str(programado))[0] == 0
+    with database.uow() as uow:
+        sol = uow.session.get(SolicitudAsistencia, sol_id)
+        assert sol is not None
+        assert (sol.resuelto, sol.usuario_resuelto, sol.fecha_resuelto) == (False, None, None)
+        assert sol.version == version + 1  # an open screen reloads it
+
+
+def test_a_db_url_with_a_non_numeric_port_gets_the_usual_message(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["--db", "postgresql://u:secreta@servidor:abc/base", "db", "current"])
+    err = capsys.readouterr().err
+    assert code == 2 and "no es válida" in err and "secreta" not in err

@@ -205,9 +205,9 @@ FAULTS = [
     ("500", "v2", E.INCIERTO, "500"),
     ("timeout", "v2", E.INCIERTO, "a tiempo"),
     ("reset", "v2", E.INCIERTO, "cortó la conexión"),
-    ("502", "v2", E.PROGRAMADO, "502"),
-    ("503", "v2", E.PROGRAMADO, "503"),
-    ("504", "v2", E.PROGRAMADO, "504"),
+    ("502", "v2", E.INCIERTO, "502"),  # a gateway may answer after the backend processed it
+    ("503", "v2", E.PROGRAMADO, "503"),  # with Retry-After: nothing processed
+    ("504", "v2", E.INCIERTO, "504"),
     ("429", "v1", E.PROGRAMADO, "429"),
 ]
 
@@ -329,25 +329,48 @@ def test_stop_worker_pauses_and_returns_the_batch_unharmed(
 # --- crashes and stalls: incierto, never a silent resend --------------------------------------
 
 
-def test_a_killed_worker_leaves_incierto_that_only_a_person_resends(
+def test_a_killed_workers_reservations_go_back_to_the_queue_silently(
+    database: Database, clock: FakeClock, fake: FakeBotmaker, make_worker: WorkerFactory
+) -> None:
+    """Claimed is not in flight: a worker that died after claiming but before any POST began
+    leaves nothing for a person; its reservations return to programado and go out once."""
+    ids = seed(database, 3, clock())
+    dead = Actor(worker_owner("pc-muerta"), "pc-muerta")
+    survivor = make_worker(database, estacion="pc-viva")
+    with database.uow() as uow:  # pc-muerta claims, then dies before any POST
+        claimed = store.claim_due(uow.session, clock(), dead, survivor.claim_lease, 10)
+        uow.commit()
+    assert [c.id for c in claimed] == ids
+    report = survivor.run_once()  # the reservation lease is still valid: hands off
+    assert (report.tomados, report.expirados) == (0, 0)
+    clock.advance(seconds=survivor.claim_lease.total_seconds() + 1)
+    report = survivor.run_once()
+    assert (report.expirados, report.tomados, report.enviados) == (0, 3, 3)
+    after = rows(database)
+    assert {after[i].estado for i in ids} == {E.ENVIADO}
+    assert {after[i].intentos for i in ids} == {1}  # the dead reservation did not count
+    assert [len(fake.received_for(i)) for i in ids] == [1, 1, 1]
+    acciones = [e.accion for e in eventos(database, ids[0])]
+    assert acciones == ["envio_tomado", "envio_liberado", "envio_tomado", "envio_enviado"]
+
+
+def test_a_worker_killed_after_the_post_began_leaves_incierto_only_a_person_resends(
     database: Database, clock: FakeClock, fake: FakeBotmaker, make_worker: WorkerFactory
 ) -> None:
     ids = seed(database, 3, clock())
     dead = Actor(worker_owner("pc-muerta"), "pc-muerta")
     survivor = make_worker(database, estacion="pc-viva")
-    with database.uow() as uow:  # pc-muerta claims, maybe even POSTs, then dies
-        claimed = store.claim_due(uow.session, clock(), dead, survivor.lease, 10)
+    with database.uow() as uow:  # pc-muerta claims and begins all three POSTs, then dies
+        claimed = store.claim_due(uow.session, clock(), dead, survivor.claim_lease, 10)
+        for c in claimed:
+            assert store.begin_send(uow.session, c, dead, clock(), clock() + survivor.lease)
         uow.commit()
-    assert [c.id for c in claimed] == ids
-    report = survivor.run_once()  # lease still valid: hands off
-    assert (report.tomados, report.expirados) == (0, 0)
     clock.advance(seconds=survivor.lease.total_seconds() + 1)
     report = survivor.run_once()
     assert (report.expirados, report.tomados) == (3, 0)
     after = rows(database)
     assert {after[i].estado for i in ids} == {E.INCIERTO}
     assert "dejó de responder" in (after[ids[0]].ultimo_error or "")
-    assert fake.received == []
     clock.advance(hours=1)
     assert survivor.run_once().tomados == 0  # still never resent by itself
     with database.uow() as uow:  # a supervisor decides, one by one
@@ -371,8 +394,8 @@ def test_a_killed_worker_leaves_incierto_that_only_a_person_resends(
 def test_a_stalled_worker_does_not_send_what_it_no_longer_owns(
     database: Database, clock: FakeClock, fake: FakeBotmaker, make_worker: WorkerFactory
 ) -> None:
-    """A PC suspended mid-batch wakes up after another PC expired its lease and a supervisor
-    re-sent the message: it must not send it a second time."""
+    """A PC suspended mid-batch wakes up after another PC took back its expired reservations
+    and sent them: it must not send them a second time."""
     ids = seed(database, 3, clock())
     other = make_worker(database, estacion="pc-02")
 
@@ -380,19 +403,42 @@ def test_a_stalled_worker_does_not_send_what_it_no_longer_owns(
         if stalls:
             return
         stalls.append(1)
-        clock.advance(seconds=sleeper.lease.total_seconds() + 1)
-        assert other.run_once().expirados == 2
-        with database.uow() as uow:
-            store.retry(uow.session, ids[1], SUPERVISOR, clock())
-            uow.commit()
-        assert other.run_once().enviados == 1
+        clock.advance(seconds=sleeper.claim_lease.total_seconds() + 1)
+        report = other.run_once()  # returns A's two reservations and sends them
+        assert (report.expirados, report.enviados) == (0, 2)
 
     stalls: list[int] = []
     sleeper = make_worker(database, limiter=RateLimiter(1.0, monotonic=lambda: 0.0, sleep=stall))
     report = sleeper.run_once()
     assert (report.enviados, report.perdidos) == (1, 2)
-    assert [len(fake.received_for(i)) for i in ids] == [1, 1, 0]
-    assert [rows(database)[i].estado for i in ids] == [E.ENVIADO, E.ENVIADO, E.INCIERTO]
+    assert [len(fake.received_for(i)) for i in ids] == [1, 1, 1]
+    assert [rows(database)[i].estado for i in ids] == [E.ENVIADO, E.ENVIADO, E.ENVIADO]
+
+
+def test_a_database_outage_before_the_post_leaves_nothing_incierto(
+    database: Database, clock: FakeClock, fake: FakeBotmaker, make_worker: WorkerFactory
+) -> None:
+    """The "begun" write fails (database gone): the request is abandoned before its last byte,
+    Botmaker never processes it, and the reservation later returns to the queue."""
+    ids = seed(database, 2, clock())
+    worker = make_worker(database)
+    real_begin = store.begin_send
+    calls: list[int] = []
+
+    def failing_begin(*args: Any, **kwargs: Any) -> bool:
+        calls.append(1)
+        raise ConnectionError("database down")
+
+    store.begin_send = failing_begin  # type: ignore[assignment]
+    try:
+        report = worker.run_once()
+    finally:
+        store.begin_send = real_begin  # type: ignore[assignment]
+    assert calls and report.inciertos == 0 and report.enviados == 0
+    assert fake.delivered() == [] and fake.received == []
+    assert {rows(database)[i].estado for i in ids} == {E.PROGRAMADO}
+    assert worker.run_once().enviados == 2
+    assert [len(fake.received_for(i)) for i in ids] == [1, 1]
 
 
 def test_stop_mid_batch_finishes_the_request_in_flight_and_returns_the_rest(
@@ -615,3 +661,69 @@ def test_outbox_counts_use_the_buenos_aires_day(database: Database, clock: FakeC
         1,
         1,
     )
+
+
+# --- a wrong configuration stops the sender, not the queue (issue #17 item 9) -----------------
+
+
+def test_the_same_permanent_error_three_times_pauses_and_returns_them(
+    database: Database, clock: FakeClock, fake: FakeBotmaker, make_worker: WorkerFactory
+) -> None:
+    """An unapproved or misnamed template (v1: 200 with problems) fails every message the same
+    way: after 3 the sender pauses with the reason, and the 3 go back to programado."""
+    ids = seed(database, 6, clock())
+    fake.script("problems:10")
+    worker = make_worker(database, api_version="v1")
+    report = worker.run_once()
+    assert worker.paused and "3 envíos seguidos con el mismo error" in (worker.status.motivo or "")
+    assert len(fake.received) == 3  # the other three were never tried
+    after = rows(database)
+    assert {after[i].estado for i in ids} == {E.PROGRAMADO}
+    assert {after[i].intentos for i in ids} == {0}
+    assert report.fallidos == 0 and report.pausado
+    acciones = [e.accion for e in eventos(database, ids[0])]
+    assert acciones[-2:] == ["envio_fallido", "envio_devuelto_por_pausa"]
+    fake.clear()  # the template is fixed
+    worker.resume()
+    assert worker.run_once().enviados == 6
+
+
+def test_different_permanent_errors_do_not_pause(
+    database: Database, clock: FakeClock, fake: FakeBotmaker, make_worker: WorkerFactory
+) -> None:
+    ids = seed(database, 4, clock())
+    fake.script("problems", "400", "problems", "400")
+    worker = make_worker(database, api_version="v1")
+    worker.run_once()
+    assert not worker.paused
+    assert {rows(database)[i].estado for i in ids} == {E.FALLIDO}
+
+
+def test_an_outcome_the_database_refused_is_recorded_on_the_next_run(
+    database: Database, clock: FakeClock, fake: FakeBotmaker, make_worker: WorkerFactory
+) -> None:
+    """Botmaker accepted it but the database dropped right then: the worker remembers the
+    answer and writes it first thing next time, so it ends enviado, not incierto."""
+    from sqlalchemy.exc import OperationalError
+
+    [envio_id] = seed(database, 1, clock())
+    worker = make_worker(database)
+    real = store.mark_sent
+    calls: list[int] = []
+
+    def flaky(*args: Any, **kwargs: Any) -> bool:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE envio", {}, ConnectionError("server closed"))
+        return real(*args, **kwargs)
+
+    store.mark_sent = flaky  # type: ignore[assignment]
+    try:
+        with pytest.raises(OperationalError):
+            worker.run_once()
+        assert rows(database)[envio_id].estado == E.ENVIANDO
+        worker.run_once()
+    finally:
+        store.mark_sent = real  # type: ignore[assignment]
+    assert rows(database)[envio_id].estado == E.ENVIADO
+    assert len(fake.received_for(envio_id)) == 1

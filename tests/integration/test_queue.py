@@ -136,3 +136,41 @@ def test_paging_never_overlaps_and_sorts_in_sql(database: Database, clock: FakeC
     assert seen == [r.id for r in reversed(desc)]
     times = [r.fecha_subida for page in pages for r in page]
     assert times == sorted(times)
+
+
+def test_search_input_is_literal_clean_and_capped_on_every_backend(
+    database: Database, clock: FakeClock
+) -> None:
+    """`%`, `_`, `[` and backslash match only themselves (one ESCAPE for all backends), a NUL or
+    control character is a word break, full-width digits are digits, 101 characters are refused."""
+    import pytest
+
+    from dim_revision.errors import ValidationError
+
+    now = clock()
+    with database.uow() as uow:
+        s = uow.session
+        odd = factories.paciente(s, dni="40111222", apellido="O_Neil%", nombre="Ana[b]\\x")
+        plain = factories.paciente(s, dni="41222333", apellido="Oxneilz", nombre="Anabx")
+        odd_id = factories.solicitud(s, odd, now - timedelta(hours=1)).id
+        plain_id = factories.solicitud(s, plain, now - timedelta(hours=1)).id
+        uow.commit()
+    today = local_today(now)
+
+    def search(texto: str) -> set[int]:
+        with database.uow() as uow:
+            filtro = QueueFilter(today, today, EstadoFiltro.TODAS, texto)
+            return {r.id for r in list_queue(uow.session, filtro, now)}
+
+    assert search("%") == {odd_id}  # not "everything"
+    assert search("o_n") == {odd_id}  # `_` is not "any character"
+    assert search("a[b]") == {odd_id}
+    assert search("b]\\x") == {odd_id}
+    assert search("\\") == {odd_id}
+    assert search("oxneil") == {plain_id}
+    assert search("zz\x00") == set()  # a NUL never means "every row" (nor a DataError)
+    assert search("neil\x00ana\x1b") == {odd_id, plain_id}  # controls separate words
+    assert search("４０１１１") == {odd_id}  # full-width digits
+    assert search("a" * 100) == set()
+    with pytest.raises(ValidationError, match="hasta 100 caracteres"):
+        search("a" * 101)

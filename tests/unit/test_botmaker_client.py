@@ -173,11 +173,17 @@ def test_malformed_base_url_stops_the_worker() -> None:
 # --- retryable: provably not delivered ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", ["502", "503", "504"])
-def test_gateway_errors_are_retryable(fake: FakeBotmaker, status: str) -> None:
+@pytest.mark.parametrize("status", ["502", "504"])
+def test_gateway_errors_may_follow_processing_so_are_ambiguous(
+    fake: FakeBotmaker, status: str
+) -> None:
     result = send(fake, status)
-    assert isinstance(result, Retryable) and status in result.reason
-    assert result.retry_after is None
+    assert isinstance(result, Ambiguous) and status in result.reason
+
+
+def test_503_with_retry_after_is_retryable(fake: FakeBotmaker) -> None:
+    result = send(fake, "503")
+    assert isinstance(result, Retryable) and "503" in result.reason and result.retry_after == 2
 
 
 def test_429_honours_retry_after_seconds(fake: FakeBotmaker) -> None:

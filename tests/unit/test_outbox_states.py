@@ -14,8 +14,9 @@ P, EN, ED, C, F, IN = E.PROGRAMADO, E.ENVIANDO, E.ENVIADO, E.CANCELADO, E.FALLID
 
 # Written out independently of the module's table, from the issue text.
 # (IN, P) for the worker: the service's reconciliation re-queues an incierto Botmaker provably
-# never received (issue #17 item 2).
-WORKER = {(P, EN), (EN, ED), (EN, P), (EN, F), (EN, IN), (IN, ED), (IN, P)}
+# never received (issue #17 item 2). (F, P) by the worker: the same permanent error several
+# times in a row pauses the sender and returns those sends to the queue (issue #17, item 9).
+WORKER = {(P, EN), (EN, ED), (EN, P), (EN, F), (EN, IN), (IN, ED), (IN, P), (F, P)}
 PERSONA = {(P, C), (F, P), (IN, P), (IN, ED)}
 ANY = WORKER | PERSONA
 ALL_PAIRS = list(itertools.product(E, E))
