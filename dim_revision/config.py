@@ -91,6 +91,15 @@ class IntakeSettings:
 
 
 @dataclass(frozen=True)
+class BusquedaSettings:
+    # Learn from what operators choose (issue #14): record each confirmed pick, rank it higher.
+    aprender: bool = True
+    vida_media_dias: float = 30.0  # a pick's weight halves every this many days
+    ventana_dias: float = 180.0  # picks older than this are not read
+    lexico: str = ""  # DIM's own lexicon file, added to resources/lexico.txt (read at start)
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     operador: OperadorSettings = field(default_factory=OperadorSettings)
@@ -101,6 +110,7 @@ class Settings:
     botmaker: BotmakerSettings = field(default_factory=BotmakerSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
+    busqueda: BusquedaSettings = field(default_factory=BusquedaSettings)
 
     def replace(self, section: str, **values: Any) -> Settings:
         """A copy with some values of one section changed (used by tests and demo mode)."""

@@ -6,6 +6,7 @@ Both models are flat lists that pass `qtmodeltester`; the chosen list moves rows
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -32,10 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 TAKEN = "ya agregada"
+MISSING = "sin coincidencia: {}"
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SPANS_ROLE = Qt.ItemDataRole.UserRole + 2
 TAKEN_ROLE = Qt.ItemDataRole.UserRole + 3
+CODE_ROLE = Qt.ItemDataRole.UserRole + 4
+MISSING_ROLE = Qt.ItemDataRole.UserRole + 5
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Span = tuple[int, int]
@@ -47,6 +51,16 @@ class Suggestion:
     nombre: str
     spans: tuple[Span, ...]
     taken: bool  # already chosen: shown greyed out, never added twice
+    codigo: str | None = None  # shown at the right of the name and in the tooltip
+    sin_coincidencia: tuple[str, ...] = ()  # typed words this entry lacks (partial match)
+
+    def tooltip(self) -> str:
+        lines = [self.nombre]
+        if self.codigo:
+            lines.append(f"Código: {self.codigo}")
+        if self.sin_coincidencia:
+            lines.append(MISSING.format(", ".join(self.sin_coincidencia)))
+        return "\n".join(lines)
 
 
 class SuggestionModel(QAbstractListModel):
@@ -71,14 +85,20 @@ class SuggestionModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         s = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return s.nombre
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return s.tooltip()
         if role == ID_ROLE:
             return s.id
         if role == SPANS_ROLE:
             return list(s.spans)
         if role == TAKEN_ROLE:
             return s.taken
+        if role == CODE_ROLE:
+            return s.codigo
+        if role == MISSING_ROLE:
+            return list(s.sin_coincidencia)
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -237,7 +257,19 @@ class _RowDelegate(QStyledItemDelegate):
 
 
 class SuggestionDelegate(_RowDelegate):
-    """A suggestion with the matched parts in bold; taken rows say so on the right."""
+    """A suggestion with the matched parts in bold, wrapped so the whole name shows (never a
+    "…" hiding "EN RESONADOR ABIERTO"); its code on the right; a partial match says which typed
+    words it lacks on a second, grey line; taken rows say so."""
+
+    GAP = 12
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        width = self._text_width(option, index)
+        fm = QFontMetrics(option.font)
+        lines = len(self._layout(self._runs(index), option.font, width))
+        if index.data(MISSING_ROLE):
+            lines += 1
+        return QSize(width, lines * fm.height() + self.PAD)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         opt, rect = self._background(painter, option, index)
@@ -245,22 +277,124 @@ class SuggestionDelegate(_RowDelegate):
         taken = bool(index.data(TAKEN_ROLE))
         group = QPalette.ColorGroup.Disabled if taken else QPalette.ColorGroup.Normal
         palette = opt.palette
-        painter.setPen(palette.color(group, _text_color(opt)))
-        if taken:
+        role = _text_color(opt)
+        fm = QFontMetrics(opt.font)
+        line_h = fm.height()
+        top = rect.top() + (rect.height() - self._lines_height(index, opt, rect.width())) // 2
+        side = self._side_text(index)
+        if side:
             small = QFont(opt.font)
-            small.setItalic(True)
-            fm = QFontMetrics(small)
-            w = fm.horizontalAdvance(TAKEN)
-            painter.setFont(small)
-            painter.drawText(
-                rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, TAKEN
+            small.setItalic(taken)
+            side_w = QFontMetrics(small).horizontalAdvance(side)
+            secondary = (
+                QPalette.ColorRole.PlaceholderText if role == QPalette.ColorRole.Text else role
             )
-            rect = rect.adjusted(0, 0, -(w + self.PAD * 2), 0)
-        runs = _segments(
+            painter.setFont(small)
+            painter.setPen(palette.color(QPalette.ColorGroup.Normal, secondary))
+            painter.drawText(
+                QRect(rect.right() - side_w, top, side_w + 1, line_h),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight),
+                side,
+            )
+            rect = rect.adjusted(0, 0, -(side_w + self.GAP), 0)
+        painter.setPen(palette.color(group, role))
+        lines = self._layout(self._runs(index), opt.font, rect.width())
+        for n, line in enumerate(lines):
+            y = top + n * line_h
+            for x, piece, bold in line:
+                font = QFont(opt.font)
+                font.setBold(bold)
+                painter.setFont(font)
+                painter.drawText(
+                    QRect(rect.left() + x, y, rect.width() - x + 1, line_h),
+                    int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                    piece,
+                )
+        missing = index.data(MISSING_ROLE)
+        if missing:
+            hint = QFont(opt.font)
+            hint.setItalic(True)
+            painter.setFont(hint)
+            painter.setPen(palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+            painter.drawText(
+                QRect(rect.left(), top + len(lines) * line_h, rect.width(), line_h),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                MISSING.format(", ".join(missing)),
+            )
+        painter.restore()
+
+    def _lines_height(self, index: AnyIndex, opt: QStyleOptionViewItem, width: int) -> int:
+        side = self._side_text(index)
+        if side:
+            width -= QFontMetrics(opt.font).horizontalAdvance(side) + self.GAP
+        lines = len(self._layout(self._runs(index), opt.font, width))
+        if index.data(MISSING_ROLE):
+            lines += 1
+        return lines * QFontMetrics(opt.font).height()
+
+    @staticmethod
+    def _side_text(index: AnyIndex) -> str:
+        parts = []
+        if index.data(TAKEN_ROLE):
+            parts.append(TAKEN)
+        code = index.data(CODE_ROLE)
+        if code:
+            parts.append(str(code))
+        return " · ".join(parts)
+
+    @staticmethod
+    def _runs(index: AnyIndex) -> list[tuple[str, bool]]:
+        return _segments(
             str(index.data(Qt.ItemDataRole.DisplayRole) or ""), index.data(SPANS_ROLE) or []
         )
-        self._draw_runs(painter, rect, runs, opt.font)
-        painter.restore()
+
+    def _text_width(self, option: QStyleOptionViewItem, index: AnyIndex) -> int:
+        """Room for the name: the view's width minus paddings and the code on the right."""
+        widget = option.widget
+        if isinstance(widget, QListView):
+            total = widget.viewport().width()
+        else:
+            total = option.rect.width()
+        width = total - self.PAD - self.INDENT * 2 - 8
+        side = self._side_text(index)
+        if side:
+            width -= QFontMetrics(option.font).horizontalAdvance(side) + self.GAP
+        return max(width, 40)
+
+    @staticmethod
+    def _layout(
+        runs: list[tuple[str, bool]], base: QFont, width: int
+    ) -> list[list[tuple[int, str, bool]]]:
+        """Word-wrap bold/regular runs into lines of (x, piece, bold); a word longer than the
+        line is broken where it overflows (rare in a catalog)."""
+        bold_font = QFont(base)
+        bold_font.setBold(True)
+        metrics = {False: QFontMetrics(base), True: QFontMetrics(bold_font)}
+        lines: list[list[tuple[int, str, bool]]] = [[]]
+        x = 0
+        for text, bold in runs:
+            fm = metrics[bold]
+            for piece in re.findall(r"\s+|\S+", text):
+                if piece.isspace():
+                    if x:
+                        x += fm.horizontalAdvance(" ")
+                    continue
+                w = fm.horizontalAdvance(piece)
+                if x and x + w > width:
+                    lines.append([])
+                    x = 0
+                while w > width and len(piece) > 1:  # one word wider than the line
+                    cut = len(piece) - 1
+                    while cut > 1 and fm.horizontalAdvance(piece[:cut]) > width - x:
+                        cut -= 1
+                    lines[-1].append((x, piece[:cut], bold))
+                    lines.append([])
+                    x = 0
+                    piece = piece[cut:]
+                    w = fm.horizontalAdvance(piece)
+                lines[-1].append((x, piece, bold))
+                x += w
+        return lines
 
 
 class ChosenDelegate(_RowDelegate):

@@ -65,6 +65,8 @@ class PrestacionDefinicion(Base):
     codigo: Mapped[str] = mapped_column(Code(20), unique=True)
     nombre: Mapped[str] = mapped_column(Name(200))
     modalidad: Mapped[str] = mapped_column(Name(60))  # RESONANCIA, TOMOGRAFIA, ECOGRAFIA…
+    # The national nomenclador code, when DIM keeps it apart from its own (search finds both).
+    codigo_nomenclador: Mapped[str | None] = mapped_column(Code(20), nullable=True)
     activa: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

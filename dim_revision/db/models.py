@@ -28,6 +28,7 @@ from dim_revision.db.dim_tables import (
 __all__ = [
     "Base",
     "Contacto",
+    "EleccionPrestacion",
     "Envio",
     "Evento",
     "ObraSocial",
@@ -206,6 +207,23 @@ class Operador(Base):
     rol: Mapped[str] = mapped_column(Code(20))  # 'operador' | 'supervisor'
     activo: Mapped[bool] = mapped_column(Boolean, default=True)
     creado: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EleccionPrestacion(Base):
+    """What an operator typed in the prestación search, and what they chose (issue #14).
+
+    One row per prestación added from the search field of a confirmed send; the search index
+    reads the recent rows at start and ranks those choices higher (`domain/learning.py`)."""
+
+    __tablename__ = "eleccion_prestacion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consulta: Mapped[str] = mapped_column(Name(120))  # normalized: folded words, one space
+    prestacion_id: Mapped[int] = mapped_column(Integer)  # DIM's id (no FK: DIM's table)
+    usuario: Mapped[str] = mapped_column(Name(60))
+    fecha: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index(None, "fecha"),)
 
 
 # Keep the DIM-side classes referenced so linters see why they are imported here:

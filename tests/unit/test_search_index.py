@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dim_revision.domain.search_index import SINONIMOS, Match, SearchIndex, fold
-from dim_revision.domain.search_text import STOPWORDS, query_words
+from dim_revision.domain.lexicon import default_lexicon
+from dim_revision.domain.search_index import Match, SearchIndex, fold
+from dim_revision.domain.search_text import STOPWORDS, form_words, query_words
 
 CATALOGO: list[tuple[int, str]] = [
     (1, "RESONANCIA MAGNÉTICA DE RODILLA"),
@@ -199,7 +200,11 @@ def test_consulta_vacia(index: SearchIndex, query: str) -> None:
 
 def test_sin_resultados(index: SearchIndex) -> None:
     assert index.search("xyzzy") == []
-    assert index.search("rmn rodilla tobillo") == []
+    # One unknown word no longer empties the list (issue #14; the old expectation was `[]`):
+    # the entries with the other words come first, saying which typed word they lack.
+    results = index.search("rmn rodilla tobillo")
+    assert results[0].id == 1
+    assert all(m.sin_coincidencia == ("tobillo",) for m in results)
 
 
 def test_limite(index: SearchIndex) -> None:
@@ -245,7 +250,8 @@ def test_catalogo_vacio() -> None:
 
 
 def test_tabla_de_sinonimos_en_un_solo_lugar() -> None:
-    flat = {form for row in SINONIMOS for form in row}
+    """The synonyms are data (resources/lexico.txt), not code."""
+    flat = {" ".join(form_words(form)) for row in default_lexicon().sinonimos for form in row}
     for abbreviation in (
         "rmn",
         "rm",
