@@ -1,7 +1,8 @@
 """The search lexicon: synonyms, abbreviations and variant weights, read from a text file.
 
 The reviewed file is `resources/lexico.txt`; DIM can add its own file (config `[busqueda] lexico`)
-in the same format, read when the catalog index is built (at start). Format, one entry a line::
+in the same format, read when the catalog index is built (at start); a DIM group that shares a
+form with a reviewed one extends it. Format, one entry a line::
 
     # a comment (also after an entry)
     [sinonimos]
@@ -107,12 +108,24 @@ class Lexicon:
 
     @classmethod
     def merge(cls, parts: Iterable[Lexicon]) -> Lexicon:
-        groups: list[tuple[str, ...]] = []
+        """The parts in order; a later group that shares a form with an earlier one extends it
+        (DIM's "rmn | rmi" adds "rmi" to the reviewed resonancia group)."""
+        groups: list[list[str]] = []
+        owner: dict[tuple[str, ...], int] = {}
         variants: list[Variante] = []
         for part in parts:
-            groups.extend(part.sinonimos)
+            for row in part.sinonimos:
+                keys = [form_words(f) for f in row]
+                known = next((owner[k] for k in keys if k in owner), None)
+                if known is None:
+                    known = len(groups)
+                    groups.append([])
+                for form, key in zip(row, keys, strict=True):
+                    owner.setdefault(key, known)
+                    if form not in groups[known]:  # "c/c" stays beside "cc": names split it
+                        groups[known].append(form)
             variants.extend(part.variantes)
-        return cls(tuple(groups), tuple(variants))
+        return cls(tuple(tuple(g) for g in groups), tuple(variants))
 
 
 def _forms(text: str, where: str) -> list[str]:

@@ -173,7 +173,7 @@ class SearchIndex:
         synonyms: Synonyms,
         variants: _Variants,
         codigos: list[str | None],
-        codes: list[tuple[str, int]],
+        codes: list[tuple[str, int, str]],
         learned: Learned | None,
     ) -> None:
         self._ids = ids
@@ -186,8 +186,8 @@ class SearchIndex:
         self._synonyms = synonyms
         self._variants = variants
         self._codigos = codigos
-        self._codes = codes  # (normalized code, entry), sorted
-        self._code_keys = [c for c, _ in codes]
+        self._codes = codes  # (normalized code, entry, code as written), sorted
+        self._code_keys = [c for c, _, _ in codes]
         self._learned = learned
         self._memo: dict[tuple[str, bool], _Token] = {}
         self._memo_hits = 0
@@ -269,7 +269,7 @@ class SearchIndex:
             tuple(tuple(es) for es in variant_entries),
         )
         shown_code: list[str | None] = [None] * n
-        codes: list[tuple[str, int]] = []
+        codes: list[tuple[str, int, str]] = []
         entry_of = {ident: e for e, ident in enumerate(ids)}
         for ident, values in (codigos or {}).items():
             e = entry_of.get(ident)
@@ -281,7 +281,7 @@ class SearchIndex:
                         shown_code[e] = value.strip()
                     key = normalize_code(value)
                     if key:
-                        codes.append((key, e))
+                        codes.append((key, e, value.strip()))
         codes.sort()
         return cls(
             ids,
@@ -341,23 +341,29 @@ class SearchIndex:
                 nombre=self._nombres[e],
                 score=round(composite + self._rank_eps[e], 4),
                 spans=self._spans(e, texts, fuzzy_words),
-                codigo=self._codigos[e],
+                codigo=coded.get(e, self._codigos[e]),
                 sin_coincidencia=missing.get(e, ()),
             )
             for e, composite in best
         ]
 
-    def _code_hits(self, query: str, limit: int) -> list[int]:
-        """Entries whose code starts with the query (exact codes first), if it has a digit."""
+    def _code_hits(self, query: str, limit: int) -> dict[int, str]:
+        """Entry → matched code, for the codes starting with the query (exact first), if the
+        query has a digit (DIM's code or the nomenclador's)."""
         if not self._codes or not any(c.isdigit() for c in query):
-            return []
+            return {}
         key = normalize_code(query)
         if len(key) < 2:
-            return []
+            return {}
         lo = bisect_left(self._code_keys, key)
         hi = bisect_left(self._code_keys, key + "\x7f", lo)
         # sorted by code, so the exact code (if any) comes first, then the longer ones in order
-        return list(dict.fromkeys(e for _, e in self._codes[lo : min(hi, lo + 4 * limit)]))[:limit]
+        found: dict[int, str] = {}
+        for _, e, written in self._codes[lo : min(hi, lo + 4 * limit)]:
+            found.setdefault(e, written)
+            if len(found) == limit:
+                break
+        return found
 
     def _lift(self, tokens: list[_Token]) -> dict[int, float]:
         """Entry → the variant weight to give back, for the variants the query names (every

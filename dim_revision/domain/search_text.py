@@ -19,9 +19,13 @@ STOPWORDS = frozenset(
 )
 
 _WORD = re.compile(r"[^\W_]+")
-# "c/c", "s / cte", "c/contraste" typed in a query → one word (cc, scte, ccontraste): a one-letter
-# word before a slash joins the next one, so "c/c" → "c/ct" → "c/cte" only ever extends a word.
-_SLASH_FORMS = re.compile(r"(?<![^\W_])([^\W\d_])\s*/\s*(?=[^\W_])")
+# Order shorthand with a slash, typed in a query:
+# - a letter, a slash and at most three letters are one word: "c/c" → cc, "s / cte" → scte,
+#   "f/p" → fp; so typing "c/c" → "c/ct" → "c/cte" only ever extends a word;
+# - otherwise "c/" is "con" and "s/" is "sin": "c/ gadolinio", "c/doppler", "s/contraste".
+_SLASH_SHORT = re.compile(r"(?<![^\W_])([^\W\d_])\s*/\s*([^\W_]{1,3})(?![^\W_])")
+_SLASH_CON = re.compile(r"(?<![^\W_])([cs])\s*/")
+_SLASH_WORD = {"c": "con ", "s": "sin "}
 
 
 @lru_cache(maxsize=4096)
@@ -84,7 +88,10 @@ def analyze_folded(folded: str, origin: list[int] | None) -> Analyzed:
 
 def query_words(query: str) -> list[str]:
     """Distinct folded words of what the operator typed, in order."""
-    folded = _SLASH_FORMS.sub(r"\1", fold(query))
+    folded = fold(query)
+    if "/" in folded:
+        folded = _SLASH_SHORT.sub(r"\1\2", folded)
+        folded = _SLASH_CON.sub(lambda m: _SLASH_WORD[m.group(1)], folded)
     return list(dict.fromkeys(_WORD.findall(folded)))
 
 
