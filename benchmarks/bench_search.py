@@ -286,7 +286,7 @@ def run(opts: Options) -> list[Row]:
             float(danger_peer),
             "0",
             danger_ours == 0,
-            f"queries whose first suggestion is an invasive/specialised entry they did not ask for",
+            "queries whose first suggestion is an invasive/specialised entry they did not ask for",
         )
     )
     if opts.quick:  # tiny catalog: the quality lines mean nothing, never fail on them

@@ -17,12 +17,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from dim_revision.demo.catalog import generate_catalog  # noqa: E402
-from dim_revision.domain.search_index import SearchIndex  # noqa: E402
-from ui.app import load_style  # noqa: E402
-from ui.picker import PrestacionPicker  # noqa: E402
+from dim_revision.demo.catalog import generate_catalog
+from dim_revision.domain.search_index import SearchIndex
+from ui.app import load_style
+from ui.picker import PrestacionPicker
 
 SHOTS = (
     ("picker-hint", "rmn columna lumbar abierto s/cte urgente"),

@@ -351,10 +351,7 @@ class SuggestionDelegate(_RowDelegate):
     def _text_width(self, option: QStyleOptionViewItem, index: AnyIndex) -> int:
         """Room for the name: the view's width minus paddings and the code on the right."""
         widget = option.widget
-        if isinstance(widget, QListView):
-            total = widget.viewport().width()
-        else:
-            total = option.rect.width()
+        total = widget.viewport().width() if isinstance(widget, QListView) else option.rect.width()
         width = total - self.PAD - self.INDENT * 2 - 8
         side = self._side_text(index)
         if side:

@@ -35,9 +35,7 @@ class Learned:
         self._prefix = prefix
 
     @classmethod
-    def build(
-        cls, picks: Iterable[Pick], now: datetime, half_life_days: float = 30.0
-    ) -> Learned:
+    def build(cls, picks: Iterable[Pick], now: datetime, half_life_days: float = 30.0) -> Learned:
         exact: dict[str, dict[int, float]] = {}
         half_life = max(half_life_days, 0.01) * 86400.0
         for pick in picks:

@@ -272,16 +272,16 @@ class SearchIndex:
         codes: list[tuple[str, int, str]] = []
         entry_of = {ident: e for e, ident in enumerate(ids)}
         for ident, values in (codigos or {}).items():
-            e = entry_of.get(ident)
-            if e is None:
+            entry = entry_of.get(ident)
+            if entry is None:
                 continue
             for value in values:
                 if value and value.strip():
-                    if shown_code[e] is None:
-                        shown_code[e] = value.strip()
+                    if shown_code[entry] is None:
+                        shown_code[entry] = value.strip()
                     key = normalize_code(value)
                     if key:
-                        codes.append((key, e, value.strip()))
+                        codes.append((key, entry, value.strip()))
         codes.sort()
         return cls(
             ids,

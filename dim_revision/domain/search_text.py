@@ -189,7 +189,5 @@ class Synonyms:
                 for other in self.groups[g]:
                     if other != form:
                         part = len(other) > 1
-                        out.extend(
-                            (v, words[i][1], i, last, part) for v in other if v not in real
-                        )
+                        out.extend((v, words[i][1], i, last, part) for v in other if v not in real)
         return out

@@ -36,8 +36,7 @@ def codigos_activos(db: Database) -> dict[int, list[str]]:
             ).where(PrestacionDefinicion.activa == sa.true())
         )
         return {
-            r.id: [c for c in dict.fromkeys((r.codigo, r.codigo_nomenclador)) if c]
-            for r in rows
+            r.id: [c for c in dict.fromkeys((r.codigo, r.codigo_nomenclador)) if c] for r in rows
         }
 
 
@@ -55,4 +54,3 @@ def indice_de_busqueda(db: Database, now: datetime, cfg: BusquedaSettings) -> Se
     return SearchIndex.build(
         prestaciones_activas(db), lexicon, codigos=codigos_activos(db), learned=learned
     )
-

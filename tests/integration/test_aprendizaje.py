@@ -79,7 +79,10 @@ def test_confirm_records_the_queries_in_its_transaction(
         {doppler: "Eco  TIROIDES ", rx: "rx tórax F y P", eco: "eco (removed before sending)"},
     )
     # normalized; only what was sent; one row per prestación
-    assert _elecciones(database) == [("eco tiroides", doppler, "ana"), ("rx torax f y p", rx, "ana")]
+    assert _elecciones(database) == [
+        ("eco tiroides", doppler, "ana"),
+        ("rx torax f y p", rx, "ana"),
+    ]
 
 
 def test_a_refused_confirm_records_nothing(database: Database, clock: FakeClock) -> None:
