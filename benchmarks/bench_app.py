@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -17,10 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_search import load_queries
+from benchmarks.bench_search import build_index, catalog_names, learned_history, load_queries
 from benchmarks.common import Options, Row, median, percentile, qt_app
-from dim_revision.demo.catalog import generate_catalog
-from dim_revision.domain.search_index import SearchIndex
 
 
 def _type_all(edit: Any, queries: list[str], limit: int, updated: list[int]) -> list[float]:
@@ -57,14 +54,17 @@ def _picker(opts: Options) -> Row:
 
     qt_app()
     size = 500 if opts.quick else 10_000
-    names = [p.nombre for p in generate_catalog(size, random.Random(opts.seed))]
+    entries = catalog_names(size, opts.seed)
+    names = [n for _, n in entries]
     queries = [q for q, _ in load_queries()]
     limit = 60 if opts.quick else 10**9
 
     picker = PrestacionPicker()
     picker.resize(700, 500)
     picker.show()
-    picker.set_index(SearchIndex.build(list(enumerate(names, start=1))))
+    # as in the app: lexicon, codes and a learning table
+    plain = build_index(entries)
+    picker.set_index(build_index(entries, learned_history(plain, queries, opts.seed)))
     ours_updates = [0]
     for sig in (picker.suggestions.modelReset, picker.suggestions.layoutChanged):
         sig.connect(lambda: ours_updates.__setitem__(0, ours_updates[0] + 1))

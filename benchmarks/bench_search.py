@@ -160,7 +160,7 @@ class _Completer:
         return [model.index(i, 0).data() for i in range(min(n, count))]
 
 
-def _build(entries: list[tuple[str, str]], learned: Learned | None = None) -> SearchIndex:
+def build_index(entries: list[tuple[str, str]], learned: Learned | None = None) -> SearchIndex:
     return SearchIndex.build(
         [(i, nombre) for i, (_, nombre) in enumerate(entries, start=1)],
         codigos={i: [code] for i, (code, _) in enumerate(entries, start=1)},
@@ -187,9 +187,9 @@ def run(opts: Options) -> list[Row]:
     if opts.quick:
         typed = typed[:60]
 
-    plain = _build(entries)  # quality: lexicon only, no learning (the labels never leak in)
+    plain = build_index(entries)  # quality: lexicon only, no learning (the labels never leak in)
     learned = learned_history(plain, queries, opts.seed)
-    index = _build(entries, learned)
+    index = build_index(entries, learned)
     peer = _Completer(names)
 
     ours_ms = _time(index, typed)
@@ -216,7 +216,7 @@ def run(opts: Options) -> list[Row]:
     ]
     if not opts.quick:
         big_entries = catalog_names(50_000, opts.seed)
-        big = _build(big_entries, learned)
+        big = build_index(big_entries, learned)
         big_ms = _time(big, typed)
         big_med = median(big_ms)
         rows.append(
@@ -301,7 +301,7 @@ def _no_budget(row: Row) -> Row:
 def misses(size: int = 10_000, seed: int = Options(quick=False).seed) -> list[str]:
     """The cases the top-1 gets wrong, for looking at (python -c 'from benchmarks…')."""
     entries = catalog_names(size, seed)
-    index = _build(entries)
+    index = build_index(entries)
     out = []
     for c in load_cases():
         results = index.search(c.query, 5)

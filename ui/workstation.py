@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from dim_revision.bootstrap import AppContext
 from dim_revision.db.engine import check_connection
+from dim_revision.domain.lexicon import LexiconError
 from dim_revision.domain.search_index import SearchIndex
 from dim_revision.errors import ClaimLost, NotFound
 from dim_revision.outbox.status import OutboxCounts, outbox_counts
@@ -492,7 +493,15 @@ class Workstation(QObject):
 
     @db_task
     def _build_index(self) -> SearchIndex:
-        return indice_de_busqueda(self.db, self.clock(), self.settings.busqueda)
+        cfg = self.settings.busqueda
+        try:
+            return indice_de_busqueda(self.db, self.clock(), cfg)
+        except LexiconError as exc:  # DIM's own file is broken: work on with the reviewed one
+            if not cfg.lexico:
+                raise
+            log.warning("Léxico de DIM inutilizable: %s", exc)
+            self.message.emit(f"{exc} Se usa solo el léxico revisado.", "warning")
+            return indice_de_busqueda(self.db, self.clock(), replace(cfg, lexico=""))
 
     def _on_catalog(self, index: SearchIndex) -> None:
         self.flags.catalog_loaded = True

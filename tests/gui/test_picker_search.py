@@ -3,6 +3,8 @@ and the query each pick came from reaching the learning table with Confirmar env
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
@@ -104,3 +106,25 @@ def test_confirm_records_what_was_typed(
             select(EleccionPrestacion.consulta, EleccionPrestacion.prestacion_id)
         ).all()
     assert [tuple(r) for r in rows] == ([("mamografia", chosen[-1])] if aprender else [])
+
+
+def test_a_broken_dim_lexicon_warns_and_the_catalog_still_loads(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    clock: FakeClock,
+    secrets: MemoryStore,
+    runner: TaskRunner,
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "dim.txt"
+    broken.write_text("[sinonimos]\nrmn\n", encoding="utf-8")
+    seed_queue(sqlite_db, clock(), count=1)
+    settings = Settings().replace("busqueda", lexico=str(broken))
+    context = make_context(sqlite_db, clock, secrets, settings=settings)
+    messages: list[str] = []
+    opened = open_window(qtbot, context, runner)
+    opened.ws.message.connect(lambda text, _level: messages.append(text))
+    opened.ws._load_catalog()  # the start-up load already ran: load again, listening
+    qtbot.waitUntil(lambda: any("línea 2" in m for m in messages))
+    qtbot.waitUntil(lambda: opened.ws.flags.catalog_loaded)
+    assert any("Se usa solo el léxico revisado" in m for m in messages)
