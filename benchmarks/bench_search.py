@@ -168,12 +168,16 @@ def build_index(entries: list[tuple[str, str]], learned: Learned | None = None) 
     )
 
 
-def _time(index: SearchIndex, typed: list[str]) -> list[float]:
+def _time(index: SearchIndex, typed: list[str], cpu: list[float] | None = None) -> list[float]:
+    """Wall ms per keystroke (the budget); `cpu` gets this thread's CPU ms, which a busy shared
+    machine inflates much less."""
     out = []
     for prefix in typed:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         index.search(prefix, limit=SHOWN)
         out.append((time.perf_counter() - start) * 1000)
+        if cpu is not None:
+            cpu.append((time.thread_time() - start_cpu) * 1000)
     return out
 
 
@@ -192,7 +196,8 @@ def run(opts: Options) -> list[Row]:
     index = build_index(entries, learned)
     peer = _Completer(names)
 
-    ours_ms = _time(index, typed)
+    ours_cpu: list[float] = []
+    ours_ms = _time(index, typed, ours_cpu)
     peer_ms: list[float] = []
     for prefix in typed:
         start = time.perf_counter()
@@ -211,13 +216,15 @@ def run(opts: Options) -> list[Row]:
             "med≤1 p99≤5",
             med <= 1.0 and p99 <= 5.0,
             f"{len(typed)} keystrokes, {len(names)} items, lexicon + learning "
-            f"({len(learned)} learned queries); peer p99 {percentile(peer_ms, 99):.2f}",
+            f"({len(learned)} learned queries); CPU med {median(ours_cpu):.3f} "
+            f"p99 {percentile(ours_cpu, 99):.2f}; peer p99 {percentile(peer_ms, 99):.2f}",
         )
     ]
     if not opts.quick:
         big_entries = catalog_names(50_000, opts.seed)
         big = build_index(big_entries, learned)
-        big_ms = _time(big, typed)
+        big_cpu: list[float] = []
+        big_ms = _time(big, typed, big_cpu)
         big_med = median(big_ms)
         rows.append(
             Row(
@@ -229,7 +236,8 @@ def run(opts: Options) -> list[Row]:
                 None,
                 "med≤3",
                 big_med <= 3.0,
-                f"{len(typed)} keystrokes, {len(big_entries)} items, lexicon + learning",
+                f"{len(typed)} keystrokes, {len(big_entries)} items, lexicon + learning; "
+                f"CPU med {median(big_cpu):.3f} p99 {percentile(big_cpu, 99):.2f}",
             )
         )
         del big

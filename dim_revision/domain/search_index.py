@@ -127,6 +127,9 @@ class _Token:
     estimate: int  # postings behind this word: decides which word drives a query
     names: frozenset[str]  # variant words this typed word names (see `SearchIndex._lift`)
     hits: dict[int, float] | None = field(default=None, repr=False)  # entry → best score
+    # (score - penalty, entry), best first: for a common word driving a query (see `_rank`)
+    ranked: list[tuple[float, int]] | None = field(default=None, repr=False)
+    memo_key: tuple[str, bool] = ("", False)
 
     def sources(self) -> Iterator[tuple[int, bool, float]]:
         """(vocabulary index, is the whole word, score drop) of every word this one reaches."""
@@ -193,6 +196,7 @@ class SearchIndex:
         self._memo_hits = 0
         # Typed words that reach most of the catalog ("c", "rmn"): entry → score as a flat list.
         self._dense: dict[tuple[str, bool], list[float]] = {}
+        self._dense_max: dict[int, float] = {}  # id(array) → its largest score
         self._singles: dict[tuple[str, bool, int], list[tuple[int, float]]] = {}  # one-word queries
         # Entries recently shown, split into words (and their synonyms), for highlighting.
         self._shown: dict[int, _Shown] = {}
@@ -225,6 +229,10 @@ class SearchIndex:
         base_penalty: list[float] = []
         per_entry: list[dict[str, float]] = []  # word → best score in that entry
         variant_entries: list[list[int]] = [[] for _ in lexicon.variantes]
+        variant_forms: dict[str, list[tuple[int, tuple[str, ...]]]] = {}  # by first word
+        for v, variant in enumerate(lexicon.variantes):
+            for form in variant.formas:
+                variant_forms.setdefault(form[0], []).append((v, form))
         seen: set[int] = set()
         for ident, nombre in items:
             if ident in seen:
@@ -237,10 +245,11 @@ class SearchIndex:
             words = analyze_folded(*folded[-1]).words
             content = [w[0] for w in words if w[0] not in STOPWORDS]
             extra = 0.0
-            for v, variant in enumerate(lexicon.variantes):
-                if _has_variant(content, variant.formas, variant.contexto):
+            for v in _variants_in(content, variant_forms):
+                context = lexicon.variantes[v].contexto
+                if not context or all(w in content for w in context):
                     variant_entries[v].append(e)
-                    extra += variant.peso
+                    extra += lexicon.variantes[v].peso
             base_penalty.append(_LEN_STEP * min(len(content), _LEN_CAP) + extra)
             scores: dict[str, float] = {}
             for text, pos, _, _ in words:
@@ -416,6 +425,8 @@ class SearchIndex:
         for m in maps:
             candidates = m.keys() & candidates  # set intersection, in C
         penalty = self._penalty
+        if arrays and not maps and not scorers and not lift and len(driver) >= dense_at:
+            return self._top_over_arrays(tokens[0], driver, arrays, limit)
         if not scorers and not lift and len(maps) + len(arrays) == 1:  # two-word queries
             if maps:
                 other = maps[0]
@@ -444,6 +455,38 @@ class SearchIndex:
                     totals.append((e, score))
         return heapq.nlargest(limit, totals, key=itemgetter(1))
 
+    def _top_over_arrays(
+        self,
+        driver_token: _Token,
+        driver: dict[int, float],
+        arrays: list[list[float]],
+        limit: int,
+    ) -> list[tuple[int, float]]:
+        """A common word ("rmn") and words that reach most of the catalog ("rmn de c"): walk the
+        common word's entries best first and stop once nothing left can enter the top."""
+        ranked = driver_token.ranked
+        if ranked is None:
+            penalty = self._penalty
+            ranked = sorted(((s - penalty[e], e) for e, s in driver.items()), reverse=True)
+            driver_token.ranked = ranked
+        ceiling = sum(self._dense_max[id(arr)] for arr in arrays)
+        heap: list[tuple[float, int]] = []
+        for base, e in ranked:
+            if len(heap) == limit and base + ceiling <= heap[0][0]:
+                break
+            total = base
+            for arr in arrays:
+                s = arr[e]
+                if not s:
+                    break
+                total += s
+            else:
+                if len(heap) < limit:
+                    heapq.heappush(heap, (total, e))
+                elif total > heap[0][0]:
+                    heapq.heapreplace(heap, (total, e))
+        return [(e, total) for total, e in sorted(heap, reverse=True)]
+
     def _dense_scores(self, token: _Token) -> list[float]:
         """Entry → best score of a typed word that reaches most of the catalog, as a list."""
         key = (token.text, token.fuzzy_applied)
@@ -460,8 +503,10 @@ class SearchIndex:
             for score, entries in parts:  # ascending: the last write is each entry's best
                 deque(map(setitem, entries, repeat(score)), maxlen=0)
             if len(self._dense) >= _DENSE_KEEP:
-                self._dense.pop(next(iter(self._dense)))
+                old = self._dense.pop(next(iter(self._dense)))
+                self._dense_max.pop(id(old), None)
             self._dense[key] = arr
+            self._dense_max[id(arr)] = max(arr, default=0.0)
         return arr
 
     def _partial(
@@ -565,17 +610,26 @@ class SearchIndex:
             hits: dict[int, float] = {}
             for score, entries in parts:
                 hits.update(zip(entries, repeat(score)))
-            if self._memo_hits + len(hits) > _MEMO_HITS:
-                self._memo.clear()
-                self._memo_hits = 0
-            self._memo_hits += len(hits)
+            self._evict(len(hits))
             token.hits = hits
+            if self._memo.get(token.memo_key) is token:
+                self._memo_hits += len(hits)
         return token.hits
+
+    def _evict(self, hits: int) -> None:
+        """Drop the least recently used words until there is room (only a memo: always safe)."""
+        memo = self._memo
+        while memo and (len(memo) >= _MEMO_WORDS or self._memo_hits + hits > _MEMO_HITS):
+            old = memo.pop(next(iter(memo)))
+            if old.hits is not None:
+                self._memo_hits -= len(old.hits)
 
     def _token(self, text: str, fuzzy_all: bool) -> _Token:
         key = (text, fuzzy_all and _fuzzy_worthy(text))
-        token = self._memo.get(key)
-        if token is None:
+        token = self._memo.pop(key, None)
+        if token is not None:
+            self._memo[key] = token  # most recently used last
+        else:
             vocab = self._p.vocab
             stem = text
             lo = bisect_left(vocab, stem)
@@ -603,10 +657,10 @@ class SearchIndex:
                 for w in self._variants.words
                 if w.startswith(stem) and len(stem) >= min(len(w), _NAMES_VARIANT_MIN)
             )
-            token = _Token(text, stem, lo, hi, whole, fuzzy, applied, estimate, names)
-            if len(self._memo) >= _MEMO_WORDS:
-                self._memo.clear()  # only a memo: dropping it is always safe
-                self._memo_hits = 0
+            token = _Token(
+                text, stem, lo, hi, whole, fuzzy, applied, estimate, names, memo_key=key
+            )
+            self._evict(0)
             self._memo[key] = token
         return token
 
@@ -668,18 +722,16 @@ def _in_order(tokens: list[_Token], lacking: tuple[str, ...]) -> tuple[str, ...]
     return tuple(t.text for t in tokens if t.text in wanted)
 
 
-def _has_variant(
-    content: list[str], formas: tuple[tuple[str, ...], ...], contexto: tuple[str, ...]
-) -> bool:
-    """The name (its content words) has one of the forms as consecutive words, and the context."""
-    if contexto and not all(w in content for w in contexto):
-        return False
-    for form in formas:
-        n = len(form)
-        for i in range(len(content) - n + 1):
-            if tuple(content[i : i + n]) == form:
-                return True
-    return False
+def _variants_in(
+    content: list[str], forms: dict[str, list[tuple[int, tuple[str, ...]]]]
+) -> set[int]:
+    """The variants with a form present, as consecutive words, in a name's content words."""
+    found: set[int] = set()
+    for i, word in enumerate(content):
+        for v, form in forms.get(word, ()):
+            if v not in found and tuple(content[i : i + len(form)]) == form:
+                found.add(v)
+    return found
 
 
 @dataclass
