@@ -130,9 +130,10 @@ class Synonyms:
             for form in forms:
                 by_first.setdefault(form[0], []).append((form, g))
         joins: dict[tuple[str, ...], str] = {}
-        for forms in groups:
-            singles = [f[0] for f in forms if len(f) == 1]
-            for form in forms:
+        for row in table:
+            typed = [f for f in map(form_words, row) if f]  # as typed: "c/c" is "cc" here
+            singles = [f[0] for f in typed if len(f) == 1]
+            for form in typed:
                 # only compounds: "eco doppler" → ECODOPPLER, never "mamaria bilateral" → MAMA
                 single = next((w for w in singles if w.startswith(form[0]) and w != form[0]), None)
                 if len(form) > 1 and single is not None:
