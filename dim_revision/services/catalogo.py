@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from dim_revision.config import BusquedaSettings
 from dim_revision.db.models import PrestacionDefinicion
@@ -13,6 +16,8 @@ from dim_revision.db.uow import Database
 from dim_revision.domain.lexicon import load_lexicon
 from dim_revision.domain.search_index import SearchIndex
 from dim_revision.services.aprendizaje import cargar_aprendizaje
+
+log = logging.getLogger(__name__)
 
 
 def prestaciones_activas(db: Database) -> list[tuple[int, str]]:
@@ -26,18 +31,24 @@ def prestaciones_activas(db: Database) -> list[tuple[int, str]]:
 
 
 def codigos_activos(db: Database) -> dict[int, list[str]]:
-    """Id → its codes: DIM's own, then the nomenclador's when DIM keeps it."""
+    """Id → its codes: DIM's own, then the nomenclador's when DIM keeps it (a DIM table without
+    that column still gives its own codes)."""
+    columns = (PrestacionDefinicion.codigo, PrestacionDefinicion.codigo_nomenclador)
+    try:
+        return _codigos(db, columns)
+    except DBAPIError as exc:
+        log.warning("Sin código de nomenclador en el catálogo de DIM: %s", exc.orig)
+        return _codigos(db, columns[:1])
+
+
+def _codigos(db: Database, columns: tuple[Any, ...]) -> dict[int, list[str]]:
     with db.uow() as uow:
         rows = uow.session.execute(
-            select(
-                PrestacionDefinicion.id,
-                PrestacionDefinicion.codigo,
-                PrestacionDefinicion.codigo_nomenclador,
-            ).where(PrestacionDefinicion.activa == sa.true())
+            select(PrestacionDefinicion.id, *columns).where(
+                PrestacionDefinicion.activa == sa.true()
+            )
         )
-        return {
-            r.id: [c for c in dict.fromkeys((r.codigo, r.codigo_nomenclador)) if c] for r in rows
-        }
+        return {row[0]: [c for c in dict.fromkeys(row[1:]) if c] for row in rows}
 
 
 def indice_de_busqueda(db: Database, now: datetime, cfg: BusquedaSettings) -> SearchIndex:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from dim_revision.clock import FakeClock
 from dim_revision.config import BusquedaSettings, Settings
@@ -144,3 +144,17 @@ def test_codes_of_both_kinds_are_searchable(database: Database, clock: FakeClock
     with database.uow() as uow:
         count = uow.session.scalar(select(func.count()).select_from(EleccionPrestacion))
     assert count == 0
+
+
+def test_a_dim_table_without_the_nomenclador_column_still_gives_its_codes(
+    sqlite_db: Database, clock: FakeClock
+) -> None:
+    ids = _setup(sqlite_db, clock)
+    with sqlite_db.uow() as uow:
+        uow.session.execute(
+            text("ALTER TABLE prestacion_definicion DROP COLUMN codigo_nomenclador")
+        )
+        uow.commit()
+    codes = codigos_activos(sqlite_db)
+    assert sorted(codes) == sorted(ids["p"])
+    assert all(len(v) == 1 and v[0].startswith("P") for v in codes.values())
