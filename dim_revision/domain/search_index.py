@@ -66,7 +66,7 @@ _LEN_STEP, _LEN_CAP = 0.25, 10
 _FUZZY_MIN_LEN = 4
 _NAMES_VARIANT_MIN = 4  # a typed word this long (or the whole word) names a variant
 _PARTIAL_FIRST_WORD = 5.0  # partial matches that lack the first typed word go below
-_PARTIAL_MAX_WORDS = 6  # beyond this many typed words, partial matching drops words greedily
+_PARTIAL_MAX_WORDS = 8  # beyond this many typed words, partial matching drops words greedily
 _LEARN_MAX, _LEARN_HALF = 60.0, 4.0  # boost = MAX·w/(w+HALF): 1 pick ≈ 12, 10 picks ≈ 43
 _LEARN_CANDIDATES = 24
 _CODE_SCORE = 1000.0
@@ -113,7 +113,7 @@ class Match:
     sin_coincidencia: tuple[str, ...] = ()  # typed words this entry does not match
 
 
-@dataclass
+@dataclass(eq=False)  # identity: tokens are memoized objects
 class _Token:
     """One typed word resolved against the vocabulary (memoized per index)."""
 
@@ -515,16 +515,17 @@ class SearchIndex:
         """No entry has every typed word: the entries with the most of them, best first."""
         live = [t for t in tokens if t.estimate > 0]
         dead = tuple(t.text for t in tokens if t.estimate == 0)
-        while len(live) > _PARTIAL_MAX_WORDS:  # very long queries: drop the rarest words first
-            live.remove(min(live, key=lambda t: t.estimate))
+        while len(live) > _PARTIAL_MAX_WORDS:  # very long queries: leave out the commonest words
+            live.remove(max(live, key=lambda t: t.estimate))
         for size in range(len(live), 0, -1):
             found: dict[int, tuple[float, tuple[str, ...]]] = {}
             for subset in combinations(live, size):
                 if size == len(live) and len(live) == len(tokens):
                     continue  # that is the full query, already empty
-                lacking = dead + tuple(t.text for t in tokens if t not in subset and t.estimate)
+                kept = {id(t) for t in subset}
+                lacking = dead + tuple(t.text for t in live if id(t) not in kept)
                 # orders name the study first ("tac de abdomen superior"): keep that word
-                cost = 0.0 if tokens[0] in subset else _PARTIAL_FIRST_WORD
+                cost = 0.0 if id(tokens[0]) in kept else _PARTIAL_FIRST_WORD
                 for e, score in self._rank(list(subset), limit, lift):
                     score -= cost
                     if e not in found or score > found[e][0]:
