@@ -8,7 +8,7 @@ Create Date: 2026-12-01 09:20:00.000000
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 from sqlalchemy.dialects import mssql
 
 
@@ -23,7 +23,10 @@ UTC_DT = sa.DateTime().with_variant(mssql.DATETIME2(precision=6), "mssql")
 
 def _stand_in_prestaciones() -> bool:
     """Only the demo/test stand-in of DIM's table gets the column: DIM's own is never altered
-    (there the column, if DIM has one, is mapped by name)."""
+    (there the column, if DIM has one, is mapped by name). The offline SQL script (`db upgrade
+    --sql`) is for DIM's server, so it never has it."""
+    if context.is_offline_mode():
+        return False
     inspector = sa.inspect(op.get_bind())
     if "prestacion_definicion" not in inspector.get_table_names():
         return False
@@ -47,11 +50,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    inspector = sa.inspect(op.get_bind())
-    if "prestacion_definicion" in inspector.get_table_names() and "codigo_nomenclador" in {
-        c["name"] for c in inspector.get_columns("prestacion_definicion")
-    }:
-        with op.batch_alter_table('prestacion_definicion') as batch:
-            batch.drop_column('codigo_nomenclador')
+    # The nullable codigo_nomenclador stays: a table we might not own is never altered on the
+    # way down (on the stand-in it is harmless, and revision 0001's downgrade drops the table).
     op.drop_index(op.f('ix_eleccion_prestacion_fecha'), table_name='eleccion_prestacion')
     op.drop_table('eleccion_prestacion')
