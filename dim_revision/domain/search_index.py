@@ -658,9 +658,7 @@ class SearchIndex:
                 for w in self._variants.words
                 if w.startswith(stem) and len(stem) >= min(len(w), _NAMES_VARIANT_MIN)
             )
-            token = _Token(
-                text, stem, lo, hi, whole, fuzzy, applied, estimate, names, memo_key=key
-            )
+            token = _Token(text, stem, lo, hi, whole, fuzzy, applied, estimate, names, memo_key=key)
             self._evict(0)
             self._memo[key] = token
         return token
