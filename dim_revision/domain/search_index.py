@@ -65,10 +65,12 @@ _POS_STEP, _POS_CAP = 0.1, 8
 _LEN_STEP, _LEN_CAP = 0.25, 10
 _FUZZY_MIN_LEN = 4
 _NAMES_VARIANT_MIN = 4  # a typed word this long (or the whole word) names a variant
-_PARTIAL_FIRST_WORD = 5.0  # partial matches that lack the first typed word go below
+_PARTIAL_FIRST_WORD = 10.0  # partial matches: lacking the first typed word costs this more…
+_PARTIAL_PER_CHAR, _PARTIAL_WORD_CAP = 1.0, 15.0  # …and any lacking word 1 per letter, up to 15
 _PARTIAL_MAX_WORDS = 8  # beyond this many typed words, partial matching drops words greedily
 _LEARN_MAX, _LEARN_HALF = 60.0, 4.0  # boost = MAX·w/(w+HALF): 1 pick ≈ 12, 10 picks ≈ 43
 _LEARN_CANDIDATES = 24
+_LIFT_RESCORE = 400  # up to this many entries carrying a named variant are re-scored one by one
 _CODE_SCORE = 1000.0
 _MEMO_WORDS = 256  # resolved typed words kept between keystrokes
 _MEMO_HITS = 400_000  # and at most this many entries in their hit maps (~20 MB)
@@ -76,7 +78,7 @@ _MEMO_SHOWN = 2048  # names split into words, kept for highlighting the next key
 _LOOKUP_RATIO = 8  # build a word's full hit map only if it is within this factor of the driver's
 _DENSE_SHARE = 4  # a typed word reaching more postings than entries/4 is scored from an array
 _DENSE_MIN = 1500
-_DENSE_KEEP = 48  # such arrays kept between keystrokes (8 bytes per entry each)
+_DENSE_KEEP = 64  # such arrays kept between keystrokes (8 bytes per entry each), LRU
 _TOP = "\U0010ffff"
 _CODE_CHARS = re.compile(r"[^0-9a-z]")
 
@@ -156,10 +158,12 @@ class _Postings:
 class _Variants:
     """The lexicon's variant weights resolved against the catalog."""
 
-    weights: tuple[float, ...]  # per variant
-    forms: tuple[tuple[int, frozenset[str]], ...]  # (variant, words of one of its forms)
+    weights: tuple[float, ...]  # per variant (a line of the lexicon)
+    forms: tuple[tuple[int, frozenset[str]], ...]  # per form: (its variant, its words)
     words: tuple[str, ...]  # every word of every form
-    entries: tuple[tuple[int, ...], ...]  # per variant: entries carrying it
+    entries: tuple[tuple[int, ...], ...]  # per variant: entries it weighs on
+    form_entries: tuple[tuple[int, ...], ...]  # per form: entries weighed on through it
+    of_entry: list[tuple[int, ...]]  # per entry: the forms that weigh on it
 
 
 class SearchIndex:
@@ -229,10 +233,12 @@ class SearchIndex:
         base_penalty: list[float] = []
         per_entry: list[dict[str, float]] = []  # word → best score in that entry
         variant_entries: list[list[int]] = [[] for _ in lexicon.variantes]
+        all_forms = [(v, f) for v, variant in enumerate(lexicon.variantes) for f in variant.formas]
+        form_entries: list[list[int]] = [[] for _ in all_forms]
         variant_forms: dict[str, list[tuple[int, tuple[str, ...]]]] = {}  # by first word
-        for v, variant in enumerate(lexicon.variantes):
-            for form in variant.formas:
-                variant_forms.setdefault(form[0], []).append((v, form))
+        for f, (_, form) in enumerate(all_forms):
+            variant_forms.setdefault(form[0], []).append((f, form))
+        of_entry: list[tuple[int, ...]] = []
         seen: set[int] = set()
         for ident, nombre in items:
             if ident in seen:
@@ -245,11 +251,17 @@ class SearchIndex:
             words = analyze_folded(*folded[-1]).words
             content = [w[0] for w in words if w[0] not in STOPWORDS]
             extra = 0.0
-            for v in _variants_in(content, variant_forms):
+            carried: list[int] = []
+            for f in sorted(_forms_in(content, variant_forms)):
+                v = all_forms[f][0]
                 context = lexicon.variantes[v].contexto
                 if not context or all(w in content for w in context):
-                    variant_entries[v].append(e)
-                    extra += lexicon.variantes[v].peso
+                    carried.append(f)
+                    form_entries[f].append(e)
+                    if not variant_entries[v] or variant_entries[v][-1] != e:
+                        variant_entries[v].append(e)  # a line weighs once per name
+                        extra += lexicon.variantes[v].peso
+            of_entry.append(tuple(carried))
             base_penalty.append(_LEN_STEP * min(len(content), _LEN_CAP) + extra)
             scores: dict[str, float] = {}
             for text, pos, _, _ in words:
@@ -273,9 +285,11 @@ class SearchIndex:
         penalty = [base_penalty[e] + rank_eps[e] for e in range(n)]
         variants = _Variants(
             tuple(v.peso for v in lexicon.variantes),
-            tuple((i, frozenset(f)) for i, v in enumerate(lexicon.variantes) for f in v.formas),
-            tuple(sorted({w for v in lexicon.variantes for f in v.formas for w in f})),
+            tuple((v, frozenset(form)) for v, form in all_forms),
+            tuple(sorted({w for _, form in all_forms for w in form})),
             tuple(tuple(es) for es in variant_entries),
+            tuple(tuple(es) for es in form_entries),
+            of_entry,
         )
         shown_code: list[str | None] = [None] * n
         codes: list[tuple[str, int, str]] = []
@@ -374,32 +388,22 @@ class SearchIndex:
                 break
         return found
 
-    def _lift(self, tokens: list[_Token]) -> dict[int, float]:
-        """Entry → the variant weight to give back, for the variants the query names (every
-        word of one of its forms is named by a typed word)."""
+    def _lift(self, tokens: list[_Token]) -> _Lift:
+        """The variant weights to give back where the query names the form that put them there
+        (every word of the form is named by a typed word): "paaf" lifts PAAF, not biopsias."""
         typed = {w for t in tokens for w in t.names}
         if not typed:
-            return {}
-        named = {v for v, words in self._variants.forms if words <= typed}
+            return _NO_LIFT
+        named = frozenset(f for f, (_, words) in enumerate(self._variants.forms) if words <= typed)
         if not named:
-            return {}
-        lift: dict[int, float] = {}
-        for v in named:
-            weight = self._variants.weights[v]
-            for e in self._variants.entries[v]:
-                lift[e] = lift.get(e, 0.0) + weight
-        return lift
+            return _NO_LIFT
+        return _Lift(named, self._variants)
 
-    def _rank(
-        self, tokens: list[_Token], limit: int, lift: Mapping[int, float]
-    ) -> list[tuple[int, float]]:
+    def _rank(self, tokens: list[_Token], limit: int, lift: _Lift) -> list[tuple[int, float]]:
         """(entry, composite) best first; composite = score - penalty (+ lifted weights)."""
         if len(tokens) == 1:
             if lift:
-                hits = self._hits(tokens[0])
-                penalty = self._penalty
-                pairs = [(e, s - penalty[e] + lift.get(e, 0.0)) for e, s in hits.items()]
-                return heapq.nlargest(limit, pairs, key=itemgetter(1))
+                return self._single_lifted(tokens[0], limit, lift)
             key = (tokens[0].text, tokens[0].fuzzy_applied, limit)
             top = self._singles.get(key)
             if top is None:
@@ -455,6 +459,25 @@ class SearchIndex:
                     totals.append((e, score))
         return heapq.nlargest(limit, totals, key=itemgetter(1))
 
+    def _single_lifted(self, token: _Token, limit: int, lift: _Lift) -> list[tuple[int, float]]:
+        """One typed word that names a variant ("paaf"): the usual top, with the few entries
+        carrying a named variant re-scored (lift only moves those)."""
+        lifted = lift.entries()
+        penalty = self._penalty
+        if len(lifted) > _LIFT_RESCORE:  # a common variant ("con contraste"): score them all
+            hits = self._hits(token)
+            pairs = [(e, s - penalty[e] + lift.get(e, 0.0)) for e, s in hits.items()]
+            return heapq.nlargest(limit, pairs, key=itemgetter(1))
+        scores = dict(self._top_single(token, limit + len(lifted)))
+        scorer = _EntryScorer(token, self._p.terms)
+        for e in lifted:
+            s = scorer(e)
+            if s:
+                scores[e] = s - penalty[e] + lift.get(e, 0.0)
+            else:
+                scores.pop(e, None)
+        return heapq.nlargest(limit, scores.items(), key=itemgetter(1))
+
     def _top_over_arrays(
         self,
         driver_token: _Token,
@@ -490,8 +513,10 @@ class SearchIndex:
     def _dense_scores(self, token: _Token) -> list[float]:
         """Entry → best score of a typed word that reaches most of the catalog, as a list."""
         key = (token.text, token.fuzzy_applied)
-        arr = self._dense.get(key)
-        if arr is None:
+        arr = self._dense.pop(key, None)
+        if arr is not None:
+            self._dense[key] = arr  # most recently used last
+        else:
             arr = [0.0] * len(self._ids)
             parts = [
                 (score + (_whole_bonus(score) if whole else 0.0) - drop, entries)
@@ -510,7 +535,7 @@ class SearchIndex:
         return arr
 
     def _partial(
-        self, tokens: list[_Token], limit: int, lift: Mapping[int, float]
+        self, tokens: list[_Token], limit: int, lift: _Lift
     ) -> tuple[list[tuple[int, float]], dict[int, tuple[str, ...]]]:
         """No entry has every typed word: the entries with the most of them, best first."""
         live = [t for t in tokens if t.estimate > 0]
@@ -524,8 +549,7 @@ class SearchIndex:
                     continue  # that is the full query, already empty
                 kept = {id(t) for t in subset}
                 lacking = dead + tuple(t.text for t in live if id(t) not in kept)
-                # orders name the study first ("tac de abdomen superior"): keep that word
-                cost = 0.0 if id(tokens[0]) in kept else _PARTIAL_FIRST_WORD
+                cost = sum(_lacking_cost(t, t is tokens[0]) for t in live if id(t) not in kept)
                 for e, score in self._rank(list(subset), limit, lift):
                     score -= cost
                     if e not in found or score > found[e][0]:
@@ -544,7 +568,7 @@ class SearchIndex:
         tokens: list[_Token],
         best: list[tuple[int, float]],
         limit: int,
-        lift: Mapping[int, float],
+        lift: _Lift,
     ) -> list[tuple[int, float]]:
         """Raise what operators chose before for this query (or one it starts)."""
         if self._learned is None:
@@ -716,20 +740,57 @@ class SearchIndex:
         return _merge(spans)
 
 
+def _lacking_cost(token: _Token, first: bool) -> float:
+    """What leaving a typed word out costs a partial match: a longer word says more than the two
+    letters being typed ("marcacion co" keeps showing MARCACIÓN…), and orders name the study
+    first ("tac de abdomen superior" is a TC before it is an "abdomen superior")."""
+    return min(len(token.text) * _PARTIAL_PER_CHAR, _PARTIAL_WORD_CAP) + (
+        _PARTIAL_FIRST_WORD if first else 0.0
+    )
+
+
 def _in_order(tokens: list[_Token], lacking: tuple[str, ...]) -> tuple[str, ...]:
     wanted = set(lacking)
     return tuple(t.text for t in tokens if t.text in wanted)
 
 
-def _variants_in(
-    content: list[str], forms: dict[str, list[tuple[int, tuple[str, ...]]]]
-) -> set[int]:
-    """The variants with a form present, as consecutive words, in a name's content words."""
+class _Lift:
+    """Entry → the weight to give back for the variant forms the query names, computed only for
+    the entries a query looks at."""
+
+    __slots__ = ("_named", "_variants")
+
+    def __init__(self, named: frozenset[int], variants: _Variants | None) -> None:
+        self._named, self._variants = named, variants
+
+    def __bool__(self) -> bool:
+        return bool(self._named)
+
+    def entries(self) -> set[int]:
+        """The entries a named form weighs on."""
+        if self._variants is None:
+            return set()
+        per_form = self._variants.form_entries
+        return {e for f in self._named for e in per_form[f]}
+
+    def get(self, e: int, default: float = 0.0) -> float:
+        variants = self._variants
+        if variants is None or not variants.of_entry[e]:
+            return default
+        lines = {variants.forms[f][0] for f in variants.of_entry[e] if f in self._named}
+        return sum(variants.weights[v] for v in lines) if lines else default
+
+
+_NO_LIFT = _Lift(frozenset(), None)
+
+
+def _forms_in(content: list[str], forms: dict[str, list[tuple[int, tuple[str, ...]]]]) -> set[int]:
+    """The variant forms present, as consecutive words, in a name's content words."""
     found: set[int] = set()
     for i, word in enumerate(content):
-        for v, form in forms.get(word, ()):
-            if v not in found and tuple(content[i : i + len(form)]) == form:
-                found.add(v)
+        for f, form in forms.get(word, ()):
+            if f not in found and tuple(content[i : i + len(form)]) == form:
+                found.add(f)
     return found
 
 
