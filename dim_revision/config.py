@@ -168,6 +168,7 @@ class DimSettings:
     prestacion_modalidad: str = "modalidad"
     prestacion_activa: str = "activa"
     prestacion_activa_valores: str = ""
+    prestacion_codigo_nomenclador: str = "codigo_nomenclador"  # "" = DIM keeps only its own code
     turno_tabla: str = "turno"
     turno_id: str = "id"
     turno_paciente_id: str = "paciente_id"
@@ -187,6 +188,15 @@ class DimSettings:
 
 
 @dataclass(frozen=True)
+class BusquedaSettings:
+    # Learn from what operators choose (issue #14): record each confirmed pick, rank it higher.
+    aprender: bool = True
+    vida_media_dias: float = 30.0  # a pick's weight halves every this many days
+    ventana_dias: float = 180.0  # picks older than this are not read
+    lexico: str = ""  # DIM's own lexicon file, added to resources/lexico.txt (read at start)
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     operador: OperadorSettings = field(default_factory=OperadorSettings)
@@ -199,6 +209,7 @@ class Settings:
     servicio: ServicioSettings = field(default_factory=ServicioSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
     dim: DimSettings = field(default_factory=DimSettings)
+    busqueda: BusquedaSettings = field(default_factory=BusquedaSettings)
 
     def replace(self, section: str, **values: Any) -> Settings:
         """A copy with some values of one section changed (used by tests and demo mode)."""

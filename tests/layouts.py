@@ -53,6 +53,7 @@ LEGACY = DimSettings(
     prestacion_modalidad="",
     prestacion_activa="Habilitada",
     prestacion_activa_valores="1/0",
+    prestacion_codigo_nomenclador="CodNomenclador",
     turno_tabla="dbo.Turnos",
     turno_id="IdTurno",
     turno_paciente_id="IdPaciente",

@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
         self.grid.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.filter_bar.filter_changed.connect(ws.set_filter)
         self.picker.changed.connect(lambda _ids: ws.set_chosen(self.picker.chosen()))
+        self.picker.changed.connect(lambda _ids: ws.set_consultas(self.picker.consultas()))
         self.viewer.notice.connect(lambda text: self.message_banner.show_message(text, "warning"))
         self.offline_banner.action_requested.connect(ws.retry_now)
 

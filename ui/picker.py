@@ -19,7 +19,14 @@ from typing import Protocol
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.picker_items import (
     ChosenDelegate,
@@ -66,6 +73,7 @@ class PrestacionPicker(QWidget):
         self.setObjectName("prestacionPicker")
         self._index: SuggestionSource | None = None
         self._read_only = False
+        self._consultas: dict[int, str] = {}  # prestación id → the query it was added from
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("pickerSearch")
@@ -81,7 +89,9 @@ class PrestacionPicker(QWidget):
         self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.popup.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.popup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.popup.setUniformItemSizes(True)
+        self.popup.setUniformItemSizes(False)  # long names wrap onto a second line
+        self.popup.setWordWrap(True)
+        self.popup.setResizeMode(QListView.ResizeMode.Adjust)  # re-wrap when the width changes
         self.popup.setMouseTracking(True)
         self.popup.hide()
 
@@ -129,14 +139,20 @@ class PrestacionPicker(QWidget):
     def chosen_ids(self) -> list[int]:
         return self.chosen_model.ids()
 
+    def consultas(self) -> dict[int, str]:
+        """For the chosen prestaciones added from the search field: the query typed before."""
+        return {pid: self._consultas[pid] for pid in self.chosen_ids() if pid in self._consultas}
+
     def set_chosen(self, items: Iterable[tuple[int, str]]) -> None:
         """Load a record's prestaciones (silent: no `changed`); duplicates are dropped."""
+        self._consultas.clear()
         self.chosen_model.set_items(items)
         self._refresh_suggestions()
 
     def clear(self) -> None:
         """Empty the search and the chosen list (silent: no `changed`)."""
         self.search_edit.clear()
+        self._consultas.clear()
         self.chosen_model.set_items([])
         self._hide_popup()
 
@@ -178,7 +194,14 @@ class PrestacionPicker(QWidget):
         else:
             taken = set(self.chosen_model.ids())
             rows = [
-                Suggestion(m.id, m.nombre, tuple(m.spans), m.id in taken)
+                Suggestion(
+                    m.id,
+                    m.nombre,
+                    tuple(m.spans),
+                    m.id in taken,
+                    getattr(m, "codigo", None),
+                    tuple(getattr(m, "sin_coincidencia", ())),
+                )
                 for m in self._index.search(query, limit=MAX_SUGGESTIONS)
             ]
             self.suggestions.set_rows(rows)
@@ -218,15 +241,17 @@ class PrestacionPicker(QWidget):
         self.popup.hide()
 
     def _place_popup(self) -> None:
-        """Under the search field, as tall as the rows need, within this widget's area."""
+        """Under the search field, as tall as the (wrapped) rows need, within this widget."""
         edit = self.search_edit.geometry()
         top = edit.bottom() + 2
         frame = 2 * self.popup.frameWidth()
+        if self.popup.width() != edit.width():  # the rows wrap to the width: set it first
+            self.popup.setGeometry(edit.left(), top, edit.width(), max(self.popup.height(), 1))
         rows = self.suggestions.rowCount()
-        row_h = self.popup.sizeHintForRow(0) if rows else QFontMetrics(self.font()).height() * 2
-        wanted = max(rows, 1) * row_h + frame
-        available = max(self.height() - top, row_h + frame)
-        self.popup.setGeometry(edit.left(), top, edit.width(), min(wanted, available))
+        line_h = QFontMetrics(self.font()).height() * 2
+        wanted = sum(self.popup.sizeHintForRow(r) for r in range(rows)) if rows else line_h
+        available = max(self.height() - top, line_h + frame)
+        self.popup.setGeometry(edit.left(), top, edit.width(), min(wanted + frame, available))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -246,7 +271,10 @@ class PrestacionPicker(QWidget):
     def _add(self, s: Suggestion) -> None:
         if self._read_only or s.taken:
             return
+        query = self.search_edit.text().strip()
         if self.chosen_model.append(s.id, s.nombre):
+            if query:
+                self._consultas[s.id] = query
             self.chosen_view.setCurrentIndex(
                 self.chosen_model.index(self.chosen_model.rowCount() - 1, 0)
             )

@@ -6,6 +6,7 @@ Both models are flat lists that pass `qtmodeltester`; the chosen list moves rows
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -32,10 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 TAKEN = "ya agregada"
+MISSING = "sin coincidencia: {}"
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SPANS_ROLE = Qt.ItemDataRole.UserRole + 2
 TAKEN_ROLE = Qt.ItemDataRole.UserRole + 3
+CODE_ROLE = Qt.ItemDataRole.UserRole + 4
+MISSING_ROLE = Qt.ItemDataRole.UserRole + 5
+ROW_ROLE = Qt.ItemDataRole.UserRole + 6  # the whole Suggestion (one call for the delegate)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Span = tuple[int, int]
@@ -47,6 +52,16 @@ class Suggestion:
     nombre: str
     spans: tuple[Span, ...]
     taken: bool  # already chosen: shown greyed out, never added twice
+    codigo: str | None = None  # shown at the right of the name and in the tooltip
+    sin_coincidencia: tuple[str, ...] = ()  # typed words this entry lacks (partial match)
+
+    def tooltip(self) -> str:
+        lines = [self.nombre]
+        if self.codigo:
+            lines.append(f"Código: {self.codigo}")
+        if self.sin_coincidencia:
+            lines.append(MISSING.format(", ".join(self.sin_coincidencia)))
+        return "\n".join(lines)
 
 
 class SuggestionModel(QAbstractListModel):
@@ -71,14 +86,22 @@ class SuggestionModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         s = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return s.nombre
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return s.tooltip()
         if role == ID_ROLE:
             return s.id
         if role == SPANS_ROLE:
             return list(s.spans)
         if role == TAKEN_ROLE:
             return s.taken
+        if role == CODE_ROLE:
+            return s.codigo
+        if role == MISSING_ROLE:
+            return list(s.sin_coincidencia)
+        if role == ROW_ROLE:
+            return s
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -236,31 +259,170 @@ class _RowDelegate(QStyledItemDelegate):
             x += width
 
 
+@dataclass(frozen=True)
+class _RowLayout:
+    """A suggestion laid out for one width: wrapped name pieces, the side text, the height."""
+
+    lines: tuple[tuple[tuple[int, str, bool], ...], ...]  # per line: (x, piece, bold)
+    side: str  # "ya agregada · 34.50.01"
+    side_width: int
+    missing: str  # "sin coincidencia: cte", or ""
+    text_height: int  # all lines, hint included
+
+
 class SuggestionDelegate(_RowDelegate):
-    """A suggestion with the matched parts in bold; taken rows say so on the right."""
+    """A suggestion with the matched parts in bold, wrapped so the whole name shows (never a
+    "…" hiding "EN RESONADOR ABIERTO"); its code on the right; a partial match says which typed
+    words it lacks on a second, grey line; taken rows say so. Layouts are cached per row content
+    and width: sizeHint and paint run many times per keystroke."""
+
+    GAP = 12
+    CACHE = 512
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._layouts: dict[tuple[object, ...], _RowLayout] = {}
+        self._metrics: dict[tuple[str, bool], QFontMetrics] = {}
+        self._widths: dict[tuple[str, bool, str], int] = {}  # word widths, shared by all rows
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        widget = option.widget
+        total = widget.viewport().width() if isinstance(widget, QListView) else option.rect.width()
+        layout = self._layout_for(index, option.font, total - self.PAD - 2 * self.INDENT - 8)
+        return QSize(max(total, 1), layout.text_height + self.PAD)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         opt, rect = self._background(painter, option, index)
+        layout = self._layout_for(index, opt.font, rect.width())
         painter.save()
-        taken = bool(index.data(TAKEN_ROLE))
+        taken = layout.side.startswith(TAKEN)
         group = QPalette.ColorGroup.Disabled if taken else QPalette.ColorGroup.Normal
         palette = opt.palette
-        painter.setPen(palette.color(group, _text_color(opt)))
-        if taken:
-            small = QFont(opt.font)
-            small.setItalic(True)
-            fm = QFontMetrics(small)
-            w = fm.horizontalAdvance(TAKEN)
-            painter.setFont(small)
-            painter.drawText(
-                rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, TAKEN
+        role = _text_color(opt)
+        line_h = self._fm(opt.font, False).height()
+        top = rect.top() + (rect.height() - layout.text_height) // 2
+        left_flags = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+        if layout.side:
+            secondary = (
+                QPalette.ColorRole.PlaceholderText if role == QPalette.ColorRole.Text else role
             )
-            rect = rect.adjusted(0, 0, -(w + self.PAD * 2), 0)
-        runs = _segments(
-            str(index.data(Qt.ItemDataRole.DisplayRole) or ""), index.data(SPANS_ROLE) or []
-        )
-        self._draw_runs(painter, rect, runs, opt.font)
+            painter.setFont(opt.font)
+            painter.setPen(palette.color(QPalette.ColorGroup.Normal, secondary))
+            painter.drawText(
+                QRect(rect.right() - layout.side_width, top, layout.side_width + 1, line_h),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight),
+                layout.side,
+            )
+        painter.setPen(palette.color(group, role))
+        fonts = {False: QFont(opt.font), True: QFont(opt.font)}
+        fonts[True].setBold(True)
+        for n, line in enumerate(layout.lines):
+            y = top + n * line_h
+            for x, piece, bold in line:
+                painter.setFont(fonts[bold])
+                painter.drawText(QRect(rect.left() + x, y, rect.width(), line_h), left_flags, piece)
+        if layout.missing:
+            hint = QFont(opt.font)
+            hint.setItalic(True)
+            painter.setFont(hint)
+            painter.setPen(palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+            y = top + len(layout.lines) * line_h
+            painter.drawText(
+                QRect(rect.left(), y, rect.width(), line_h), left_flags, layout.missing
+            )
         painter.restore()
+
+    def _fm(self, font: QFont, bold: bool, font_key: str | None = None) -> QFontMetrics:
+        key = (font.key() if font_key is None else font_key, bold)
+        fm = self._metrics.get(key)
+        if fm is None:
+            styled = QFont(font)
+            styled.setBold(bold)
+            fm = self._metrics[key] = QFontMetrics(styled)
+        return fm
+
+    def _layout_for(self, index: AnyIndex, font: QFont, width: int) -> _RowLayout:
+        """The row laid out in `width` pixels (name + code on the right), cached."""
+        row = index.data(ROW_ROLE)
+        if not isinstance(row, Suggestion):  # another model: read the roles
+            row = Suggestion(
+                0,
+                str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+                tuple(tuple(sp) for sp in index.data(SPANS_ROLE) or ()),
+                bool(index.data(TAKEN_ROLE)),
+                index.data(CODE_ROLE),
+                tuple(index.data(MISSING_ROLE) or ()),
+            )
+        font_key = font.key()
+        key = (row.nombre, row.spans, row.taken, row.codigo, row.sin_coincidencia, width, font_key)
+        layout = self._layouts.get(key)
+        if layout is None:
+            taken, code, missing = row.taken, row.codigo, row.sin_coincidencia
+            side = " · ".join(p for p in (TAKEN if taken else "", str(code or "")) if p)
+            regular = self._fm(font, False, font_key)
+            side_width = regular.horizontalAdvance(side) if side else 0
+            room = max(width - (side_width + self.GAP if side else 0), 40)
+            lines = self._wrap(_segments(row.nombre, row.spans), font, room, font_key)
+            hint = MISSING.format(", ".join(missing)) if missing else ""
+            height = (len(lines) + (1 if hint else 0)) * regular.height()
+            layout = _RowLayout(lines, side, side_width, hint, height)
+            if len(self._layouts) >= self.CACHE:
+                self._layouts.clear()
+            self._layouts[key] = layout
+        return layout
+
+    def _wrap(
+        self, runs: list[tuple[str, bool]], font: QFont, width: int, font_key: str
+    ) -> tuple[tuple[tuple[int, str, bool], ...], ...]:
+        """Word-wrap bold/regular runs into lines of (x, text, bold), neighbouring words of the
+        same weight drawn as one text; a word longer than the line is broken where it overflows
+        (rare in a catalog)."""
+        lines: list[list[tuple[int, str, bool]]] = [[]]
+        x = 0
+        pending_space = False
+        widths = self._widths
+        for text, bold in runs:
+            fm = self._fm(font, bold, font_key)
+            space = self._width(" ", bold, fm, font_key)
+            for piece in re.findall(r"\s+|\S+", text):
+                if piece.isspace():
+                    pending_space = bool(x)
+                    continue
+                key = (piece, bold, font_key)
+                w = widths.get(key)
+                if w is None:
+                    w = widths[key] = fm.horizontalAdvance(piece)
+                gap = space if pending_space else 0
+                pending_space = False
+                if x and x + gap + w > width:
+                    lines.append([])
+                    x, gap = 0, 0
+                while w > width and len(piece) > 1:  # one word wider than the line
+                    cut = len(piece) - 1
+                    while cut > 1 and fm.horizontalAdvance(piece[:cut]) > width - x:
+                        cut -= 1
+                    lines[-1].append((x, piece[:cut], bold))
+                    lines.append([])
+                    x, gap = 0, 0
+                    piece = piece[cut:]
+                    w = fm.horizontalAdvance(piece)
+                line = lines[-1]
+                if line and line[-1][2] == bold:  # same weight: extend the previous text
+                    start, previous, _ = line[-1]
+                    line[-1] = (start, previous + (" " if gap else "") + piece, bold)
+                else:
+                    line.append((x + gap, piece, bold))
+                x += gap + w
+        if len(widths) > 20_000:
+            widths.clear()
+        return tuple(tuple(line) for line in lines)
+
+    def _width(self, text: str, bold: bool, fm: QFontMetrics, font_key: str) -> int:
+        key = (text, bold, font_key)
+        w = self._widths.get(key)
+        if w is None:
+            w = self._widths[key] = fm.horizontalAdvance(text)
+        return w
 
 
 class ChosenDelegate(_RowDelegate):

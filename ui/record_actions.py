@@ -131,6 +131,7 @@ class RecordActions(QObject):
         assert rec.detalle is not None
         ws, sid, version, nombre = self.ws, rec.id, rec.detalle.version, rec.detalle.nombre
         filtro = ws.model.filtro
+        consultas = ws.consultas_de(sid, ids)
 
         def work() -> tuple[EnvioProgramado, Claim | None]:
             now = ws.clock()
@@ -144,6 +145,7 @@ class RecordActions(QObject):
                 version=version,
                 prestacion_ids=ids,
                 borrador=borrador,
+                consultas=consultas,
             )
             following = claims.next_free(
                 ws.db, ws.actor, now, filtro, ws.lease, skip=frozenset({sid})
@@ -153,6 +155,7 @@ class RecordActions(QObject):
         def done(out: tuple[EnvioProgramado, Claim | None]) -> None:
             result, following = out
             ws.forget_draft(sid, prestaciones=True)
+            ws.consultas.pop(sid, None)
             ws.wake_outbox()
             ws.model.pin(sid)  # stays in the grid: Ctrl+↑ brings the operator back to edit it
             ws.model.refresh_ids([sid])

@@ -23,12 +23,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from dim_revision.bootstrap import AppContext
 from dim_revision.db.engine import check_connection
 from dim_revision.db.sql_time import DatabaseClock
+from dim_revision.domain.lexicon import LexiconError
 from dim_revision.domain.search_index import SearchIndex
 from dim_revision.errors import ClaimLost, NotFound
 from dim_revision.outbox.status import OutboxCounts, outbox_counts
 from dim_revision.outbox.worker import OutboxThread
 from dim_revision.services import claims
-from dim_revision.services.catalogo import prestaciones_activas
+from dim_revision.services.catalogo import indice_de_busqueda
 from dim_revision.services.claims import Claim
 from dim_revision.services.detalle import SolicitudDetalle, obtener_detalle
 from dim_revision.services.guards import lease_owner
@@ -113,6 +114,7 @@ class Workstation(QObject):
         self.model.first_page_loaded.connect(self._prefetch_next)
         self.model.refreshed.connect(self._prefetch_next)
         self.drafts: dict[int, Draft] = {}
+        self.consultas: dict[int, dict[int, str]] = {}  # sid → prestación id → query typed
         self.current: Record | None = None
         self.flags = Flags()
         self._wanted: int | None = None  # read by lane tasks to drop claims nobody wants anymore
@@ -336,6 +338,18 @@ class Workstation(QObject):
         if self.current is not None:
             self.drafts.setdefault(self.current.id, Draft()).prestaciones = tuple(items)
 
+    def set_consultas(self, consultas: dict[int, str]) -> None:
+        """What the operator typed before adding each prestación of the open record (learning)."""
+        if self.current is not None:
+            self.consultas.setdefault(self.current.id, {}).update(consultas)
+
+    def consultas_de(self, sid: int, ids: list[int]) -> dict[int, str] | None:
+        """The queries to record with a confirmed send, or None when learning is off."""
+        if not self.settings.busqueda.aprender:
+            return None
+        known = self.consultas.get(sid, {})
+        return {pid: known[pid] for pid in ids if pid in known}
+
     def draft(self, sid: int) -> Draft:
         return self.drafts.setdefault(sid, Draft())
 
@@ -491,7 +505,15 @@ class Workstation(QObject):
 
     @db_task
     def _build_index(self) -> SearchIndex:
-        return SearchIndex.build(prestaciones_activas(self.db))
+        cfg = self.settings.busqueda
+        try:
+            return indice_de_busqueda(self.db, self.clock(), cfg)
+        except LexiconError as exc:  # DIM's own file is broken: work on with the reviewed one
+            if not cfg.lexico:
+                raise
+            log.warning("Léxico de DIM inutilizable: %s", exc)
+            self.message.emit(f"{exc} Se usa solo el léxico revisado.", "warning")
+            return indice_de_busqueda(self.db, self.clock(), replace(cfg, lexico=""))
 
     def _on_catalog(self, index: SearchIndex) -> None:
         self.flags.catalog_loaded = True

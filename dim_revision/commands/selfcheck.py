@@ -26,7 +26,7 @@ OK, FAIL, WARN = "OK", "FALLA", "AVISO"
 # Modules that must not be imported as a side effect: entry scripts and Alembic's migration
 # scripts (loaded by Alembic from files, not importable outside a migration run).
 SKIP_PREFIXES = ("dim_revision.db.migrations",)
-REQUIRED_RESOURCES = ("style.qss", "icons/app.png", "icons/app.ico")
+REQUIRED_RESOURCES = ("style.qss", "icons/app.png", "icons/app.ico", "lexico.txt")
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ CAMPOS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("nombre", "name", True),
         ("modalidad", "name", False),
         ("activa", "flag", False),
+        ("codigo_nomenclador", "code", False),
     ),
     "turno": (
         ("id", "id", True),

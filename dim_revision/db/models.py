@@ -23,6 +23,7 @@ from dim_revision.db.base import Base, Code, Name, Text, UTCDateTime
 __all__ = [
     "Base",
     "Contacto",
+    "EleccionPrestacion",
     "Envio",
     "Evento",
     "Operador",
@@ -290,3 +291,21 @@ class TurnoAdjunto(Base):
     contenido: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     origen_adjunto_id: Mapped[int | None] = mapped_column(ForeignKey("solicitud_adjunto.id"))
     fecha_alta: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EleccionPrestacion(Base):
+    """What an operator typed in the prestación search, and what they chose (issue #14).
+
+    One row per prestación added from the search field of a confirmed send; the search index
+    reads the recent rows at start and ranks those choices higher (`domain/learning.py`)."""
+
+    __tablename__ = "eleccion_prestacion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consulta: Mapped[str] = mapped_column(Name(120))  # normalized: folded words, one space
+    prestacion_id: Mapped[int] = mapped_column(Integer)  # DIM's id (no FK: DIM's table)
+    usuario: Mapped[str] = mapped_column(Name(60))
+    fecha: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index(None, "fecha"),)
+

@@ -1,7 +1,8 @@
-"""Text rules of the prestación search: folding, words, stopwords and the synonym table.
+"""Text rules of the prestación search: folding, words, stopwords and synonym matching.
 
 Kept apart from the index so the rules (what counts as the same word) read in one place and the
-queue search can reuse `fold`.
+queue search can reuse `fold`. The synonym groups themselves are data: `resources/lexico.txt`
+(see `lexicon.py`).
 """
 
 from __future__ import annotations
@@ -12,32 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-# One row per synonym group; every form is equivalent to every other one, both ways (a name
-# with RX also answers "radiografia", a name with RADIOGRAFÍA also answers "rx"). Multi-word
-# forms match consecutive words of a name, stopwords ignored.
-SINONIMOS: tuple[tuple[str, ...], ...] = (
-    ("resonancia magnetica", "resonancia magnetica nuclear", "rmn", "rm", "rnm"),
-    ("tomografia computada", "tomografia computarizada", "tomografia axial computada", "tc", "tac"),
-    ("radiografia", "rx"),
-    ("ecografia", "eco"),
-    ("ecodoppler", "doppler", "eco doppler"),
-    ("mamografia", "mamo"),
-    ("densitometria", "densito", "dmo"),
-    ("tomografia por emision de positrones", "pet"),
-    ("con contraste", "cc", "c/c"),
-    ("sin contraste", "sc", "s/c"),
-    ("izquierdo", "izquierda", "izq"),
-    ("derecho", "derecha", "der"),
-    ("bilateral", "bilat"),
-)
-
 # Optional in a query (unless the query is only these), ignored when matching synonym forms.
 STOPWORDS = frozenset(
     {"de", "del", "la", "las", "el", "los", "y", "e", "en", "por", "para", "a", "al"}
 )
 
 _WORD = re.compile(r"[^\W_]+")
-_SLASH_FORMS = re.compile(r"\b([cs])\s*/\s*c\b")  # "c/c", "s / c" typed in a query → cc, sc
+# Order shorthand with a slash, typed in a query:
+# - a letter, a slash and at most three letters are one word: "c/c" → cc, "s / cte" → scte,
+#   "f/p" → fp; so typing "c/c" → "c/ct" → "c/cte" only ever extends a word;
+# - otherwise "c/" is "con" and "s/" is "sin": "c/ gadolinio", "c/doppler", "s/contraste".
+_SLASH_SHORT = re.compile(r"(?<![^\W_])([^\W\d_])\s*/\s*([^\W_]{1,3})(?![^\W_])")
+_SLASH_CON = re.compile(r"(?<![^\W_])([cs])\s*/")
+_SLASH_WORD = {"c": "con ", "s": "sin "}
 
 
 @lru_cache(maxsize=4096)
@@ -100,16 +88,26 @@ def analyze_folded(folded: str, origin: list[int] | None) -> Analyzed:
 
 def query_words(query: str) -> list[str]:
     """Distinct folded words of what the operator typed, in order."""
-    folded = _SLASH_FORMS.sub(r"\1c", fold(query))
+    folded = fold(query)
+    if "/" in folded:
+        folded = _SLASH_SHORT.sub(r"\1\2", folded)
+        folded = _SLASH_CON.sub(lambda m: _SLASH_WORD[m.group(1)], folded)
     return list(dict.fromkeys(_WORD.findall(folded)))
 
 
-def _form_words(form: str) -> tuple[str, ...]:
+def form_words(form: str) -> tuple[str, ...]:
+    """A lexicon form as the query sees it (slash forms joined), stopwords left out."""
+    return tuple(w for w in query_words(form) if w not in STOPWORDS)
+
+
+def _name_words(form: str) -> tuple[str, ...]:
+    """The same form as it appears inside a name ("C/C" is two words there)."""
     return tuple(w for w in _WORD.findall(fold(form)) if w not in STOPWORDS)
 
 
-# (virtual word, position, index of the first and last word of the form that produced it)
-Virtual = tuple[str, int, int, int]
+# (virtual word, position, index of the first and last word of the form that produced it, and
+# whether it is one word of a longer form: "tc" of "pet tc" is not a TC by itself)
+Virtual = tuple[str, int, int, int, bool]
 
 
 @dataclass(frozen=True)
@@ -118,19 +116,55 @@ class Synonyms:
 
     groups: tuple[tuple[tuple[str, ...], ...], ...]
     by_first: dict[str, tuple[tuple[tuple[str, ...], int], ...]]
+    joins: dict[tuple[str, ...], str]  # a multi-word form → a one-word form of its group
+    longest: int
 
     @classmethod
-    def build(cls, table: Sequence[Sequence[str]] = SINONIMOS) -> Synonyms:
-        groups = tuple(tuple(f for f in map(_form_words, row) if f) for row in table)
+    def build(cls, table: Sequence[Sequence[str]]) -> Synonyms:
+        groups = tuple(
+            tuple(dict.fromkeys(f for raw in row for f in (form_words(raw), _name_words(raw)) if f))
+            for row in table
+        )
         by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         for g, forms in enumerate(groups):
             for form in forms:
                 by_first.setdefault(form[0], []).append((form, g))
-        return cls(groups, {k: tuple(v) for k, v in by_first.items()})
+        joins: dict[tuple[str, ...], str] = {}
+        for row in table:
+            typed = [f for f in map(form_words, row) if f]  # as typed: "c/c" is "cc" here
+            singles = [f[0] for f in typed if len(f) == 1]
+            for form in typed:
+                # only compounds: "eco doppler" → ECODOPPLER, never "mamaria bilateral" → MAMA
+                single = next((w for w in singles if w.startswith(form[0]) and w != form[0]), None)
+                if len(form) > 1 and single is not None:
+                    joins.setdefault(form, single)
+        longest = max((len(f) for f in joins), default=1)
+        return cls(groups, {k: tuple(v) for k, v in by_first.items()}, joins, longest)
+
+    def join(self, typed: list[str]) -> list[str]:
+        """Typed words that spell a multi-word form ("eco doppler", "angio rmn") become the
+        one-word form of its group (ECODOPPLER, ANGIORRESONANCIA), longest first."""
+        if not self.joins or len(typed) < 2:
+            return typed
+        out: list[str] = []
+        i = 0
+        while i < len(typed):
+            for n in range(min(self.longest, len(typed) - i), 1, -1):
+                single = self.joins.get(tuple(typed[i : i + n]))
+                if single is not None:
+                    out.append(single)
+                    i += n
+                    break
+            else:
+                out.append(typed[i])
+                i += 1
+        return list(dict.fromkeys(out))
 
     def virtual(self, words: Sequence[Word]) -> list[Virtual]:
         """The words a name also answers to: the other forms of every synonym form it contains
-        (words the name really has are left out)."""
+        (words the name really has are left out). Where forms of different groups start at the
+        same word, only the longest counts: "TOMOGRAFÍA POR EMISIÓN DE POSITRONES" is a PET, not
+        a "tomografía" (TC)."""
         content = [i for i, w in enumerate(words) if w[0] not in STOPWORDS]
         out: list[Virtual] = []
         real: set[str] | None = None
@@ -138,18 +172,23 @@ class Synonyms:
             candidates = self.by_first.get(words[i][0])
             if not candidates:
                 continue
-            for form, g in candidates:
-                n = len(form)
-                last = k + n - 1
-                if last >= len(content) or any(
-                    words[content[k + j]][0] != form[j] for j in range(1, n)
-                ):
+            matched = [
+                (form, g)
+                for form, g in candidates
+                if k + len(form) <= len(content)
+                and all(words[content[k + j]][0] == form[j] for j in range(1, len(form)))
+            ]
+            if not matched:
+                continue
+            longest = max(len(form) for form, _ in matched)
+            if real is None:
+                real = {w[0] for w in words}
+            for form, g in matched:
+                if len(form) < longest:
                     continue
-                if real is None:
-                    real = {w[0] for w in words}
+                last = content[k + len(form) - 1]
                 for other in self.groups[g]:
                     if other != form:
-                        out.extend(
-                            (v, words[i][1], i, content[last]) for v in other if v not in real
-                        )
+                        part = len(other) > 1
+                        out.extend((v, words[i][1], i, last, part) for v in other if v not in real)
         return out

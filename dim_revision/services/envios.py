@@ -9,6 +9,7 @@ and the outbox row (Envio, due after the correction window) plus the audit event
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +27,7 @@ from dim_revision.domain.enums import ESTADOS_VIVOS, EstadoEnvio
 from dim_revision.domain.phones import enmascarar, normalizar_whatsapp
 from dim_revision.errors import EnvioLocked, NotFound, ValidationError
 from dim_revision.services.actor import Actor
+from dim_revision.services.aprendizaje import registrar_elecciones
 from dim_revision.services.audit import registrar_evento
 from dim_revision.services.guards import guarded_update, resolved_values
 
@@ -209,7 +211,10 @@ def confirmar_envio(
     version: int,
     prestacion_ids: list[int],
     borrador: Borrador | None = None,
+    consultas: Mapping[int, str] | None = None,
 ) -> EnvioProgramado:
+    """`consultas`: for the prestaciones added from the search, the query typed before each
+    (recorded for the search's learning, in this same transaction)."""
     with db.uow() as uow:
         s = uow.session
         if (
@@ -271,6 +276,11 @@ def confirmar_envio(
                 "token_id": borrador.jti,
             },
         )
+        if consultas:
+            chosen = set(borrador.prestacion_ids)
+            registrar_elecciones(
+                s, actor, now, {pid: q for pid, q in consultas.items() if pid in chosen}
+            )
         uow.commit()
         return EnvioProgramado(
             envio.id,

@@ -1,7 +1,7 @@
 """servicio: delivery columns on envio, webhook events, patient replies, key fingerprints
 
 Revision ID: 0104
-Revises: 0002
+Revises: 0103
 Create Date: 2026-12-01 09:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import mssql
 
 
 revision = '0104'
-down_revision = '0002'
+down_revision = '0103'
 branch_labels = None
 depends_on = None
 

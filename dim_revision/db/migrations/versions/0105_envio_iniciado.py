@@ -1,7 +1,7 @@
 """envio.iniciado_en (claimed is not in flight) and solicitud_adjunto.clave_duplicado (issue #17)
 
 Revision ID: 0105
-Revises: 0002
+Revises: 0104
 Create Date: 2026-12-01 09:30:00.000000
 """
 
