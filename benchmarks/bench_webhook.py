@@ -29,11 +29,11 @@ from benchmarks.bench_queue import PG_ENV, _postgres
 from benchmarks.common import Options, Row, median, percentile
 from dim_revision.clock import utcnow
 from dim_revision.db import migrate
+from dim_revision.db.dim_mapping import SEED
 from dim_revision.db.engine import create_db_engine, sqlite_url
 from dim_revision.db.models import (
     Envio,
     Evento,
-    Paciente,
     RespuestaPaciente,
     SolicitudAsistencia,
     WebhookEvento,
@@ -55,8 +55,10 @@ sys.exit(main(["serve", "--sin-envios", "--port", "0"], context=ctx))
 def _seed(db: Database, n: int) -> None:
     now = utcnow()
     with db.engine.begin() as conn:
+        paciente = {"id": 1, "dni": "30111222", "apellido": "PÉREZ", "nombre": "ANA"}
         conn.execute(
-            insert(Paciente), [{"id": 1, "dni": "30111222", "apellido": "PÉREZ", "nombre": "ANA"}]
+            insert(db.dim.paciente.table).execution_options(**SEED),
+            [db.dim.fila("paciente", paciente)],
         )
         conn.execute(
             insert(SolicitudAsistencia),

@@ -50,8 +50,9 @@ from benchmarks.tcp_proxy import CuttableProxy
 from dim_revision.clock import FakeClock, utcnow
 from dim_revision.config import BotmakerSettings
 from dim_revision.db import migrate
+from dim_revision.db.dim_mapping import SEED
 from dim_revision.db.engine import create_db_engine, sqlite_url
-from dim_revision.db.models import Envio, Paciente, SolicitudAsistencia
+from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.retry import RetryPolicy
 from dim_revision.outbox.botmaker import BotmakerClient
@@ -148,8 +149,10 @@ def pg_database(admin: str) -> Iterator[str]:
 def seed(db: Database, n: int) -> None:
     now = utcnow()
     with db.engine.begin() as conn:
+        paciente = {"id": 1, "dni": "30111222", "apellido": "PÉREZ", "nombre": "ANA"}
         conn.execute(
-            insert(Paciente), [{"id": 1, "dni": "30111222", "apellido": "PÉREZ", "nombre": "ANA"}]
+            insert(db.dim.paciente.table).execution_options(**SEED),
+            [db.dim.fila("paciente", paciente)],
         )
         conn.execute(
             insert(SolicitudAsistencia),
