@@ -91,7 +91,7 @@ ALLOW_LIST: tuple[Allowed, ...] = (
     Allowed(
         "postgresql",
         "test fixture",
-        re.compile(r'^TRUNCATE ("\w+"(, )?)+ RESTART IDENTITY CASCADE$'),
+        re.compile(r'^TRUNCATE ((("\w+"|\w+)\.)?("\w+"|\w+)(, )?)+ RESTART IDENTITY CASCADE$'),
     ),
 )
 

@@ -64,9 +64,10 @@ def test_secrets_set_prompts_without_echo_on_a_terminal(
 
 
 def test_secrets_set_reads_a_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("k" * 40 + "\r\n"))
+    key = "Zq8vN2pLx7RtB4mW9sKd3FhJ6yCe1GuA5oTn0XiV-_Qw"  # what `secrets generate` makes
+    monkeypatch.setattr(sys, "stdin", io.StringIO(key + "\r\n"))
     assert main(["secrets", "set", "link-key"], context=_ctx()) == 0
-    assert KeyringStore().get("link-key") == "k" * 40
+    assert KeyringStore().get("link-key") == key
 
 
 def test_ensure_streams_replaces_only_missing_ones(monkeypatch: pytest.MonkeyPatch) -> None:

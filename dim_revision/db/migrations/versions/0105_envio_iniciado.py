@@ -23,7 +23,20 @@ def upgrade() -> None:
     with op.batch_alter_table("envio") as batch:
         batch.add_column(sa.Column("iniciado_en", UTC_DT, nullable=True))
     # Sends left 'enviando' by an older version were begun as far as anyone knows.
-    op.execute("UPDATE envio SET iniciado_en = COALESCE(tomado_hasta, creado) WHERE estado = 'enviando'")
+    # A Table (not a string) so the statement follows our schema (see migrations/README.md).
+    envio = sa.Table(
+        "envio",
+        sa.MetaData(),
+        sa.Column("iniciado_en", UTC_DT),
+        sa.Column("tomado_hasta", UTC_DT),
+        sa.Column("creado", UTC_DT),
+        sa.Column("estado", sa.String(20)),
+    )
+    op.execute(
+        envio.update()
+        .where(envio.c.estado == "enviando")
+        .values(iniciado_en=sa.func.coalesce(envio.c.tomado_hasta, envio.c.creado))
+    )
     with op.batch_alter_table("solicitud_adjunto") as batch:
         batch.add_column(sa.Column("clave_duplicado", sa.String(length=100), nullable=True))
     where = sa.text("clave_duplicado IS NOT NULL")
