@@ -93,6 +93,28 @@ ALLOW_LIST: tuple[Allowed, ...] = (
         "test fixture",
         re.compile(r'^TRUNCATE ((("\w+"|\w+)\.)?("\w+"|\w+)(, )?)+ RESTART IDENTITY CASCADE$'),
     ),
+    # dim_revision/db/dim_mapping.py `crear_esquema`: its PostgreSQL branch; on SQL Server it
+    # sends `IF SCHEMA_ID(N'…') IS NULL EXEC(N'CREATE SCHEMA …')` instead.
+    Allowed(
+        "postgresql",
+        "PostgreSQL schema",
+        re.compile(r'^CREATE SCHEMA IF NOT EXISTS ("\w+"|\w+)$'),
+    ),
+    # tests/integration/test_check_dim.py: takes a grant away from the test login and gives it
+    # back, to prove check-dim reports missing permissions (PostgreSQL's CURRENT_USER syntax).
+    Allowed(
+        "postgresql",
+        "test fixture",
+        re.compile(r"^(REVOKE|GRANT) \w+ ON [\w.\"]+ (FROM|TO) CURRENT_USER$"),
+    ),
+    # tests/integration/test_dim_writes.py: a raw no-op DELETE on the stand-in, named in
+    # PostgreSQL's `public` schema (a reserved word in T-SQL), to prove the DIM-write recorder
+    # sees raw SQL too.
+    Allowed(
+        "postgresql",
+        "test fixture",
+        re.compile(r"^DELETE FROM public\.\w+ WHERE 1 = 0$"),
+    ),
 )
 
 

@@ -77,7 +77,7 @@ class LinkSigner:
                 Envio.id == envio_id,
                 Envio.estado == E.ENVIANDO.value,
                 Envio.tomado_por == owner.usuario,
-                Envio.link == "",
+                Envio.token_id == "",  # not signed yet (NVARCHAR(max) link is never compared)
             )
             .values(
                 link=link_tokens.construir_link(self._link.base_url, emitted.token),
