@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
-
 from benchmarks.common import Options, Row
+from benchmarks.seeding import due_now, seed_sends
 from dim_revision.clock import utcnow
 from dim_revision.config import BotmakerSettings
 from dim_revision.db import migrate
 from dim_revision.db.engine import create_db_engine, sqlite_url
-from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.retry import RetryPolicy
 from dim_revision.outbox.botmaker import BotmakerClient
@@ -29,49 +25,9 @@ TOKEN = "token-bench"
 
 
 def _seed(db: Database, n: int) -> list[int]:
-    now = utcnow()
-    with db.engine.begin() as conn:
-        conn.execute(
-            insert(db.dim.paciente.table),
-            [{"id": 1, "dni": "30111222", "apellido": "PÉREZ", "nombre": "ANA"}],
-        )
-        conn.execute(
-            insert(SolicitudAsistencia),
-            [
-                {
-                    "id": i,
-                    "paciente_id": 1,
-                    "fecha_subida": now - timedelta(hours=1),
-                    "resuelto": True,
-                    "version": 1,
-                }
-                for i in range(1, n + 1)
-            ],
-        )
-        conn.execute(
-            insert(Envio),
-            [
-                {
-                    "id": i,
-                    "solicitud_id": i,
-                    "telefono": f"54911{i:08d}",
-                    "plantilla": "dim_link_turno",
-                    "parametros": json.dumps(
-                        {"nombre": "Ana", "prestaciones": "RMN", "link": f"t{i}"}
-                    ),
-                    "link": f"https://portal.example/t/t{i}",
-                    "token_id": f"jti-{i}",
-                    "estado": "programado",
-                    "creado": now - timedelta(minutes=16),
-                    "creado_por": "operador",
-                    "enviar_desde": now - timedelta(minutes=1),
-                    "intentos": 0,
-                    "version": 1,
-                }
-                for i in range(1, n + 1)
-            ],
-        )
-    return list(range(1, n + 1))
+    return seed_sends(
+        db, n, due_now(lambda i: {"nombre": "Ana", "prestaciones": "RMN", "link": f"t{i}"})
+    )
 
 
 def run(opts: Options) -> list[Row]:

@@ -18,24 +18,22 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from benchmarks.bench_queue import PG_ENV, _postgres
 from benchmarks.common import Options, Row, median, percentile
+from benchmarks.seeding import seed_sends
 from dim_revision.clock import utcnow
 from dim_revision.db import migrate
-from dim_revision.db.dim_mapping import SEED
 from dim_revision.db.engine import create_db_engine, sqlite_url
 from dim_revision.db.models import (
-    Envio,
     Evento,
     RespuestaPaciente,
-    SolicitudAsistencia,
     WebhookEvento,
 )
 from dim_revision.db.uow import Database
@@ -53,49 +51,21 @@ sys.exit(main(["serve", "--sin-envios", "--port", "0"], context=ctx))
 
 
 def _seed(db: Database, n: int) -> None:
-    now = utcnow()
-    with db.engine.begin() as conn:
-        paciente = {"id": 1, "dni": "30111222", "apellido": "PÉREZ", "nombre": "ANA"}
-        conn.execute(
-            insert(db.dim.paciente.table).execution_options(**SEED),
-            [db.dim.fila("paciente", paciente)],
-        )
-        conn.execute(
-            insert(SolicitudAsistencia),
-            [
-                {
-                    "id": i,
-                    "paciente_id": 1,
-                    "fecha_subida": now - timedelta(hours=2),
-                    "resuelto": True,
-                    "version": 1,
-                }
-                for i in range(1, n + 1)
-            ],
-        )
-        conn.execute(
-            insert(Envio),
-            [
-                {
-                    "id": i,
-                    "solicitud_id": i,
-                    "telefono": f"54911{i:08d}",
-                    "plantilla": "dim_link_turno",
-                    "parametros": "{}",
-                    "link": f"l{i}",
-                    "token_id": f"jti-{i}",
-                    "estado": "enviado",
-                    "creado": now - timedelta(hours=1),
-                    "creado_por": "bench",
-                    "enviar_desde": now - timedelta(hours=1),
-                    "enviado_en": now - timedelta(hours=1),
-                    "proveedor_id": f"tx-{i}",
-                    "intentos": 1,
-                    "version": 2,
-                }
-                for i in range(1, n + 1)
-            ],
-        )
+    def enviado(i: int, now: datetime) -> dict[str, object]:
+        return {
+            "parametros": "{}",
+            "link": f"l{i}",
+            "estado": "enviado",
+            "creado": now - timedelta(hours=1),
+            "creado_por": "bench",
+            "enviar_desde": now - timedelta(hours=1),
+            "enviado_en": now - timedelta(hours=1),
+            "proveedor_id": f"tx-{i}",
+            "intentos": 1,
+            "version": 2,
+        }
+
+    seed_sends(db, n, enviado)
 
 
 def _events(n_envios: int, total: int) -> tuple[list[dict[str, Any]], int]:

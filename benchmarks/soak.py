@@ -42,17 +42,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from benchmarks.seeding import due_now, seed_sends
 from benchmarks.tcp_proxy import CuttableProxy
 from dim_revision.clock import FakeClock, utcnow
 from dim_revision.config import BotmakerSettings
 from dim_revision.db import migrate
-from dim_revision.db.dim_mapping import SEED
 from dim_revision.db.engine import create_db_engine, sqlite_url
-from dim_revision.db.models import Envio, SolicitudAsistencia
+from dim_revision.db.models import Envio
 from dim_revision.db.uow import Database
 from dim_revision.domain.retry import RetryPolicy
 from dim_revision.outbox.botmaker import BotmakerClient
@@ -98,8 +98,9 @@ SCENARIOS = (
     Scenario("5xx-after-processing", {"500": 0.05, "502": 0.10, "504": 0.10}),
     Scenario("slow-answers", {"slow": 0.03}),
     Scenario("kill-9", crash=True, delay_ms=15.0),
-    Scenario("kill-9+tls-faults", {"tls_alert": 0.05, "reset": 0.05}, tls=True, crash=True,
-             delay_ms=10.0),
+    Scenario(
+        "kill-9+tls-faults", {"tls_alert": 0.05, "reset": 0.05}, tls=True, crash=True, delay_ms=10.0
+    ),
     Scenario("db-outage", delay_ms=5.0, db_outage=True),
 )
 
@@ -147,47 +148,7 @@ def pg_database(admin: str) -> Iterator[str]:
 
 
 def seed(db: Database, n: int) -> None:
-    now = utcnow()
-    with db.engine.begin() as conn:
-        paciente = {"id": 1, "dni": "30111222", "apellido": "PÉREZ", "nombre": "ANA"}
-        conn.execute(
-            insert(db.dim.paciente.table).execution_options(**SEED),
-            [db.dim.fila("paciente", paciente)],
-        )
-        conn.execute(
-            insert(SolicitudAsistencia),
-            [
-                {
-                    "id": i,
-                    "paciente_id": 1,
-                    "fecha_subida": now - timedelta(hours=1),
-                    "resuelto": True,
-                    "version": 1,
-                }
-                for i in range(1, n + 1)
-            ],
-        )
-        conn.execute(
-            insert(Envio),
-            [
-                {
-                    "id": i,
-                    "solicitud_id": i,
-                    "telefono": f"54911{i:08d}",
-                    "plantilla": "dim_link_turno",
-                    "parametros": json.dumps({"nombre": "Ana", "link": f"t{i}"}),
-                    "link": f"https://portal.example/t/t{i}",
-                    "token_id": f"jti-{i}",
-                    "estado": "programado",
-                    "creado": now - timedelta(minutes=16),
-                    "creado_por": "operador",
-                    "enviar_desde": now - timedelta(minutes=1),
-                    "intentos": 0,
-                    "version": 1,
-                }
-                for i in range(1, n + 1)
-            ],
-        )
+    seed_sends(db, n, due_now(lambda i: {"nombre": "Ana", "link": f"t{i}"}))
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -233,9 +194,7 @@ def drain_in_process(
         worker.close()
 
 
-def crash_loop(
-    db_url: str, url: str, tls: TlsFiles | None, rng: random.Random, home: Path
-) -> int:
+def crash_loop(db_url: str, url: str, tls: TlsFiles | None, rng: random.Random, home: Path) -> int:
     env = dict(os.environ)
     env.update(
         {
