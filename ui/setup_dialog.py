@@ -18,18 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -434,14 +437,32 @@ class SetupDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Cancelar")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        # The form scrolls, the intro and the buttons stay: on a 1366×768 call-center screen the
+        # whole form (database, sending mode, Botmaker, links) is taller than the screen.
+        scroll = QScrollArea(self)
+        scroll.setObjectName("setupScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        scroll.setMinimumWidth(self.form.sizeHint().width() + 24)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addWidget(self.form)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self._fit_screen(scroll)
         self.form.probar.clicked.connect(self.test_connection)
         self.form.changed.connect(self.error.hide)
         self.saved: SetupResult | None = None
+
+    def _fit_screen(self, scroll: QScrollArea) -> None:
+        """No taller than the screen's available height (the task bar stays visible)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        room = screen.availableGeometry().height() - 60  # the window's title bar and frame
+        wanted = self.form.sizeHint().height() + 160  # intro, error line, buttons, margins
+        self.resize(scroll.minimumWidth() + 40, max(360, min(wanted, room)))
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
