@@ -49,7 +49,7 @@ from sqlalchemy.exc import DBAPIError
 from benchmarks.seeding import due_now, seed_sends
 from benchmarks.tcp_proxy import CuttableProxy
 from dim_revision.clock import FakeClock, utcnow
-from dim_revision.config import BotmakerSettings
+from dim_revision.config import BotmakerSettings, ServicioSettings
 from dim_revision.db import migrate
 from dim_revision.db.engine import create_db_engine, sqlite_url
 from dim_revision.db.models import Envio
@@ -63,6 +63,8 @@ from dim_revision.outbox.fault_botmaker import (
     random_modes,
     read_journal,
 )
+from dim_revision.outbox.reconcile import Reconciler
+from dim_revision.outbox.results import Consulta, Encontrado, NoExiste
 from dim_revision.outbox.worker import OutboxWorker, worker_owner
 from dim_revision.secrets import MemoryStore
 from dim_revision.services.actor import Actor
@@ -118,10 +120,14 @@ class Result:
     enviados: int
     kills: int
     seconds: float
+    # After asking Botmaker's record (issue #17 item 2, the service's Reconciler): what a
+    # supervisor would still see, and how many of those never reached Botmaker.
+    incierto_after: int = 0
+    never_sent_after: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.duplicates == 0 and self.lost == 0 and self.incierto_never_sent == 0
+        return self.duplicates == 0 and self.lost == 0 and self.never_sent_after == 0
 
 
 # --- databases -------------------------------------------------------------------------------
@@ -257,6 +263,46 @@ def outage_run(db_url: str, url: str, rng: random.Random) -> int:
     return proxy.cuts
 
 
+class JournalResults:
+    """Botmaker's own record of what it received, as the Reconciler's results source: the fault
+    Botmaker's fsync'ed journal (a request it recorded is one it may have processed; one it never
+    recorded provably never arrived whole). The HTTP form of this query is tested against the
+    fake Botmaker in tests/integration/test_conciliacion.py."""
+
+    def __init__(self, journal: Path) -> None:
+        self._journal = journal
+
+    def _received(self) -> set[str]:
+        return {str(r.get("envio")) for r in read_journal(self._journal)}
+
+    def by_notification(self, notification_id: str) -> Consulta:
+        return NoExiste()  # an incierto never got Botmaker's id; the payload query decides
+
+    def by_payload(self, envio_id: int, since: Any) -> Consulta:
+        if str(envio_id) in self._received():
+            return Encontrado(None, None, None, None)
+        return NoExiste()
+
+    def close(self) -> None:
+        return None
+
+
+def ask_botmaker(db: Database, journal: Path, url: str, tls: TlsFiles | None) -> None:
+    """What the service does before a person sees an incierto: ask Botmaker's record, confirm
+    what it has, re-queue what it provably lacks, and send those (once)."""
+    settings = ServicioSettings(
+        incierto_espera_minutos=0.0, conciliar_por_segundo=0.0, conciliar_lote=100_000
+    )
+    for _ in range(10):  # a re-queued send can meet another fault and turn incierto again
+        later = FakeClock(utcnow() + timedelta(hours=2))
+        reconciler = Reconciler(db, JournalResults(journal), later, settings)
+        report = reconciler.run_once()
+        if not report.reencolados and not report.confirmados:
+            return
+        if report.reencolados:
+            drain_in_process(db, url, tls, later)
+
+
 def account(db: Database, journal: Path, n: int) -> dict[str, int]:
     with db.engine.connect() as conn:
         estados = dict(conn.execute(select(Envio.id, Envio.estado)).all())
@@ -310,22 +356,37 @@ def run_scenario(
             drain_in_process(db, server.url, tls if sc.tls else None, later)
         else:
             drain_in_process(db, server.url, tls if sc.tls else None, utcnow)
+        figures = account(db, journal, n)
+        ask_botmaker(db, journal, server.url, tls if sc.tls else None)
     seconds = time.perf_counter() - started
-    figures = account(db, journal, n)
+    after = account(db, journal, n)
     db.dispose()
-    return Result(sc.name, backend, n, kills=kills, seconds=seconds, **figures)
+    if after["duplicates"] != figures["duplicates"] or after["lost"]:
+        figures.update(duplicates=after["duplicates"], lost=after["lost"])
+    return Result(
+        sc.name,
+        backend,
+        n,
+        kills=kills,
+        seconds=seconds,
+        incierto_after=after["incierto"],
+        never_sent_after=after["incierto_never_sent"],
+        **figures,
+    )
 
 
 def table(results: list[Result]) -> str:
     head = (
         "| scenario | backend | sends | requests received | duplicates | lost | incierto "
-        "| incierto-never-sent | kill -9 / outages | s |"
+        "| incierto-never-sent | after asking Botmaker: incierto / never-sent "
+        "| kill -9 / outages | s |"
     )
-    lines = [head, "|" + "---|" * 10]
+    lines = [head, "|" + "---|" * 11]
     for r in results:
         lines.append(
             f"| {r.scenario} | {r.backend} | {r.sends} | {r.requests} | {r.duplicates} | "
-            f"{r.lost} | {r.incierto} | {r.incierto_never_sent} | {r.kills} | {r.seconds:.0f} |"
+            f"{r.lost} | {r.incierto} | {r.incierto_never_sent} | "
+            f"{r.incierto_after} / {r.never_sent_after} | {r.kills} | {r.seconds:.0f} |"
         )
     return "\n".join(lines)
 
@@ -364,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"{r.scenario:>22} {r.backend:<8} sends {r.sends} requests {r.requests} "
                     f"dup {r.duplicates} lost {r.lost} incierto {r.incierto} "
-                    f"never-sent {r.incierto_never_sent} kills {r.kills} ({r.seconds:.0f} s)",
+                    f"never-sent {r.incierto_never_sent} (after asking Botmaker: {r.incierto_after} incierto, {r.never_sent_after} never-sent) kills {r.kills} ({r.seconds:.0f} s)",
                     flush=True,
                 )
     print()
