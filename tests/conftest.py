@@ -81,6 +81,15 @@ def memory_keyring() -> Iterator[None]:
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def _close_cli_contexts() -> Iterator[None]:
+    """Close the engines of the contexts a test built with `tests.contexts.new_context`."""
+    yield
+    from tests.contexts import close_all
+
+    close_all()
+
+
 @pytest.fixture
 def secrets() -> MemoryStore:
     return MemoryStore(

@@ -10,27 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from dim_revision.bootstrap import AppContext, build_context
+from dim_revision.bootstrap import AppContext
 from dim_revision.cli import build_parser, cli_overrides, main
 from dim_revision.db import migrate
 from dim_revision.db.engine import create_db_engine, sqlite_url, url_or_path
 from dim_revision.paths import AppPaths
 from dim_revision.secrets import MemoryStore
-
-_contexts: list[AppContext] = []
+from tests.contexts import new_context
 
 
 def _ctx() -> AppContext:
-    ctx = build_context(secrets=MemoryStore())
-    _contexts.append(ctx)
-    return ctx
-
-
-@pytest.fixture(autouse=True)
-def _close_contexts() -> Iterator[None]:
-    yield
-    while _contexts:
-        _contexts.pop().close()
+    return new_context(MemoryStore())
 
 
 @pytest.fixture

@@ -8,32 +8,20 @@ import re
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from dim_revision.bootstrap import AppContext, build_context
+from dim_revision.bootstrap import AppContext
 from dim_revision.cli import main
 from dim_revision.db import migrate
 from dim_revision.db.engine import create_db_engine, sqlite_url
 from dim_revision.secrets import KeyringStore
-
-_contexts: list[AppContext] = []
+from tests.contexts import new_context
 
 
 def _ctx() -> AppContext:
-    ctx = build_context(secrets=KeyringStore())
-    _contexts.append(ctx)
-    return ctx
-
-
-@pytest.fixture(autouse=True)
-def _close_contexts() -> Iterator[None]:
-    """`main(context=...)` leaves the context to its owner: close the engines it built."""
-    yield
-    while _contexts:
-        _contexts.pop().close()
+    return new_context(KeyringStore())
 
 
 def test_db_upgrade_and_current_on_sqlite(

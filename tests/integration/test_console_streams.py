@@ -5,30 +5,19 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dim_revision import frozen
-from dim_revision.bootstrap import AppContext, build_context
+from dim_revision.bootstrap import AppContext
 from dim_revision.cli import main
 from dim_revision.secrets import KeyringStore
-
-_contexts: list[AppContext] = []
+from tests.contexts import new_context
 
 
 def _ctx() -> AppContext:
-    ctx = build_context(secrets=KeyringStore())
-    _contexts.append(ctx)
-    return ctx
-
-
-@pytest.fixture(autouse=True)
-def _close_contexts() -> Iterator[None]:
-    yield
-    while _contexts:
-        _contexts.pop().close()
+    return new_context(KeyringStore())
 
 
 class _Tty(io.StringIO):
