@@ -32,13 +32,16 @@ def raw_pdf(objects: list[bytes], root: int = 1) -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for off in offsets:
         out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, root, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+        % (len(objects) + 1, root, xref)
+    )
     return out.getvalue()
 
 
-def _page_pdf(catalog_extra: bytes = b"", page_extra: bytes = b"", extra: list[bytes] | None = None
-              ) -> bytes:
+def _page_pdf(
+    catalog_extra: bytes = b"", page_extra: bytes = b"", extra: list[bytes] | None = None
+) -> bytes:
     return raw_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
@@ -80,8 +83,7 @@ def pdf_embedded_exe() -> bytes:
         b"/Names << /EmbeddedFiles << /Names [(setup.exe) 4 0 R] >> >>",
         extra=[
             b"<< /Type /Filespec /F (setup.exe) /EF << /F 5 0 R >> >>",
-            b"<< /Type /EmbeddedFile /Length %d >>\nstream\n" % len(exe) + exe
-            + b"\nendstream",
+            b"<< /Type /EmbeddedFile /Length %d >>\nstream\n" % len(exe) + exe + b"\nendstream",
         ],
     )
 

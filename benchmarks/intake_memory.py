@@ -57,7 +57,10 @@ class Medida:
 def measure(path: Path, mode: str = "check") -> dict[str, object]:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(path), mode],
-        capture_output=True, text=True, check=True, timeout=300,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     )
     result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
     return result

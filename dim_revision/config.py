@@ -99,7 +99,9 @@ class ServicioSettings:
     host: str = "127.0.0.1"
     port: int = 8765
     # Booking URL per prestación for the portal (the requirements' verificarOS path).
-    url_reserva: str = "https://wsportal2023.dim.com.ar/api/v1/estudios/verificarOS/{id}/false/false//"
+    url_reserva: str = (
+        "https://wsportal2023.dim.com.ar/api/v1/estudios/verificarOS/{id}/false/false//"
+    )
     clientes: str = "portal"  # API clients, comma-separated; key of each: secret api-key-<cliente>
     max_cuerpo_kb: int = 256  # larger request bodies get 413
     conciliar_cada_segundos: float = 300.0  # delivery reconciliation schedule (0: off)

@@ -376,9 +376,7 @@ def check_plantilla_y_linea(
     nombre = "Plantilla y línea"
     token = store.get(TOKEN_SECRET) or ""
     headers = {"access-token": token, "Accept": "application/json"}
-    v1_base = (
-        settings.base_url if settings.base_url else DEFAULT_BASE_URL["v1"]
-    ).rstrip("/")
+    v1_base = (settings.base_url if settings.base_url else DEFAULT_BASE_URL["v1"]).rstrip("/")
     v2_base = (settings.base_url or DEFAULT_BASE_URL["v2"]).rstrip("/")
     from urllib.parse import quote
 

@@ -103,7 +103,7 @@ LINK_KEY_MISSING = (
     "Esta PC no tiene la clave que firma los links de los pacientes (link-key), así que no puede "
     "confirmar envíos: un link firmado con otra clave sería rechazado por el portal. Pedile a "
     "sistemas que cargue la misma clave que usan las demás PCs y el portal con «dim-revision "
-    "secrets set link-key», o que configure el modo servicio ([outbox] modo = \"servicio\")."
+    'secrets set link-key», o que configure el modo servicio ([outbox] modo = "servicio").'
 )
 
 

@@ -301,7 +301,9 @@ class PatientCard(QWidget):
         if estado == EstadoEnvio.ENVIADO and e.leido_en is not None:
             detalle = f"enviado {fecha_local(e.enviado_en)} · leído {fecha_local(e.leido_en)}"
         elif estado == EstadoEnvio.ENVIADO and e.entregado_en is not None:
-            detalle = f"enviado {fecha_local(e.enviado_en)} · entregado {fecha_local(e.entregado_en)}"
+            detalle = (
+                f"enviado {fecha_local(e.enviado_en)} · entregado {fecha_local(e.entregado_en)}"
+            )
         elif estado == EstadoEnvio.ENVIADO:
             detalle = f"el {fecha_local(e.enviado_en)}"
         elif estado == EstadoEnvio.PROGRAMADO:

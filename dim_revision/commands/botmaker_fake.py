@@ -38,7 +38,9 @@ def register(sub: Any) -> None:
         "(p. ej. http://127.0.0.1:8765/v1/botmaker/webhook)",
     )
     p.add_argument("--webhook-token", default="", metavar="T", help="header auth-bm-token")
-    p.add_argument("--respuesta", default="", metavar="TEXTO", help="respuesta simulada del paciente")
+    p.add_argument(
+        "--respuesta", default="", metavar="TEXTO", help="respuesta simulada del paciente"
+    )
     p.set_defaults(handler=run)
 
 

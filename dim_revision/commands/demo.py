@@ -119,8 +119,11 @@ def start_demo_service(ctx: AppContext, fake: Any) -> Any:
     from dim_revision.api.runtime import ServiceRuntime, ServiceThread
 
     ctx.settings = ctx.settings.replace(
-        "servicio", conciliar_cada_segundos=20.0, conciliar_espera_minutos=0.25,
-        incierto_espera_minutos=0.5, conciliar_por_segundo=5.0,
+        "servicio",
+        conciliar_cada_segundos=20.0,
+        conciliar_espera_minutos=0.25,
+        incierto_espera_minutos=0.5,
+        conciliar_por_segundo=5.0,
     )
     runtime = ServiceRuntime.build(ctx, None)
     try:

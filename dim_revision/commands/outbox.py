@@ -66,7 +66,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
     if ctx.settings.outbox.modo == "servicio":  # issue #12: one sender, one key holder
         raise UserError(
-            "Con [outbox] modo = \"servicio\" los mensajes los envía sólo «dim-revision serve»; "
+            'Con [outbox] modo = "servicio" los mensajes los envía sólo «dim-revision serve»; '
             "esta PC no envía."
         )
     check_connection(ctx.db.engine)  # a clear message now, not a retry loop in the background

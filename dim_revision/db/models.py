@@ -308,4 +308,3 @@ class EleccionPrestacion(Base):
     fecha: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index(None, "fecha"),)
-

@@ -546,15 +546,23 @@ def _record_accepted(self: FakeBotmaker, api: str, body: Any, answer: Any) -> No
     contact = str(_contact(api, body) or "")
     payload = body.get("webhookPayload")
     result = _SentResult(
-        notification_id, None if payload is None else str(payload), contact, time.monotonic(),
+        notification_id,
+        None if payload is None else str(payload),
+        contact,
+        time.monotonic(),
         _iso(),
     )
     with self._lock:
         self._results[notification_id] = result
     d = self.delivery
-    base = {"v": "1.1", "type": "status", "chatPlatform": "whatsapp",
-            "contactId": "+" + contact, "txId": notification_id,
-            "webhookPayload": result.payload}
+    base = {
+        "v": "1.1",
+        "type": "status",
+        "chatPlatform": "whatsapp",
+        "contactId": "+" + contact,
+        "txId": notification_id,
+        "webhookPayload": result.payload,
+    }
     steps: list[tuple[float, str, dict[str, Any] | None]] = []
     if contact in d.undeliverable:
         steps.append((d.delivered_after or 0.0, "error", UNDELIVERABLE))
@@ -580,9 +588,19 @@ def _record_accepted(self: FakeBotmaker, api: str, body: Any, answer: Any) -> No
         and "reply" not in d.drop_webhooks
     ):
         reply = {
-            "v": "1.1", "type": "message", "chatPlatform": "whatsapp", "contactId": "+" + contact,
-            "messages": [{"_id": uuid.uuid4().hex[:20].upper(), "date": _iso(d.reply_after),
-                          "message": d.reply_text, "fromName": "Paciente", "from": "user"}],
+            "v": "1.1",
+            "type": "message",
+            "chatPlatform": "whatsapp",
+            "contactId": "+" + contact,
+            "messages": [
+                {
+                    "_id": uuid.uuid4().hex[:20].upper(),
+                    "date": _iso(d.reply_after),
+                    "message": d.reply_text,
+                    "fromName": "Paciente",
+                    "from": "user",
+                }
+            ],
         }
         d.schedule(d.reply_after, reply)
 
@@ -592,8 +610,12 @@ def _result_json(d: FakeDelivery, r: _SentResult, now: float) -> dict[str, Any]:
     client: dict[str, Any] = {"contactId": "+" + r.contact, "status": status, "date": _iso()}
     if error:
         client["error"] = error
-    return {"id": r.notification_id, "webhookPayload": r.payload, "date": r.accepted_iso,
-            "clients": [client]}
+    return {
+        "id": r.notification_id,
+        "webhookPayload": r.payload,
+        "date": r.accepted_iso,
+        "clients": [client],
+    }
 
 
 def _serve_results(handler: _Handler) -> bool:
@@ -608,7 +630,7 @@ def _serve_results(handler: _Handler) -> bool:
         handler._reply(401, _error_body(401))
         return True
     now = time.monotonic()
-    rest = parts.path[len(RESULTS_PATH):].strip("/")
+    rest = parts.path[len(RESULTS_PATH) :].strip("/")
     with fake._lock:
         results = list(fake._results.values())
     if rest:
@@ -619,8 +641,10 @@ def _serve_results(handler: _Handler) -> bool:
             handler._reply(200, _result_json(fake.delivery, found, now))
         return True
     wanted = parse_qs(parts.query).get("webhookPayload", [None])[0]
-    items = [_result_json(fake.delivery, r, now) for r in results
-             if wanted is None or r.payload == wanted]
+    items = [
+        _result_json(fake.delivery, r, now)
+        for r in results
+        if wanted is None or r.payload == wanted
+    ]
     handler._reply(200, {"items": items})
     return True
-

@@ -143,7 +143,9 @@ class FaultBotmaker:
         sock.listen(128)
         sock.settimeout(0.2)
         self._sock = sock
-        self._thread = threading.Thread(target=self._accept_loop, name="fault-botmaker", daemon=True)
+        self._thread = threading.Thread(
+            target=self._accept_loop, name="fault-botmaker", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -223,7 +225,11 @@ class FaultBotmaker:
                 conn.close()
 
     def _handle(
-        self, conn: socket.socket, raw: socket.socket, path: str, headers: dict[str, str],
+        self,
+        conn: socket.socket,
+        raw: socket.socket,
+        path: str,
+        headers: dict[str, str],
         body: bytes,
     ) -> None:
         if path.startswith("/v2.0/chats-actions/trigger-intent"):

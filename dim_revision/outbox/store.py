@@ -322,7 +322,11 @@ def registrar_incierto(
     )
     if won == 1:
         _audit(
-            session, actor, now, envio, "envio_incierto",
+            session,
+            actor,
+            now,
+            envio,
+            "envio_incierto",
             {"intento": envio.intentos, "error": mask_provider_text(error), **(detalle or {})},
         )
     return won == 1
@@ -333,9 +337,7 @@ def mark_uncertain(
 ) -> bool:
     """Keep `tomado_por` so the supervisor sees which workstation had it (and that worker can still
     record a late, definite answer)."""
-    return registrar_incierto(
-        session, envio, owner, now, error, Envio.tomado_por == owner.usuario
-    )
+    return registrar_incierto(session, envio, owner, now, error, Envio.tomado_por == owner.usuario)
 
 
 def return_failed(
@@ -442,7 +444,11 @@ def _return_unbegun(
     )
     if won == 1:
         _audit(
-            session, actor, now, row, "envio_liberado",
+            session,
+            actor,
+            now,
+            row,
+            "envio_liberado",
             {"motivo": "reserva vencida sin haber empezado el envío", "tomado_por": row.tomado_por},
         )
     return won == 1

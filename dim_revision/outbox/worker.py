@@ -53,9 +53,7 @@ LEASE_MARGIN = timedelta(seconds=30)
 
 
 class Sender(Protocol):
-    def send(
-        self, msg: Mensaje, before_send: Callable[[], bool] | None = None
-    ) -> SendResult: ...
+    def send(self, msg: Mensaje, before_send: Callable[[], bool] | None = None) -> SendResult: ...
 
     def close(self) -> None: ...
 
@@ -236,9 +234,7 @@ class OutboxWorker:
             self._set_status(ultima_corrida=now, ultimo_error=None)
             return report
         with self._db.uow() as uow:
-            claimed = store.claim_due(
-                uow.session, now, self.owner, self.claim_lease, self.batch
-            )
+            claimed = store.claim_due(uow.session, now, self.owner, self.claim_lease, self.batch)
             uow.commit()
         report.tomados = len(claimed)
         pending = list(claimed)

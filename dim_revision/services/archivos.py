@@ -244,10 +244,13 @@ _NOMBRES_ACTIVOS = {
     "GoToE": "el PDF abre documentos incrustados (GoToE)",
 }
 _NOMBRE_ACTIVO_PLANO = re.compile(
-    rb"/(" + b"|".join(n.encode() for n in sorted(_NOMBRES_ACTIVOS, key=len, reverse=True))
+    rb"/("
+    + b"|".join(n.encode() for n in sorted(_NOMBRES_ACTIVOS, key=len, reverse=True))
     + rb")(?![A-Za-z0-9#_.+-])"
 )
-_NOMBRE_ESCAPADO = re.compile(rb"/[A-Za-z0-9_.+-]*#[0-9A-Fa-f]{2}(?:[A-Za-z0-9_.+-]|#[0-9A-Fa-f]{2})*")
+_NOMBRE_ESCAPADO = re.compile(
+    rb"/[A-Za-z0-9_.+-]*#[0-9A-Fa-f]{2}(?:[A-Za-z0-9_.+-]|#[0-9A-Fa-f]{2})*"
+)
 _PAGINA_CRUDA = re.compile(rb"/Type\s*/Page(?![A-Za-z0-9#_.+-])")
 _OBJSTM_N = re.compile(rb"/ObjStm[^>]{0,200}?/N\s+(\d+)|/N\s+(\d+)[^>]{0,200}?/ObjStm")
 # More objects than this is not a scanned order: refused before pypdf parses anything.

@@ -114,9 +114,16 @@ def registrar_solicitud(
                 ) from None
             uow.commit()
             return registrar_solicitud(
-                db, actor, now, limits, dni=dni, files=files,
-                telefono_verificado=telefono_verificado, email_verificado=email_verificado,
-                movil=movil, _reintento=True,
+                db,
+                actor,
+                now,
+                limits,
+                dni=dni,
+                files=files,
+                telefono_verificado=telefono_verificado,
+                email_verificado=email_verificado,
+                movil=movil,
+                _reintento=True,
             )
         registrar_evento(
             s,

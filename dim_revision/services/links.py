@@ -18,6 +18,8 @@ class TokenReemplazado(TokenError):
 
 class TokenAnulado(TokenReemplazado):
     """The send that carried this link was cancelled."""
+
+
 class TokenYaUsado(TokenError):
     """The request already has its turno: the link did its job."""
 

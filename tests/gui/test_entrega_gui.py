@@ -35,11 +35,23 @@ def sent_with_reply(db: Database, clock: FakeClock, sol_id: int) -> int:
         uow.commit()
         envio_id = e.id
     events = [
-        *parse_payload({"type": "status", "status": "read", "txId": "tx-gui",
-                        "date": "2026-03-10T12:40:00Z"}),
-        *parse_payload({"type": "message", "contactId": "+5491123456789", "messages": [
-            {"_id": "R1", "date": "2026-03-10T12:45:00Z", "message": "¿Puedo ir el sábado?",
-             "from": "user"}]}),
+        *parse_payload(
+            {"type": "status", "status": "read", "txId": "tx-gui", "date": "2026-03-10T12:40:00Z"}
+        ),
+        *parse_payload(
+            {
+                "type": "message",
+                "contactId": "+5491123456789",
+                "messages": [
+                    {
+                        "_id": "R1",
+                        "date": "2026-03-10T12:45:00Z",
+                        "message": "¿Puedo ir el sábado?",
+                        "from": "user",
+                    }
+                ],
+            }
+        ),
     ]
     result = entregas.aplicar_eventos(db, events, clock())
     assert result.aplicados == 2

@@ -79,7 +79,11 @@ def test_status_bar_shows_a_fingerprint_mismatch(
 
     seed_queue(sqlite_db, clock(), count=1)
     latido.registrar(
-        sqlite_db, nombre="servicio@srv", rol="servicio", modo="estaciones", huella="deadbeef",
+        sqlite_db,
+        nombre="servicio@srv",
+        rol="servicio",
+        modo="estaciones",
+        huella="deadbeef",
         now=clock(),
     )
     secrets = MemoryStore({"botmaker-token": "t", "link-key": "otra-clave-" + "q" * 40})

@@ -80,8 +80,12 @@ def rows(db: Database, ids: list[int]) -> dict[int, Any]:
             r.id: r
             for r in uow.session.execute(
                 select(
-                    Envio.id, Envio.estado, Envio.estado_entrega, Envio.error_entrega,
-                    Envio.entregado_en, Envio.leido_en,
+                    Envio.id,
+                    Envio.estado,
+                    Envio.estado_entrega,
+                    Envio.error_entrega,
+                    Envio.entregado_en,
+                    Envio.leido_en,
                 ).where(Envio.id.in_(ids))
             )
         }
@@ -191,8 +195,12 @@ def test_incierto_espera_antes_de_preguntar(
     finally:
         w.close()
     client = ResultsClient(settings(fake.url), secrets, requests.Session())
-    r = Reconciler(database, client, clock, ServicioSettings(incierto_espera_minutos=2,
-                                                             conciliar_por_segundo=0))
+    r = Reconciler(
+        database,
+        client,
+        clock,
+        ServicioSettings(incierto_espera_minutos=2, conciliar_por_segundo=0),
+    )
     try:
         assert r.run_once().consultados == 0  # first sight starts the settle time
         clock.advance(minutes=3)

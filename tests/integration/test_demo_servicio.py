@@ -29,7 +29,9 @@ from tests import factories
 
 def test_demo_service_receives_the_fake_webhooks(sqlite_db: Database) -> None:
     with FakeBotmaker(DEMO_BOTMAKER_TOKEN) as fake:
-        settings = Settings().replace("botmaker", base_url=fake.url, canal="demo", envios_por_segundo=0)
+        settings = Settings().replace(
+            "botmaker", base_url=fake.url, canal="demo", envios_por_segundo=0
+        )
         secrets = MemoryStore(
             {
                 "botmaker-token": DEMO_BOTMAKER_TOKEN,
@@ -58,7 +60,9 @@ def test_demo_service_receives_the_fake_webhooks(sqlite_db: Database) -> None:
             def done() -> bool:
                 with sqlite_db.uow() as uow:
                     e = uow.session.get(Envio, envio_id)
-                    replies = uow.session.scalar(select(func.count()).select_from(RespuestaPaciente))
+                    replies = uow.session.scalar(
+                        select(func.count()).select_from(RespuestaPaciente)
+                    )
                     return e is not None and e.estado_entrega == "leido" and replies == 1
 
             deadline = time.monotonic() + 20

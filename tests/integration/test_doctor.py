@@ -283,7 +283,13 @@ def test_doctor_all_ok(
     assert code == 0, out
     assert "[FALLA]" not in out
     for name in (
-        "Base de datos", "Esquema", "Reloj", "Envíos", "Llavero", "Botmaker", "Plantilla y línea"
+        "Base de datos",
+        "Esquema",
+        "Reloj",
+        "Envíos",
+        "Llavero",
+        "Botmaker",
+        "Plantilla y línea",
     ):
         assert f"[OK] {name}" in out
     assert "Todo en orden." in out
@@ -355,7 +361,11 @@ def test_key_fingerprint_matches_and_mismatches(
     ok = doctor.check_key_fingerprint(database, secrets, clock)
     assert ok.estado == doctor.OK and own in ok.detalle
     latido.registrar(
-        database, nombre="estacion@pc-07", rol="estacion", modo="estaciones", huella="0badc0de",
+        database,
+        nombre="estacion@pc-07",
+        rol="estacion",
+        modo="estaciones",
+        huella="0badc0de",
         now=clock(),
     )
     bad = doctor.check_key_fingerprint(database, secrets, clock)

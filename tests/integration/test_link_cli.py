@@ -144,7 +144,9 @@ def test_booking_cancels_the_pending_send_and_the_link_says_already_booked(
     with ctx.db.uow() as uow:
         sol = uow.session.get(SolicitudAsistencia, sent.solicitud_id)
         assert sol is not None
-        turno_id = factories.turno(uow.session, factories.Fila(id=sol.paciente_id), clock() + timedelta(days=3)).id
+        turno_id = factories.turno(
+            uow.session, factories.Fila(id=sol.paciente_id), clock() + timedelta(days=3)
+        ).id
         uow.commit()
     vincular_turno(
         ctx.db, Actor("portal", "web"), clock(), solicitud_id=sent.solicitud_id, turno_id=turno_id

@@ -87,7 +87,9 @@ def test_confirm_without_secrets_then_the_service_signs_and_sends(
         e = uow.session.get(Envio, envio_id)
         assert e is not None and e.estado == E.ENVIADO.value and e.link.endswith(token)
         jti = e.token_id
-        acciones = uow.session.scalars(select(Evento.accion).where(Evento.envio_id == envio_id)).all()
+        acciones = uow.session.scalars(
+            select(Evento.accion).where(Evento.envio_id == envio_id)
+        ).all()
     assert "link_firmado" in acciones
     claims = verificar_link(database, KEY, token, now=clock(), issuer="dim-revision")
     assert claims.solicitud_id == sol_id and claims.jti == jti

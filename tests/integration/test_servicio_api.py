@@ -399,9 +399,7 @@ def test_oversize_chunked_body_is_413_and_nothing_written(svc) -> None:
     assert snapshot(db) == before
 
 
-def test_access_log_is_structured_and_masks_numbers(
-    svc, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_access_log_is_structured_and_masks_numbers(svc, caplog: pytest.LogCaptureFixture) -> None:
     url, _db, _clock, esc = svc
     with caplog.at_level("INFO", logger="dim_revision.api.access"), portal(url) as c:
         c.get(f"/v1/solicitudes/{esc.solicitud_id}?dni=30123456")

@@ -21,8 +21,23 @@ KEY = "clave-de-prueba-" + "x" * 32
 dnis = st.integers(min_value=1_000_000, max_value=99_999_999).map(str)
 phones = st.integers(min_value=10_000_000, max_value=99_999_999).map(lambda n: f"54911{n}")
 before = st.sampled_from(
-    ["", "DNI", "DNI ", "dni:", "Tel.", "tel ", "Cel:", "(", "2026-03-10 ", "2026-03-10T10:00 ",
-     "Paciente_", "nro=", "#", "«", "id "]
+    [
+        "",
+        "DNI",
+        "DNI ",
+        "dni:",
+        "Tel.",
+        "tel ",
+        "Cel:",
+        "(",
+        "2026-03-10 ",
+        "2026-03-10T10:00 ",
+        "Paciente_",
+        "nro=",
+        "#",
+        "«",
+        "id ",
+    ]
 )
 after = st.sampled_from(["", " ", ".", ",", ")", " fin", ".pdf", "»", "\n"])
 
@@ -56,8 +71,13 @@ def test_named_cases_from_the_issue() -> None:
 
 def test_jwt_and_link_are_masked_in_provider_text() -> None:
     token = emitir_token(
-        KEY, paciente_id=1, solicitud_id=2, prestacion_ids=[3], now=FIXED_NOW,
-        ttl=__import__("datetime").timedelta(days=1), issuer="dim-revision",
+        KEY,
+        paciente_id=1,
+        solicitud_id=2,
+        prestacion_ids=[3],
+        now=FIXED_NOW,
+        ttl=__import__("datetime").timedelta(days=1),
+        issuer="dim-revision",
     ).token
     text = f'{{"link": "https://wsportal2023.dim.com.ar/turno-asistido/{token}", "nombre": "Ana"}}'
     masked = mask_provider_text(text, ["Ana"])

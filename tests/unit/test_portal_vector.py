@@ -36,7 +36,11 @@ def test_vector_in_the_docs_matches_our_signer_and_verifier() -> None:
     assert token in doc and KEY in doc
     assert f"fingerprint `{key_fingerprint(KEY)}`" in doc
     claims = verificar_token(KEY, token, now=IAT + timedelta(hours=1), issuer="dim-revision")
-    assert (claims.paciente_id, claims.solicitud_id, claims.prestacion_ids) == (1234, 987, [127, 301])
+    assert (claims.paciente_id, claims.solicitud_id, claims.prestacion_ids) == (
+        1234,
+        987,
+        [127, 301],
+    )
     with pytest.raises(TokenFirmaInvalida):
         tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
         verificar_token(KEY, tampered, now=IAT, issuer="dim-revision")

@@ -145,9 +145,7 @@ def test_the_examples_cover_exactly_the_table() -> None:
 def test_503_without_retry_after_and_other_5xx_are_ambiguous() -> None:
     for status in (500, 502, 503, 504, 599):
         assert isinstance(_status(status), Ambiguous), status
-    assert _status(429, {"Retry-After": "5"}) == Retryable(
-        CLASSIFICATION["429"].motivo, 5.0
-    )
+    assert _status(429, {"Retry-After": "5"}) == Retryable(CLASSIFICATION["429"].motivo, 5.0)
 
 
 def test_an_early_error_answer_is_taken_at_its_word_when_it_is_not_ambiguous() -> None:

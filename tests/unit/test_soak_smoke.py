@@ -12,10 +12,14 @@ def test_soak_quick_run_meets_the_targets(tmp_path: Path) -> None:
     out = tmp_path / "soak.json"
     code = soak.main(
         [
-            "--n", "25",
-            "--backends", "sqlite",
-            "--scenarios", "tls-alert,5xx-after-processing,kill-9",
-            "--json", str(out),
+            "--n",
+            "25",
+            "--backends",
+            "sqlite",
+            "--scenarios",
+            "tls-alert,5xx-after-processing,kill-9",
+            "--json",
+            str(out),
         ]
     )
     results = json.loads(out.read_text())

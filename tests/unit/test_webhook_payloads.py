@@ -45,8 +45,13 @@ def test_replays_share_the_key_and_only_user_messages_are_replies() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ["texto", 3, {"type": "status", "status": "volando", "txId": "x"},
-     {"type": "status", "status": "read"}, {"type": "message", "messages": {}}],
+    [
+        "texto",
+        3,
+        {"type": "status", "status": "volando", "txId": "x"},
+        {"type": "status", "status": "read"},
+        {"type": "message", "messages": {}},
+    ],
 )
 def test_unreadable_notifications_are_refused(body: object) -> None:
     with pytest.raises(PayloadError):
