@@ -8,10 +8,8 @@ schema check).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
 import requests
 from sqlalchemy import Engine, make_url
@@ -26,34 +24,25 @@ from dim_revision.db.engine import (
     mask_url,
 )
 from dim_revision.db.uow import Database
+from dim_revision.doctor_botmaker import check_botmaker, check_plantilla_y_linea
+from dim_revision.doctor_result import AVISO, FALLA, OK, Estado, Resultado, first_line
 from dim_revision.errors import UserError
-from dim_revision.outbox.botmaker import DEFAULT_BASE_URL, TOKEN_SECRET
+from dim_revision.outbox.botmaker import TOKEN_SECRET
 from dim_revision.outbox.status import outbox_counts
 from dim_revision.secrets import SecretStore, keyring_usable
 
-Estado = Literal["OK", "FALLA", "AVISO"]
-OK: Estado = "OK"
-FALLA: Estado = "FALLA"
-AVISO: Estado = "AVISO"
+__all__ = [
+    "AVISO",
+    "FALLA",
+    "OK",
+    "Estado",
+    "Resultado",
+    "check_botmaker",
+    "check_plantilla_y_linea",
+]
 
 MIN_LINK_KEY_BYTES = 32
 MAX_CLOCK_SKEW_SECONDS = 30.0  # the workstation's banner threshold too (db/sql_time.py)
-BOTMAKER_TIMEOUT = (3.0, 5.0)  # connect, read: doctor must answer fast
-CHANNELS_PATH = "/v2.0/channels"
-
-
-@dataclass(frozen=True)
-class Resultado:
-    nombre: str
-    estado: Estado
-    detalle: str
-    arreglo: str = ""  # what to do, when not OK
-
-    def lineas(self) -> list[str]:
-        out = [f"[{self.estado}] {self.nombre}: {self.detalle}"]
-        if self.arreglo and self.estado != OK:
-            out.append(f"        → {self.arreglo}")
-        return out
 
 
 # --- configuration and secrets -------------------------------------------------------------
@@ -215,7 +204,7 @@ def check_schema(engine: Engine | Database) -> Resultado:
     try:
         current = migrate.current_revision(engine)
     except DBAPIError as exc:
-        return Resultado(nombre, FALLA, _first_line(exc), "Revise los permisos del usuario.")
+        return Resultado(nombre, FALLA, first_line(exc), "Revise los permisos del usuario.")
     head = migrate.head_revision()
     if current == head:
         return Resultado(nombre, OK, f"al día ({head})")
@@ -235,7 +224,7 @@ def check_dim(db: Database) -> Resultado:
     try:
         hallazgos = revisar(db)
     except DBAPIError as exc:
-        return Resultado(nombre, FALLA, _first_line(exc), "Revise los permisos del usuario.")
+        return Resultado(nombre, FALLA, first_line(exc), "Revise los permisos del usuario.")
     if not hallazgos:
         return Resultado(nombre, OK, f"mapeo [dim] completo (modo {db.dim_settings.modo})")
     return Resultado(
@@ -259,7 +248,7 @@ def check_clock(engine: Engine, clock: Clock) -> Resultado:
     try:
         db_now = database_utc_now(engine)
     except DBAPIError as exc:
-        return Resultado(nombre, AVISO, f"no se pudo leer la hora del servidor: {_first_line(exc)}")
+        return Resultado(nombre, AVISO, f"no se pudo leer la hora del servidor: {first_line(exc)}")
     skew = (clock() - db_now).total_seconds()
     detalle = f"diferencia con el servidor de base de datos: {skew:+.0f} s"
     if abs(skew) > MAX_CLOCK_SKEW_SECONDS:
@@ -279,7 +268,7 @@ def check_outbox(db: Database, clock: Clock) -> Resultado:
     try:
         c = outbox_counts(db, clock())
     except DBAPIError as exc:
-        return Resultado(nombre, AVISO, f"no se pudo leer la cola: {_first_line(exc)}")
+        return Resultado(nombre, AVISO, f"no se pudo leer la cola: {first_line(exc)}")
     detalle = (
         f"{c.programados} programados, {c.enviando} enviando, "
         f"{c.fallidos} fallidos, {c.inciertos} inciertos"
@@ -293,157 +282,6 @@ def check_outbox(db: Database, clock: Clock) -> Resultado:
             "«--estado incierto» (reintentar, cancelar o marcar enviado).",
         )
     return Resultado(nombre, OK, detalle)
-
-
-# --- Botmaker ------------------------------------------------------------------------------
-
-
-def check_botmaker(
-    settings: BotmakerSettings, store: SecretStore, session: requests.Session | None = None
-) -> Resultado:
-    """One cheap authenticated GET: the host answers and the token is accepted."""
-    nombre = "Botmaker"
-    if not settings.canal.strip():
-        return Resultado(
-            nombre,
-            FALLA,
-            "falta la línea de WhatsApp",
-            "Configure [botmaker] canal (channelId en v2, número de la línea en v1).",
-        )
-    try:
-        token = store.get(TOKEN_SECRET)
-    except UserError as exc:
-        return Resultado(nombre, FALLA, str(exc), "Revise el llavero del sistema.")
-    if not token:
-        return Resultado(
-            nombre, FALLA, "falta el token", f"dim-revision secrets set {TOKEN_SECRET}"
-        )
-    base = (settings.base_url or DEFAULT_BASE_URL[settings.api_version]).rstrip("/")
-    # No cheap authenticated read is known for v1: there we only check the host answers.
-    url = base + "/" if settings.api_version == "v1" else base + CHANNELS_PATH
-    http = session or requests.Session()
-    try:
-        response = http.get(
-            url,
-            headers={"access-token": token, "Accept": "application/json"},
-            timeout=BOTMAKER_TIMEOUT,
-            allow_redirects=False,
-        )
-    except requests.RequestException as exc:
-        return Resultado(
-            nombre,
-            FALLA,
-            f"no responde en {base} ({type(exc).__name__})",
-            "Revise la conexión a Internet, el proxy/firewall y [botmaker] base_url.",
-        )
-    finally:
-        if session is None:
-            http.close()
-    status = response.status_code
-    response.close()
-    if settings.api_version == "v1":
-        return Resultado(
-            nombre,
-            AVISO if status >= 500 else OK,
-            f"{base} responde ({status}); con la API v1 el token se verifica en el primer envío",
-        )
-    if status in (401, 403):
-        return Resultado(
-            nombre,
-            FALLA,
-            f"rechazó el token ({status})",
-            f"Cargue un token válido: dim-revision secrets set {TOKEN_SECRET}",
-        )
-    if 200 <= status < 300:
-        return Resultado(nombre, OK, f"{base} acepta el token")
-    return Resultado(
-        nombre,
-        AVISO,
-        f"{url} respondió {status}",
-        "Revise [botmaker] base_url y api_version.",
-    )
-
-
-TEMPLATES_PATH = "/api/v1.0/waTemplates/"
-
-
-def check_plantilla_y_linea(
-    settings: BotmakerSettings, store: SecretStore, session: requests.Session | None = None
-) -> Resultado:
-    """The template exists and is APPROVED (Botmaker's documented `GET /api/v1.0/waTemplates/
-    {name}`, on the v1 host whatever API sends) and the line exists (v2 `GET /v2.0/channels`).
-    A wrong one fails message after message; the sender would pause after a few."""
-    nombre = "Plantilla y línea"
-    token = store.get(TOKEN_SECRET) or ""
-    headers = {"access-token": token, "Accept": "application/json"}
-    v1_base = (settings.base_url if settings.base_url else DEFAULT_BASE_URL["v1"]).rstrip("/")
-    v2_base = (settings.base_url or DEFAULT_BASE_URL["v2"]).rstrip("/")
-    from urllib.parse import quote
-
-    http = session or requests.Session()
-    problemas: list[str] = []
-    try:
-        t = http.get(
-            v1_base + TEMPLATES_PATH + quote(settings.plantilla, safe=""),
-            headers=headers,
-            timeout=BOTMAKER_TIMEOUT,
-            allow_redirects=False,
-        )
-        data = _json_or_none(t)
-        estado = data.get("state") if isinstance(data, dict) else None
-        if t.status_code == 404:
-            problemas.append(f"la plantilla «{settings.plantilla}» no existe en Botmaker")
-        elif t.status_code == 200 and estado != "APPROVED":
-            problemas.append(
-                f"la plantilla «{settings.plantilla}» está {estado or 'sin estado'}, no APPROVED"
-            )
-        elif t.status_code != 200:
-            problemas.append(f"no se pudo leer la plantilla ({t.status_code})")
-        if settings.api_version == "v2":
-            c = http.get(
-                v2_base + CHANNELS_PATH,
-                headers=headers,
-                timeout=BOTMAKER_TIMEOUT,
-                allow_redirects=False,
-            )
-            items = _json_or_none(c)
-            items = items.get("items") if isinstance(items, dict) else None
-            ids = {
-                str(v)
-                for it in (items if isinstance(items, list) else [])
-                if isinstance(it, dict)
-                for k, v in it.items()
-                if k in ("id", "channelId", "number", "phone")
-            }
-            if c.status_code == 200 and settings.canal not in ids:
-                problemas.append(f"la línea «{settings.canal}» no existe en Botmaker")
-            elif c.status_code != 200:
-                problemas.append(f"no se pudo leer la lista de líneas ({c.status_code})")
-    except requests.RequestException as exc:
-        return Resultado(nombre, AVISO, f"no se pudo consultar Botmaker ({type(exc).__name__})")
-    finally:
-        if session is None:
-            http.close()
-    if problemas:
-        return Resultado(
-            nombre,
-            FALLA,
-            "; ".join(problemas),
-            "Corregí [botmaker] plantilla y canal (deben coincidir con Botmaker).",
-        )
-    detalle = f"«{settings.plantilla}» aprobada"
-    if settings.api_version == "v2":
-        detalle += f", línea «{settings.canal}» existe"
-    return Resultado(nombre, OK, detalle)
-
-
-def _json_or_none(response: requests.Response) -> object:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-    finally:
-        response.close()
 
 
 # --- all together ----------------------------------------------------------------------------
@@ -525,7 +363,7 @@ def check_key_fingerprint(db: Database, secrets: SecretStore, clock: Clock) -> R
         propia = key_fingerprint(secrets.get("link-key"))
         vistos = latido.recientes(db, clock())
     except (UserError, DBAPIError) as exc:
-        return Resultado(nombre, AVISO, _first_line(exc))
+        return Resultado(nombre, AVISO, first_line(exc))
     cmp = latido.comparar(propia, "", vistos, clock())
     if not cmp.ok:
         return Resultado(
@@ -540,8 +378,3 @@ def check_key_fingerprint(db: Database, secrets: SecretStore, clock: Clock) -> R
 
 def exit_code(results: list[Resultado]) -> int:
     return 1 if any(r.estado == FALLA for r in results) else 0
-
-
-def _first_line(exc: BaseException) -> str:
-    text_ = str(getattr(exc, "orig", None) or exc).strip()
-    return text_.splitlines()[0] if text_ else type(exc).__name__

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from dim_revision.clock import Clock
-from dim_revision.db.uow import Database
-from dim_revision.services import queue
+from dim_revision.services import cola
+from dim_revision.services.base import Database
 from dim_revision.services.queue import QueueCounts, QueueFilter, QueueRow
 from ui.db_errors import db_task
 
@@ -34,23 +34,20 @@ class ServiceQueueSource:
     def page(
         self, filtro: QueueFilter, offset: int, limit: int, sort: str, descending: bool
     ) -> list[QueueRow]:
-        with self._db.uow() as uow:
-            return queue.list_queue(
-                uow.session,
-                filtro,
-                self._clock(),
-                offset=offset,
-                limit=limit,
-                sort=sort,
-                descending=descending,
-            )
+        return cola.pagina(
+            self._db,
+            filtro,
+            self._clock(),
+            offset=offset,
+            limit=limit,
+            sort=sort,
+            descending=descending,
+        )
 
     @db_task
     def rows(self, ids: list[int]) -> list[QueueRow]:
-        with self._db.uow() as uow:
-            return queue.get_rows(uow.session, ids, self._clock())
+        return cola.filas(self._db, ids, self._clock())
 
     @db_task
     def counts(self, filtro: QueueFilter) -> QueueCounts:
-        with self._db.uow() as uow:
-            return queue.count_queue(uow.session, filtro, self._clock())
+        return cola.conteos(self._db, filtro, self._clock())

@@ -21,9 +21,9 @@ from dim_revision.clock import to_local
 from dim_revision.db.engine import check_connection
 from dim_revision.domain.enums import EstadoEnvio
 from dim_revision.errors import UserError
-from dim_revision.outbox import store
 from dim_revision.outbox.status import WorkerStatus, outbox_counts
 from dim_revision.outbox.worker import OutboxThread, OutboxWorker
+from dim_revision.services import envios_supervision
 
 # Headless: a paused worker (bad token, no credit) looks again after this long, since nobody
 # is there to press "Reanudar" (a supervisor may have fixed the token with `secrets set`).
@@ -165,8 +165,7 @@ def _local(value: datetime | None) -> str:
 def list_cmd(args: argparse.Namespace, ctx: AppContext) -> int:
     estado = _estado(args.estado)
     limite = _positive_int(args.limite, "El límite")
-    with ctx.db.uow() as uow:
-        filas = store.list_envios(uow.session, estado, limite)
+    filas = envios_supervision.listar(ctx.db, estado, limite)
     if args.json:
         data = []
         for f in filas:
@@ -214,31 +213,25 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-# --- supervisor actions --------------------------------------------------------------------------
+# --- supervisor actions (the service checks the role, as in the GUI) --------------------------------------------------------------------------
 
 
 def cancel(args: argparse.Namespace, ctx: AppContext) -> int:
     envio_id = _positive_int(args.id, "El número de envío")
-    with ctx.db.uow() as uow:
-        store.cancel(uow.session, envio_id, ctx.actor, ctx.clock())
-        uow.commit()
+    envios_supervision.cancelar(ctx.db, ctx.actor, ctx.clock(), envio_id)
     print(f"Envío {envio_id} cancelado: no se enviará.")
     return 0
 
 
 def retry(args: argparse.Namespace, ctx: AppContext) -> int:
     envio_id = _positive_int(args.id, "El número de envío")
-    with ctx.db.uow() as uow:
-        store.retry(uow.session, envio_id, ctx.actor, ctx.clock())
-        uow.commit()
+    envios_supervision.reintentar(ctx.db, ctx.actor, ctx.clock(), envio_id)
     print(f"Envío {envio_id} vuelve a la cola: sale en la próxima pasada del trabajador de envíos.")
     return 0
 
 
 def mark_sent(args: argparse.Namespace, ctx: AppContext) -> int:
     envio_id = _positive_int(args.id, "El número de envío")
-    with ctx.db.uow() as uow:
-        store.mark_sent_manually(uow.session, envio_id, ctx.actor, ctx.clock())
-        uow.commit()
+    envios_supervision.marcar_enviado(ctx.db, ctx.actor, ctx.clock(), envio_id)
     print(f"Envío {envio_id} marcado como enviado.")
     return 0

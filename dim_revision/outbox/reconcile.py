@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from dim_revision.clock import Clock
 from dim_revision.config import ServicioSettings
@@ -33,18 +33,21 @@ from dim_revision.db.models import Envio
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import ENTREGAS_FINALES
 from dim_revision.domain.enums import EstadoEnvio as E
+from dim_revision.envio.por_botmaker import (
+    REQUEUE_REASON,
+    avanzar_entrega,
+    confirmar_incierto,
+    reencolar,
+)
+from dim_revision.outbox.pacing import RateLimiter
 from dim_revision.outbox.results import Consulta, Desconocido, Encontrado, NoExiste
-from dim_revision.outbox.states import Quien, check_transition
-from dim_revision.outbox.worker import RateLimiter
-from dim_revision.services.actor import Actor
-from dim_revision.services.audit import registrar_evento
-from dim_revision.services.entregas import aplicar_estado, confirmar_incierto
+from dim_revision.shared.actor import Actor
 
 log = logging.getLogger(__name__)
 
 RECONCILER = Actor("conciliacion", "servicio")
 MAX_AGE = timedelta(days=8)  # past the link's validity nobody needs the ticks any more
-REQUEUE_REASON = "Botmaker confirmó que no recibió el mensaje: se vuelve a enviar."
+__all__ = ["RECONCILER", "REQUEUE_REASON", "ReconcileReport", "ReconcileThread", "Reconciler"]
 
 
 class ResultsSource(Protocol):
@@ -198,20 +201,9 @@ class Reconciler:
                             .values(proveedor_id=answer.tx_id)
                             .execution_options(synchronize_session=False)
                         )
-                    if answer.estado is not None and aplicar_estado(
-                        s,
-                        row.id,
-                        row.solicitud_id,
-                        answer.estado,
-                        answer.fecha or now,
-                        answer.motivo,
-                        now,
-                        RECONCILER,
-                        "consulta",
-                    ):
-                        report.actualizados += 1
+                    report.actualizados += _entrega(s, row, answer, now)
             elif isinstance(answer, NoExiste):
-                if requeue_absent(s, row.id, row.solicitud_id, now):
+                if reencolar(s, row.id, row.solicitud_id, now, RECONCILER):
                     report.reencolados += 1
             else:
                 report.sin_respuesta += 1
@@ -225,52 +217,28 @@ class Reconciler:
         with self._db.uow() as uow:
             s = uow.session
             if isinstance(answer, Encontrado) and answer.estado is not None:
-                if aplicar_estado(
-                    s,
-                    row.id,
-                    row.solicitud_id,
-                    answer.estado,
-                    answer.fecha or now,
-                    answer.motivo,
-                    now,
-                    RECONCILER,
-                    "consulta",
-                ):
-                    report.actualizados += 1
+                report.actualizados += _entrega(s, row, answer, now)
             elif isinstance(answer, Desconocido):
                 report.sin_respuesta += 1
             self._touch(s, row.id, now)
             uow.commit()
 
 
-def requeue_absent(s: Any, envio_id: int, solicitud_id: int, now: datetime) -> bool:
-    """incierto → programado, due now: Botmaker provably never got it, so sending is safe."""
-    check_transition(E.INCIERTO, E.PROGRAMADO, Quien.WORKER)
-    won = s.execute(
-        update(Envio)
-        .where(and_(Envio.id == envio_id, Envio.estado == E.INCIERTO.value))
-        .values(
-            estado=E.PROGRAMADO.value,
-            tomado_por=None,
-            tomado_hasta=None,
-            proximo_intento=None,
-            ultimo_error=REQUEUE_REASON,
-            conciliado_en=None,
-            version=Envio.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if won == 1:
-        registrar_evento(
-            s,
-            RECONCILER,
-            "envio_reencolado_botmaker",
-            now,
-            solicitud_id=solicitud_id,
-            envio_id=envio_id,
-            detalle={"desde": E.INCIERTO.value, "motivo": REQUEUE_REASON},
-        )
-    return bool(won == 1)
+def _entrega(s: Any, row: Any, answer: Encontrado, now: datetime) -> bool:
+    """Botmaker's record moves the delivery state forward (False: nothing new)."""
+    if answer.estado is None:
+        return False
+    return avanzar_entrega(
+        s,
+        row.id,
+        row.solicitud_id,
+        answer.estado,
+        answer.fecha or now,
+        answer.motivo,
+        now,
+        RECONCILER,
+        "consulta",
+    )
 
 
 # An incierto waiting for its settle time is asked about this soon, not a whole period later.

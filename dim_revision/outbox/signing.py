@@ -1,7 +1,7 @@
 """Servicio mode: the link token is signed by the sender, right before the POST (issue #12).
 
 Workstations in `[outbox] modo = "servicio"` hold no link key: Confirmar writes the Envio with an
-empty `link`/`token_id`, and the worker that holds the key signs it here, in its own short
+empty `link`/`token_id`, and the worker that holds the key signs it here, in the batch's claim
 transaction, while it owns the Envio (estado enviando, its lease). A link signed once is kept:
 a retry or a re-queue sends the same token.
 """
@@ -12,16 +12,16 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dim_revision.config import Settings
 from dim_revision.db.models import Envio, SolicitudAsistencia, SolicitudPrestacion
 from dim_revision.domain import link_tokens
-from dim_revision.domain.enums import EstadoEnvio as E
+from dim_revision.envio import por_worker
+from dim_revision.envio.mover import Ref
 from dim_revision.secrets import SecretStore, link_key
-from dim_revision.services.actor import Actor
-from dim_revision.services.audit import registrar_evento
+from dim_revision.shared.actor import Actor
 
 
 class LinkSigner:
@@ -71,30 +71,17 @@ class LinkSigner:
         if not isinstance(variables, dict):
             variables = {}
         variables[self._variable] = emitted.token
-        won = session.execute(
-            update(Envio)
-            .where(
-                Envio.id == envio_id,
-                Envio.estado == E.ENVIANDO.value,
-                Envio.tomado_por == owner.usuario,
-                Envio.token_id == "",  # not signed yet (NVARCHAR(max) link is never compared)
-            )
-            .values(
-                link=link_tokens.construir_link(self._link.base_url, emitted.token),
-                token_id=emitted.jti,
-                parametros=json.dumps(variables, ensure_ascii=False),
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
-        if won != 1:
-            return None
-        registrar_evento(
+        row_ref = Ref(envio_id, row.solicitud_id)
+        won = por_worker.firmar(
             session,
+            row_ref,
             owner,
-            "link_firmado",
             now,
-            solicitud_id=row.solicitud_id,
-            envio_id=envio_id,
-            detalle={"token_id": emitted.jti},
+            {
+                "link": link_tokens.construir_link(self._link.base_url, emitted.token),
+                "token_id": emitted.jti,
+                "parametros": json.dumps(variables, ensure_ascii=False),
+            },
+            emitted.jti,
         )
-        return variables
+        return variables if won else None

@@ -1,4 +1,5 @@
-"""What the status bar and `outbox list` show: a snapshot of the worker and cheap outbox counts."""
+"""What the status bar and `outbox list` show: a snapshot of the worker, cheap outbox counts, and
+what one run of the worker did."""
 
 from __future__ import annotations
 
@@ -83,3 +84,37 @@ class WorkerStatus:
         if self.ultima_corrida is not None:
             partes.append(f"última revisión {to_local(self.ultima_corrida):%H:%M:%S}")
         return "Envíos: " + (" · ".join(partes) if partes else "sin actividad todavía")
+
+
+@dataclass
+class RunReport:
+    expirados: int = 0  # abandoned leases turned into incierto
+    tomados: int = 0
+    enviados: int = 0
+    reintentos: int = 0
+    fallidos: int = 0
+    inciertos: int = 0
+    liberados: int = 0  # returned unsent (pause/stop)
+    perdidos: int = 0  # ownership lost before sending (another PC expired our lease)
+    pausado: str | None = None
+
+    @property
+    def hizo_algo(self) -> bool:
+        return bool(self.expirados or self.tomados)
+
+    def resumen(self) -> str:
+        partes = [
+            f"{self.tomados} tomados",
+            f"{self.enviados} enviados",
+            f"{self.reintentos} reintentos programados",
+            f"{self.fallidos} fallidos",
+            f"{self.inciertos} inciertos",
+        ]
+        if self.expirados:
+            partes.append(f"{self.expirados} abandonados pasados a incierto")
+        if self.liberados:
+            partes.append(f"{self.liberados} devueltos a la cola")
+        if self.perdidos:
+            partes.append(f"{self.perdidos} ya no eran de este puesto")
+        texto = ", ".join(partes)
+        return texto + (f". En pausa: {self.pausado}" if self.pausado else ".")

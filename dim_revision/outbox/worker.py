@@ -16,10 +16,9 @@ import logging
 import os
 import secrets as _random
 import threading
-import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -30,11 +29,13 @@ from dim_revision.clock import Clock
 from dim_revision.config import BotmakerSettings
 from dim_revision.db.uow import Database
 from dim_revision.domain.phones import enmascarar
-from dim_revision.outbox import store
+from dim_revision.domain.retry import RetryPolicy
+from dim_revision.envio import por_worker
+from dim_revision.envio.por_worker import ClaimedEnvio
 from dim_revision.outbox.botmaker import (
     Accepted,
     Ambiguous,
-    Mensaje,
+    MensajeWhatsApp,
     NotSent,
     Permanent,
     Retryable,
@@ -42,9 +43,9 @@ from dim_revision.outbox.botmaker import (
     StopWorker,
     describe,
 )
-from dim_revision.outbox.status import OutboxCounts, WorkerStatus
-from dim_revision.outbox.store import ClaimedEnvio
-from dim_revision.services.actor import Actor
+from dim_revision.outbox.pacing import RateLimiter
+from dim_revision.outbox.status import OutboxCounts, RunReport, WorkerStatus
+from dim_revision.shared.actor import Actor
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,9 @@ LEASE_MARGIN = timedelta(seconds=30)
 
 
 class Sender(Protocol):
-    def send(self, msg: Mensaje, before_send: Callable[[], bool] | None = None) -> SendResult: ...
+    def send(
+        self, msg: MensajeWhatsApp, before_send: Callable[[], bool] | None = None
+    ) -> SendResult: ...
 
     def close(self) -> None: ...
 
@@ -62,77 +65,10 @@ class Sender(Protocol):
 LinkSignerFn = Callable[[Any, int, Actor, datetime], dict[str, Any] | None]
 
 
-class RetryPolicy(Protocol):
-    def next_delay(self, attempt: int, retry_after: float | None = None) -> float | None: ...
-
-
 def worker_owner(estacion: str) -> str:
     """A lease owner token unique to this worker instance (fits `tomado_por`, 60 chars)."""
     suffix = f"#{os.getpid()}-{_random.token_hex(3)}"
     return f"outbox@{estacion}"[: 60 - len(suffix)] + suffix
-
-
-class RateLimiter:
-    """At most `per_second` sends per second (0 or less: no limit). Time and sleep are injected so
-    tests never wait; the worker's sleep is interruptible by `stop()`."""
-
-    def __init__(
-        self,
-        per_second: float,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], object] = time.sleep,
-    ) -> None:
-        self.interval = 1.0 / per_second if per_second > 0 else 0.0
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._next: float | None = None
-
-    def wait(self) -> float:
-        """Block until the next send is allowed; returns the seconds waited."""
-        if self.interval <= 0:
-            return 0.0
-        now = self._monotonic()
-        waited = 0.0
-        if self._next is not None and now < self._next:
-            waited = self._next - now
-            self._sleep(waited)
-            now = self._next
-        self._next = now + self.interval
-        return waited
-
-
-@dataclass
-class RunReport:
-    expirados: int = 0  # abandoned leases turned into incierto
-    tomados: int = 0
-    enviados: int = 0
-    reintentos: int = 0
-    fallidos: int = 0
-    inciertos: int = 0
-    liberados: int = 0  # returned unsent (pause/stop)
-    perdidos: int = 0  # ownership lost before sending (another PC expired our lease)
-    pausado: str | None = None
-
-    @property
-    def hizo_algo(self) -> bool:
-        return bool(self.expirados or self.tomados)
-
-    def resumen(self) -> str:
-        partes = [
-            f"{self.tomados} tomados",
-            f"{self.enviados} enviados",
-            f"{self.reintentos} reintentos programados",
-            f"{self.fallidos} fallidos",
-            f"{self.inciertos} inciertos",
-        ]
-        if self.expirados:
-            partes.append(f"{self.expirados} abandonados pasados a incierto")
-        if self.liberados:
-            partes.append(f"{self.liberados} devueltos a la cola")
-        if self.perdidos:
-            partes.append(f"{self.perdidos} ya no eran de este puesto")
-        texto = ", ".join(partes)
-        return texto + (f". En pausa: {self.pausado}" if self.pausado else ".")
 
 
 class OutboxWorker:
@@ -223,19 +159,28 @@ class OutboxWorker:
     # --- the algorithm -----------------------------------------------------------------------
 
     def run_once(self, now: datetime | None = None) -> RunReport:
+        """One batch. Commits: one transaction for the whole batch's claim (expired leases
+        returned, the batch reserved, servicio-mode links signed), then at most two per message
+        (the "POST begun" mark, the result); `tests/integration/test_sender_commits.py` counts."""
         now = now or self._clock()
         report = RunReport()
         self._record_pending(report)
+        paused = self.paused or self._stop.is_set()
         with self._db.uow() as uow:
-            report.expirados = len(store.expire_stale_leases(uow.session, now, self.owner))
+            report.expirados = len(por_worker.vencer_reservas(uow.session, now, self.owner))
+            claimed: list[ClaimedEnvio] = []
+            signed: dict[int, dict[str, Any] | None] = {}
+            sign_error: str | None = None
+            if not paused:
+                claimed = por_worker.tomar(
+                    uow.session, now, self.owner, self.claim_lease, self.batch
+                )
+                signed, sign_error = self._sign_all(uow.session, claimed, now)
             uow.commit()
-        if self.paused or self._stop.is_set():
+        if paused:
             report.pausado = self.status.motivo
             self._set_status(ultima_corrida=now, ultimo_error=None)
             return report
-        with self._db.uow() as uow:
-            claimed = store.claim_due(uow.session, now, self.owner, self.claim_lease, self.batch)
-            uow.commit()
         report.tomados = len(claimed)
         pending = list(claimed)
         try:
@@ -256,12 +201,12 @@ class OutboxWorker:
                         from_botmaker=False,
                     )
                     continue
-                if self._signer is not None:  # servicio mode: the link is signed right now
-                    signed = self._sign(item, report)
-                    if signed is False:
+                if self._signer is not None:  # servicio mode: the link was signed at the claim
+                    if item.id not in signed:  # no link key: released unsent, the sender pauses
+                        reason = sign_error or "no se pudo firmar el link"
+                        self._record(item, StopWorker(reason), report, from_botmaker=False)
                         continue
-                    if isinstance(signed, dict):
-                        variables = signed
+                    variables = signed[item.id] or variables
                 self._send(item, variables, report)
         finally:
             if pending:
@@ -286,28 +231,32 @@ class OutboxWorker:
         # A connection of our own, closed (reset and returned to the pool) only by `holder`.
         connection = holder.enter_context(self._db.engine.connect())
         with Session(bind=connection) as session:
-            still_mine = store.begin_send(session, item, self.owner, now, now + self.lease)
+            still_mine = por_worker.empezar(session, item, self.owner, now, now + self.lease)
             session.commit()
         if not still_mine:
             log.warning("Envío %s: ya no es de este puesto; no se envía", item.id)
         return still_mine
 
-    def _sign(self, item: ClaimedEnvio, report: RunReport) -> dict[str, Any] | bool | None:
-        """Servicio mode: sign the link before the POST; False (released, paused) without a key."""
+    def _sign_all(
+        self, session: Session, claimed: list[ClaimedEnvio], now: datetime
+    ) -> tuple[dict[int, dict[str, Any] | None], str | None]:
+        """Servicio mode: sign the batch's links in the claim's own transaction. Returns the new
+        variables by Envio id (None: already signed) and, if this process holds no link key,
+        why the rest could not be signed (those are released unsent and the sender pauses)."""
         from dim_revision.errors import UserError
 
-        assert self._signer is not None
-        try:
-            with self._db.uow() as uow:
-                signed = self._signer(uow.session, item.id, self.owner, self._clock())
-                uow.commit()
-        except UserError as exc:  # claimed, not begun: released unsent, the sender pauses
-            self._record(item, StopWorker(str(exc)), report, from_botmaker=False)
-            return False
-        return signed
+        signed: dict[int, dict[str, Any] | None] = {}
+        if self._signer is None:
+            return signed, None
+        for item in claimed:
+            try:
+                signed[item.id] = self._signer(session, item.id, self.owner, now)
+            except UserError as exc:
+                return signed, str(exc)
+        return signed, None
 
     def _send(self, item: ClaimedEnvio, variables: dict[str, Any], report: RunReport) -> None:
-        msg = Mensaje(item.id, item.telefono, item.plantilla, variables)
+        msg = MensajeWhatsApp(item.id, item.telefono, item.plantilla, variables)
         with ExitStack() as holder:
             try:
                 result = self._client.send(msg, before_send=lambda: self._begin(item, holder))
@@ -350,36 +299,36 @@ class OutboxWorker:
         with self._db.uow() as uow:
             s = uow.session
             if isinstance(result, Accepted):
-                ok = store.mark_sent(s, item, self.owner, now, result.provider_id)
+                ok = por_worker.aceptado(s, item, self.owner, now, result.provider_id)
                 report.enviados += ok
             elif isinstance(result, Retryable):
                 delay = self._policy.next_delay(item.intentos, result.retry_after)
                 if delay is None:
                     error = f"{result.reason} Se agotaron los reintentos ({item.intentos})."
-                    ok = store.mark_failed(s, item, self.owner, now, error)
+                    ok = por_worker.fallar(s, item, self.owner, now, error)
                     report.fallidos += ok
                 else:
                     when = now + timedelta(seconds=delay)
-                    ok = store.schedule_retry(s, item, self.owner, now, when, result.reason)
+                    ok = por_worker.reprogramar(s, item, self.owner, now, when, result.reason)
                     report.reintentos += ok
             elif isinstance(result, Permanent):
-                ok = store.mark_failed(s, item, self.owner, now, result.reason)
+                ok = por_worker.fallar(s, item, self.owner, now, result.reason)
                 report.fallidos += ok
             elif isinstance(result, NotSent):
                 # The request was abandoned before its last byte: provably not sent. If we
                 # still hold it (the hook failed, e.g. a database hiccup), return it unsent;
                 # if not (another PC took it back), there is nothing of ours to record.
-                ok = store.release(s, item, self.owner, now, result.reason)
+                ok = por_worker.liberar(s, item, self.owner, now, result.reason)
                 report.liberados += ok
                 report.perdidos += not ok
                 ok = True
             elif isinstance(result, StopWorker):
                 # Botmaker refused it before doing anything: not an attempt, not a failure.
-                ok = store.release(s, item, self.owner, now, result.reason)
+                ok = por_worker.liberar(s, item, self.owner, now, result.reason)
                 report.liberados += ok
                 self.pause(result.reason)
             else:
-                ok = store.mark_uncertain(s, item, self.owner, now, result.reason)
+                ok = por_worker.incierto(s, item, self.owner, now, result.reason)
                 report.inciertos += ok
             uow.commit()
         if from_botmaker:
@@ -415,7 +364,7 @@ class OutboxWorker:
         devueltos = 0
         with self._db.uow() as uow:
             for fallido in self._streak:
-                devueltos += store.return_failed(
+                devueltos += por_worker.devolver_por_pausa(
                     uow.session, fallido, self.owner, self._clock(), motivo
                 )
             uow.commit()
@@ -429,7 +378,9 @@ class OutboxWorker:
         try:
             with self._db.uow() as uow:
                 for item in items:
-                    released += store.release(uow.session, item, self.owner, self._clock(), motivo)
+                    released += por_worker.liberar(
+                        uow.session, item, self.owner, self._clock(), motivo
+                    )
                 uow.commit()
         except Exception:  # database down: the leases will expire (to incierto) instead
             log.exception("No se pudieron devolver %d envíos a la cola", len(items))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
-
-from dim_revision.db.models import Contacto, Envio, SolicitudAsistencia
+from dim_revision.db import repository
+from dim_revision.db.models import Contacto
 from dim_revision.db.uow import Database
-from dim_revision.domain.enums import ESTADOS_VIVOS, EstadoEnvio, ResultadoContacto
-from dim_revision.errors import EnvioLocked, NotFound, ValidationError
+from dim_revision.domain.enums import EstadoEnvio, ResultadoContacto
+from dim_revision.envio import por_persona
+from dim_revision.envio.mover import Actual
+from dim_revision.errors import EnvioLocked, ValidationError
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
 from dim_revision.services.guards import RELEASED, guarded_update, resolved_values
@@ -29,9 +30,7 @@ def marcar_resuelto(
     """Close without sending (e.g. solved by phone). Returns the new version."""
     with db.uow() as uow:
         s = uow.session
-        sol = s.get(SolicitudAsistencia, solicitud_id)
-        if sol is None or sol.fecha_baja is not None:
-            raise NotFound(f"La solicitud {solicitud_id} no existe o fue dada de baja.")
+        sol = repository.solicitud_viva(s, solicitud_id)
         if sol.resuelto:
             raise ValidationError("La solicitud ya está resuelta.")
         new_version = guarded_update(
@@ -106,6 +105,12 @@ def registrar_contacto(
         return new_version
 
 
+def _en_vuelo(actual: Actual) -> Exception | None:
+    if actual.estado is EstadoEnvio.PROGRAMADO:
+        return None
+    return EnvioLocked("El mensaje se está enviando ahora: espere a que termine para dar de baja.")
+
+
 def dar_de_baja(
     db: Database, actor: Actor, now: datetime, *, solicitud_id: int, version: int, motivo: str
 ) -> None:
@@ -114,23 +119,9 @@ def dar_de_baja(
         raise ValidationError("Indicá el motivo de la baja.")
     with db.uow() as uow:
         s = uow.session
-        live = s.scalars(
-            select(Envio).where(Envio.solicitud_id == solicitud_id, Envio.estado.in_(ESTADOS_VIVOS))
-        ).first()
+        live = repository.envio_vivo(s, solicitud_id)
         if live is not None:
-            result = s.execute(
-                update(Envio)
-                .where(Envio.id == live.id, Envio.estado == EstadoEnvio.PROGRAMADO.value)
-                .values(estado=EstadoEnvio.CANCELADO.value, version=Envio.version + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise EnvioLocked(
-                    "El mensaje se está enviando ahora: espere a que termine para dar de baja."
-                )
-            registrar_evento(
-                s, actor, "envio_cancelado", now, solicitud_id=solicitud_id, envio_id=live.id
-            )
+            por_persona.cancelar(s, live.id, actor, now, reabrir=False, explicar=_en_vuelo)
         guarded_update(
             s,
             actor,

@@ -1,21 +1,5 @@
-"""Who does something, and from which PC: every service call carries one for the audit trail."""
+"""Kept for the call sites that predate `dim_revision.shared`: the Actor lives there now."""
 
-from __future__ import annotations
+from dim_revision.shared.actor import Actor
 
-import getpass
-import socket
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Actor:
-    usuario: str
-    estacion: str
-
-    @classmethod
-    def from_os(cls, usuario: str = "", estacion: str = "") -> Actor:
-        try:
-            login = getpass.getuser()
-        except (KeyError, OSError):
-            login = "desconocido"
-        return cls(usuario or login, estacion or socket.gethostname())
+__all__ = ["Actor"]

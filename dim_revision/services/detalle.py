@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from dim_revision.db import dim_repo
+from dim_revision.db import dim_repo, repository
 from dim_revision.db.dim_repo import PacienteDim
 from dim_revision.db.models import (
     Contacto,
@@ -131,9 +131,7 @@ def _etiqueta(resultado: str) -> str:
 def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> SolicitudDetalle:
     with db.uow() as uow:
         s = uow.session
-        sol = s.get(SolicitudAsistencia, solicitud_id)
-        if sol is None or sol.fecha_baja is not None:
-            raise NotFound(f"La solicitud {solicitud_id} no existe o fue dada de baja.")
+        sol = repository.solicitud_viva(s, solicitud_id)
         pac = dim_repo.paciente(s, sol.paciente_id) or _paciente_ausente(sol.paciente_id)
         movil = sol.movil_ingresado or pac.telefono_movil
         phone = resultado_whatsapp(movil)

@@ -16,21 +16,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dim_revision.db.base import UTCDateTime
 from dim_revision.db.models import Envio, RespuestaPaciente, WebhookEvento
 from dim_revision.db.uow import Database
-from dim_revision.domain.enums import EstadoEntrega
 from dim_revision.domain.enums import EstadoEnvio as E
 from dim_revision.domain.phones import enmascarar
-from dim_revision.outbox.masking import redact_phones
-from dim_revision.outbox.states import Quien, check_transition
+from dim_revision.envio.por_botmaker import avanzar_entrega, confirmar_incierto
 from dim_revision.outbox.webhook import ReplyEvent, StatusEvent, WebhookEvent
-from dim_revision.services.actor import Actor
-from dim_revision.services.audit import registrar_evento
+from dim_revision.shared.actor import Actor
+from dim_revision.shared.audit import registrar_evento
 
 log = logging.getLogger(__name__)
 
@@ -127,89 +124,6 @@ def _record(
     )
 
 
-def _lower_ranks(estado: EstadoEntrega) -> list[str]:
-    return [e.value for e in EstadoEntrega if e.rango < estado.rango]
-
-
-def aplicar_estado(
-    s: Session,
-    envio_id: int,
-    solicitud_id: int,
-    estado: EstadoEntrega,
-    fecha: datetime,
-    motivo: str | None,
-    now: datetime,
-    actor: Actor,
-    origen: str,
-) -> bool:
-    """Move the delivery state forward (one conditional UPDATE); False if it was already there."""
-    values: dict[str, Any] = {"estado_entrega": estado.value, "entrega_actualizada": now}
-    if estado is EstadoEntrega.ENTREGADO:
-        values["entregado_en"] = fecha
-    elif estado is EstadoEntrega.LEIDO:
-        values["leido_en"] = fecha
-        # Read implies delivered: fill its time if that webhook was missed (same statement).
-        values["entregado_en"] = func.coalesce(
-            Envio.entregado_en, literal(fecha, type_=UTCDateTime())
-        )
-    else:
-        values["error_entrega"] = redact_phones(motivo or "")[:300] or None
-    won = s.execute(
-        update(Envio)
-        .where(
-            Envio.id == envio_id,
-            or_(Envio.estado_entrega.is_(None), Envio.estado_entrega.in_(_lower_ranks(estado))),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    if won != 1:
-        return False
-    detalle: dict[str, Any] = {"fecha": fecha.isoformat(), "origen": origen}
-    if values.get("error_entrega"):
-        detalle["motivo"] = values["error_entrega"]
-    registrar_evento(
-        s,
-        actor,
-        f"entrega_{estado.value}",
-        now,
-        solicitud_id=solicitud_id,
-        envio_id=envio_id,
-        detalle=detalle,
-    )
-    return True
-
-
-def confirmar_incierto(
-    s: Session, envio_id: int, solicitud_id: int, now: datetime, actor: Actor, origen: str
-) -> bool:
-    """Botmaker has our message: an *incierto* becomes *enviado* without a person (issue #17)."""
-    check_transition(E.INCIERTO, E.ENVIADO, Quien.WORKER)
-    won = s.execute(
-        update(Envio)
-        .where(Envio.id == envio_id, Envio.estado == E.INCIERTO.value)
-        .values(
-            estado=E.ENVIADO.value,
-            enviado_en=now,
-            tomado_por=None,
-            tomado_hasta=None,
-            version=Envio.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    if won == 1:
-        registrar_evento(
-            s,
-            actor,
-            "envio_confirmado_botmaker",
-            now,
-            solicitud_id=solicitud_id,
-            envio_id=envio_id,
-            detalle={"desde": E.INCIERTO.value, "origen": origen},
-        )
-    return bool(won == 1)
-
-
 def _apply_status(s: Session, ev: StatusEvent, now: datetime, actor: Actor) -> bool:
     row = _find_envio(s, ev.tx_id, ev.envio_id)
     if row is None or row.estado not in _APPLICABLE:
@@ -229,7 +143,7 @@ def _apply_status(s: Session, ev: StatusEvent, now: datetime, actor: Actor) -> b
             .values(proveedor_id=ev.tx_id)
             .execution_options(synchronize_session=False)
         )
-    changed = ev.estado is not None and aplicar_estado(
+    changed = ev.estado is not None and avanzar_entrega(
         s, row.id, row.solicitud_id, ev.estado, ev.fecha or now, ev.motivo, now, actor, "webhook"
     )
     _record(

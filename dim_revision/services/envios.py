@@ -2,8 +2,9 @@
 
 Confirming writes, in ONE transaction, the chosen prestaciones, the resolved mark, the signed link
 and the outbox row (Envio, due after the correction window) plus the audit event. Edit, cancel and
-"send now" are conditional UPDATEs on `estado = 'programado'`: once the worker has claimed the send
-(estado 'enviando') they lose, with a clear message, and the worker wins — never both.
+"send now" are moves in `dim_revision/envio/por_persona.py`, conditional on `estado =
+'programado'`: once the worker has claimed the send (estado 'enviando') they lose, with a clear
+message, and the worker wins — never both. The supervisor's moves are in `envios_supervision.py`.
 """
 
 from __future__ import annotations
@@ -13,23 +14,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dim_revision.config import Settings
-from dim_revision.db import dim_repo
+from dim_revision.db import dim_repo, repository
 from dim_revision.db.dim_repo import PacienteDim, PrestacionDim
 from dim_revision.db.models import Envio, SolicitudAsistencia, SolicitudPrestacion
 from dim_revision.db.uow import Database
 from dim_revision.domain import link_tokens, mensaje
-from dim_revision.domain.enums import ESTADOS_VIVOS, EstadoEnvio
 from dim_revision.domain.phones import enmascarar, normalizar_whatsapp
-from dim_revision.errors import EnvioLocked, NotFound, ValidationError
-from dim_revision.services.actor import Actor
+from dim_revision.envio import por_persona
+from dim_revision.envio.mover import Actual, leer_actual
+from dim_revision.errors import NotFound, ValidationError
 from dim_revision.services.aprendizaje import registrar_elecciones
-from dim_revision.services.audit import registrar_evento
-from dim_revision.services.guards import guarded_update, resolved_values
+from dim_revision.shared.actor import Actor
+from dim_revision.shared.guards import guarded_update, resolved_values
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,7 @@ def _prestaciones(session: Session, ids: list[int]) -> list[PrestacionDim]:
 
 
 def _solicitud(session: Session, solicitud_id: int) -> tuple[SolicitudAsistencia, PacienteDim]:
-    sol = session.get(SolicitudAsistencia, solicitud_id)
-    if sol is None or sol.fecha_baja is not None:
-        raise NotFound(f"La solicitud {solicitud_id} no existe o fue dada de baja.")
+    sol = repository.solicitud_viva(session, solicitud_id)
     paciente = dim_repo.paciente(session, sol.paciente_id)
     if paciente is None:
         raise NotFound(
@@ -194,12 +193,6 @@ def _replace_prestaciones(session: Session, solicitud_id: int, ids: tuple[int, .
     )
 
 
-def _live_envio(session: Session, solicitud_id: int) -> Envio | None:
-    return session.scalars(
-        select(Envio).where(Envio.solicitud_id == solicitud_id, Envio.estado.in_(ESTADOS_VIVOS))
-    ).first()
-
-
 def confirmar_envio(
     db: Database,
     actor: Actor,
@@ -228,7 +221,7 @@ def confirmar_envio(
             sol, paciente = _solicitud(s, solicitud_id)
             if _telefono(sol, paciente) != borrador.telefono:
                 borrador = _borrador(s, cfg, key, now, solicitud_id, list(prestacion_ids))
-        if _live_envio(s, solicitud_id) is not None:
+        if repository.envio_vivo(s, solicitud_id) is not None:
             raise ValidationError(
                 "Esta solicitud ya tiene un envío programado: use «Editar envío»."
             )
@@ -248,34 +241,28 @@ def confirmar_envio(
             parametros=json.dumps(borrador.parametros, ensure_ascii=False),
             link=borrador.link,
             token_id=borrador.jti,
-            estado=EstadoEnvio.PROGRAMADO.value,
             creado=now,
             creado_por=actor.usuario,
             enviar_desde=now + cfg.demora,
             intentos=0,
-            version=1,
         )
-        s.add(envio)
         try:
-            s.flush()
+            por_persona.programar(
+                s,
+                envio,
+                actor,
+                now,
+                {
+                    "prestaciones": list(borrador.prestacion_ids),
+                    "telefono": enmascarar(borrador.telefono),
+                    "enviar_desde": envio.enviar_desde.isoformat(),
+                    "token_id": borrador.jti,
+                },
+            )
         except IntegrityError:
             raise ValidationError(
                 "Esta solicitud ya tiene un envío programado: use «Editar envío»."
             ) from None
-        registrar_evento(
-            s,
-            actor,
-            "envio_confirmado",
-            now,
-            solicitud_id=solicitud_id,
-            envio_id=envio.id,
-            detalle={
-                "prestaciones": list(borrador.prestacion_ids),
-                "telefono": enmascarar(borrador.telefono),
-                "enviar_desde": envio.enviar_desde.isoformat(),
-                "token_id": borrador.jti,
-            },
-        )
         if consultas:
             chosen = set(borrador.prestacion_ids)
             registrar_elecciones(
@@ -293,40 +280,13 @@ def confirmar_envio(
         )
 
 
-def _envio_programado(session: Session, envio_id: int) -> Envio:
-    envio = session.get(Envio, envio_id)
-    if envio is None:
-        raise NotFound(f"El envío {envio_id} no existe.")
-    if envio.estado != EstadoEnvio.PROGRAMADO:
-        raise EnvioLocked(_locked_message(envio.estado))
-    return envio
-
-
-def _locked_message(estado: str) -> str:
-    if estado == EstadoEnvio.ENVIANDO:
-        return "El mensaje ya se está enviando: no se puede modificar ni cancelar."
-    if estado == EstadoEnvio.CANCELADO:
-        return "El envío ya estaba cancelado."
-    return f"El envío ya no está programado (estado: {EstadoEnvio(estado).etiqueta.lower()}): no se puede modificar."
-
-
-def _conditional_envio_update(session: Session, envio: Envio, values: dict[str, object]) -> None:
-    result = session.execute(
-        update(Envio)
-        .where(
-            and_(
-                Envio.id == envio.id,
-                Envio.estado == EstadoEnvio.PROGRAMADO.value,
-                Envio.version == envio.version,
-            )
-        )
-        .values(version=Envio.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.expire(envio)
-        current = session.scalar(select(Envio.estado).where(Envio.id == envio.id))
-        raise EnvioLocked(_locked_message(current or ""))
+def _programado(session: Session, envio_id: int) -> Actual:
+    """The send, if still inside its correction window (else the operator's refusal)."""
+    actual = leer_actual(session, envio_id)
+    refusal = por_persona.solo_programado(actual)
+    if refusal is not None:
+        raise refusal
+    return actual
 
 
 def editar_envio(
@@ -343,12 +303,14 @@ def editar_envio(
     """New prestaciones for a send still in its window: same Envio, new link; the window restarts."""
     with db.uow() as uow:
         s = uow.session
-        envio = _envio_programado(s, envio_id)
+        envio = _programado(s, envio_id)
         borrador = _borrador(s, cfg, key, now, envio.solicitud_id, list(prestacion_ids))
         enviar_desde = now + cfg.demora
-        _conditional_envio_update(
+        por_persona.editar(
             s,
-            envio,
+            envio_id,
+            actor,
+            now,
             {
                 "telefono": borrador.telefono,
                 "parametros": json.dumps(borrador.parametros, ensure_ascii=False),
@@ -357,18 +319,11 @@ def editar_envio(
                 "enviar_desde": enviar_desde,
                 "proximo_intento": None,
             },
+            {"prestaciones": list(borrador.prestacion_ids), "token_id": borrador.jti},
+            version=envio.version,
         )
         new_version = guarded_update(s, actor, now, envio.solicitud_id, solicitud_version, {})
         _replace_prestaciones(s, envio.solicitud_id, borrador.prestacion_ids)
-        registrar_evento(
-            s,
-            actor,
-            "envio_editado",
-            now,
-            solicitud_id=envio.solicitud_id,
-            envio_id=envio.id,
-            detalle={"prestaciones": list(borrador.prestacion_ids), "token_id": borrador.jti},
-        )
         uow.commit()
         return EnvioProgramado(
             envio.id,
@@ -384,11 +339,13 @@ def editar_envio(
 def cancelar_envio(
     db: Database, actor: Actor, now: datetime, *, envio_id: int, solicitud_version: int
 ) -> int:
-    """Cancel a send still in its window; the request goes back to unresolved. Returns its new version."""
+    """Cancel a send still in its window; the request goes back to unresolved (under the
+    operator's lease and version check). Returns its new version."""
     with db.uow() as uow:
         s = uow.session
-        envio = _envio_programado(s, envio_id)
-        _conditional_envio_update(s, envio, {"estado": EstadoEnvio.CANCELADO.value})
+        envio = por_persona.cancelar(
+            s, envio_id, actor, now, reabrir=False, explicar=por_persona.solo_programado
+        )
         new_version = guarded_update(
             s,
             actor,
@@ -397,9 +354,6 @@ def cancelar_envio(
             solicitud_version,
             {"resuelto": False, "fecha_resuelto": None, "usuario_resuelto": None},
         )
-        registrar_evento(
-            s, actor, "envio_cancelado", now, solicitud_id=envio.solicitud_id, envio_id=envio.id
-        )
         uow.commit()
         return new_version
 
@@ -407,10 +361,5 @@ def cancelar_envio(
 def enviar_ahora(db: Database, actor: Actor, now: datetime, *, envio_id: int) -> None:
     """Skip the rest of the correction window (the worker is woken by the caller)."""
     with db.uow() as uow:
-        s = uow.session
-        envio = _envio_programado(s, envio_id)
-        _conditional_envio_update(s, envio, {"enviar_desde": now, "proximo_intento": None})
-        registrar_evento(
-            s, actor, "envio_adelantado", now, solicitud_id=envio.solicitud_id, envio_id=envio.id
-        )
+        por_persona.adelantar(uow.session, envio_id, actor, now)
         uow.commit()

@@ -21,11 +21,11 @@ from typing import IO, Any
 
 from dim_revision.clock import to_local
 from dim_revision.db.uow import Database
-from dim_revision.domain.enums import EstadoEnvio, EstadoFiltro
+from dim_revision.domain.enums import EstadoFiltro, etiqueta_envio
 from dim_revision.errors import UserError, ValidationError
-from dim_revision.services.actor import Actor
-from dim_revision.services.audit import registrar_evento
 from dim_revision.services.queue import QueueFilter, QueueRow, count_queue, list_queue
+from dim_revision.shared.actor import Actor
+from dim_revision.shared.audit import registrar_evento
 
 Progreso = Callable[[int, int], None]
 
@@ -66,15 +66,6 @@ def _si_no(value: bool) -> str:
     return "Sí" if value else "No"
 
 
-def _estado_envio(value: str | None) -> str:
-    if value is None:
-        return ""
-    try:
-        return EstadoEnvio(value).etiqueta
-    except ValueError:
-        return value
-
-
 def _values(row: QueueRow) -> list[Any]:
     """One grid row as cells; dates stay datetimes (local, naive) for the writer to format."""
     return [
@@ -89,7 +80,7 @@ def _values(row: QueueRow) -> list[Any]:
         to_local(row.fecha_contacto).replace(tzinfo=None) if row.fecha_contacto else None,
         row.usuario_contacto or "",
         _si_no(row.resuelto),
-        _estado_envio(row.estado_envio),
+        etiqueta_envio(row.estado_envio, None),
         str(row.id_turno_destino) if row.id_turno_destino is not None else "",
     ]
 

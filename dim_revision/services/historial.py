@@ -20,7 +20,7 @@ from dim_revision.db.models import Contacto, Evento, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import ResultadoContacto
 from dim_revision.errors import NotFound
-from dim_revision.outbox.masking import redact_phones
+from dim_revision.shared.masking import redact_phones
 
 # Every accion written with registrar_evento / the outbox's _audit.
 ACCIONES: dict[str, str] = {

@@ -28,8 +28,8 @@ from dim_revision.db.models import Contacto, Envio, Evento
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio
-from dim_revision.outbox.masking import redact_phones
 from dim_revision.services.queue import QueueFilter, queue_conditions
+from dim_revision.shared.masking import redact_phones
 
 TOP_ERRORES = 5
 _ESTADOS_FALLA = (EstadoEnvio.FALLIDO.value, EstadoEnvio.INCIERTO.value)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
-from dim_revision.db.models import Envio, SolicitudAsistencia
+from dim_revision.db import repository
 from dim_revision.db.uow import Database
-from dim_revision.domain.enums import ESTADOS_VIVOS, EstadoEnvio
-from dim_revision.errors import EnvioLocked, NotFound, ValidationError
-from dim_revision.services.actor import Actor
-from dim_revision.services.audit import registrar_evento
-from dim_revision.services.guards import guarded_update
+from dim_revision.domain.enums import EstadoEnvio
+from dim_revision.errors import EnvioLocked, ValidationError
 from dim_revision.services.operadores import requerir_supervisor
+from dim_revision.shared.actor import Actor
+from dim_revision.shared.audit import registrar_evento
+from dim_revision.shared.guards import guarded_update
 
 MAX_MOTIVO = 2000
 
@@ -34,16 +32,12 @@ def reabrir(
     requerir_supervisor(db, actor)
     with db.uow() as uow:
         s = uow.session
-        sol = s.get(SolicitudAsistencia, solicitud_id)
-        if sol is None or sol.fecha_baja is not None:
-            raise NotFound(f"La solicitud {solicitud_id} no existe o fue dada de baja.")
+        sol = repository.solicitud_viva(s, solicitud_id)
         if not sol.resuelto:
             raise ValidationError(
                 f"La solicitud {solicitud_id} no está resuelta: ya está pendiente."
             )
-        live = s.scalars(
-            select(Envio).where(Envio.solicitud_id == solicitud_id, Envio.estado.in_(ESTADOS_VIVOS))
-        ).first()
+        live = repository.envio_vivo(s, solicitud_id)
         if live is not None and live.estado == EstadoEnvio.ENVIANDO.value:
             raise EnvioLocked(
                 f"El envío {live.id} se está mandando ahora: esperá a que termine para reabrir."

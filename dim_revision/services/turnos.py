@@ -138,7 +138,7 @@ def _cancelar_envio_pendiente(
 ) -> list[int]:
     """Booked means done: a send still waiting (programado) would only tell the patient to book
     what they already booked. One being sent right now is left alone (it may already be out)."""
-    from dim_revision.outbox import store
+    from dim_revision.envio import por_persona
 
     pendientes = s.scalars(
         select(Envio.id).where(
@@ -148,7 +148,7 @@ def _cancelar_envio_pendiente(
     cancelados = []
     for envio_id in pendientes:
         try:
-            store.cancel(
+            por_persona.cancelar(
                 s, envio_id, actor, now, reabrir=False, motivo="el paciente ya tiene turno"
             )
         except UserError:  # a worker claimed it a moment ago: it goes out; nothing to undo

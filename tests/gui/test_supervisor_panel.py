@@ -21,9 +21,8 @@ from dim_revision.db.models import Envio, Evento, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio
 from dim_revision.errors import ClaimLost
-from dim_revision.outbox import store
 from dim_revision.secrets import MemoryStore
-from dim_revision.services import claims
+from dim_revision.services import claims, envios_supervision
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
 from dim_revision.services.reportes import generar_reporte
@@ -119,8 +118,7 @@ def test_envios_model_passes_qtmodeltester(
     qtmodeltester: ModelTester, sqlite_db: Database, clock: FakeClock
 ) -> None:
     stage(sqlite_db, clock())
-    with sqlite_db.uow() as uow:
-        rows = store.list_envios(uow.session)
+    rows = envios_supervision.listar(sqlite_db)
     model = EnviosModel()
     qtmodeltester.check(model)
     model.set_rows(rows)

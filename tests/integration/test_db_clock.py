@@ -80,7 +80,7 @@ def test_a_pc_ahead_neither_sends_early_nor_expires_another_workers_send(
 ) -> None:
     from dim_revision.config import BotmakerSettings
     from dim_revision.domain.retry import RetryPolicy
-    from dim_revision.outbox import store
+    from dim_revision.envio import por_worker
     from dim_revision.outbox.worker import OutboxWorker, worker_owner
 
     now = read_db_now(database.engine)
@@ -99,7 +99,7 @@ def test_a_pc_ahead_neither_sends_early_nor_expires_another_workers_send(
     settings = BotmakerSettings(base_url="http://127.0.0.1:9", canal="c", envios_por_segundo=0)
     other = Actor(worker_owner("pc-02"), "pc-02")
     with database.uow() as uow:
-        [c] = store.claim_due(uow.session, now, other, timedelta(minutes=2), 5)
+        [c] = por_worker.tomar(uow.session, now, other, timedelta(minutes=2), 5)
         assert c.id == held_id
         uow.commit()
 

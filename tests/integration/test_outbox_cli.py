@@ -26,7 +26,9 @@ from dim_revision.domain.enums import EstadoEnvio as E
 from dim_revision.outbox.fake_server import FakeBotmaker
 from dim_revision.paths import AppPaths
 from dim_revision.secrets import MemoryStore
+from dim_revision.services import operadores
 from dim_revision.services.actor import Actor
+from dim_revision.services.operadores import Rol
 from tests import factories
 from tests.layouts import dim_config_values
 
@@ -74,6 +76,10 @@ def cli(
     secrets: MemoryStore,
     capsys: pytest.CaptureFixture[str],
 ) -> Cli:
+    # The supervisor's moves check the role in the service, as the GUI does.
+    operadores.agregar(
+        database, SUPERVISORA, clock(), usuario="supervisora", nombre="Sara", rol=Rol.SUPERVISOR
+    )
     return Cli(database, clock, fake, secrets, capsys)
 
 
@@ -159,9 +165,9 @@ def test_cancel_retry_and_mark_sent_are_audited(
     assert estado(database, incierto) == E.ENVIADO
     with database.uow() as uow:
         evs = uow.session.execute(
-            select(Evento.envio_id, Evento.accion, Evento.usuario, Evento.detalle).order_by(
-                Evento.id
-            )
+            select(Evento.envio_id, Evento.accion, Evento.usuario, Evento.detalle)
+            .where(Evento.envio_id.is_not(None))
+            .order_by(Evento.id)
         ).all()
     assert [(e.envio_id, e.accion, e.usuario) for e in evs] == [
         (programado, "envio_cancelado", "supervisora"),
@@ -223,6 +229,27 @@ def test_bad_ids_are_refused_and_nothing_changes(
     before = snapshot(database)
     code, _, err = cli("outbox", action, raw)
     assert code == 2 and message in err
+    assert snapshot(database) == before
+
+
+@pytest.mark.parametrize(
+    ("action", "estado"),
+    [("cancel", E.PROGRAMADO), ("retry", E.FALLIDO), ("mark-sent", E.INCIERTO)],
+)
+def test_an_operator_is_refused_the_supervisors_moves_as_in_the_gui(
+    cli: Cli, database: Database, clock: FakeClock, action: str, estado: E
+) -> None:
+    """The role check is the service's: the CLI refuses an operator like the hidden panel."""
+    operador = Actor("operador", "pc-02")
+    operadores.agregar(
+        database, SUPERVISORA, clock(), usuario="operador", nombre="Oscar", rol=Rol.OPERADOR
+    )
+    [envio_id] = seed(database, clock, estado)
+    before = snapshot(database)
+    ctx = AppContext(cli.settings, AppPaths.for_user(), cli.secrets, operador, clock, _db=database)
+    code = main(["outbox", action, str(envio_id)], context=ctx)
+    err = cli.capsys.readouterr().err
+    assert code == 2 and "sólo para supervisores" in err and "«operador»" in err, err
     assert snapshot(database) == before
 
 

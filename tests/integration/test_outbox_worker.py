@@ -10,20 +10,21 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from dim_revision.clock import FakeClock, utcnow
-from dim_revision.config import BotmakerSettings
+from dim_revision.config import BotmakerSettings, write_config_file
 from dim_revision.db.engine import create_db_engine
 from dim_revision.db.models import Envio, Evento, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio as E
 from dim_revision.domain.retry import RetryPolicy
+from dim_revision.envio import por_persona, por_worker
 from dim_revision.errors import EnvioLocked
-from dim_revision.outbox import store
 from dim_revision.outbox.botmaker import BotmakerClient
 from dim_revision.outbox.fake_server import FakeBotmaker, Fault
 from dim_revision.outbox.status import outbox_counts
@@ -31,6 +32,7 @@ from dim_revision.outbox.worker import OutboxThread, OutboxWorker, RateLimiter, 
 from dim_revision.secrets import MemoryStore
 from dim_revision.services.actor import Actor
 from tests import factories
+from tests.layouts import dim_config_values
 
 TOKEN = "token-de-prueba"  # the `secrets` fixture's
 POLICY = RetryPolicy(base=60, factor=2, max_attempts=3, jitter="none")
@@ -338,7 +340,7 @@ def test_a_killed_workers_reservations_go_back_to_the_queue_silently(
     dead = Actor(worker_owner("pc-muerta"), "pc-muerta")
     survivor = make_worker(database, estacion="pc-viva")
     with database.uow() as uow:  # pc-muerta claims, then dies before any POST
-        claimed = store.claim_due(uow.session, clock(), dead, survivor.claim_lease, 10)
+        claimed = por_worker.tomar(uow.session, clock(), dead, survivor.claim_lease, 10)
         uow.commit()
     assert [c.id for c in claimed] == ids
     report = survivor.run_once()  # the reservation lease is still valid: hands off
@@ -361,9 +363,9 @@ def test_a_worker_killed_after_the_post_began_leaves_incierto_only_a_person_rese
     dead = Actor(worker_owner("pc-muerta"), "pc-muerta")
     survivor = make_worker(database, estacion="pc-viva")
     with database.uow() as uow:  # pc-muerta claims and begins all three POSTs, then dies
-        claimed = store.claim_due(uow.session, clock(), dead, survivor.claim_lease, 10)
+        claimed = por_worker.tomar(uow.session, clock(), dead, survivor.claim_lease, 10)
         for c in claimed:
-            assert store.begin_send(uow.session, c, dead, clock(), clock() + survivor.lease)
+            assert por_worker.empezar(uow.session, c, dead, clock(), clock() + survivor.lease)
         uow.commit()
     clock.advance(seconds=survivor.lease.total_seconds() + 1)
     report = survivor.run_once()
@@ -374,8 +376,8 @@ def test_a_worker_killed_after_the_post_began_leaves_incierto_only_a_person_rese
     clock.advance(hours=1)
     assert survivor.run_once().tomados == 0  # still never resent by itself
     with database.uow() as uow:  # a supervisor decides, one by one
-        store.retry(uow.session, ids[0], SUPERVISOR, clock())
-        store.mark_sent_manually(uow.session, ids[1], SUPERVISOR, clock())
+        por_persona.reintentar(uow.session, ids[0], SUPERVISOR, clock())
+        por_persona.marcar_enviado(uow.session, ids[1], SUPERVISOR, clock())
         uow.commit()
     assert survivor.run_once().enviados == 1
     after = rows(database)
@@ -422,18 +424,18 @@ def test_a_database_outage_before_the_post_leaves_nothing_incierto(
     Botmaker never processes it, and the reservation later returns to the queue."""
     ids = seed(database, 2, clock())
     worker = make_worker(database)
-    real_begin = store.begin_send
+    real_begin = por_worker.empezar
     calls: list[int] = []
 
     def failing_begin(*args: Any, **kwargs: Any) -> bool:
         calls.append(1)
         raise ConnectionError("database down")
 
-    store.begin_send = failing_begin  # type: ignore[assignment]
+    por_worker.empezar = failing_begin  # type: ignore[assignment]
     try:
         report = worker.run_once()
     finally:
-        store.begin_send = real_begin  # type: ignore[assignment]
+        por_worker.empezar = real_begin  # type: ignore[assignment]
     assert calls and report.inciertos == 0 and report.enviados == 0
     assert fake.delivered() == [] and fake.received == []
     assert {rows(database)[i].estado for i in ids} == {E.PROGRAMADO}
@@ -471,7 +473,7 @@ def _race_once(
         barrier.wait()
         try:
             with database.uow() as uow:
-                store.cancel(uow.session, envio_id, SUPERVISOR, clock())
+                por_persona.cancelar(uow.session, envio_id, SUPERVISOR, clock())
                 uow.commit()
             outcome["cancel"] = "ok"
         except EnvioLocked:
@@ -480,7 +482,7 @@ def _race_once(
     def claim() -> None:
         barrier.wait()
         with other.uow() as uow:
-            got = store.claim_due(uow.session, clock(), worker, timedelta(minutes=1), 5)
+            got = por_worker.tomar(uow.session, clock(), worker, timedelta(minutes=1), 5)
             uow.commit()
         outcome["claim"] = [c.id for c in got]
 
@@ -562,12 +564,15 @@ sys.exit(main(["outbox", "run", "--drain"], context=ctx))
 
 
 def test_two_processes_on_postgresql_flush_1000_sends_exactly_once(
-    pg_db: Database, fake: FakeBotmaker
+    pg_db: Database, fake: FakeBotmaker, tmp_path: Path
 ) -> None:
     ids = seed(pg_db, 1000, utcnow() - timedelta(minutes=1))  # the processes use the real clock
+    config = tmp_path / "config.toml"  # the layout's [dim] section, as a real install has it
+    write_config_file(config, dim_config_values(pg_db.dim_settings))
     env = dict(os.environ)
     env.update(
         {
+            "DIM_REVISION_CONFIG": str(config),
             "DIM_REVISION_DB_URL": pg_db.engine.url.render_as_string(hide_password=False),
             "DIM_REVISION__BOTMAKER__BASE_URL": fake.url,
             "DIM_REVISION__BOTMAKER__CANAL": "canal-prueba",
@@ -708,7 +713,7 @@ def test_an_outcome_the_database_refused_is_recorded_on_the_next_run(
 
     [envio_id] = seed(database, 1, clock())
     worker = make_worker(database)
-    real = store.mark_sent
+    real = por_worker.aceptado
     calls: list[int] = []
 
     def flaky(*args: Any, **kwargs: Any) -> bool:
@@ -717,13 +722,13 @@ def test_an_outcome_the_database_refused_is_recorded_on_the_next_run(
             raise OperationalError("UPDATE envio", {}, ConnectionError("server closed"))
         return real(*args, **kwargs)
 
-    store.mark_sent = flaky  # type: ignore[assignment]
+    por_worker.aceptado = flaky  # type: ignore[assignment]
     try:
         with pytest.raises(OperationalError):
             worker.run_once()
         assert rows(database)[envio_id].estado == E.ENVIANDO
         worker.run_once()
     finally:
-        store.mark_sent = real  # type: ignore[assignment]
+        por_worker.aceptado = real  # type: ignore[assignment]
     assert rows(database)[envio_id].estado == E.ENVIADO
     assert len(fake.received_for(envio_id)) == 1

@@ -17,7 +17,7 @@ from dim_revision.outbox.botmaker import (
     Accepted,
     Ambiguous,
     BotmakerClient,
-    Mensaje,
+    MensajeWhatsApp,
     Permanent,
     Retryable,
     SendResult,
@@ -29,7 +29,7 @@ from dim_revision.secrets import MemoryStore
 
 TOKEN = "token-de-prueba"
 PHONE = "5491123456789"
-MSG = Mensaje(
+MSG = MensajeWhatsApp(
     41, PHONE, "dim_link_turno", {"nombre": "Ana", "prestaciones": "RMN", "link": "tok123"}
 )
 
@@ -121,7 +121,7 @@ def test_400_is_permanent_with_botmakers_message(fake: FakeBotmaker) -> None:
 
 def test_bad_body_shape_is_refused_by_the_fake_and_permanent(fake: FakeBotmaker) -> None:
     client = client_for(fake.url)
-    result = client.send(Mensaje(7, PHONE, "", {}))  # no template name
+    result = client.send(MensajeWhatsApp(7, PHONE, "", {}))  # no template name
     assert isinstance(result, Permanent) and "intentIdOrName" in result.reason
     assert not fake.received[0].delivered
 

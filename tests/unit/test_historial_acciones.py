@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from dim_revision.envio.estados import MOVIMIENTOS
 from dim_revision.services.historial import ACCIONES, texto_accion
 
 ROOT = Path(__file__).resolve().parents[2] / "dim_revision"
@@ -25,6 +26,8 @@ def _codes_written() -> set[str]:
         if "registrar_evento" not in text and "_audit(" not in text:
             continue
         found.update(c for c in _CODE.findall(text) if not c.endswith("_id"))  # column names
+    # The Envío's moves name their event in one table (dim_revision/envio/estados.py).
+    found.update(m.evento for m in MOVIMIENTOS.values() if m.evento)
     return found
 
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from dim_revision.domain.link_tokens import TokenMalformado, emitir_token, verificar_token
 from dim_revision.domain.phones import normalizar_whatsapp
 from dim_revision.logging_setup import mask_text
-from dim_revision.outbox.masking import mask_provider_text
 from dim_revision.services.intake import normalizar_dni
+from dim_revision.shared.masking import mask_provider_text
 from tests.conftest import FIXED_NOW
 
 KEY = "clave-de-prueba-" + "x" * 32

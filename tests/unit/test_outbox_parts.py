@@ -6,15 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy.dialects.mssql import pyodbc as mssql_pyodbc
 
-from dim_revision.outbox.masking import redact_phones
+from dim_revision.envio.por_worker import sentencia_tomar
 from dim_revision.outbox.status import OutboxCounts, WorkerStatus
-from dim_revision.outbox.store import claim_statement
 from dim_revision.outbox.worker import RateLimiter, RunReport, worker_owner
+from dim_revision.shared.masking import redact_phones
 from tests.conftest import FIXED_NOW
 
 
 def test_claim_is_a_plain_conditional_update_on_sql_server() -> None:
-    stmt = claim_statement(7, 3, "outbox@pc-01#1-abc", FIXED_NOW + timedelta(minutes=1))
+    stmt = sentencia_tomar(7, 3, "outbox@pc-01#1-abc", FIXED_NOW + timedelta(minutes=1))
     sql = " ".join(str(stmt.compile(dialect=mssql_pyodbc.dialect(paramstyle="qmark"))).split())
     assert sql.startswith("UPDATE envio SET estado=?, intentos=(envio.intentos + ?), ")
     assert "version=(envio.version + ?)" in sql

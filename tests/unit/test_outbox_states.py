@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from dim_revision.domain.enums import EstadoEnvio as E
+from dim_revision.envio.estados import TRANSITIONS, Quien, check_transition, is_allowed
 from dim_revision.errors import InvalidTransition, UserError
-from dim_revision.outbox.states import TRANSITIONS, Quien, check_transition, is_allowed
 
 P, EN, ED, C, F, IN = E.PROGRAMADO, E.ENVIANDO, E.ENVIADO, E.CANCELADO, E.FALLIDO, E.INCIERTO
 

@@ -26,7 +26,7 @@ from dim_revision.outbox.botmaker import (
     Accepted,
     Ambiguous,
     BotmakerClient,
-    Mensaje,
+    MensajeWhatsApp,
     NotSent,
     Permanent,
     Retryable,
@@ -40,7 +40,7 @@ from dim_revision.secrets import MemoryStore
 
 TOKEN = "token-de-prueba"
 NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
-MSG = Mensaje(41, "5491123456789", "dim_link_turno", {"nombre": "Ana", "link": "tok123"})
+MSG = MensajeWhatsApp(41, "5491123456789", "dim_link_turno", {"nombre": "Ana", "link": "tok123"})
 
 
 def _wrapped(reason: Exception) -> requests.ConnectionError:
@@ -265,7 +265,7 @@ def test_provider_echo_of_the_request_is_masked(journal: Path) -> None:
             )
             return response
 
-    msg = Mensaje(
+    msg = MensajeWhatsApp(
         7,
         "5491123456789",
         "p",

@@ -1,9 +1,9 @@
 """The Envíos list for supervisors: every recent send, and the three manual moves on it.
 
-Reintentar (fallido/incierto), Marcar enviado (incierto) and Cancelar (programado) go through the
-outbox store in a background task, each after a confirmation. The store re-checks the state in
-its UPDATE, so a list that went stale (the worker moved the row meanwhile) ends in the store's
-Spanish refusal, shown in the banner, and a fresh list.
+Reintentar (fallido/incierto), Marcar enviado (incierto) and Cancelar (programado) go through
+`services/envios_supervision.py` in a background task, each after a confirmation. The service
+checks the role and the move re-checks the state in its UPDATE, so a list that went stale (the
+worker moved the row meanwhile) ends in a Spanish refusal, shown in the banner, and a fresh list.
 """
 
 from __future__ import annotations
@@ -25,12 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from dim_revision.clock import Clock, to_local
-from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio as E
-from dim_revision.outbox import store
-from dim_revision.outbox.store import EnvioFila
+from dim_revision.services import envios_supervision
 from dim_revision.services.actor import Actor
-from dim_revision.services.operadores import requerir_supervisor
+from dim_revision.services.base import Database
+from dim_revision.services.envios_supervision import EnvioFila
 from ui.banner import Banner
 from ui.db_errors import db_task
 from ui.tasks import TaskFailure, TaskRunner
@@ -125,7 +124,7 @@ class Accion:
     text: str
     desde: tuple[E, ...]
     question: str  # formatted with the envío id
-    run: Callable[[Any, int, Actor, datetime], None]
+    run: Callable[[Database, Actor, datetime, int], None]
     done: str
 
 
@@ -135,7 +134,7 @@ ACCIONES: tuple[Accion, ...] = (
         "Reintentar",
         (E.FALLIDO, E.INCIERTO),
         "¿Reintentar el envío {id}? Vuelve a la cola y se manda enseguida.",
-        store.retry,
+        envios_supervision.reintentar,
         "El envío {id} se programó para reintentarse.",
     ),
     Accion(
@@ -143,7 +142,7 @@ ACCIONES: tuple[Accion, ...] = (
         "Marcar enviado",
         (E.INCIERTO,),
         "¿Marcar el envío {id} como enviado? Hacelo sólo si comprobaste en Botmaker que llegó.",
-        store.mark_sent_manually,
+        envios_supervision.marcar_enviado,
         "El envío {id} quedó marcado como enviado.",
     ),
     Accion(
@@ -151,7 +150,7 @@ ACCIONES: tuple[Accion, ...] = (
         "Cancelar envío",
         (E.PROGRAMADO,),
         "¿Cancelar el envío {id}? El paciente no recibirá el mensaje.",
-        store.cancel,
+        envios_supervision.cancelar,
         "El envío {id} se canceló.",
     ),
 )
@@ -163,16 +162,13 @@ def ask(parent: QWidget, title: str, text: str) -> bool:
 
 
 def cargar(db: Database) -> list[EnvioFila]:
-    with db.uow() as uow:
-        return store.list_envios(uow.session, limit=LIMITE)
+    return envios_supervision.listar(db, limit=LIMITE)
 
 
 def ejecutar(accion: Accion, db: Database, envio_id: int, actor: Actor, now: datetime) -> None:
-    """The role is checked again here: the panel is hidden for operators, the store does not know."""
-    requerir_supervisor(db, actor)
-    with db.uow() as uow:
-        accion.run(uow.session, envio_id, actor, now)
-        uow.commit()
+    """The service checks the role again: the panel is hidden for operators, but that is not a
+    rule."""
+    accion.run(db, actor, now, envio_id)
 
 
 class EnviosView(QWidget):

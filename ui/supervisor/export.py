@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
 from dim_revision.clock import Clock, local_today
-from dim_revision.db.uow import Database
 from dim_revision.services.actor import Actor
+from dim_revision.services.base import Database
 from dim_revision.services.exportar import Formato, Progreso, ResultadoExport, exportar
 from dim_revision.services.queue import QueueFilter
 from ui.db_errors import db_task

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dim_revision.db.uow import Database
+from dim_revision.services.base import Database
 from dim_revision.services.historial import LineaHistorial, historial
 from ui.db_errors import db_task
 from ui.tasks import TaskFailure, TaskRunner

@@ -12,8 +12,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 
 from dim_revision.clock import Clock
-from dim_revision.db.uow import Database
 from dim_revision.services.actor import Actor
+from dim_revision.services.base import Database
 from dim_revision.services.operadores import es_supervisor
 from dim_revision.services.queue import QueueFilter
 from dim_revision.services.reportes import Reporte, generar_reporte

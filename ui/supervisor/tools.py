@@ -15,9 +15,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QWidget
 
-from dim_revision.db.uow import Database
 from dim_revision.services import claims, supervision
 from dim_revision.services.actor import Actor
+from dim_revision.services.base import Database
 from dim_revision.services.operadores import requerir_supervisor
 from ui.db_errors import db_task
 from ui.dialogs import key_text
