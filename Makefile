@@ -45,8 +45,13 @@ clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 # Performance against DESIGN §7's budgets, each case beside its peer (a few minutes; see docs/performance.md).
+# BENCH_ARGS=--full adds the 1M-request queue (generated once into build/bench-data/, ~1.5 min);
+# BENCH_ARGS=--quick is the smoke run. The report rewrites docs/performance.md's generated part.
+BENCH_ARGS ?=
 bench: $(INSTALLED)
-	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run --json build/bench.json
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run --json build/bench.json $(BENCH_ARGS); \
+	status=$$?; $(PY) -m benchmarks.report build/bench.json docs/performance.md docs/performance.png; \
+	exit $$status
 
 # Never twice, never lost, under fault injection and kill -9, on SQLite and PostgreSQL
 # (DIM_REVISION_TEST_PG_URL); see docs/reliability.md. SOAK_ARGS=--quick for a short run.

@@ -1,24 +1,28 @@
 """One measurement of the real window, in a process of its own (so start-up and RSS are honest).
 
-python -m benchmarks.app_probe {seed|startup|confirm|memory} DB_PATH [N]
+python -m benchmarks.app_probe {seed|startup|confirm|open|filter|memory} DB_PATH [N]
 
-`seed` fills a SQLite file (N requests with small JPEGs, via tests/gui/seeding); `startup` prints
-the seconds from interpreter start to the first record's detail on screen; `confirm` prints the
-milliseconds of N «Confirmar envío» → next record ready; `memory` bulk-loads N queue rows, visits
-50 records and prints the peak RSS in MB. Output: one JSON line on stdout.
+The DB is `benchmarks.datasets.queue_db(100_000, catalog=10_000, fotos=210)` (a working copy):
+DIM-sized queue and catalog, today's first pending requests with 12 MP photos; polling on at
+its default (`Workstation.POLL_MS`). Every timing ends when the window *painted* the result:
+`startup` — seconds from interpreter start to the first record shown with its image painted;
+`confirm` — N «Confirmar envío» → next record with its image painted (at operator pace: the
+next record was prefetched); `open` — N records opened cold (not prefetched) → image painted;
+`filter` — N filter changes (text typed, after the 250 ms typing pause) → grid painted;
+`memory` — RSS after 50 and after N records opened. Output: one JSON line on stdout.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import random
 import resource
 import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 _T0 = time.perf_counter()  # before the heavy imports below: they are part of start-up
 
@@ -34,7 +38,7 @@ from dim_revision.paths import AppPaths  # noqa: E402
 from dim_revision.secrets import MemoryStore  # noqa: E402
 from dim_revision.services.actor import Actor  # noqa: E402
 
-NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 10, 19, 0, tzinfo=UTC)  # benchmarks.datasets.NOW
 HOUR_MS = 3_600_000
 SECRETS = {"botmaker-token": "token-bench", "link-key": "clave-bench-" + "x" * 32}
 
@@ -86,7 +90,7 @@ def _window(db: Database, settings: Settings) -> tuple[object, object, object]:
         _db=db,
     )
     runner = TaskRunner(max_threads=3)
-    ws = Workstation(ctx, runner, open_url=lambda _u: True, poll_ms=HOUR_MS)
+    ws = Workstation(ctx, runner, open_url=lambda _u: True)  # polling at its default
     window = MainWindow(ws, LayoutStore(ctx.paths.config_dir / "ventana.ini"))
     window.resize(1600, 1000)
     window.show()
@@ -101,49 +105,150 @@ def _loaded(ws: object, sid: int | None = None) -> bool:
     return sid is None or rec.id == sid
 
 
+def _image_shown(window: object, ws: object) -> bool:
+    """The current record's first file is on the viewer's canvas."""
+    rec = ws.current  # type: ignore[attr-defined]
+    if rec is None or rec.detalle is None or not rec.detalle.adjuntos:
+        return False
+    return window.viewer._shown == (rec.detalle.adjuntos[0].id, 0)  # type: ignore[attr-defined]
+
+
+def _shown_painted(window: object, ws: object, start: float, sid: int | None = None) -> float:
+    """Wait for the record (data and image) painted; ms since `start`."""
+
+    watch = _watch(window)
+    end = watch.wait(start, lambda: _loaded(ws, sid) and _image_shown(window, ws))
+    return (end - start) * 1000
+
+
+_WATCHES: dict[int, Any] = {}
+
+
+def _watch(window: object) -> Any:
+    from benchmarks.paint import PaintWatch
+
+    canvas = window.viewer.canvas.viewport()  # type: ignore[attr-defined]
+    if id(canvas) not in _WATCHES:
+        _WATCHES[id(canvas)] = PaintWatch(canvas)
+    return _WATCHES[id(canvas)]
+
+
 def startup(path: Path) -> dict[str, float]:
-    _, _, ws = _window(_db(path), Settings())
-    _wait(lambda: _loaded(ws))
+    window_app = _window(_db(path), Settings())
+    _, window, ws = window_app
+    _watch(window)
+    _shown_painted(window, ws, 0.0)
+    return {"seconds": time.perf_counter() - _T0, "in_process": time.perf_counter() - _T1}
+
+
+def warm(path: Path) -> dict[str, float]:
+    """A first start that stays until the catalog index is built (and cached on disk)."""
+    _, window, ws = _window(_db(path), Settings())
+    _shown_painted(window, ws, 0.0)
+    _wait(lambda: ws.flags.catalog_loaded)  # type: ignore[attr-defined]
     return {"seconds": time.perf_counter() - _T0}
 
 
 def confirm(path: Path, runs: int) -> dict[str, list[float]]:
     settings = Settings().replace("envio", confirmar_preview="nunca")
     _, window, ws = _window(_db(path), settings)
-    _wait(lambda: _loaded(ws) and ws.flags.catalog_loaded)  # type: ignore[attr-defined]
+    _shown_painted(window, ws, 0.0)
+    _wait(lambda: ws.flags.catalog_loaded)  # type: ignore[attr-defined]
     samples: list[float] = []
     for _ in range(runs):
-        rec = ws.current  # type: ignore[attr-defined]
-        first = rec.id
-        _wait(lambda: len(ws.prefetched()) > 0)  # type: ignore[attr-defined]  # steady state
+        first = ws.current.id  # type: ignore[attr-defined]
+        _wait(lambda: len(ws.prefetched()) > 0)  # type: ignore[attr-defined]  # operator pace
         ws.set_chosen([(1, "RESONANCIA MAGNÉTICA DE RODILLA")])  # type: ignore[attr-defined]
         start = time.perf_counter()
         window.record_actions.confirm()  # type: ignore[attr-defined]
-        _wait(lambda f=first: _loaded(ws) and ws.current.id != f)  # type: ignore[attr-defined]
-        samples.append((time.perf_counter() - start) * 1000)
+        _wait(lambda f=first: ws.current is not None and ws.current.id != f)  # type: ignore[attr-defined]
+        samples.append(_shown_painted(window, ws, start))
     return {"ms": samples}
 
 
-def memory(path: Path, rows: int) -> dict[str, float]:
-    from benchmarks.bench_queue import _insert_all
+def _photo_ids(db: Database, limit: int) -> list[int]:
+    from sqlalchemy import select
 
+    from dim_revision.db.models import SolicitudAdjunto
+
+    with db.read() as uow:
+        stmt = (
+            select(SolicitudAdjunto.solicitud_id)
+            .order_by(SolicitudAdjunto.solicitud_id)
+            .limit(limit)
+        )
+        return list(uow.session.scalars(stmt))
+
+
+def open_cold(path: Path, runs: int) -> dict[str, list[float]]:
+    """Records far apart (never the prefetched next one) opened → image painted."""
     db = _db(path)
-    _insert_all(db, rows, NOW, random.Random(20260310))
-    _, _, ws = _window(db, Settings())
-    _wait(lambda: _loaded(ws))
-    visited = 0
-    for sid in range(1, rows + 1):
-        if visited == 50:
-            break
+    _, window, ws = _window(db, Settings())
+    _shown_painted(window, ws, 0.0)
+    ids = _photo_ids(db, 210)[::-7][:runs]
+    samples = []
+    for sid in ids:
+        ws._prefetched.clear()  # type: ignore[attr-defined]  # cold: nothing read ahead
+        start = time.perf_counter()
         ws.open(sid)  # type: ignore[attr-defined]
-        _wait(lambda s=sid: _loaded(ws, s) or (ws.current is not None and ws.current.id != s))  # type: ignore[attr-defined]
-        visited += 1
-    return {"mb": _peak_rss_mb(), "visited": float(visited)}
+        samples.append(_shown_painted(window, ws, start, sid))
+    return {"ms": samples}
+
+
+def filter_change(path: Path, runs: int) -> dict[str, dict[str, list[float]]]:
+    """The grid painted after a filter change (from the end of the typing pause)."""
+    from benchmarks.paint import PaintWatch, wait_any
+
+    _, window, ws = _window(_db(path), Settings())
+    _shown_painted(window, ws, 0.0)
+    bar = window.filter_bar  # type: ignore[attr-defined]
+    grid = PaintWatch(window.grid.viewport())  # type: ignore[attr-defined]
+    empty = PaintWatch(window.grid_empty)  # type: ignore[attr-defined]  # "no results" label
+    loaded = [False]
+    ws.model.first_page_loaded.connect(lambda: loaded.__setitem__(0, True))  # type: ignore[attr-defined]
+    out: dict[str, list[float]] = {"gonz": [], "sin resultado": []}
+    for _ in range(runs):
+        for label, texto in (("gonz", "gonz"), ("sin resultado", "zzxqw"), ("", "")):
+            bar.texto.setText(texto)
+            loaded[0] = False
+            start = time.perf_counter()
+            bar._emit()  # type: ignore[attr-defined]  # what the 250 ms debounce timer calls
+            end = wait_any([grid, empty], start, lambda: loaded[0])
+            if label:
+                out[label].append((end - start) * 1000)
+    return {"ms": out}
+
+
+def memory(path: Path, rows: int) -> dict[str, float]:
+    """RSS after 50 (a quarter, if fewer) and after `rows` records opened, each with its
+    12 MP photo painted."""
+    db = _db(path)
+    _, window, ws = _window(db, Settings())
+    _shown_painted(window, ws, 0.0)
+    ids = _photo_ids(db, rows)
+    rss: dict[str, float] = {}
+    for n, sid in enumerate(ids, start=1):
+        start = time.perf_counter()
+        ws.open(sid)  # type: ignore[attr-defined]
+        _shown_painted(window, ws, start, sid)
+        if n == min(50, max(1, rows // 4)):
+            rss["rss_first"], rss["first_n"] = _rss_mb(), float(n)
+    rss["rss_last"] = _rss_mb()
+    return {**rss, "peak": _peak_rss_mb(), "visited": float(len(ids))}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _peak_rss_mb() -> float:
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     return kb / 1024
+
+
+_T1 = time.perf_counter()  # imports of this module done
 
 
 def main(argv: list[str]) -> int:
@@ -155,8 +260,14 @@ def main(argv: list[str]) -> int:
         out = {"ok": 1}
     elif mode == "startup":
         out = startup(path)
+    elif mode == "warm":
+        out = warm(path)
     elif mode == "confirm":
         out = confirm(path, n)
+    elif mode == "open":
+        out = open_cold(path, n)
+    elif mode == "filter":
+        out = filter_change(path, n)
     elif mode == "memory":
         out = memory(path, n)
     else:

@@ -13,6 +13,7 @@ from typing import Any
 @dataclass(frozen=True)
 class Options:
     quick: bool  # tiny data: the smoke test's mode, figures mean nothing
+    full: bool = False  # also the 1 000 000-request queue (generation ~2 min the first time)
     seed: int = 20260310
 
 

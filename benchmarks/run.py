@@ -1,6 +1,10 @@
 """Run every benchmark case and print one table (DESIGN §7); `--json PATH` writes the figures.
 
-QT_QPA_PLATFORM=offscreen python -m benchmarks.run [--quick] [--json build/bench.json]
+QT_QPA_PLATFORM=offscreen python -m benchmarks.run [--quick] [--full] [--json build/bench.json]
+
+`--full` adds the 1 000 000-request queue (its file is generated once, ~1.5 min, then cached in
+build/bench-data/). The load average is recorded before and after every case: on a shared
+machine the wall-clock tails measure the neighbours too.
 """
 
 from __future__ import annotations
@@ -74,21 +78,34 @@ def format_table(rows: list[Row]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks.run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny data (smoke test)")
+    parser.add_argument("--full", action="store_true", help="also the 1M-request queue")
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--only", action="append", choices=sorted(CASES), help="run these cases")
     args = parser.parse_args(argv)
-    opts = Options(quick=args.quick)
+    opts = Options(quick=args.quick, full=args.full)
     rows: list[Row] = []
+    load: dict[str, list[float]] = {}
     started = time.perf_counter()
     for name, case in CASES.items():
         if args.only and name not in args.only:
             continue
         t0 = time.perf_counter()
+        before_load = os.getloadavg()[0]
         before = none_refs()
         rows += case(opts)
         restore_none(before)
-        print(f"[{name}: {time.perf_counter() - t0:.1f} s]", file=sys.stderr, flush=True)
+        load[name] = [round(before_load, 2), round(os.getloadavg()[0], 2)]
+        print(
+            f"[{name}: {time.perf_counter() - t0:.1f} s, load {load[name][0]:.1f} → "
+            f"{load[name][1]:.1f}]",
+            file=sys.stderr,
+            flush=True,
+        )
     print(format_table(rows))
+    print(
+        "\nload average (1 min) before → after each case, "
+        f"{os.cpu_count()} CPUs: " + ", ".join(f"{k} {a:.1f}→{b:.1f}" for k, (a, b) in load.items())
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {
@@ -97,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
             "machine": platform.platform(),
             "cpus": os.cpu_count(),
             "seconds": round(time.perf_counter() - started, 1),
+            "full": args.full,
+            "loadavg": load,
             "rows": [_clean(r.as_json()) for r in rows],
         }
         text = json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False)

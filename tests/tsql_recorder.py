@@ -67,9 +67,11 @@ class Allowed:
 
 
 ALLOW_LIST: tuple[Allowed, ...] = (
-    # dim_revision/db/engine.py: the SQLite engine's "begin" listener (write lock up front); the
-    # SQL Server engine never installs it.
-    Allowed("sqlite", "SQLite write lock", re.compile(r"^BEGIN IMMEDIATE$")),
+    # dim_revision/db/engine.py: the SQLite engine's "begin" listener (write lock up front for
+    # writes, DEFERRED for `Database.read()`); the SQL Server engine never installs it.
+    Allowed(
+        "sqlite", "SQLite write lock / deferred read", re.compile(r"^BEGIN (IMMEDIATE|DEFERRED)$")
+    ),
     # SQLAlchemy's SQLite dialect reflects (inspect(), Alembic's has_table) with PRAGMA and
     # sqlite_master; on SQL Server the mssql dialect issues its own INFORMATION_SCHEMA queries.
     # PRAGMAs are SQLite's settings too (engine.py's connect listener, tests that read them).

@@ -1,10 +1,13 @@
 """The queue grid's model: a lazy table over the services' paged query (DESIGN §4, §10 Anki).
 
-Rows come in batches from SQL (`canFetchMore`/`fetchMore`), sorting is a new SQL query, and a
-filter change replaces the rows in one reset. Nothing is sorted or filtered in Python and there
-is no proxy model. Polling calls `refresh()`, which re-reads the loaded window and applies the
-difference row by row (removals, moves, insertions, changes) so the view keeps its selection.
-All queries run on the task runner; results for an outdated filter are dropped by generation.
+Rows come in keyset pages from SQL (`canFetchMore`/`fetchMore`: each page starts after the last
+row's sort value and id, so any depth costs the same), sorting is a new SQL query, and a filter
+change replaces the rows in one reset. Nothing is sorted or filtered in Python and there is no
+proxy model. Polling calls `refresh()`, which asks for the window's ids and stamps first (as
+Anki's browser model does), reads by id only the rows whose stamp changed, and applies the
+difference in runs (removals, moves, insertions, changes) so the view keeps its selection; a
+poll where nothing changed issues no row query. All queries run on the task runner; results for
+an outdated filter are dropped by generation.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from dim_revision.clock import Clock
-from dim_revision.services.queue import QueueCounts, QueueFilter, QueueRow
+from dim_revision.services.queue import QueueCounts, QueueCursor, QueueFilter, QueuePage, QueueRow
+from dim_revision.services.queue_window import Sello, row_stamp
 from ui.queue_columns import COLUMN_INDEX, COLUMNS, ID_ROLE, TAKEN_ROLE, cell, taken_by_other
 from ui.queue_source import QueueSource, ServiceQueueSource
 from ui.tasks import TaskFailure, TaskRunner
@@ -22,6 +26,7 @@ from ui.tasks import TaskFailure, TaskRunner
 __all__ = ["COLUMNS", "COLUMN_INDEX", "ID_ROLE", "TAKEN_ROLE", "QueueModel", "ServiceQueueSource"]
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+FIRST_PAGE = 60  # rows in the first query: more than a full-height grid shows
 
 
 class QueueModel(QAbstractTableModel):
@@ -53,7 +58,9 @@ class QueueModel(QAbstractTableModel):
         self._batch = batch
         self._sort = ("fecha_subida", False)
         self._rows: list[QueueRow] = []
-        self._index: dict[int, int] = {}
+        self._index_cache: dict[int, int] | None = {}  # id → row, rebuilt lazily after changes
+        self._cursor: QueueCursor | None = None  # where the next keyset page starts
+        self._prepared = False  # the source's background upkeep ran (once per model)
         self._exhausted = True  # nothing to fetch until the first page arrives
         self._generation = 0
         self._busy = False
@@ -87,6 +94,12 @@ class QueueModel(QAbstractTableModel):
     def row_of(self, solicitud_id: int) -> int | None:
         return self._index.get(solicitud_id)
 
+    @property
+    def _index(self) -> dict[int, int]:
+        if self._index_cache is None:
+            self._index_cache = {r.id: i for i, r in enumerate(self._rows)}
+        return self._index_cache
+
     def loaded_rows(self) -> list[QueueRow]:
         return list(self._rows)
 
@@ -110,36 +123,75 @@ class QueueModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         self._set_busy(True)
+        # A screenful first (what the operator sees is painted sooner); the counts follow it
+        # and `fetchMore` brings full batches as the view scrolls.
         self._runner.submit(
             self._source.page,
             self._filter,
-            0,
-            self._batch,
+            None,
+            min(self._batch, FIRST_PAGE),
             *self._sort,
-            on_done=lambda rows: self._replace(generation, rows),
+            on_done=lambda page: self._replace(generation, page),
             on_error=self._on_error,
             key=f"queue-page-{id(self)}",
         )
-        self._load_counts()
 
     def refresh(self) -> None:
-        """Re-read the loaded window (polling): rows changed elsewhere update in place."""
+        """Polling: the loaded window's ids and stamps first; rows changed elsewhere are then
+        read by id and updated in place (nothing changed: no row query at all)."""
         if self.busy:
             return
         generation = self._generation
         limit = max(len(self._rows), self._batch)
         self._refreshing = True
         self._runner.submit(
-            self._source.page,
+            self._source.stamps,
             self._filter,
-            0,
             limit,
             *self._sort,
-            on_done=lambda rows: self._apply_snapshot(generation, limit, rows),
+            on_done=lambda stamps: self._on_stamps(generation, limit, stamps),
             on_error=self._on_refresh_error,
             key=f"queue-refresh-{id(self)}",
         )
         self._load_counts()
+
+    def _on_stamps(self, generation: int, limit: int, stamps: list[Sello]) -> None:
+        if generation != self._generation:
+            self._refreshing = False
+            return
+        window = {s.id for s in stamps}
+        pinned = [i for i in self._pinned if i in self._index and i not in window]
+        if not pinned:
+            self._fetch_changed(generation, limit, stamps, [])
+            return
+        self._runner.submit(
+            self._source.stamps_of,
+            pinned,
+            on_done=lambda extra: self._fetch_changed(generation, limit, stamps, extra),
+            on_error=self._on_refresh_error,
+        )
+
+    def _fetch_changed(
+        self, generation: int, limit: int, stamps: list[Sello], pinned: list[Sello]
+    ) -> None:
+        if generation != self._generation:
+            self._refreshing = False
+            return
+        index = self._index
+        changed = [
+            s.id
+            for s in [*stamps, *pinned]
+            if s.id not in index or row_stamp(self._rows[index[s.id]]) != s.sello
+        ]
+        if not changed:
+            self._apply_snapshot(generation, limit, stamps, [])
+            return
+        self._runner.submit(
+            self._source.rows,
+            changed,
+            on_done=lambda rows: self._apply_snapshot(generation, limit, stamps, rows),
+            on_error=self._on_refresh_error,
+        )
 
     def refresh_ids(self, ids: list[int]) -> None:
         """Update specific rows now (after this workstation changed them)."""
@@ -192,21 +244,31 @@ class QueueModel(QAbstractTableModel):
         self._refreshing = False
         self.failed.emit(failure)
 
-    def _replace(self, generation: int, rows: list[QueueRow]) -> None:
+    def _replace(self, generation: int, page: QueuePage) -> None:
         if generation != self._generation:
             return
         self._now = self._clock()
         self._updating = True
         try:
             self.beginResetModel()
-            self._rows = _unique(rows)
+            self._rows = _unique(page.rows)
             self._reindex()
-            self._exhausted = len(rows) < self._batch
+            self._cursor = page.siguiente
+            self._exhausted = page.siguiente is None
             self.endResetModel()
         finally:
             self._updating = False
         self._set_busy(False)
         self.first_page_loaded.emit()
+        self._load_counts()
+        if not self._prepared:
+            self._prepared = True
+            self._runner.submit(
+                self._source.prepare,
+                on_done=lambda _count: None,
+                on_error=lambda _failure: None,  # upkeep only: the grid works without it
+                key=f"queue-prepare-{id(self)}",
+            )
 
     # --- lazy batches --------------------------------------------------------------------------
 
@@ -221,36 +283,43 @@ class QueueModel(QAbstractTableModel):
         self._runner.submit(
             self._source.page,
             self._filter,
-            len(self._rows),
+            self._cursor,
             self._batch,
             *self._sort,
-            on_done=lambda rows: self._append(generation, rows),
+            on_done=lambda page: self._append(generation, page),
             on_error=self._on_error,
             key=f"queue-page-{id(self)}",
         )
 
-    def _append(self, generation: int, rows: list[QueueRow]) -> None:
+    def _append(self, generation: int, page: QueuePage) -> None:
         if generation != self._generation:
             return
         self._set_busy(False)
-        self._exhausted = len(rows) < self._batch
-        fresh = [r for r in _unique(rows) if r.id not in self._index]
+        self._cursor = page.siguiente
+        self._exhausted = page.siguiente is None
+        fresh = [r for r in _unique(page.rows) if r.id not in self._index]
         if not fresh:
             return
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
         self._rows.extend(fresh)
-        self._reindex()
+        self._index_cache = None
         self.endInsertRows()
 
     # --- applying a polled snapshot without losing the selection -------------------------------
 
-    def _apply_snapshot(self, generation: int, limit: int, rows: list[QueueRow]) -> None:
+    def _apply_snapshot(
+        self, generation: int, limit: int, stamps: list[Sello], fresh: list[QueueRow]
+    ) -> None:
         self._refreshing = False
         if generation != self._generation:
             return
         self._now = self._clock()
-        new = self._with_pinned(_unique(rows))
+        by_id = {r.id: r for r in self._rows}
+        by_id.update((r.id, r) for r in fresh)
+        # A row gone between the two queries is simply left out until the next poll.
+        rows = [by_id[s.id] for s in stamps if s.id in by_id]
+        new = self._with_pinned(_unique(rows), by_id)
         self._updating = True
         try:
             self._remove_missing({r.id for r in new})
@@ -259,11 +328,14 @@ class QueueModel(QAbstractTableModel):
             self._update_rows(generation, new)
         finally:
             self._updating = False
-        self._exhausted = len(rows) < limit
+        self._exhausted = len(stamps) < limit
+        last = stamps[-1] if stamps and not self._exhausted else None
+        self._cursor = QueueCursor(last.orden, last.id) if last is not None else None
         self.refreshed.emit()
 
-    def _with_pinned(self, new: list[QueueRow]) -> list[QueueRow]:
-        """Pinned rows missing from the snapshot stay where they were (below the same row)."""
+    def _with_pinned(self, new: list[QueueRow], by_id: dict[int, QueueRow]) -> list[QueueRow]:
+        """Pinned rows missing from the snapshot stay where they were (below the same row), with
+        their own state (resolved, send) as just read by id when their stamp changed."""
         present = {r.id for r in new}
         kept = [r for r in self._rows if r.id in self._pinned and r.id not in present]
         if not kept:
@@ -273,8 +345,7 @@ class QueueModel(QAbstractTableModel):
             above = self._rows[: self._index[row.id]]
             positions = {r.id: i for i, r in enumerate(merged)}
             anchor = next((positions[r.id] for r in reversed(above) if r.id in positions), -1)
-            merged.insert(anchor + 1, row)
-        self.refresh_ids([r.id for r in kept])  # their own state (resolved, send) still updates
+            merged.insert(anchor + 1, by_id.get(row.id, row))
         return merged
 
     def _remove_missing(self, keep: set[int]) -> None:
@@ -288,7 +359,7 @@ class QueueModel(QAbstractTableModel):
                 row -= 1
             self.beginRemoveRows(QModelIndex(), row, last)
             del self._rows[row : last + 1]
-            self._reindex()
+            self._index_cache = None
             self.endRemoveRows()
             row -= 1
 
@@ -315,16 +386,25 @@ class QueueModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _insert_new(self, new: list[QueueRow]) -> None:
+        """New rows go in as runs: one insertion (and one index rebuild) per contiguous run."""
         position = 0
+        run: list[QueueRow] = []
+
+        def flush() -> None:
+            if run:
+                self.beginInsertRows(QModelIndex(), position, position + len(run) - 1)
+                self._rows[position:position] = run
+                self._index_cache = None
+                self.endInsertRows()
+
         for row in new:
-            if row.id in self._index:
-                position = self._index[row.id] + 1
+            if row.id not in self._index:
+                run.append(row)
                 continue
-            self.beginInsertRows(QModelIndex(), position, position)
-            self._rows.insert(position, row)
-            self._reindex()
-            self.endInsertRows()
-            position += 1
+            flush()
+            run = []
+            position = self._index[row.id] + 1
+        flush()
 
     def _update_rows(self, generation: int, rows: list[QueueRow]) -> None:
         if generation != self._generation:
@@ -338,7 +418,7 @@ class QueueModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(row, 0), self.index(row, last))
 
     def _reindex(self) -> None:
-        self._index = {r.id: i for i, r in enumerate(self._rows)}
+        self._index_cache = {r.id: i for i, r in enumerate(self._rows)}
 
     # --- Qt model API --------------------------------------------------------------------------
 

@@ -1,30 +1,45 @@
-"""Where the grid's rows come from: the three queries of the core's queue service."""
+"""Where the grid's rows come from: the queue window service (read-only, one call per query)."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from dim_revision.clock import Clock
-from dim_revision.services import cola
-from dim_revision.services.base import Database
-from dim_revision.services.queue import QueueCounts, QueueFilter, QueueRow
+from dim_revision.services import queue_window
+from dim_revision.services.queue import QueueCounts, QueueCursor, QueueFilter, QueuePage, QueueRow
+from dim_revision.services.queue_window import Database, Sello
 from ui.db_errors import db_task
 
 
 class QueueSource(Protocol):
-    """The three queries the model needs; each runs on a worker thread."""
+    """The queries the model needs; each runs on a worker thread."""
 
     def page(
-        self, filtro: QueueFilter, offset: int, limit: int, sort: str, descending: bool
-    ) -> list[QueueRow]: ...
+        self,
+        filtro: QueueFilter,
+        despues: QueueCursor | None,
+        limit: int,
+        sort: str,
+        descending: bool,
+    ) -> QueuePage: ...
+
+    def stamps(self, filtro: QueueFilter, limit: int, sort: str, descending: bool) -> list[Sello]:
+        """Ids first: the window's ids in order with a stamp of what the grid shows."""
+        ...
+
+    def stamps_of(self, ids: list[int]) -> list[Sello]: ...
 
     def rows(self, ids: list[int]) -> list[QueueRow]: ...
 
     def counts(self, filtro: QueueFilter) -> QueueCounts: ...
 
+    def prepare(self) -> int:
+        """Background upkeep after the first page (the text filter's folded copy)."""
+        ...
+
 
 class ServiceQueueSource:
-    """`QueueSource` over the core's queue service (one short unit of work per query)."""
+    """`QueueSource` over `services.queue_window` (the GUI never opens a transaction)."""
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -32,22 +47,41 @@ class ServiceQueueSource:
 
     @db_task
     def page(
-        self, filtro: QueueFilter, offset: int, limit: int, sort: str, descending: bool
-    ) -> list[QueueRow]:
-        return cola.pagina(
+        self,
+        filtro: QueueFilter,
+        despues: QueueCursor | None,
+        limit: int,
+        sort: str,
+        descending: bool,
+    ) -> QueuePage:
+        return queue_window.pagina(
             self._db,
             filtro,
             self._clock(),
-            offset=offset,
+            despues=despues,
             limit=limit,
             sort=sort,
             descending=descending,
         )
 
     @db_task
+    def stamps(self, filtro: QueueFilter, limit: int, sort: str, descending: bool) -> list[Sello]:
+        return queue_window.sellos(
+            self._db, filtro, self._clock(), limit=limit, sort=sort, descending=descending
+        )
+
+    @db_task
+    def stamps_of(self, ids: list[int]) -> list[Sello]:
+        return queue_window.sellos_de(self._db, ids, self._clock())
+
+    @db_task
     def rows(self, ids: list[int]) -> list[QueueRow]:
-        return cola.filas(self._db, ids, self._clock())
+        return queue_window.filas(self._db, ids, self._clock())
 
     @db_task
     def counts(self, filtro: QueueFilter) -> QueueCounts:
-        return cola.conteos(self._db, filtro, self._clock())
+        return queue_window.conteos(self._db, filtro, self._clock())
+
+    @db_task
+    def prepare(self) -> int:
+        return queue_window.preparar_busqueda(self._db)

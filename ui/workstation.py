@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from dim_revision.bootstrap import AppContext
 from dim_revision.db.engine import check_connection
@@ -140,7 +140,10 @@ class Workstation(QObject):
 
     def start(self) -> None:
         self.model.reload()
-        self._load_catalog()
+        # The picker's index after the grid's first page (issue 19: first paint first).
+        self.model.first_page_loaded.connect(
+            self._load_catalog, Qt.ConnectionType.SingleShotConnection
+        )
         self.claim_next()
         self.refresh_outbox()
         self.check_clock()

@@ -16,6 +16,8 @@ from dim_revision.errors import DatabaseUnavailable
 from dim_revision.secrets import SecretStore
 
 MSSQL_DEFAULT_DRIVER = "ODBC Driver 18 for SQL Server"
+# Execution option set by `Database.read()`: on SQLite such a transaction begins DEFERRED.
+READ_ONLY_OPTION = "dim_revision_read_only"
 
 
 def parse_url(raw: str) -> URL:
@@ -110,18 +112,23 @@ def _sqlite_engine(url: URL, echo: bool) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         # We issue BEGIN ourselves (below) so write transactions take the lock up front instead
-        # of failing with "database is locked" when a reader tries to upgrade.
+        # of failing with "database is locked" when a reader tries to upgrade; read units of
+        # work begin DEFERRED and, in WAL mode, never touch the write lock.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # 16 MB of page cache per connection (default 2 MB): the queue's range scans at
+        # 100k–1M requests stay in memory between polls (a count: 4 → 2 ms at 1M).
+        cur.execute("PRAGMA cache_size=-16000")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

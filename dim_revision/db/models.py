@@ -76,7 +76,28 @@ class SolicitudAsistencia(Base):
         Index(None, "resuelto", "fecha_subida"),
         Index(None, "paciente_id"),
         Index(None, "fecha_subida"),
+        # Covering index for the grid's counts (issue 19): range + soft delete + state (+ patient,
+        # for counts with a text), no row read.
+        Index(
+            "ix_solicitud_asistencia_conteo",
+            "fecha_subida",
+            "fecha_baja",
+            "resuelto",
+            "paciente_id",
+        ),
     )
+
+
+class BusquedaPaciente(Base):
+    """Our folded copy of DIM's patient name, DNI and mobile, for the queue's text filter (DIM's
+    `paciente` is never altered). Written at intake and by `queue_texto.completar_busqueda`."""
+
+    __tablename__ = "busqueda_paciente"
+
+    paciente_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    nombre: Mapped[str] = mapped_column(Name(300), default="")  # lower case, no accents
+    dni: Mapped[str] = mapped_column(Code(20), default="")  # digits only
+    movil: Mapped[str] = mapped_column(Code(40), default="")  # digits only
 
 
 class SolicitudAdjunto(Base):

@@ -9,9 +9,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dim_revision.config import DimSettings
 from dim_revision.db.dim_mapping import DimTables, esquema_propio
+from dim_revision.db.engine import READ_ONLY_OPTION
 
 
 class UnitOfWork:
+    """A write unit of work (on SQLite it begins with `BEGIN IMMEDIATE`)."""
+
+    read_only = False
+
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
         self._session: Session | None = None
@@ -43,6 +48,16 @@ class UnitOfWork:
         self.session.commit()
 
 
+class ReadUnitOfWork(UnitOfWork):
+    """A read-only unit of work: a deferred transaction on SQLite (a WAL reader never takes
+    the write lock, so it never waits for a writer nor makes one wait); always rolled back."""
+
+    read_only = True
+
+    def commit(self) -> None:
+        raise RuntimeError("a read unit of work cannot commit: use Database.write()")
+
+
 class Database:
     """The engine plus a session factory; services receive this and open units of work.
 
@@ -60,14 +75,32 @@ class Database:
             if self.schema
             else engine
         )
-        self._factory = sessionmaker(self.engine, expire_on_commit=False, info={"dim": self.dim})
+        # Facts this process learned about our data, shared by its sessions (`session.info`):
+        # e.g. "busqueda_completa" once every request's patient has its folded search copy.
+        self.flags: dict[str, bool] = {}
+        info = {"dim": self.dim, "db_flags": self.flags}
+        self._factory = sessionmaker(self.engine, expire_on_commit=False, info=info)
+        self._read_factory = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY_OPTION: True}),
+            expire_on_commit=False,
+            autoflush=False,
+            info=info,
+        )
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def uow(self) -> UnitOfWork:
+        """A write unit of work (kept for existing callers; same as `write()`)."""
         return UnitOfWork(self._factory)
+
+    def write(self) -> UnitOfWork:
+        return UnitOfWork(self._factory)
+
+    def read(self) -> ReadUnitOfWork:
+        """For queries only (the grid, counts, catalog, detail): never takes SQLite's write lock."""
+        return ReadUnitOfWork(self._read_factory)
 
     def dispose(self) -> None:
         self._base_engine.dispose()

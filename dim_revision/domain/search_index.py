@@ -31,6 +31,7 @@ one-word query merges streams and stops early.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import re
 from bisect import bisect_left
@@ -196,6 +197,9 @@ class SearchIndex:
         self._codes = codes  # (normalized code, entry, code as written), sorted
         self._code_keys = [c for c, _, _ in codes]
         self._learned = learned
+        self._reset_memos()
+
+    def _reset_memos(self) -> None:
         self._memo: dict[tuple[str, bool], _Token] = {}
         self._memo_hits = 0
         # Typed words that reach most of the catalog ("c", "rmn"): entry → score as a flat list.
@@ -204,6 +208,26 @@ class SearchIndex:
         self._singles: dict[tuple[str, bool, int], list[tuple[int, float]]] = {}  # one-word queries
         # Entries recently shown, split into words (and their synonyms), for highlighting.
         self._shown: dict[int, _Shown] = {}
+
+    # -- disk cache (services/catalogo.py): the built index without memos or learning ----------
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        for memo in ("_memo", "_memo_hits", "_dense", "_dense_max", "_singles", "_shown"):
+            state.pop(memo, None)
+        state["_learned"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._reset_memos()
+
+    def with_learned(self, learned: Learned | None) -> SearchIndex:
+        """The same catalog index with other learning (a cached index gets today's)."""
+        clone = copy.copy(self)
+        clone._learned = learned
+        clone._reset_memos()
+        return clone
 
     # -- build --------------------------------------------------------------------------------
 

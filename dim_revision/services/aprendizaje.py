@@ -47,7 +47,7 @@ def cargar_aprendizaje(
     db: Database, now: datetime, *, vida_media_dias: float = 30.0, ventana_dias: float = 180.0
 ) -> Learned:
     since = now - timedelta(days=ventana_dias)
-    with db.uow() as uow:
+    with db.read() as uow:
         rows = uow.session.execute(
             select(
                 EleccionPrestacion.consulta,

@@ -22,13 +22,15 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PIL import Image
-from pypdf import PdfReader
 
 from dim_revision.config import IntakeSettings
 from dim_revision.errors import ValidationError
+
+if TYPE_CHECKING:  # pypdf costs ~150 ms to import: only when a PDF is checked
+    from pypdf import PdfReader
 
 MIME_JPEG = "image/jpeg"
 MIME_PNG = "image/png"
@@ -273,6 +275,8 @@ def _inspeccionar_pdf(etiqueta: str, data: bytes, limits: IntakeSettings) -> int
     activo = _contenido_activo(data)
     if activo is not None:
         raise ValidationError(f"{etiqueta}: {activo}{_SIN_ACTIVO}")
+    from pypdf import PdfReader
+
     motivo: str | None = None
     paginas = 0
     with _warnings_recorded():

@@ -129,7 +129,7 @@ def _etiqueta(resultado: str) -> str:
 
 
 def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> SolicitudDetalle:
-    with db.uow() as uow:
+    with db.read() as uow:
         s = uow.session
         sol = repository.solicitud_viva(s, solicitud_id)
         pac = dim_repo.paciente(s, sol.paciente_id) or _paciente_ausente(sol.paciente_id)
@@ -277,7 +277,7 @@ def _elegida(prestacion_id: int, p: dim_repo.PrestacionDim | None) -> Prestacion
 
 def cargar_adjunto(db: Database, adjunto_id: int) -> bytes:
     """The bytes of one file (the only query that pulls the deferred column)."""
-    with db.uow() as uow:
+    with db.read() as uow:
         data = uow.session.scalar(
             select(SolicitudAdjunto.contenido).where(SolicitudAdjunto.id == adjunto_id)
         )

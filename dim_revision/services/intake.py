@@ -28,6 +28,7 @@ from dim_revision.logging_setup import mask_text
 from dim_revision.services.actor import Actor
 from dim_revision.services.archivos import ArchivoValidado, inspeccionar_archivo
 from dim_revision.services.audit import registrar_evento
+from dim_revision.services.queue_texto import sincronizar_busqueda
 
 MAX_MOVIL = 40  # SolicitudAsistencia.movil_ingresado column length
 
@@ -125,6 +126,11 @@ def registrar_solicitud(
                 movil=movil,
                 _reintento=True,
             )
+        try:
+            with s.begin_nested():  # the queue's folded copy of the patient (queue_texto)
+                sincronizar_busqueda(s, [paciente_id])
+        except IntegrityError:
+            pass  # a concurrent upload for the same patient wrote the copy first
         registrar_evento(
             s,
             actor,

@@ -18,18 +18,26 @@ EXPECTED = (
     "search: keystroke",
     "search quality: top-1",
     "search quality: top-5",
-    "queue[sqlite]: first page",
-    "queue[sqlite]: filter text",
-    "queue[sqlite]: filter state",
-    "queue[sqlite]: offset",
+    "search quality: top-1 vs folded word-AND",
+    "search quality: top-1 vs rapidfuzz WRatio",
+    "catalog 0.3k: index build",
+    "catalog 0.5k: keystroke",
+    "queue 2k: counts today",
+    "queue 2k: first page",
+    "queue 2k: page no match",
+    "queue 2k: page at depth",
+    "queue 2k: first rows painted",
+    "queue 2k: filter «gonz» painted",
     "image:",
     "outbox:",
     "cold start: import dim_revision.cli",
     "cold start: import ui.app",
     "picker: keystroke",
     "app: Confirmar → next record",
-    "cold start: process → first record shown",
-    "memory: peak RSS",
+    "app: 12 MP record opened cold",
+    "app: filter «gonz» → grid painted",
+    "cold start: process → first record",
+    "memory: RSS after",
     "webhook[sqlite]:",
 )
 
@@ -38,13 +46,14 @@ def test_quick_run_reports_every_case_with_numbers(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     env = {k: v for k, v in os.environ.items() if k != "DIM_REVISION_TEST_PG_URL"}
     env["QT_QPA_PLATFORM"] = "offscreen"
+    env["DIM_REVISION_BENCH_DATA"] = str(tmp_path / "bench-data")  # generated afresh, small
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--quick", "--json", str(out)],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
     )
     assert proc.returncode in (0, 1), proc.stderr  # 1 = some budget missed: still a valid run
     data = json.loads(out.read_text(encoding="utf-8"))

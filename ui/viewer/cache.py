@@ -16,8 +16,10 @@ ImageKey = tuple[int, int, int, int]  # adjunto_id, page, width, height
 
 class ImageCache:
     def __init__(
-        self, *, max_image_bytes: int = 256 * 1024 * 1024, max_data_entries: int = 8
+        self, *, max_image_bytes: int = 64 * 1024 * 1024, max_data_entries: int = 8
     ) -> None:
+        # 64 MB ≈ 20 photos decoded for a 1000 px box: the record, the prefetched next ones and
+        # a few to go back to. 256 MB let RSS climb for ~85 records (issue 19: flat over 200).
         self._images: OrderedDict[ImageKey, Decoded] = OrderedDict()
         self._data: OrderedDict[int, bytes] = OrderedDict()
         self._max_image_bytes = max_image_bytes

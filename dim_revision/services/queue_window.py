@@ -1,0 +1,193 @@
+"""What the grid's window needs from the queue (issue 19): the ids-first poll and the read-only
+service calls the GUI makes (each one short `Database.read()`; never SQLite's write lock)."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from dim_revision.db.dim_mapping import dim_de
+from dim_revision.db.models import Envio
+from dim_revision.db.models import SolicitudAsistencia as S
+from dim_revision.db.uow import Database as Database
+from dim_revision.services.guards import lease_live
+from dim_revision.services.queue import (
+    _OWN_SORTS,
+    SORT_KEYS,
+    QueueCounts,
+    QueueCursor,
+    QueueFilter,
+    QueuePage,
+    QueueRow,
+    _latest_envio,
+    _order,
+    _state_condition,
+    _with_dim_joins,
+    count_queue,
+    get_rows,
+    page_queue,
+    queue_conditions,
+    search_mode,
+    sort_columns,
+)
+from dim_revision.services.queue_texto import completar_busqueda
+
+# What the poll compares to decide a row changed: our columns the grid shows (the patient's
+# data lives in DIM and is re-read only with the row). `row_stamp` gives the same from a row.
+Stamp = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Sello:
+    """One row of the ids-first poll: its id, its stamp and its sort value (the next cursor)."""
+
+    id: int
+    sello: Stamp
+    orden: Any = None
+
+
+def row_stamp(row: QueueRow) -> Stamp:
+    return (
+        row.version,
+        row.resuelto,
+        row.tomado_clave,
+        row.fecha_contacto,
+        row.id_turno_destino,
+        row.estado_envio,
+        row.estado_entrega,
+        row.respondio,
+    )
+
+
+def _stamp_select(column: Any) -> Select[Any]:
+    return select(
+        S.id,
+        S.version,
+        S.resuelto,
+        S.tomado_por,
+        S.tomado_hasta,
+        S.fecha_contacto,
+        S.id_turno_destino,
+        _latest_envio(Envio.estado).label("estado_envio"),
+        _latest_envio(Envio.estado_entrega).label("estado_entrega"),
+        _latest_envio(Envio.respuesta_en).label("respuesta_en"),
+        column.label("orden"),
+    )
+
+
+def _sello(r: Any, now: datetime) -> Sello:
+    live = lease_live(r.tomado_por, r.tomado_hasta, now)
+    stamp = (
+        r.version,
+        bool(r.resuelto),
+        r.tomado_por if live else None,
+        r.fecha_contacto,
+        r.id_turno_destino,
+        r.estado_envio,
+        r.estado_entrega,
+        r.respuesta_en is not None,
+    )
+    return Sello(r.id, stamp, r.orden)
+
+
+def window_stamps(
+    session: Session,
+    filtro: QueueFilter,
+    now: datetime,
+    *,
+    limit: int,
+    sort: str = "fecha_subida",
+    descending: bool = False,
+) -> list[Sello]:
+    """Ids first (as Anki's browser does): the first `limit` ids in the grid's order, each with
+    a stamp of what the grid shows; only rows whose stamp changed are then read by id."""
+    dim = dim_de(session)
+    sort = sort if sort in SORT_KEYS else "fecha_subida"
+    column = sort_columns(dim)[sort]
+    stmt = _stamp_select(column).where(
+        *queue_conditions(
+            filtro, now, dim=dim, paciente_joined=True, **search_mode(session, filtro)
+        ),
+        *_state_condition(filtro.estado),
+    )
+    if sort not in _OWN_SORTS:
+        stmt = _with_dim_joins(stmt, dim)  # the sort column lives on DIM's tables
+    stmt = stmt.order_by(*_order(column, sort, descending)).limit(limit)
+    return [_sello(r, now) for r in session.execute(stmt)]
+
+
+def stamps_by_id(session: Session, ids: list[int], now: datetime) -> list[Sello]:
+    """Stamps of specific rows, whatever the filter (rows pinned on screen)."""
+    out: list[Sello] = []
+    for start in range(0, len(ids), 500):  # SQL Server takes at most 2 100 parameters
+        stmt = _stamp_select(S.id).where(S.id.in_(ids[start : start + 500]))
+        out += [_sello(r, now) for r in session.execute(stmt)]
+    return out
+
+
+# --- the service the grid calls (one short read unit of work each; never the write lock) -----
+
+
+def pagina(
+    db: Database,
+    filtro: QueueFilter,
+    now: datetime,
+    *,
+    despues: QueueCursor | None = None,
+    limit: int = 200,
+    sort: str = "fecha_subida",
+    descending: bool = False,
+) -> QueuePage:
+    with db.read() as uow:
+        return page_queue(
+            uow.session, filtro, now, despues=despues, limit=limit, sort=sort, descending=descending
+        )
+
+
+def filas(db: Database, ids: list[int], now: datetime) -> list[QueueRow]:
+    with db.read() as uow:
+        return get_rows(uow.session, ids, now)
+
+
+def conteos(db: Database, filtro: QueueFilter, now: datetime) -> QueueCounts:
+    with db.read() as uow:
+        return count_queue(uow.session, filtro, now)
+
+
+def sellos(
+    db: Database,
+    filtro: QueueFilter,
+    now: datetime,
+    *,
+    limit: int,
+    sort: str = "fecha_subida",
+    descending: bool = False,
+) -> list[Sello]:
+    with db.read() as uow:
+        return window_stamps(
+            uow.session, filtro, now, limit=limit, sort=sort, descending=descending
+        )
+
+
+def sellos_de(db: Database, ids: list[int], now: datetime) -> list[Sello]:
+    with db.read() as uow:
+        return stamps_by_id(uow.session, ids, now)
+
+
+_PREPARED: weakref.WeakSet[Database] = weakref.WeakSet()
+
+
+def preparar_busqueda(db: Database) -> int:
+    """Copy the patients the text filter does not know yet: once per `Database` (process), in
+    the background; intake keeps the copy current afterwards."""
+    if db in _PREPARED:
+        return 0
+    copied = completar_busqueda(db)
+    _PREPARED.add(db)
+    db.flags["busqueda_completa"] = True  # the text filter stops folding DIM's names
+    return copied
