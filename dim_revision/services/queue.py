@@ -33,6 +33,11 @@ class QueueFilter:
         day = local_today(now)
         return cls(day, day, estado)
 
+    @classmethod
+    def pendientes(cls, now: datetime) -> QueueFilter:
+        """The operators' default: today plus every earlier unresolved request."""
+        return cls.today(now, EstadoFiltro.PENDIENTES_TODAS)
+
 
 @dataclass(frozen=True)
 class QueueRow:
@@ -170,8 +175,9 @@ def queue_conditions(
     subquery over every patient made SQLite scan them all (144 ms → 55 ms at 100 000 rows).
     """
     start, end = local_day_bounds(filtro.desde, filtro.hasta)
+    todas = filtro.estado is EstadoFiltro.PENDIENTES_TODAS
     conds: list[ColumnElement[bool]] = [
-        S.fecha_subida >= start,
+        pendientes_todas(start) if todas else S.fecha_subida >= start,
         S.fecha_subida < end,
         S.fecha_baja.is_(None),
     ]
@@ -188,8 +194,13 @@ def queue_conditions(
     return conds
 
 
+def pendientes_todas(start: datetime) -> ColumnElement[bool]:
+    """The "Pendientes" view's lower bound: the chosen days, plus anything unresolved before."""
+    return or_(S.fecha_subida >= start, S.resuelto == false())
+
+
 def _state_condition(estado: EstadoFiltro) -> list[ColumnElement[bool]]:
-    if estado is EstadoFiltro.PENDIENTES:
+    if estado in (EstadoFiltro.PENDIENTES, EstadoFiltro.PENDIENTES_TODAS):
         return [S.resuelto == false()]
     if estado is EstadoFiltro.RESUELTAS:
         return [S.resuelto == true()]
