@@ -1,4 +1,7 @@
-"""The row of buttons under the detail: each mirrors a window QAction and shows its shortcut."""
+"""The row of buttons under the detail: each mirrors a window QAction and shows its shortcut.
+
+Above them: the 15-minute window of a scheduled send, the «cambios sin guardar» marker when the
+picks on screen differ from that send, and the «Deshacer» bar after Resuelto / Cancelar envío."""
 
 from __future__ import annotations
 
@@ -13,9 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dim_revision.workstation.session import UNSAVED
 from ui.shortcuts import SPEC_BY_NAME, button_text
 
-MAIN_BUTTONS = ("confirmar", "resuelto", "contacto", "turno", "imagen")
+MAIN_BUTTONS = ("confirmar", "resuelto", "contacto", "saltear", "turno", "imagen")
 NAV_BUTTONS = ("anterior", "siguiente")
 ENVIO_BUTTONS = ("editar", "cancelar", "enviar_ahora")
 
@@ -66,6 +70,27 @@ class ActionBar(QFrame):
             envio_row.addWidget(self._button(actions, name))
         self.envio_frame.hide()
 
+        self.unsaved_label = QLabel(UNSAVED, self)
+        self.unsaved_label.setObjectName("cambiosSinGuardar")
+        self.unsaved_label.setStyleSheet(
+            "QLabel#cambiosSinGuardar { background: #fff4ce; color: #7a4b00; font-weight: 600;"
+            " border: 1px solid #e8c36a; border-radius: 4px; padding: 3px 8px; }"
+        )
+        self.unsaved_label.hide()
+
+        self.undo_frame = QFrame(self)
+        self.undo_frame.setObjectName("undoBar")
+        self.undo_frame.setStyleSheet(
+            "QFrame#undoBar { background: #eef6ee; border: 1px solid #a6d2a6; border-radius: 4px; }"
+        )
+        self.undo_label = QLabel(self.undo_frame)
+        self.undo_label.setObjectName("undoText")
+        undo_row = QHBoxLayout(self.undo_frame)
+        undo_row.setContentsMargins(8, 2, 8, 2)
+        undo_row.addWidget(self.undo_label, 1)
+        undo_row.addWidget(self._button(actions, "deshacer"))
+        self.undo_frame.hide()
+
         self.state_label = QLabel(self)
         self.state_label.setObjectName("recordState")
         self.state_label.setWordWrap(True)
@@ -84,7 +109,9 @@ class ActionBar(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(4)
+        layout.addWidget(self.undo_frame)
         layout.addWidget(self.envio_frame)
+        layout.addWidget(self.unsaved_label)
         layout.addWidget(self.state_label)
         layout.addLayout(main_row)
 
@@ -105,3 +132,14 @@ class ActionBar(QFrame):
             return
         self.envio_label.setText(text)
         self.envio_frame.show()
+
+    def show_unsaved(self, unsaved: bool) -> None:
+        self.unsaved_label.setVisible(unsaved)
+
+    def show_undo(self, text: str | None) -> None:
+        """«… · Deshacer (Ctrl+Z), 7 s» while the last move can be undone, else hidden."""
+        if text is None:
+            self.undo_frame.hide()
+            return
+        self.undo_label.setText(text)
+        self.undo_frame.show()

@@ -123,7 +123,8 @@ class ContactDialog(QDialog):
         self.comment.setTabChangesFocus(True)
         self.comment.setPlainText(initial_comment)
         self.comment.setMinimumHeight(110)
-        comment_label = QLabel("Co&mentario (obligatorio)")
+        comment_label = QLabel()
+        self.comment_label = comment_label
         comment_label.setBuddy(self.comment)
         self.counter = QLabel()
         self.counter.setProperty("role", "muted")
@@ -164,6 +165,7 @@ class ContactDialog(QDialog):
 
         _accept_on_ctrl_enter(self, self._try_accept)
         self.comment.textChanged.connect(self._update)
+        self._outcomes.idToggled.connect(lambda _id, _on: self._update())
         self._update()
         self.comment.setFocus(Qt.FocusReason.OtherFocusReason)
         self.comment.moveCursor(self.comment.textCursor().MoveOperation.End)
@@ -184,9 +186,12 @@ class ContactDialog(QDialog):
 
     def can_accept(self) -> bool:
         text = self.comment_text()
-        return bool(text) and len(text) <= COMMENT_MAX
+        needed = self.outcome().pide_comentario
+        return (bool(text) or not needed) and len(text) <= COMMENT_MAX
 
     def _update(self) -> None:
+        needed = self.outcome().pide_comentario
+        self.comment_label.setText("Co&mentario" + (" (obligatorio)" if needed else " (opcional)"))
         n = len(self.comment_text())
         over = n > COMMENT_MAX
         self.counter.setText(f"{n}/{COMMENT_MAX}" + (" — demasiado largo" if over else ""))

@@ -34,6 +34,7 @@ from ui.banner import Banner
 from ui.db_errors import OFFLINE_MESSAGE, db_task
 from ui.dialogs import ConfirmPreviewDialog, ContactDialog, HelpOverlay
 from ui.filter_bar import FilterBar
+from ui.loop_wiring import install as install_loop
 from ui.patient_card import PatientCard
 from ui.picker import PrestacionPicker
 from ui.queue_model import COLUMNS, ID_ROLE
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self.help = HelpOverlay(self, self._help_groups())
         self._connect()
+        self.loop = install_loop(self)  # Saltear, Deshacer, shortcuts from any focus (issue 13)
         self._restore_layout()
         self._on_actions_changed()
         self.supervisor = install_supervisor(self)  # dock + Historial/Reabrir/Liberar (issue #6)

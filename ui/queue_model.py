@@ -206,6 +206,10 @@ class QueueModel(QAbstractTableModel):
             on_error=self._on_refresh_error,
         )
 
+    def refresh_counts(self) -> None:
+        """Re-read only the sin resolver / resueltas counters (after this workstation wrote)."""
+        self._load_counts()
+
     def tick(self) -> None:
         """The clock moved: ages and liveness of leases are recomputed by the view."""
         self._now = self._clock()

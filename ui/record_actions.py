@@ -1,9 +1,11 @@
-"""The operator's writes on the open record: Confirmar envío, Resuelto, contact, the send window.
+"""The operator's writes on the open record: Confirmar envío, Resuelto, contact, Saltear, the
+send window, and Deshacer.
 
-Each action checks what it can locally (a picked prestación…), runs the service on the
-workstation's lane, and on success says what happened and moves on; on a refusal it shows the
+Each action asks the session (`dim_revision.workstation`) what it may do and what the record
+holds, runs the service through the workstation's lane (`run_write`), and on success tells the
+session what was done in this pass and moves on to the next row; on a refusal it shows the
 service's Spanish message and, when the record changed underneath (stale write, lost claim),
-reloads it — the operator's unsaved picks and comment stay in the workstation's drafts.
+reloads it — the operator's unsaved picks and comment stay in the session's drafts.
 """
 
 from __future__ import annotations
@@ -19,12 +21,11 @@ from dim_revision.clock import to_local
 from dim_revision.domain.enums import ResultadoContacto
 from dim_revision.errors import ClaimLost, EnvioLocked, NotFound, StaleWrite
 from dim_revision.secrets import link_key
-from dim_revision.services import acciones, claims, envios
-from dim_revision.services.claims import Claim
+from dim_revision.services import acciones, deshacer, envios, salteo
 from dim_revision.services.envios import Borrador, EnvioConfig, EnvioProgramado
-from ui.db_errors import db_task, is_offline
-from ui.record_state import Record
-from ui.tasks import TaskFailure
+from dim_revision.workstation.pase import Hecho
+from dim_revision.workstation.session import Deshacer
+from dim_revision.workstation.state import Record
 from ui.workstation import Workstation
 
 RELOAD_ON = (StaleWrite, ClaimLost, NotFound, EnvioLocked)
@@ -42,42 +43,33 @@ class PreviewRequest:
 
 class RecordActions(QObject):
     preview_ready = Signal(object)  # PreviewRequest
+    skip_requested = Signal(int)  # solicitud id: ask the reason
+    send_now_requested = Signal(int)  # solicitud id: ask once before sending
 
     def __init__(self, ws: Workstation, parent: QObject | None = None) -> None:
         super().__init__(parent or ws)
         self.ws = ws
-        self.cfg = EnvioConfig.from_settings(ws.settings)
+        self.session = ws.session
+        self.ctx = ws.ctx  # database, operator, clock, settings, secrets
+        self.cfg = EnvioConfig.from_settings(ws.ctx.settings)
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _run(
-        self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None], **kw: Any
-    ) -> None:
-        ws = self.ws
-        ws.set_busy(True)
-
-        def done(result: Any) -> None:
-            ws.set_busy(False)
-            on_done(result)
-
-        ws.lane.submit(db_task(fn), *args, on_done=done, on_error=self._failed, **kw)
-
-    def _failed(self, failure: TaskFailure) -> None:
-        ws = self.ws
-        ws.set_busy(False)
-        if is_offline(failure):
-            ws.go_offline(failure.message)
-            return
-        ws.message.emit(failure.message, "error" if failure.unexpected else "warning")
-        if isinstance(failure.exception, RELOAD_ON):
-            ws.reload_current()
-            ws.model.refresh()
+    def _run(self, fn: Callable[[], Any], *, on_done: Callable[[Any], None]) -> None:
+        self.ws.run_write(fn, on_done=on_done, reload_on=RELOAD_ON)
 
     def _ids(self, rec: Record) -> list[int]:
-        return [pid for pid, _ in self.ws.chosen(rec)]
+        return [pid for pid, _ in self.session.chosen(rec)]
+
+    def _workable(self, action: str) -> Record | None:
+        """The open record if `action` may run on it now (the session decides)."""
+        rec = self.session.workable()
+        if rec is None or not self.session.enabled(self.ctx.clock()).get(action, False):
+            return None
+        return rec
 
     def _needs_preview(self) -> bool:
-        mode, flags = self.ws.settings.envio.confirmar_preview, self.ws.flags
+        mode, flags = self.ctx.settings.envio.confirmar_preview, self.session.flags
         if flags.preview_muted:
             return False
         return mode == "siempre" or (mode == "primera" and not flags.preview_done)
@@ -85,20 +77,31 @@ class RecordActions(QObject):
     def _key(self) -> str | None:
         """The link key; None in servicio mode (the service signs the link when it sends).
         Without it in estaciones mode, Confirmar is refused with a clear message."""
-        if self.ws.settings.outbox.modo == "servicio":
+        if self.ctx.settings.outbox.modo == "servicio":
             return None
-        return link_key(self.ws.ctx.secrets)
+        return link_key(self.ctx.secrets)
+
+    def _finished(self, sid: int, hecho: Hecho, text: str, motivo: str | None = None) -> None:
+        """Done with `sid` in this pass: say so, refresh its row and the counters, move on."""
+        self.session.finished(sid, hecho, motivo)
+        self.ws.after_write(sid)
+        self.ws.say(text, "info")
+        self.ws.next_after(sid)
+
+    def _offer_undo(self, tipo: str, sid: int, version: int, text: str, ids: list[int]) -> None:
+        self.session.offer_undo(tipo, sid, version, self.ctx.clock(), text, ids)
+        self.ws.offer_changed()
 
     # --- Confirmar envío -----------------------------------------------------------------------
 
     def confirm(self) -> None:
-        rec = self.ws.workable()
-        if rec is None or not self.ws.enabled()["confirmar"]:
+        rec = self._workable("confirmar")
+        if rec is None:
             return
         ids = self._ids(rec)
         if not ids:
-            self.ws.message.emit(NO_PICKS, "warning")
-            self.ws.focus_picker_requested.emit()
+            self.ws.say(NO_PICKS, "warning")
+            self.ws.ask_picks()
             return
         if self._needs_preview():
             self._prepare("confirmar", rec, ids)
@@ -106,19 +109,17 @@ class RecordActions(QObject):
             self._confirm(rec, ids, None)
 
     def _prepare(self, kind: str, rec: Record, ids: list[int]) -> None:
-        sid = rec.id
+        sid, ctx = rec.id, self.ctx
 
         def work() -> Borrador:
-            return envios.preparar_envio(
-                self.ws.db, self.cfg, self._key(), self.ws.clock(), sid, ids
-            )
+            return envios.preparar_envio(ctx.db, self.cfg, self._key(), ctx.clock(), sid, ids)
 
         self._run(work, on_done=lambda b: self.preview_ready.emit(PreviewRequest(kind, sid, b)))
 
     def accept_preview(self, request: PreviewRequest) -> None:
         """The operator saw the exact message and said yes."""
-        self.ws.flags.preview_done = True
-        rec = self.ws.workable()
+        self.session.flags.preview_done = True
+        rec = self.session.workable()
         if rec is None or rec.id != request.solicitud_id:
             return
         ids = list(request.borrador.prestacion_ids)
@@ -130,15 +131,14 @@ class RecordActions(QObject):
     def _confirm(self, rec: Record, ids: list[int], borrador: Borrador | None) -> None:
         assert rec.detalle is not None
         ws, sid, version, nombre = self.ws, rec.id, rec.detalle.version, rec.detalle.nombre
-        filtro = ws.model.filtro
-        consultas = ws.consultas_de(sid, ids)
+        ctx = self.ctx
+        consultas = self.session.consultas_de(sid, ids)
 
-        def work() -> tuple[EnvioProgramado, Claim | None]:
-            now = ws.clock()
-            result = envios.confirmar_envio(
-                ws.db,
-                ws.actor,
-                now,
+        def work() -> EnvioProgramado:
+            return envios.confirmar_envio(
+                ctx.db,
+                ctx.actor,
+                ctx.clock(),
                 self.cfg,
                 self._key(),
                 solicitud_id=sid,
@@ -147,69 +147,65 @@ class RecordActions(QObject):
                 borrador=borrador,
                 consultas=consultas,
             )
-            following = claims.next_free(
-                ws.db, ws.actor, now, filtro, ws.lease, skip=frozenset({sid})
-            )
-            return result, following
 
-        def done(out: tuple[EnvioProgramado, Claim | None]) -> None:
-            result, following = out
-            ws.forget_draft(sid, prestaciones=True)
-            ws.consultas.pop(sid, None)
+        def done(result: EnvioProgramado) -> None:
+            self.session.forget_draft(sid, prestaciones=True)
             ws.wake_outbox()
-            ws.model.pin(sid)  # stays in the grid: Ctrl+↑ brings the operator back to edit it
-            ws.model.refresh_ids([sid])
-            ws.message.emit(
+            ws.keep_in_list(sid)  # the operator may come back to edit it
+            self.session.finished(sid, Hecho.CONFIRMADO)
+            key = self.session.way_back(ws.filas(), sid)
+            back = f"volvé a ella con {key} o desde la lista" if key else "volvé desde la lista"
+            self._finished(
+                sid,
+                Hecho.CONFIRMADO,
                 f"Envío programado para {nombre}: sale a las {to_local(result.enviar_desde):%H:%M}. "
-                "Hasta entonces podés editarlo o cancelarlo (volvé con Ctrl+↑).",
-                "info",
+                f"Hasta entonces podés editarlo o cancelarlo ({back}).",
             )
-            ws.advance_from(sid, following)
 
         self._run(work, on_done=done)
 
-    # --- Resuelto, contacto, turno -------------------------------------------------------------
+    # --- Resuelto, contacto, saltear, turno ----------------------------------------------------
 
     def resolve(self) -> None:
-        rec = self.ws.workable()
-        if rec is None or not self.ws.enabled()["resuelto"]:
+        rec = self._workable("resuelto")
+        if rec is None:
             return
         assert rec.detalle is not None
-        ws, sid, version = self.ws, rec.id, rec.detalle.version
-        filtro = ws.model.filtro
+        sid, version, nombre = rec.id, rec.detalle.version, rec.detalle.nombre
+        ctx = self.ctx
 
-        def work() -> Claim | None:
-            now = ws.clock()
-            acciones.marcar_resuelto(ws.db, ws.actor, now, solicitud_id=sid, version=version)
-            return claims.next_free(ws.db, ws.actor, now, filtro, ws.lease, skip=frozenset({sid}))
+        def work() -> int:
+            return acciones.marcar_resuelto(
+                ctx.db, ctx.actor, ctx.clock(), solicitud_id=sid, version=version
+            )
 
-        def done(following: Claim | None) -> None:
-            ws.model.refresh_ids([sid])
-            ws.message.emit("Solicitud marcada como resuelta.", "info")
-            ws.advance_from(sid, following)
+        def done(new_version: int) -> None:
+            self._offer_undo("resuelto", sid, new_version, f"{nombre}: marcada como resuelta.", [])
+            self._finished(sid, Hecho.RESUELTO, "Solicitud marcada como resuelta.")
 
         self._run(work, on_done=done)
 
     def register_contact(self, resultado: str, comentario: str) -> None:
         """Save the contact; the text stays in the draft until the database accepted it."""
-        rec = self.ws.workable()
+        rec = self.session.workable()
         if rec is None:
-            self.ws.message.emit(
+            self.ws.say(
                 "No se pudo registrar el contacto ahora. El comentario quedó guardado: "
                 "volvé a abrir «Indicar contacto» cuando se pueda.",
                 "warning",
             )
             return
         assert rec.detalle is not None
-        draft = self.ws.draft(rec.id)
+        draft = self.session.draft(rec.id)
         draft.contacto_resultado, draft.contacto_comentario = resultado, comentario
         ws, sid, version = self.ws, rec.id, rec.detalle.version
+        ctx = self.ctx
 
         def work() -> int:
             return acciones.registrar_contacto(
-                ws.db,
-                ws.actor,
-                ws.clock(),
+                ctx.db,
+                ctx.actor,
+                ctx.clock(),
                 solicitud_id=sid,
                 version=version,
                 resultado=ResultadoContacto(resultado),
@@ -217,24 +213,45 @@ class RecordActions(QObject):
             )
 
         def done(_version: int) -> None:
-            ws.forget_draft(sid, contacto=True)
-            ws.model.refresh_ids([sid])
-            ws.message.emit("Contacto registrado.", "info")
+            self.session.forget_draft(sid, contacto=True)
+            self.session.finished(sid, Hecho.CONTACTO)  # not served again in this pass
+            ws.after_write(sid)
+            ws.say("Contacto registrado.", "info")
             ws.reload_current()
 
         self._run(work, on_done=done)
 
+    def skip(self) -> None:
+        """Saltear: ask the reason (the window shows the dialog, then calls `skip_with`)."""
+        rec = self._workable("saltear")
+        if rec is not None:
+            self.skip_requested.emit(rec.id)
+
+    def skip_with(self, sid: int, motivo: str) -> None:
+        rec = self.session.workable()
+        if rec is None or rec.id != sid:
+            return
+        ctx = self.ctx
+
+        def work() -> str:
+            return salteo.saltear(ctx.db, ctx.actor, ctx.clock(), solicitud_id=sid, motivo=motivo)
+
+        def done(stored: str) -> None:
+            self._finished(sid, Hecho.SALTEADO, f"Salteada: {stored}.", stored)
+
+        self._run(work, on_done=done)
+
     def assign_turno(self) -> None:
-        rec = self.ws.current
+        rec = self.session.current
         if rec is None or rec.detalle is None:
             return
         d = rec.detalle
         values = {"dni": d.dni, "paciente_id": d.paciente_id, "solicitud_id": d.id}
-        template = self.ws.settings.portal_lite.url
+        template = self.ctx.settings.portal_lite.url
         try:
             url = template.format_map({k: quote(str(v)) for k, v in values.items()})
         except (KeyError, IndexError, ValueError):
-            self.ws.message.emit(
+            self.ws.say(
                 f"La dirección del Portal LITE en la configuración no es válida: «{template}». "
                 "Use {dni}, {paciente_id} o {solicitud_id}.",
                 "error",
@@ -242,24 +259,24 @@ class RecordActions(QObject):
             return
         opener = self.ws.open_url
         if opener is None or opener(url) is False:
-            self.ws.message.emit(f"No se pudo abrir el navegador con {url}", "warning")
+            self.ws.say(f"No se pudo abrir el navegador con {url}", "warning")
         else:
-            self.ws.message.emit(f"Se abrió el Portal LITE para {d.nombre}.", "info")
+            self.ws.say(f"Se abrió el Portal LITE para {d.nombre}.", "info")
 
     # --- the 15-minute window ------------------------------------------------------------------
 
     def edit(self) -> None:
-        rec = self.ws.workable()
-        if rec is None or not self.ws.enabled()["editar"]:
+        rec = self._workable("editar")
+        if rec is None:
             return
         ids = self._ids(rec)
         if not ids:
-            self.ws.message.emit("El envío necesita al menos una prestación.", "warning")
-            self.ws.focus_picker_requested.emit()
+            self.ws.say("El envío necesita al menos una prestación.", "warning")
+            self.ws.ask_picks()
             return
         if (
-            self.ws.settings.envio.confirmar_preview == "siempre"
-            and not self.ws.flags.preview_muted
+            self.ctx.settings.envio.confirmar_preview == "siempre"
+            and not self.session.flags.preview_muted
         ):
             self._prepare("editar", rec, ids)
         else:
@@ -269,12 +286,13 @@ class RecordActions(QObject):
         d = rec.detalle
         assert d is not None and d.envio is not None
         ws, sid, envio_id, version = self.ws, rec.id, d.envio.id, d.version
+        ctx = self.ctx
 
         def work() -> EnvioProgramado:
             return envios.editar_envio(
-                ws.db,
-                ws.actor,
-                ws.clock(),
+                ctx.db,
+                ctx.actor,
+                ctx.clock(),
                 self.cfg,
                 self._key(),
                 envio_id=envio_id,
@@ -283,8 +301,8 @@ class RecordActions(QObject):
             )
 
         def done(result: EnvioProgramado) -> None:
-            ws.forget_draft(sid, prestaciones=True)
-            ws.message.emit(
+            self.session.forget_draft(sid, prestaciones=True)
+            ws.say(
                 f"Envío actualizado con link nuevo: sale a las {to_local(result.enviar_desde):%H:%M}.",
                 "info",
             )
@@ -293,43 +311,99 @@ class RecordActions(QObject):
         self._run(work, on_done=done)
 
     def cancel_send(self) -> None:
-        rec = self.ws.workable()
-        if rec is None or not self.ws.enabled()["cancelar"]:
+        rec = self._workable("cancelar")
+        if rec is None:
             return
         d = rec.detalle
         assert d is not None and d.envio is not None
         ws, sid, envio_id, version = self.ws, rec.id, d.envio.id, d.version
+        ctx = self.ctx
+        ids = [p.id for p in d.prestaciones]
 
-        def done(_version: int) -> None:
-            ws.model.refresh_ids([sid])
-            ws.refresh_outbox()
-            ws.message.emit(
-                "Envío cancelado: la solicitud volvió a «sin resolver». Podés corregir y confirmar de nuevo.",
+        def work() -> int:
+            return envios.cancelar_envio(
+                ctx.db, ctx.actor, ctx.clock(), envio_id=envio_id, solicitud_version=version
+            )
+
+        def done(new_version: int) -> None:
+            ws.after_write(sid)
+            self._offer_undo("cancelar", sid, new_version, "Envío cancelado.", ids)
+            ws.say(
+                "Envío cancelado: la solicitud volvió a «sin resolver». Podés corregir y "
+                "confirmar de nuevo.",
                 "info",
             )
             ws.reload_current()
 
-        self._run(
-            lambda: envios.cancelar_envio(
-                ws.db, ws.actor, ws.clock(), envio_id=envio_id, solicitud_version=version
-            ),
-            on_done=done,
-        )
+        self._run(work, on_done=done)
 
     def send_now(self) -> None:
-        rec = self.ws.workable()
-        if rec is None or not self.ws.enabled()["enviar_ahora"]:
+        """Enviar ahora: the window asks once, then calls `send_now_confirmed`."""
+        rec = self._workable("enviar_ahora")
+        if rec is not None:
+            self.send_now_requested.emit(rec.id)
+
+    def send_now_confirmed(self, sid: int) -> None:
+        rec = self._workable("enviar_ahora")
+        if rec is None or rec.id != sid:
             return
         d = rec.detalle
         assert d is not None and d.envio is not None
         ws, envio_id = self.ws, d.envio.id
+        ctx = self.ctx
 
         def done(_: object) -> None:
             ws.wake_outbox()
-            ws.message.emit("El mensaje sale ahora.", "info")
+            ws.say("El mensaje sale ahora.", "info")
             ws.reload_current()
 
         self._run(
-            lambda: envios.enviar_ahora(ws.db, ws.actor, ws.clock(), envio_id=envio_id),
+            lambda: envios.enviar_ahora(ctx.db, ctx.actor, ctx.clock(), envio_id=envio_id),
             on_done=done,
         )
+
+    # --- Deshacer ------------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        """Ctrl+Z within 10 s of Resuelto or Cancelar envío: really revert it, audited."""
+        if not self.session.enabled(self.ctx.clock()).get("deshacer", False):
+            return
+        offer = self.session.take_undo(self.ctx.clock())
+        self.ws.offer_changed()
+        if offer is not None:
+            self._undo(offer)
+
+    def _undo(self, offer: Deshacer) -> None:
+        ws, sid = self.ws, offer.solicitud_id
+        ctx = self.ctx
+
+        def work() -> object:
+            now = ctx.clock()
+            if offer.tipo == "resuelto":
+                return deshacer.deshacer_resuelto(
+                    ctx.db, ctx.actor, now, solicitud_id=sid, version=offer.version
+                )
+            return deshacer.deshacer_cancelacion(
+                ctx.db,
+                ctx.actor,
+                now,
+                self.cfg,
+                self._key(),
+                solicitud_id=sid,
+                version=offer.version,
+                prestacion_ids=offer.prestacion_ids,
+            )
+
+        def done(_: object) -> None:
+            ws.after_write(sid)
+            if offer.tipo == "cancelar":
+                ws.wake_outbox()
+            ws.say(
+                "Se deshizo «Resuelto»: la solicitud volvió a sin resolver."
+                if offer.tipo == "resuelto"
+                else "Se deshizo la cancelación: el envío quedó programado de nuevo.",
+                "info",
+            )
+            ws.reopen(sid)
+
+        self._run(work, on_done=done)

@@ -1,118 +1,31 @@
-"""The open record's state as plain data, and what may be done with it (pure functions)."""
+"""Moved to `dim_revision.workstation.state` (the Qt-free session, issue 16.4); kept for imports."""
 
-from __future__ import annotations
+from dim_revision.workstation.state import (
+    ALWAYS,
+    Chosen,
+    Draft,
+    Flags,
+    Loaded,
+    Record,
+    RecordView,
+    enabled_actions,
+    live_send,
+    picks_editable,
+    programado,
+    send_due,
+)
 
-from dataclasses import dataclass
-from datetime import datetime
-
-from dim_revision.domain.enums import ESTADOS_VIVOS, EstadoEnvio
-from dim_revision.outbox.status import OutboxCounts
-from dim_revision.services.detalle import SolicitudDetalle
-
-Chosen = tuple[tuple[int, str], ...]
-ALWAYS = ("siguiente", "anterior", "buscar", "prestaciones", "actualizar", "ayuda")
-
-
-@dataclass
-class Draft:
-    """What the operator typed on one record and has not saved yet."""
-
-    prestaciones: Chosen | None = None  # None: untouched, show what the record has saved
-    contacto_resultado: str | None = None
-    contacto_comentario: str = ""
-
-    @property
-    def empty(self) -> bool:
-        return (
-            self.prestaciones is None
-            and not self.contacto_comentario
-            and not self.contacto_resultado
-        )
-
-
-@dataclass
-class Record:
-    id: int
-    detalle: SolicitudDetalle | None = None
-    claimed: bool = False
-    reason: str | None = None  # why it is read-only (someone else holds it)
-
-
-@dataclass(frozen=True)
-class RecordView:
-    """Everything the right-hand side shows for the open record."""
-
-    id: int
-    detalle: SolicitudDetalle | None
-    claimed: bool
-    chosen: Chosen
-    picks_editable: bool
-    state_text: str
-
-
-@dataclass(frozen=True)
-class Loaded:
-    id: int
-    claimed: bool
-    reason: str | None
-    detalle: SolicitudDetalle
-
-
-@dataclass
-class Flags:
-    online: bool = True
-    busy: bool = False
-    empty: bool = False
-    preview_done: bool = False  # the operator saw the preview once this session
-    preview_muted: bool = False  # "no volver a mostrar en esta sesión"
-    catalog_loaded: bool = False
-    counts: OutboxCounts | None = None
-    offline_detail: str = ""
-
-
-def live_send(d: SolicitudDetalle) -> bool:
-    """A send that is waiting or going out: no second confirm on this record."""
-    return d.envio is not None and d.envio.estado in ESTADOS_VIVOS
-
-
-def programado(d: SolicitudDetalle) -> bool:
-    """A send still inside its correction window (editable, cancellable)."""
-    return d.envio is not None and d.envio.estado == EstadoEnvio.PROGRAMADO
-
-
-def send_due(d: SolicitudDetalle, now: datetime) -> bool:
-    """The send left its window (or is in flight): worth re-reading to show the outcome."""
-    envio = d.envio
-    if envio is None:
-        return False
-    return envio.estado == EstadoEnvio.ENVIANDO or (
-        envio.estado == EstadoEnvio.PROGRAMADO and envio.enviar_desde <= now
-    )
-
-
-def picks_editable(rec: Record, online: bool) -> bool:
-    d = rec.detalle
-    if d is None or not rec.claimed or not online:
-        return False
-    return (not d.resuelto and not live_send(d)) or programado(d)
-
-
-def enabled_actions(workable: Record | None, shown: SolicitudDetalle | None) -> dict[str, bool]:
-    """Which window actions are enabled; `workable` is the open record if it may be written."""
-    d = workable.detalle if workable is not None else None
-    window = d is not None and programado(d)
-    result = {
-        "confirmar": d is not None
-        and not d.resuelto
-        and not live_send(d)
-        and d.whatsapp is not None,
-        "resuelto": d is not None and not d.resuelto,
-        "contacto": d is not None,
-        "turno": shown is not None,
-        "imagen": shown is not None and bool(shown.adjuntos),
-        "editar": window,
-        "cancelar": window,
-        "enviar_ahora": window,
-    }
-    result.update(dict.fromkeys(ALWAYS, True))
-    return result
+__all__ = [
+    "ALWAYS",
+    "Chosen",
+    "Draft",
+    "Flags",
+    "Loaded",
+    "Record",
+    "RecordView",
+    "enabled_actions",
+    "live_send",
+    "picks_editable",
+    "programado",
+    "send_due",
+]

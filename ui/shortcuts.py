@@ -66,6 +66,20 @@ SPECS: tuple[ActionSpec, ...] = (
         "Solicitud",
     ),
     ActionSpec(
+        "saltear",
+        "Saltear",
+        ("Ctrl+S",),
+        "Deja la solicitud para después, con un motivo: no vuelve a aparecer en esta pasada",
+        "Solicitud",
+    ),
+    ActionSpec(
+        "deshacer",
+        "Deshacer",
+        ("Ctrl+Z",),
+        "Deshace «Resuelto» o «Cancelar envío» durante 10 segundos",
+        "Solicitud",
+    ),
+    ActionSpec(
         "editar",
         "Editar envío",
         ("Ctrl+E",),

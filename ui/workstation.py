@@ -1,67 +1,57 @@
-"""The workstation controller: which record is open, its claim, timers, and the database's health.
+"""The workstation controller: timers, signals and the task runner around the operator's session.
 
-Widgets only render what this object says and forward the operator's intent to it; every service
-call runs on a task runner. Claims, releases, record loads and writes go through a one-thread
-"lane" so they happen in the order the operator caused them (a release of the record just left
-can never overtake the claim of the record opened next). Queue queries, the catalog, prefetch
-and the reconnect probe use the shared runner.
-
-What the operator typed (picked prestaciones, a half-written contact) lives in `drafts` keyed by
-solicitud id, so moving between records, a stale write or the database going away loses nothing.
+The decisions (which record is open, what comes next, the drafts, what is enabled, what the state
+line says, what this pass already did) live in the Qt-free `WorkstationSession`
+(`dim_revision/workstation/`); this QObject runs what it decides. Every service call runs on a
+task runner. Claims, releases, record loads and writes go through a one-thread "lane" so they
+happen in the order the operator caused them (a release of the record just left can never
+overtake the claim of the record opened next). Queue queries, the catalog, prefetch and the
+reconnect probe use the shared runner.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from dim_revision.bootstrap import AppContext
-from dim_revision.db.engine import check_connection
+from dim_revision.clock import local_today
 from dim_revision.db.sql_time import DatabaseClock
-from dim_revision.domain.lexicon import LexiconError
-from dim_revision.domain.search_index import SearchIndex
+from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.errors import ClaimLost, NotFound
-from dim_revision.outbox.status import OutboxCounts, outbox_counts
 from dim_revision.outbox.worker import OutboxThread
 from dim_revision.services import claims
-from dim_revision.services.catalogo import indice_de_busqueda
 from dim_revision.services.claims import Claim
 from dim_revision.services.detalle import SolicitudDetalle, obtener_detalle
 from dim_revision.services.guards import lease_owner
-from dim_revision.services.latido import check_key_fingerprint
 from dim_revision.services.queue import QueueFilter
-from dim_revision.services.reloj import aviso_de_reloj
+from dim_revision.workstation.claiming import claim_first
+from dim_revision.workstation.pase import Fila
+from dim_revision.workstation.session import WorkstationSession, empty_text
+from dim_revision.workstation.state import Draft, Flags, Loaded, Record, RecordView, send_due
 from ui import record_text
-from ui.db_errors import OFFLINE_MESSAGE, db_task, is_offline
+from ui.db_errors import db_task, is_offline
 from ui.queue_model import QueueModel, ServiceQueueSource
-from ui.record_state import (
-    Chosen,
-    Draft,
-    Flags,
-    Loaded,
-    Record,
-    RecordView,
-    enabled_actions,
-    picks_editable,
-    send_due,
-)
 from ui.tasks import TaskFailure, TaskRunner
+from ui.workstation_checks import BackgroundChecks
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 5_000
 RECONNECT_MS = 3_000
 KEY_CHECK_MS = 300_000  # link-key fingerprint: published and compared every 5 minutes
-PREFETCH_KEEP = 3
-RELEASE_ON_CLOSE_SECONDS = 3.0
 
 
-class Workstation(QObject):
+def _describe(d: SolicitudDetalle, claimed: bool, reason: str | None) -> str:
+    return record_text.state_line(d, claimed=claimed, reason=reason)
+
+
+class Workstation(QObject, BackgroundChecks):
     record_changed = Signal(object)  # RecordView | None
     actions_changed = Signal()
     message = Signal(str, str)  # text, kind: info | warning | error
@@ -75,6 +65,9 @@ class Workstation(QObject):
     prefetch_ready = Signal(object)  # SolicitudDetalle of the probable next record
     focus_picker_requested = Signal()
     key_checked = Signal(bool, str)  # link-key fingerprint matches the others?, text
+    unsaved_changed = Signal(bool)  # the picks on screen differ from the scheduled send
+    undo_changed = Signal(object)  # Deshacer | None
+    focus_grid_requested = Signal()
 
     def __init__(
         self,
@@ -106,18 +99,19 @@ class Workstation(QObject):
             ServiceQueueSource(self.db, self.clock),
             self.clock,
             self.me,
-            QueueFilter.today(self.clock()),
+            QueueFilter.pendientes(self.clock()),
             parent=self,
         )
         self.model.failed.connect(self.background_error)
         self.model.first_page_loaded.connect(self._reselect)
+        self.model.first_page_loaded.connect(self._after_new_list)
         self.model.first_page_loaded.connect(self._prefetch_next)
         self.model.refreshed.connect(self._prefetch_next)
-        self.drafts: dict[int, Draft] = {}
-        self.consultas: dict[int, dict[int, str]] = {}  # sid → prestación id → query typed
-        self.current: Record | None = None
-        self.flags = Flags()
-        self._wanted: int | None = None  # read by lane tasks to drop claims nobody wants anymore
+        self.session = WorkstationSession(
+            aprender=ctx.settings.busqueda.aprender, describe=_describe
+        )
+        self._open_first: bool | None = None  # Enter/↓ in the search: open row 0 when it is in
+        self._new_filter = False  # the next first page is a new filter's (see _after_new_list)
         self._prefetched: dict[int, SolicitudDetalle] = {}
         self._countdown_live = False
         self._stopped = False
@@ -129,6 +123,19 @@ class Workstation(QObject):
         self._tick = self._timer(1000, self._update_countdown)
         self._reconnect = self._timer(reconnect_ms, self.retry_now)
         self._key_timer = self._timer(KEY_CHECK_MS, self.check_key)
+
+    # The session's state, under the names the window and the tests read.
+    @property
+    def current(self) -> Record | None:
+        return self.session.current
+
+    @current.setter
+    def current(self, value: Record | None) -> None:
+        self.session.current = value
+
+    @property
+    def flags(self) -> Flags:
+        return self.session.flags
 
     def _timer(self, ms: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -153,49 +160,17 @@ class Workstation(QObject):
             self.outbox.start()
         self.check_key()
 
-    def shutdown(self) -> None:
-        """Stop timers, give the record back, stop the lane and the send worker (idempotent)."""
-        if self._stopped:
-            return
-        self._stopped = True
-        for timer in (self._heartbeat, self._poll, self._tick, self._reconnect, self._key_timer):
-            timer.stop()
-        rec = self.current
-        if rec is not None and rec.claimed:
-            self._release_blocking(rec.id)
-        self.lane.shutdown(10_000)
-        if self.outbox is not None:
-            self.outbox.stop(timeout=10)
-
-    def _release_blocking(self, sid: int) -> None:
-        """Free the record on close without hanging forever on a dead database."""
-
-        def work() -> None:
-            try:
-                claims.release(self.db, self.actor, sid)
-            except Exception:
-                log.warning("No se pudo liberar la solicitud %s al cerrar", sid, exc_info=True)
-
-        thread = threading.Thread(target=work, name="release-on-close", daemon=True)
-        thread.start()
-        thread.join(RELEASE_ON_CLOSE_SECONDS)
-
     # --- opening records -------------------------------------------------------------------------
 
     def open(self, sid: int, *, preclaimed: bool = False, force: bool = False) -> None:
         """Show `sid`: claim it (unless already claimed) and load its detail in the background."""
-        previous = self.current
-        if previous is not None and previous.id == sid and not force:
+        opening = self.session.open(
+            sid, preclaimed=preclaimed, force=force, prefetched=self._prefetched.pop(sid, None)
+        )
+        if opening is None:
             return
-        if previous is not None and previous.id != sid:
-            self.release(previous.id)
-        record = Record(sid, claimed=preclaimed)
-        if previous is not None and previous.id == sid:
-            record = replace(previous, claimed=previous.claimed or preclaimed)
-        else:
-            record.detalle = self._prefetched.pop(sid, None)
-        self.current = record
-        self._wanted = sid
+        if opening.release is not None:
+            self.release(opening.release)
         self._set_empty(False)
         self.emit_record()
         self.lane.submit(
@@ -232,18 +207,16 @@ class Workstation(QObject):
                 claimed = True
             except ClaimLost as exc:
                 reason = str(exc)
-        if self._wanted != sid:  # the operator already moved on: do not keep the lease
+        if self.session.wanted != sid:  # the operator already moved on: do not keep the lease
             if claimed and not preclaimed:
                 claims.release(self.db, self.actor, sid)
             return None
         return Loaded(sid, claimed, reason, obtener_detalle(self.db, sid, now))
 
     def _on_loaded(self, loaded: Loaded | None) -> None:
-        rec = self.current
-        if loaded is None or rec is None or rec.id != loaded.id:
+        if loaded is None or not self.session.loaded(loaded):
             return
-        rec.detalle, rec.claimed, rec.reason = loaded.detalle, loaded.claimed, loaded.reason
-        self.model.refresh_ids([rec.id])  # the grid shows the lease (or who holds it) at once
+        self.model.refresh_ids([loaded.id])  # the grid shows the lease (or who holds it) at once
         self.emit_record()
         self._prefetch_next()
 
@@ -254,34 +227,53 @@ class Workstation(QObject):
         if self.current is not None and self.current.id == sid:
             self.message.emit(failure.message, "warning" if not failure.unexpected else "error")
             if isinstance(failure.exception, NotFound):
-                self.current = None
+                self.session.close()
                 self.emit_record()
                 self.model.refresh()
 
-    def claim_next(self, *, skip: frozenset[int] = frozenset()) -> None:
-        """Claim the oldest free request matching the filter and open it (or show the empty state)."""
-        db, actor, now, filtro, lease = (
+    def claim_next(self) -> None:
+        """Claim the oldest free request of the filter not done in this pass (or show empty).
+        A view of resolved requests has nothing to claim; if the operator opens a record
+        before the answer comes, the answer is dropped (`advance_from`)."""
+        if self.model.filtro.estado is EstadoFiltro.RESUELTAS:
+            if self.current is None:
+                self.advance(None)
+            return
+        pick = partial(claims.next_free, skip=self.session.skip_for_next_free())
+        self._claim(pick, self.session.wanted, self.model.filtro, self.lease)
+
+    def next_after(self, left: int) -> None:
+        """`left` is finished: open the next row in the table's order (wrapping), skipping rows
+        held by others and rows already done in this pass (issue 13.1)."""
+        candidates = self.session.next_candidates(self.filas(), left)
+        skip = self.session.skip_for_next_free(left)
+        self._claim(claim_first, left, candidates, self.model.filtro, self.lease, skip)
+
+    def _claim(self, pick: Callable[..., Claim | None], left: int | None, *args: Any) -> None:
+        """Run `pick(db, actor, now, *args)` on the lane, then move on from `left`."""
+        self.lane.submit(
+            db_task(pick),
             self.db,
             self.actor,
             self.clock(),
-            self.model.filtro,
-            self.lease,
-        )
-
-        def work() -> Claim | None:
-            return claims.next_free(db, actor, now, filtro, lease, skip=skip)
-
-        self.lane.submit(
-            db_task(work),
-            on_done=self.advance,
+            *args,
+            on_done=lambda claim: self.advance_from(left, claim),
             on_error=self.background_error,
             key="next-free",
         )
 
-    def advance_from(self, left: int, claim: Claim | None) -> None:
+    def filas(self) -> list[Fila]:
+        """The loaded rows as the pass sees them (free: unresolved, nobody else holds it)."""
+        return [
+            Fila(r.id, not r.resuelto and not self.model.taken_by_other(r))
+            for r in self.model.loaded_rows()
+        ]
+
+    def advance_from(self, left: int | None, claim: Claim | None) -> None:
         """After an action finished on `left`: move on, unless the operator already did."""
-        if self.current is not None and self.current.id != left:
-            if claim is not None and claim.solicitud_id != self.current.id:
+        if not self.session.should_advance_from(left):
+            current = self.current
+            if claim is not None and current is not None and claim.solicitud_id != current.id:
                 self.release(claim.solicitud_id)
             return
         self.advance(claim)
@@ -293,12 +285,61 @@ class Workstation(QObject):
             if self.model.row_of(claim.solicitud_id) is None:
                 self.model.refresh()
             return
-        if self.current is not None:
-            self.release(self.current.id)
-        self.current = None
-        self._wanted = None
-        self.emit_record()
+        self.close_record()
         self._set_empty(True)
+
+    def close_record(self) -> None:
+        """Nothing open (the record left the list, or nothing is left to work)."""
+        left = self.session.close()
+        if left is not None:
+            self.release(left)
+        self.emit_record()
+
+    def empty_text(self) -> str:
+        """What the right-hand side says with no record open (and what the filter hides)."""
+        return empty_text(
+            self.model.filtro,
+            local_today(self.clock()),
+            libres=len(self.session.next_candidates(self.filas(), -1)),
+            salteadas=self.session.pase.salteadas,
+        )
+
+    def open_first(self, work_it: bool) -> None:
+        """Enter (work it: focus the picker) or ↓ (walk the list) in the search: open row 0
+        once the list for the typed text is in."""
+        self._open_first = work_it
+        if not self.model.busy:
+            self._open_first_row()
+
+    def _open_first_row(self) -> None:
+        work_it, self._open_first = self._open_first, None
+        row = self.model.row_at(0)
+        if work_it is None or row is None:
+            return
+        self.open(row.id)
+        self.select_requested.emit(row.id)
+        (self.focus_picker_requested if work_it else self.focus_grid_requested).emit()
+
+    def _after_new_list(self) -> None:
+        """A new filter's first page: the detail never shows a record the list does not have;
+        with nothing open, a view without search text offers its oldest free record."""
+        if self._open_first is not None and self.model.row_at(0) is not None:
+            self._new_filter = False
+            self._open_first_row()
+            return
+        self._open_first = None
+        if not self._new_filter:
+            return
+        self._new_filter = False
+        rec = self.current
+        if rec is not None and self.model.row_of(rec.id) is not None:
+            return
+        if rec is not None:
+            self.close_record()
+        if self.model.filtro.texto.strip() or not self.flags.online:
+            self._set_empty(True)
+        else:
+            self.claim_next()
 
     def _reselect(self) -> None:
         if self.current is not None:
@@ -308,77 +349,35 @@ class Workstation(QObject):
     # --- what the window shows ---------------------------------------------------------------------
 
     def view(self) -> RecordView | None:
-        rec = self.current
-        if rec is None:
-            return None
-        d = rec.detalle
-        return RecordView(
-            id=rec.id,
-            detalle=d,
-            claimed=rec.claimed,
-            chosen=self.chosen(rec),
-            picks_editable=picks_editable(rec, self.flags.online),
-            state_text="Cargando…"
-            if d is None
-            else record_text.state_line(d, claimed=rec.claimed, reason=rec.reason),
-        )
+        return self.session.view()
 
     def emit_record(self) -> None:
         self.record_changed.emit(self.view())
         self.actions_changed.emit()
+        self._emit_unsaved()
         self._update_countdown()
 
-    def chosen(self, rec: Record) -> Chosen:
-        draft = self.drafts.get(rec.id)
-        if draft is not None and draft.prestaciones is not None:
-            return draft.prestaciones
-        if rec.detalle is None:
-            return ()
-        return tuple((p.id, p.nombre) for p in rec.detalle.prestaciones)
+    def _emit_unsaved(self) -> None:
+        rec = self.current
+        self.unsaved_changed.emit(rec is not None and self.session.unsaved(rec))
 
+    # Drafts and what is enabled: the session decides (kept here under the old names).
     def set_chosen(self, items: list[tuple[int, str]]) -> None:
         """The operator edited the picks of the open record (kept until saved)."""
-        if self.current is not None:
-            self.drafts.setdefault(self.current.id, Draft()).prestaciones = tuple(items)
+        self.session.set_chosen(items)
+        self._emit_unsaved()
 
     def set_consultas(self, consultas: dict[int, str]) -> None:
-        """What the operator typed before adding each prestación of the open record (learning)."""
-        if self.current is not None:
-            self.consultas.setdefault(self.current.id, {}).update(consultas)
-
-    def consultas_de(self, sid: int, ids: list[int]) -> dict[int, str] | None:
-        """The queries to record with a confirmed send, or None when learning is off."""
-        if not self.settings.busqueda.aprender:
-            return None
-        known = self.consultas.get(sid, {})
-        return {pid: known[pid] for pid in ids if pid in known}
+        self.session.set_consultas(consultas)
 
     def draft(self, sid: int) -> Draft:
-        return self.drafts.setdefault(sid, Draft())
-
-    def forget_draft(self, sid: int, *, prestaciones: bool = False, contacto: bool = False) -> None:
-        draft = self.drafts.get(sid)
-        if draft is None:
-            return
-        if prestaciones:
-            draft.prestaciones = None
-        if contacto:
-            draft.contacto_resultado, draft.contacto_comentario = None, ""
-        if draft.empty:
-            del self.drafts[sid]
+        return self.session.draft(sid)
 
     def workable(self) -> Record | None:
-        """The open record if the operator may write to it right now."""
-        rec = self.current
-        if rec is None or rec.detalle is None or not rec.claimed:
-            return None
-        if not self.flags.online or self.flags.busy:
-            return None
-        return rec
+        return self.session.workable()
 
     def enabled(self) -> dict[str, bool]:
-        shown = self.current.detalle if self.current is not None else None
-        return enabled_actions(self.workable(), shown)
+        return self.session.enabled(self.clock())
 
     def set_busy(self, busy: bool) -> None:
         if busy != self.flags.busy:
@@ -414,10 +413,65 @@ class Workstation(QObject):
             self.reload_current()  # the send left its window: show what the worker did
 
     def set_filter(self, filtro: QueueFilter) -> None:
-        """New filter for the grid; the open record stays open (it is still claimed)."""
+        """New filter for the grid and a new pass; once its list is in, a record that is not in
+        it is closed (`_after_new_list`)."""
+        if filtro == self.model.filtro:
+            return
+        self.session.filter_changed()
+        self._new_filter = True
         self.model.set_filter(filtro)
-        if self.current is None and self.flags.online:
-            self.claim_next()
+
+    # --- what RecordActions asks of the controller ---------------------------------------------
+
+    def run_write(
+        self, fn: Callable[[], Any], *, on_done: Callable[[Any], None], reload_on: tuple[type, ...]
+    ) -> None:
+        """A write of the operator's, on the lane, with the actions disabled until it ends. A
+        refusal is said in Spanish; one of `reload_on` (the record changed underneath) reloads."""
+        self.set_busy(True)
+
+        def done(result: Any) -> None:
+            self.set_busy(False)
+            on_done(result)
+
+        def failed(failure: TaskFailure) -> None:
+            self.set_busy(False)
+            if is_offline(failure):
+                self.go_offline(failure.message)
+                return
+            self.say(failure.message, "error" if failure.unexpected else "warning")
+            if isinstance(failure.exception, reload_on):
+                self.reload_current()
+                self.model.refresh()
+
+        self.lane.submit(db_task(fn), on_done=done, on_error=failed)
+
+    def say(self, text: str, kind: str = "info") -> None:
+        self.message.emit(text, kind)
+
+    def ask_picks(self) -> None:
+        self.focus_picker_requested.emit()
+
+    def keep_in_list(self, sid: int) -> None:
+        """Just confirmed here: the row stays on screen so the operator can come back to it."""
+        self.model.pin(sid)
+
+    def offer_changed(self) -> None:
+        """The session's undo offer appeared or went."""
+        self.undo_changed.emit(self.session.deshacer)
+        self.actions_changed.emit()
+
+    def reopen(self, sid: int) -> None:
+        """Back to `sid` after an undo (its row may have left the list: it is read again)."""
+        self.open(sid, force=True)
+        self.select_requested.emit(sid)
+        self.model.refresh()
+
+    def after_write(self, sid: int) -> None:
+        """This workstation changed `sid`: its row, the counters and the send counts again."""
+        self.model.refresh_ids([sid])
+        self.model.refresh_counts()
+        self.refresh_outbox()
 
     def refresh_all(self) -> None:
         """F5: everything again (or a reconnect attempt while offline)."""
@@ -425,191 +479,6 @@ class Workstation(QObject):
             self.retry_now()
             return
         self.model.refresh()
-        self.refresh_outbox()
-        if self.current is not None:
-            self.reload_current()
-        else:
-            self.claim_next()
-
-    def heartbeat(self) -> None:
-        """Renew the lease of the open record (the timer calls this)."""
-        rec = self.current
-        if rec is None or not rec.claimed or not self.flags.online:
-            return
-        sid = rec.id
-        self.lane.submit(
-            db_task(claims.heartbeat),
-            self.db,
-            self.actor,
-            self.clock(),
-            sid,
-            self.lease,
-            on_done=lambda ok: self._on_beat(sid, bool(ok)),
-            on_error=self.background_error,
-        )
-
-    def _on_beat(self, sid: int, ok: bool) -> None:
-        rec = self.current
-        if ok or rec is None or rec.id != sid or not rec.claimed:
-            return
-        self.message.emit(
-            "Perdiste la reserva de esta solicitud (venció o la tomó otro puesto). "
-            "Se recargó; lo que elegiste sigue acá.",
-            "warning",
-        )
-        rec.claimed = False
-        self.reload_current()
-
-    def _prefetch_next(self) -> None:
-        rec = self.current
-        if rec is None:
-            return
-        candidate = self._next_candidate(rec.id)
-        if candidate is None or candidate in self._prefetched:
-            return
-        self.runner.submit(
-            db_task(obtener_detalle),
-            self.db,
-            candidate,
-            self.clock(),
-            on_done=self._store_prefetch,
-            on_error=lambda failure: None,  # only an optimisation
-            key=f"prefetch-{id(self)}",
-        )
-
-    def _next_candidate(self, sid: int) -> int | None:
-        rows = self.model.loaded_rows()
-        start = self.model.row_of(sid)
-        ordered = rows[start + 1 :] + rows[:start] if start is not None else rows
-        for row in ordered:
-            if row.id != sid and not row.resuelto and not self.model.taken_by_other(row):
-                return row.id
-        return None
-
-    def prefetched(self) -> tuple[int, ...]:
-        """Ids whose detail is already in memory (shown at once when opened)."""
-        return tuple(self._prefetched)
-
-    def _store_prefetch(self, detalle: SolicitudDetalle) -> None:
-        self._prefetched[detalle.id] = detalle
-        while len(self._prefetched) > PREFETCH_KEEP:
-            self._prefetched.pop(next(iter(self._prefetched)))
-        self.prefetch_ready.emit(detalle)
-
-    # --- catalog and outbox ---------------------------------------------------------------------------
-
-    def _load_catalog(self) -> None:
-        self.runner.submit(
-            self._build_index,
-            on_done=self._on_catalog,
-            on_error=self.background_error,
-            key="catalog",
-        )
-
-    @db_task
-    def _build_index(self) -> SearchIndex:
-        cfg = self.settings.busqueda
-        try:
-            return indice_de_busqueda(self.db, self.clock(), cfg)
-        except LexiconError as exc:  # DIM's own file is broken: work on with the reviewed one
-            if not cfg.lexico:
-                raise
-            log.warning("Léxico de DIM inutilizable: %s", exc)
-            self.message.emit(f"{exc} Se usa solo el léxico revisado.", "warning")
-            return indice_de_busqueda(self.db, self.clock(), replace(cfg, lexico=""))
-
-    def _on_catalog(self, index: SearchIndex) -> None:
-        self.flags.catalog_loaded = True
-        self.catalog_ready.emit(index)
-
-    def refresh_outbox(self) -> None:
-        self.runner.submit(
-            db_task(outbox_counts),
-            self.db,
-            self.clock(),
-            on_done=self._on_counts,
-            on_error=self.background_error,
-            key="outbox-counts",
-        )
-
-    def check_key(self) -> None:
-        """Publish this PC's link-key fingerprint (when it sends) and compare it with the
-        service's and other senders' (issue #12), for the status bar."""
-        ctx = self.ctx
-
-        def work() -> tuple[bool, str]:
-            return check_key_fingerprint(
-                ctx.db, ctx.secrets, ctx.settings.outbox.modo, ctx.actor.estacion, self.clock()
-            )
-
-        self.runner.submit(
-            db_task(work),
-            on_done=lambda r: self.key_checked.emit(*r),
-            on_error=lambda _f: None,  # the database banner already tells the story
-            key="key-check",
-        )
-
-    def check_clock(self) -> None:
-        """Compare this PC's clock with the database server's, in the background."""
-        self.runner.submit(
-            aviso_de_reloj,
-            self.clock,
-            on_done=self.clock_skew_changed.emit,
-            on_error=self.background_error,
-            key="db-clock",
-        )
-
-    def _on_counts(self, counts: OutboxCounts) -> None:
-        self.flags.counts = counts
-        self.outbox_changed.emit(counts, self.outbox.worker.status if self.outbox else None)
-
-    def wake_outbox(self) -> None:
-        if self.outbox is not None:
-            self.outbox.wake()
-        self.refresh_outbox()
-
-    # --- faults -------------------------------------------------------------------------------------
-
-    def background_error(self, failure: TaskFailure) -> None:
-        if is_offline(failure):
-            self.go_offline(failure.message)
-        elif failure.unexpected:
-            self.message.emit(failure.message, "error")
-        else:
-            self.message.emit(failure.message, "warning")
-
-    def go_offline(self, detail: str) -> None:
-        self.flags.offline_detail = detail
-        if not self.flags.online:
-            return
-        log.warning("Base de datos inaccesible: %s", detail)
-        self.flags.online = False
-        self.online_changed.emit(False, detail or OFFLINE_MESSAGE)
-        self.emit_record()
-        self._reconnect.start()
-
-    def retry_now(self) -> None:
-        self.runner.submit(
-            db_task(check_connection),
-            self.db.engine,
-            on_done=lambda _: self._on_reconnected(),
-            on_error=lambda failure: setattr(self.flags, "offline_detail", failure.message),
-            key="reconnect",
-        )
-
-    def _on_reconnected(self) -> None:
-        if self.flags.online:
-            return
-        log.info("Base de datos accesible otra vez")
-        self._reconnect.stop()
-        self.flags.online = True
-        self.online_changed.emit(True, "")
-        if self.model.rowCount():
-            self.model.refresh()
-        else:
-            self.model.reload()
-        if not self.flags.catalog_loaded:
-            self._load_catalog()
         self.refresh_outbox()
         if self.current is not None:
             self.reload_current()

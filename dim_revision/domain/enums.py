@@ -88,6 +88,11 @@ class ResultadoContacto(StrEnum):
     def etiqueta(self) -> str:
         return _RESULTADOS[self]
 
+    @property
+    def pide_comentario(self) -> bool:
+        """A talk or "otro" needs a few words; "no atiende" and the like say it all (issue 13.7)."""
+        return self in (ResultadoContacto.CONTACTADO, ResultadoContacto.OTRO)
+
 
 _RESULTADOS = {
     ResultadoContacto.CONTACTADO: "Contactado",
@@ -105,3 +110,6 @@ class EstadoFiltro(StrEnum):
     PENDIENTES = "pendientes"
     RESUELTAS = "resueltas"
     TODAS = "todas"
+    # The operators' default view: unresolved from the chosen days *and every earlier day*
+    # (resolved ones are counted only for the chosen days). See `queue.pendientes_todas`.
+    PENDIENTES_TODAS = "pendientes_todas"

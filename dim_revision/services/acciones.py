@@ -69,13 +69,13 @@ def registrar_contacto(
     except ValueError:
         raise ValidationError(f"Resultado de contacto desconocido: «{resultado}».") from None
     text = comentario.strip()
-    if not text:
-        raise ValidationError("Escribí un comentario sobre el contacto.")
+    if not text and outcome.pide_comentario:
+        raise ValidationError(f"Escribí un comentario sobre el contacto («{outcome.etiqueta}»).")
     if len(text) > MAX_COMENTARIO:
         raise ValidationError(f"El comentario supera los {MAX_COMENTARIO} caracteres.")
     with db.uow() as uow:
         s = uow.session
-        mensaje = f"{outcome.etiqueta}: {text}"
+        mensaje = f"{outcome.etiqueta}: {text}" if text else outcome.etiqueta
         new_version = guarded_update(
             s,
             actor,

@@ -104,7 +104,7 @@ def _looks_like_phone(text: str) -> bool:
 def total_filas(db: Database, filtro: QueueFilter, now: datetime) -> int:
     with db.uow() as uow:
         counts = count_queue(uow.session, filtro, now)
-    if filtro.estado is EstadoFiltro.PENDIENTES:
+    if filtro.estado in (EstadoFiltro.PENDIENTES, EstadoFiltro.PENDIENTES_TODAS):
         return counts.pendientes
     if filtro.estado is EstadoFiltro.RESUELTAS:
         return counts.resueltas

@@ -44,6 +44,9 @@ ACCIONES: dict[str, str] = {
     "bloqueo_liberado": "Liberó la solicitud tomada",
     "turno_vinculado": "Se vinculó un turno",
     "reabierta": "Reabrió la solicitud",
+    "solicitud_salteada": "Salteó la solicitud en su pasada",
+    "resuelto_deshecho": "Deshizo «Resuelto»: la solicitud volvió a sin resolver",
+    "cancelacion_deshecha": "Deshizo la cancelación: el envío se programó de nuevo",
     "demo_seed": "Datos de demostración",
     "exportacion": "Exportó la grilla",
     "operador_agregado": "Registró un operador",
@@ -85,6 +88,7 @@ def _extra(accion: str, d: dict[str, Any]) -> str:
         "envio_liberado",
         "envio_devuelto_por_pausa",
         "envio_cancelado",
+        "solicitud_salteada",
     ) and d.get("motivo"):
         return f"«{d['motivo']}»"
     if accion == "marcado_resuelto" and d.get("comentario"):

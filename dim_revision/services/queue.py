@@ -30,6 +30,11 @@ class QueueFilter:
         day = local_today(now)
         return cls(day, day, estado)
 
+    @classmethod
+    def pendientes(cls, now: datetime) -> QueueFilter:
+        """The operators' default: today plus every earlier unresolved request."""
+        return cls.today(now, EstadoFiltro.PENDIENTES_TODAS)
+
 
 @dataclass(frozen=True)
 class QueueRow:
@@ -129,8 +134,9 @@ def queue_conditions(
     `completa` drops the fallback for patients without a copy (see `queue_texto`).
     """
     start, end = local_day_bounds(filtro.desde, filtro.hasta)
+    todas = filtro.estado is EstadoFiltro.PENDIENTES_TODAS
     conds: list[ColumnElement[bool]] = [
-        S.fecha_subida >= start,
+        pendientes_todas(start) if todas else S.fecha_subida >= start,
         S.fecha_subida < end,
         S.fecha_baja.is_(None),
     ]
@@ -138,6 +144,9 @@ def queue_conditions(
         return conds
     if dim is None:
         raise TypeError("a text filter needs the DIM mapping (dim=dim_de(session))")
+    if modo is None or todas:
+        # "Pendientes" reaches back to every earlier unresolved request: no short range to probe.
+        modo = PACIENTES if todas else modo
     if modo is None:
         modo = FILA if (filtro.hasta - filtro.desde).days < NARROW_DAYS else PACIENTES
     text_cond = text_condition(dim, filtro.texto, modo=modo, completa=completa)
@@ -162,10 +171,13 @@ def search_mode(session: Session, filtro: QueueFilter) -> dict[str, Any]:
     )
     rows = int(session.scalar(select(func.count()).select_from(capped)) or 0)
     return {"modo": FILA if rows <= NARROW_ROWS else RANGO, "completa": completa}
+def pendientes_todas(start: datetime) -> ColumnElement[bool]:
+    """The "Pendientes" view's lower bound: the chosen days, plus anything unresolved before."""
+    return or_(S.fecha_subida >= start, S.resuelto == false())
 
 
 def _state_condition(estado: EstadoFiltro) -> list[ColumnElement[bool]]:
-    if estado is EstadoFiltro.PENDIENTES:
+    if estado in (EstadoFiltro.PENDIENTES, EstadoFiltro.PENDIENTES_TODAS):
         return [S.resuelto == false()]
     if estado is EstadoFiltro.RESUELTAS:
         return [S.resuelto == true()]

@@ -57,6 +57,10 @@ def _confirm_and_send_now(qtbot: QtBot, opened: object) -> int:
     )
     activate(qtbot, window)
     press(qtbot, window.grid, Qt.Key.Key_Return, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: window.loop.ask_dialog is not None)  # asked once
+    ask = window.loop.ask_dialog
+    qtbot.waitUntil(ask.isActiveWindow)
+    press(qtbot, ask.yes_button, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: idle(ws) and "sale ahora" in window.message_banner.text)
     return int(first)
 

@@ -34,7 +34,7 @@ def _names(window: object) -> list[str]:
     return [r.nombre for r in model.loaded_rows()]
 
 
-def test_filters_open_on_today_unresolved_and_filter_in_sql(
+def test_filters_open_on_pendientes_and_filter_in_sql(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
     seeded = seed_queue(sqlite_db, clock(), count=4)
@@ -46,11 +46,17 @@ def test_filters_open_on_today_unresolved_and_filter_in_sql(
     bar = window.filter_bar
     today = local_today(clock())
     assert bar.filtro().desde == bar.filtro().hasta == today
-    assert bar.filtro().estado is EstadoFiltro.PENDIENTES and bar.filtro().texto == ""
-    assert bar.estado.currentText() == "Sin resolver"
+    assert bar.filtro().estado is EstadoFiltro.PENDIENTES_TODAS and bar.filtro().texto == ""
+    assert bar.estado.currentText() == "Pendientes (hoy y anteriores)"
+    # «Pendientes»: today's unresolved plus every earlier unresolved one (yesterday's first).
+    assert [r.id for r in window.ws.model.loaded_rows()] == [yesterday, *seeded.solicitudes[:3]]
+    qtbot.waitUntil(lambda: "4</b> sin resolver" in bar.counts_label.text())
+    assert "1</b> resueltas" in bar.counts_label.text()
+
+    with qtbot.waitSignal(window.ws.model.first_page_loaded):
+        bar.estado.setCurrentIndex(bar.estado.findData(EstadoFiltro.PENDIENTES.value))
     assert [r.id for r in window.ws.model.loaded_rows()] == seeded.solicitudes[:3]
     qtbot.waitUntil(lambda: "3</b> sin resolver" in bar.counts_label.text())
-    assert "1</b> resueltas" in bar.counts_label.text()
 
     with qtbot.waitSignal(window.ws.model.first_page_loaded):
         bar.estado.setCurrentIndex(bar.estado.findData(EstadoFiltro.RESUELTAS.value))
@@ -190,15 +196,23 @@ def test_asignar_turno_opens_portal_lite_with_the_patient(
 def test_changing_the_filter_from_the_empty_state_offers_work_from_the_new_range(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
-    older = add_request(sqlite_db, clock() - timedelta(days=1), apellido="Ayer")
+    older = add_request(sqlite_db, clock() - timedelta(days=2), apellido="Antier")
     opened = open_window(
         qtbot, make_context(sqlite_db, clock, secrets), runner, wait_for_record=False
     )
     ws = opened.ws
-    qtbot.waitUntil(lambda: ws.flags.empty)  # nothing today
-    assert opened.window.right_stack.currentWidget() is opened.window.empty_state
     bar = opened.window.filter_bar
-    bar.desde.setDate(bar.desde.date().addDays(-1))
+    qtbot.waitUntil(lambda: ws.current is not None and ws.current.id == older)  # «Pendientes»
+    with qtbot.waitSignal(ws.model.first_page_loaded):
+        bar.estado.setCurrentIndex(bar.estado.findData(EstadoFiltro.PENDIENTES.value))
+    qtbot.waitUntil(lambda: ws.flags.empty)  # nothing unresolved today: the record left
+    assert ws.current is None
+    assert opened.window.right_stack.currentWidget() is opened.window.empty_state
+    text = opened.window.empty_state.text()
+    assert "No quedan solicitudes sin resolver de hoy" in text
+    assert "elegí «Pendientes» para ver también las de días anteriores" in text
+    with qtbot.waitSignal(ws.model.first_page_loaded):
+        bar.desde.setDate(bar.desde.date().addDays(-2))
     qtbot.waitUntil(
         lambda: ws.current is not None and ws.current.id == older and ws.current.claimed
     )

@@ -1,0 +1,35 @@
+"""Claiming what comes next: the pass's candidates in table order, else the oldest free one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from dim_revision.errors import ClaimLost, NotFound
+from dim_revision.services import claims
+from dim_revision.services.actor import Actor
+from dim_revision.services.claims import Claim
+from dim_revision.services.queue import QueueFilter
+
+if TYPE_CHECKING:
+    from dim_revision.db.uow import Database
+
+
+def claim_first(
+    db: Database,
+    actor: Actor,
+    now: datetime,
+    candidates: Sequence[int],
+    filtro: QueueFilter,
+    lease: timedelta,
+    skip: frozenset[int],
+) -> Claim | None:
+    """Claim the first candidate nobody else holds; with none left, the oldest free request of
+    the filter outside `skip` (rows the grid has not loaded yet); None when nothing is left."""
+    for sid in candidates:
+        try:
+            return claims.claim(db, actor, now, sid, lease)
+        except (ClaimLost, NotFound):
+            continue
+    return claims.next_free(db, actor, now, filtro, lease, skip=skip | frozenset(candidates))
