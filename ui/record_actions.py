@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from PySide6.QtCore import QObject, Signal
 
@@ -23,6 +22,7 @@ from dim_revision.services import acciones, claims, envios
 from dim_revision.services.claims import Claim
 from dim_revision.services.envios import Borrador, EnvioConfig, EnvioProgramado
 from ui.db_errors import db_task, is_offline
+from ui.portal_link import open_portal
 from ui.record_state import Record
 from ui.tasks import TaskFailure
 from ui.workstation import Workstation
@@ -225,26 +225,8 @@ class RecordActions(QObject):
         self._run(work, on_done=done)
 
     def assign_turno(self) -> None:
-        rec = self.ws.current
-        if rec is None or rec.detalle is None:
-            return
-        d = rec.detalle
-        values = {"dni": d.dni, "paciente_id": d.paciente_id, "solicitud_id": d.id}
-        template = self.ws.settings.portal_lite.url
-        try:
-            url = template.format_map({k: quote(str(v)) for k, v in values.items()})
-        except (KeyError, IndexError, ValueError):
-            self.ws.message.emit(
-                f"La dirección del Portal LITE en la configuración no es válida: «{template}». "
-                "Use {dni}, {paciente_id} o {solicitud_id}.",
-                "error",
-            )
-            return
-        opener = self.ws.open_url
-        if opener is None or opener(url) is False:
-            self.ws.message.emit(f"No se pudo abrir el navegador con {url}", "warning")
-        else:
-            self.ws.message.emit(f"Se abrió el Portal LITE para {d.nombre}.", "info")
+        """Open Portal LITE (a copied link when no browser opens: `ui/portal_link.py`)."""
+        open_portal(self.ws)
 
     # --- the 15-minute window ------------------------------------------------------------------
 

@@ -102,6 +102,7 @@ _RESULTADOS = {
 class EstadoFiltro(StrEnum):
     """The grid's state filter."""
 
-    PENDIENTES = "pendientes"
+    PENDIENTES = "pendientes"  # unresolved, plus those requiring attention (issue 13.2)
     RESUELTAS = "resueltas"
     TODAS = "todas"
+    ATENCION = "atencion"  # «Requiere atención»: resolved, but the send failed or is incierto

@@ -25,6 +25,7 @@ from dim_revision.domain.enums import EstadoEnvio, EstadoFiltro
 from dim_revision.errors import UserError, ValidationError
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
+from dim_revision.services.operadores import requerir_supervisor
 from dim_revision.services.queue import QueueFilter, QueueRow, count_queue, list_queue
 
 Progreso = Callable[[int, int], None]
@@ -113,8 +114,10 @@ def _looks_like_phone(text: str) -> bool:
 def total_filas(db: Database, filtro: QueueFilter, now: datetime) -> int:
     with db.uow() as uow:
         counts = count_queue(uow.session, filtro, now)
-    if filtro.estado is EstadoFiltro.PENDIENTES:
-        return counts.pendientes
+    if filtro.estado is EstadoFiltro.PENDIENTES:  # unresolved plus those requiring attention
+        return counts.pendientes + counts.atencion
+    if filtro.estado is EstadoFiltro.ATENCION:
+        return counts.atencion
     if filtro.estado is EstadoFiltro.RESUELTAS:
         return counts.resueltas
     return counts.total
@@ -199,7 +202,9 @@ def exportar(
     progreso: Progreso | None = None,
     page_size: int = PAGE_SIZE,
 ) -> ResultadoExport:
-    """Write the grid for `filtro` to `destino`; `progreso(done, total)` after each page."""
+    """Write the grid for `filtro` to `destino`; `progreso(done, total)` after each page.
+    Supervisors only (issue 13.9)."""
+    requerir_supervisor(db, actor)
     try:
         fmt = Formato(str(formato).lower())
     except ValueError:

@@ -15,6 +15,7 @@ from dim_revision.db.models import Envio
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.domain.texto_usuario import LIKE_ESCAPE, escape_like, limpiar_busqueda
+from dim_revision.services.atencion import necesita_atencion, por_trabajar, requiere_atencion
 from dim_revision.services.guards import lease_live, owner_name
 
 _ACCENTS = (("á", "a"), ("é", "e"), ("í", "i"), ("ó", "o"), ("ú", "u"), ("ü", "u"), ("ñ", "n"))
@@ -59,12 +60,15 @@ class QueueRow:
     # Delivery (issue #12): the latest Envio's WhatsApp state, and whether the patient answered.
     estado_entrega: str | None = None
     respondio: bool = False
+    # «Requiere atención» (issue 13.2): resolved, but its latest send failed or is incierto.
+    atencion: bool = False
 
 
 @dataclass(frozen=True)
 class QueueCounts:
     pendientes: int
     resueltas: int
+    atencion: int = 0  # of the resueltas, how many require attention (issue 13.2)
 
     @property
     def total(self) -> int:
@@ -190,7 +194,9 @@ def queue_conditions(
 
 def _state_condition(estado: EstadoFiltro) -> list[ColumnElement[bool]]:
     if estado is EstadoFiltro.PENDIENTES:
-        return [S.resuelto == false()]
+        return [por_trabajar()]  # unresolved, plus resolved ones whose send needs attention
+    if estado is EstadoFiltro.ATENCION:
+        return [requiere_atencion()]
     if estado is EstadoFiltro.RESUELTAS:
         return [S.resuelto == true()]
     return []
@@ -236,6 +242,8 @@ def _base_select(dim: DimTables) -> Select[*tuple[Any, ...]]:
             S.id_turno_destino,
             _latest_envio(Envio.estado_entrega).label("estado_entrega"),
             _latest_envio(Envio.respuesta_en).label("respuesta_en"),
+            _latest_envio(Envio.id).label("envio_id"),
+            S.atencion_envio_id,
         )
         .outerjoin(p.table, p.id == S.paciente_id)  # a patient row gone from DIM: still listed
         .outerjoin(o.table, o.id == p.obra_social_id)
@@ -287,7 +295,13 @@ def count_queue(session: Session, filtro: QueueFilter, now: datetime) -> QueueCo
         func.sum(case((S.resuelto == true(), 1), else_=0)),
     ).where(*queue_conditions(filtro, now, dim=dim_de(session)))
     pendientes, resueltas = session.execute(stmt).one()
-    return QueueCounts(int(pendientes or 0), int(resueltas or 0))
+    # Its own statement: SQL Server refuses an aggregate over an expression with a subquery.
+    atencion = session.scalar(
+        select(func.count())
+        .select_from(S)
+        .where(*queue_conditions(filtro, now, dim=dim_de(session)), requiere_atencion())
+    )
+    return QueueCounts(int(pendientes or 0), int(resueltas or 0), int(atencion or 0))
 
 
 def _row(r: Any, now: datetime) -> QueueRow:
@@ -315,4 +329,5 @@ def _row(r: Any, now: datetime) -> QueueRow:
         id_turno_destino=r.id_turno_destino,
         estado_entrega=r.estado_entrega,
         respondio=r.respuesta_en is not None,
+        atencion=necesita_atencion(r.resuelto, r.estado_envio, r.envio_id, r.atencion_envio_id),
     )
