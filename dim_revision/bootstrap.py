@@ -94,7 +94,6 @@ def build_outbox_worker(ctx: AppContext) -> OutboxWorker:
     never send (config, secrets) don't pay for `requests` at start-up."""
     import requests
 
-    from dim_revision.domain.retry import RetryPolicy
     from dim_revision.outbox.botmaker import BotmakerClient
     from dim_revision.outbox.signing import LinkSigner
     from dim_revision.outbox.worker import OutboxWorker, worker_owner
@@ -105,12 +104,29 @@ def build_outbox_worker(ctx: AppContext) -> OutboxWorker:
     return OutboxWorker(
         ctx.verified_db(),
         client,
-        RetryPolicy(),
+        retry_policy(ctx.settings),
         ctx.clock,
         owner,
         botmaker,
         signer=LinkSigner(ctx.settings, ctx.secrets),
     )
+
+
+def retry_policy(settings: Settings) -> Any:
+    """The outbox's retry policy from `[outbox]` (a bad value is a Spanish ConfigError)."""
+    from dim_revision.domain.retry import RetryPolicy
+    from dim_revision.errors import ConfigError
+
+    o = settings.outbox
+    try:
+        return RetryPolicy.escalonada(
+            o.reintentos, o.reintento_inicial_segundos, o.reintento_maximo_minutos * 60
+        )
+    except ValueError:
+        raise ConfigError(
+            "[outbox] reintentos debe ser ≥ 1, reintento_inicial_segundos > 0 y "
+            "reintento_maximo_minutos ≥ reintento_inicial_segundos / 60."
+        ) from None
 
 
 def sends_here(ctx: AppContext) -> bool:

@@ -62,7 +62,9 @@ class LinkSettings:
 
 @dataclass(frozen=True)
 class PortalLiteSettings:
-    url: str = "https://portallite.dim.com.ar/turnos?dni={dni}"
+    # Placeholders: {dni}, {paciente_id}, {solicitud_id} and {prestaciones} (the chosen
+    # prestaciones' ids, comma-separated; empty when none is chosen yet).
+    url: str = "https://portallite.dim.com.ar/turnos?dni={dni}&prestaciones={prestaciones}"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,13 @@ class OutboxSettings:
     # the Botmaker token and link key: single-PC installs, the demo) or "servicio" (only
     # `dim-revision serve` sends and holds those secrets; workstations need none).
     modo: Literal["estaciones", "servicio"] = "estaciones"
+    # Retries of a send Botmaker provably did not get (connection refused, DNS, 429…), issue
+    # 13.2: the wait doubles from `reintento_inicial_segundos` up to `reintento_maximo_minutos`
+    # (each wait between half and all of its step); with the defaults 8 attempts span about
+    # 2.3 to 4.5 hours, so an outage of minutes never turns a send into "fallido".
+    reintentos: int = 8
+    reintento_inicial_segundos: float = 180.0
+    reintento_maximo_minutos: float = 90.0
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from dim_revision.resources import resource_path
 from dim_revision.secrets import KeyringStore, SecretStore
 from ui.crash_dialog import install_crash_dialog
 from ui.main_window import MainWindow
+from ui.roles import start_problem
 from ui.runtime_guard import RuntimeGuard
 from ui.settings_store import LayoutStore
 from ui.setup_dialog import SetupDialog
@@ -139,7 +140,8 @@ def run_gui(ctx: AppContext) -> int:
     runner = TaskRunner(max_threads=3)
     if needs_first_run_setup(ctx):
         first_run_setup(ctx, runner)
-    problema = dim_mapping_problem(ctx)
+    # An unregistered user is refused; this PC's previous session's leases are freed (#13).
+    problema = dim_mapping_problem(ctx) or start_problem(ctx)
     if problema is not None:
         QMessageBox.critical(None, "DIM Revisión", problema)
         runner.shutdown()

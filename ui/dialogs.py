@@ -237,6 +237,7 @@ class ConfirmPreviewDialog(QDialog):
         borrador: Borrador,
         now_local: datetime,
         demora: timedelta,
+        aviso: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("confirmPreviewDialog")
@@ -294,6 +295,13 @@ class ConfirmPreviewDialog(QDialog):
         layout.setSpacing(8)
         layout.addWidget(self.phone)
         layout.addWidget(self.raw_phone)
+        # The phone is "sin verificar" (issue 13.8): said before the operator confirms.
+        self.aviso = QLabel(aviso or "")
+        self.aviso.setObjectName("avisoTelefono")
+        self.aviso.setProperty("role", "warn")
+        self.aviso.setWordWrap(True)
+        self.aviso.setVisible(bool(aviso))
+        layout.addWidget(self.aviso)
         layout.addSpacing(4)
         layout.addWidget(prest_head)
         layout.addWidget(self.prestaciones)

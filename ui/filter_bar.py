@@ -28,6 +28,7 @@ from ui.shortcuts import SPEC_BY_NAME, button_text
 ESTADOS = (
     (EstadoFiltro.PENDIENTES_TODAS, "Pendientes (hoy y anteriores)"),
     (EstadoFiltro.PENDIENTES, "Sin resolver"),
+    (EstadoFiltro.ATENCION, "Requiere atención"),  # issue 13.2
     (EstadoFiltro.RESUELTAS, "Resueltas"),
     (EstadoFiltro.TODAS, "Todas"),
 )
@@ -276,8 +277,14 @@ class FilterBar(QWidget):
         if counts is None:
             self.counts_label.setText("")
             return
+        atencion = (
+            f' · <b style="color:#b3261e">{counts.atencion}</b> requieren atención'
+            if counts.atencion
+            else ""
+        )
         self.counts_label.setText(
-            f"<b>{counts.pendientes}</b> sin resolver · <b>{counts.resueltas}</b> resueltas"
+            f"<b>{counts.pendientes}</b> sin resolver{atencion} · "
+            f"<b>{counts.resueltas}</b> resueltas"
         )
 
     def _on_desde(self, value: QDate) -> None:

@@ -39,7 +39,10 @@ from ui.patient_card import PatientCard
 from ui.picker import PrestacionPicker
 from ui.queue_model import COLUMNS, ID_ROLE
 from ui.record_actions import PreviewRequest, RecordActions
+from ui.record_extras import install as install_extras
 from ui.record_state import RecordView
+from ui.record_text import aviso_telefono
+from ui.roles import install as install_roles
 from ui.settings_store import LayoutStore
 from ui.shortcuts import SPECS, build_actions
 from ui.status_bar import StatusBar
@@ -79,6 +82,8 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._on_actions_changed()
         self.supervisor = install_supervisor(self)  # dock + Historial/Reabrir/Liberar (issue #6)
+        self.extras = install_extras(self)  # Corregir celular, Vincular turno, Copiar link (#13)
+        self.roles = install_roles(self)  # Exportar / Configuración for supervisors (#13)
 
     # --- construction --------------------------------------------------------------------------
 
@@ -351,6 +356,7 @@ class MainWindow(QMainWindow):
             request.borrador,
             to_local(self.ws.clock()),
             timedelta(minutes=settings.envio.demora_minutos),
+            aviso=aviso_telefono(self.ws.current.detalle if self.ws.current else None),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 

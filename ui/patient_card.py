@@ -17,6 +17,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -34,6 +35,7 @@ from dim_revision.services.detalle import (
     RespuestaInfo,
     SolicitudDetalle,
 )
+from ui.record_text import motivo_atencion
 
 EMPTY = "Elegí una solicitud de la lista."
 VERIFIED = "✓ verificado"
@@ -119,6 +121,8 @@ class PatientCard(QWidget):
         self.nombre.setFont(title_font)
         self.estado = _label(role="muted")  # "Solicitud #12 · subida … (hace …)"
         self.tomada = _label(role="warn")
+        self.atencion = _label(role="error")  # «Requiere atención» and why (issue 13.2)
+        self.atencion.setObjectName("requiereAtencion")
 
         self.dni = _label(wrap=False)
         self.movil = _label(wrap=False)
@@ -135,16 +139,21 @@ class PatientCard(QWidget):
         self.otras = _label(rich=True)
 
         self._rows: dict[str, QLabel] = {}
+        self._row_index: dict[str, int] = {}
+        self._slots: dict[str, QHBoxLayout] = {}
         data = QGridLayout()
+        self._grid = data
         data.setHorizontalSpacing(12)
         data.setVerticalSpacing(4)
         data.setColumnStretch(1, 1)
         self._add_row(data, "DNI", self.dni)
         self._add_row(data, "Celular", self.movil, self.movil_verificado)
+        self._slot(data, "Celular")  # Corregir celular (issue 13.8)
         self._add_row(data, "WhatsApp", self.whatsapp)
         self._add_row(data, "Email", self.email, self.email_verificado)
         self._add_row(data, "Cobertura", self.cobertura)
         self._add_row(data, "Turno", self.turno)
+        self._slot(data, "Turno")  # Copiar link, Vincular turno (issue 13.10)
         self._add_row(data, "Envío", self.envio)
         data.addWidget(self.envio_error, data.rowCount(), 1, 1, 2)
 
@@ -156,6 +165,7 @@ class PatientCard(QWidget):
         body.addWidget(self.nombre)
         body.addWidget(self.estado)
         body.addWidget(self.tomada)
+        body.addWidget(self.atencion)
         body.addSpacing(4)
         body.addLayout(data)
         self.respuestas_title = self._section(body, "Respuestas del paciente", self.respuestas)
@@ -193,6 +203,7 @@ class PatientCard(QWidget):
             grid.addWidget(value, row, 1)
             grid.addWidget(extra, row, 2, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
         self._rows[caption] = head
+        self._row_index[caption] = row
 
     @staticmethod
     def _section(body: QVBoxLayout, title: str, content: QLabel) -> QLabel:
@@ -223,8 +234,14 @@ class PatientCard(QWidget):
         self.tomada.setText(f"La está trabajando {d.tomado_por}." if d.tomado_por else "")
 
         self.dni.setText(d.dni or NO_DATA)
-        self.movil.setText(d.telefono_movil or NO_DATA)
+        movil = d.telefono_movil or NO_DATA
+        if d.movil_corregido_por:
+            movil += f" (corregido por {d.movil_corregido_por} {fecha_local(d.movil_corregido_en)})"
+        self.movil.setText(movil)
         self._verified(self.movil_verificado, d.telefono_verificado)
+        aviso = motivo_atencion(d)
+        self.atencion.setText(aviso or "")
+        self.atencion.setVisible(aviso is not None)
         if d.whatsapp:
             self.whatsapp.setText(formatear(d.whatsapp))
             _set_role(self.whatsapp, "normal")
@@ -343,6 +360,20 @@ class PatientCard(QWidget):
             turno = f" · turno #{o.id_turno_destino}" if o.id_turno_destino is not None else ""
             rows.append(f"#{o.id} · {fecha_local(o.fecha_subida)} · {estado}{turno}")
         return "<br>".join(rows)
+
+    def _slot(self, grid: QGridLayout, caption: str) -> None:
+        """A line of buttons under a data row, filled by `add_row_button`."""
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 2)
+        row.setSpacing(4)
+        row.addStretch(1)
+        grid.addLayout(row, grid.rowCount(), 1, 1, 2)
+        self._slots[caption] = row
+
+    def add_row_button(self, caption: str, button: QWidget) -> None:
+        """Put an action's button under a data row ("Celular": Corregir celular…)."""
+        row = self._slots[caption]
+        row.insertWidget(row.count() - 1, button)
 
     def row_caption(self, caption: str) -> QLabel:
         """The caption label of a data row (tests and layout tweaks)."""

@@ -54,6 +54,7 @@ AGE_STEPS: tuple[tuple[timedelta, QColor], ...] = (
     (timedelta(minutes=30), QColor("#fdf5c9")),
 )
 TAKEN_FOREGROUND = QColor("#8a8a8a")
+ATENCION_BACKGROUND = QColor("#f8d0cc")  # «Requiere atención» (issue 13.2)
 
 
 def format_age(delta: timedelta) -> str:
@@ -101,6 +102,11 @@ def _tooltip(row: QueueRow, key: str, now: datetime, me: str) -> str | None:
         )
     if key == "email":
         return "Email verificado" if row.email_verificado else "Email sin verificar"
+    if key == "estado_envio" and row.atencion:
+        return (
+            "Requiere atención: el WhatsApp no salió o no se sabe si salió. Abrila para ver el "
+            "motivo: corregí el celular y confirmá de nuevo, o marcala resuelta."
+        )
     if key == "estado_envio" and row.respondio:
         return "El paciente respondió el mensaje: mirá «Respuestas del paciente» en la ficha."
     if key == "estado_envio" and row.estado_entrega == "error_entrega":
@@ -113,6 +119,8 @@ def _foreground(row: QueueRow, key: str, now: datetime, me: str) -> QBrush | Non
 
 
 def _background(row: QueueRow, key: str, now: datetime, me: str) -> QBrush | None:
+    if row.atencion and key in ("estado_envio", "espera"):
+        return QBrush(ATENCION_BACKGROUND)
     if key != "espera" or row.resuelto:
         return None
     age = now - row.fecha_subida
@@ -142,6 +150,8 @@ def _estado_envio_con_entrega(row: QueueRow) -> str:
     """Programado / Enviado / Entregado / Leído / Error de entrega / Incierto, and a mark when
     the patient answered the message (issue #12)."""
     text = etiqueta_envio(row.estado_envio, row.estado_entrega) if row.estado_envio else ""
+    if row.atencion:
+        text = f"⚠ {text}: requiere atención"
     return f"{text} · respondió" if row.respondio else text
 
 

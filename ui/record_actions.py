@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from PySide6.QtCore import QObject, Signal
 
@@ -26,6 +25,9 @@ from dim_revision.services.envios import Borrador, EnvioConfig, EnvioProgramado
 from dim_revision.workstation.pase import Hecho
 from dim_revision.workstation.session import Deshacer
 from dim_revision.workstation.state import Record
+from ui.db_errors import db_task, is_offline
+from ui.portal_link import open_portal
+from ui.tasks import TaskFailure
 from ui.workstation import Workstation
 
 RELOAD_ON = (StaleWrite, ClaimLost, NotFound, EnvioLocked)
@@ -242,26 +244,8 @@ class RecordActions(QObject):
         self._run(work, on_done=done)
 
     def assign_turno(self) -> None:
-        rec = self.session.current
-        if rec is None or rec.detalle is None:
-            return
-        d = rec.detalle
-        values = {"dni": d.dni, "paciente_id": d.paciente_id, "solicitud_id": d.id}
-        template = self.ctx.settings.portal_lite.url
-        try:
-            url = template.format_map({k: quote(str(v)) for k, v in values.items()})
-        except (KeyError, IndexError, ValueError):
-            self.ws.say(
-                f"La dirección del Portal LITE en la configuración no es válida: «{template}». "
-                "Use {dni}, {paciente_id} o {solicitud_id}.",
-                "error",
-            )
-            return
-        opener = self.ws.open_url
-        if opener is None or opener(url) is False:
-            self.ws.say(f"No se pudo abrir el navegador con {url}", "warning")
-        else:
-            self.ws.say(f"Se abrió el Portal LITE para {d.nombre}.", "info")
+        """Open Portal LITE (a copied link when no browser opens: `ui/portal_link.py`)."""
+        open_portal(self.ws)
 
     # --- the 15-minute window ------------------------------------------------------------------
 

@@ -59,6 +59,27 @@ SPECS: tuple[ActionSpec, ...] = (
         "Solicitud",
     ),
     ActionSpec(
+        "celular",
+        "Corregir celular…",
+        ("Ctrl+M",),
+        "Guarda el celular que confirmó el paciente por teléfono (se registra como contacto)",
+        "Solicitud",
+    ),
+    ActionSpec(
+        "copiar_link",
+        "Copiar link del Portal LITE",
+        ("Ctrl+Shift+C",),
+        "Copia la dirección del Portal LITE con el paciente y las prestaciones elegidas",
+        "Solicitud",
+    ),
+    ActionSpec(
+        "vincular_turno",
+        "Vincular turno…",
+        ("Ctrl+Shift+T",),
+        "Asocia a la solicitud el turno dado en el Portal LITE y le adjunta la orden",
+        "Solicitud",
+    ),
+    ActionSpec(
         "imagen",
         "Ver imagen",
         ("Ctrl+I",),

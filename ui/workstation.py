@@ -392,7 +392,9 @@ class Workstation(QObject, BackgroundChecks):
     def _update_countdown(self) -> None:
         rec = self.current
         d = rec.detalle if rec is not None else None
-        text = record_text.countdown(d.envio if d is not None else None, self.clock())
+        text = record_text.countdown(
+            d.envio if d is not None else None, self.clock(), self.settings.outbox.reintentos
+        )
         if text is not None or self._countdown_live:
             self.countdown_changed.emit(text)
         self._countdown_live = text is not None

@@ -9,7 +9,7 @@ from typing import Any
 from dim_revision.bootstrap import AppContext
 from dim_revision.config import config_files, read_config_file, write_config_file
 from dim_revision.db.engine import mask_url
-from dim_revision.errors import UserError
+from dim_revision.errors import DatabaseUnavailable, UserError
 
 
 def register(sub: Any) -> None:
@@ -48,6 +48,23 @@ def show_config(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
+def _exigir_configurador(ctx: AppContext) -> None:
+    """Configuración is for supervisors (issue 13.9), checked against the shared database when
+    one is configured and answers; a fresh PC (no database yet) or one whose database is down
+    may still be configured: that is how the connection gets fixed."""
+    if not ctx.settings.database.url:
+        return
+    from sqlalchemy.exc import DBAPIError
+
+    from dim_revision.services.operadores import exigir_configurador, exigir_registrado
+
+    try:
+        exigir_registrado(ctx.db, ctx.actor)
+        exigir_configurador(ctx.db, ctx.actor)
+    except (DBAPIError, DatabaseUnavailable):
+        print("# aviso: la base de datos no responde; no se pudo comprobar el rol.")
+
+
 def set_machine(args: argparse.Namespace, ctx: AppContext) -> int:
     """Merge the given values into the machine file (empty ones are ignored, as the MSI passes
     "" for a property IT did not set); validated first, written atomically."""
@@ -59,6 +76,8 @@ def set_machine(args: argparse.Namespace, ctx: AppContext) -> int:
         new["database"] = {"url": args.db_url.strip()}
     if args.modo.strip():
         new["outbox"] = {"modo": args.modo.strip()}
+    if new:
+        _exigir_configurador(ctx)
     if not new:
         print(f"# archivo de la PC: {path} ({'leído' if path.exists() else 'no existe'})")
         print("Indique --db-url y/o --modo para escribirlo.")

@@ -13,6 +13,7 @@ from dim_revision.clock import local_today
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.errors import UserError
 from dim_revision.services.exportar import Formato, exportar
+from dim_revision.services.operadores import exigir_registrado, requerir_supervisor
 from dim_revision.services.queue import QueueFilter
 
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
@@ -26,7 +27,7 @@ def register(sub: Any) -> None:
         "--estado",
         default=EstadoFiltro.TODAS.value,
         metavar="ESTADO",
-        help="pendientes, resueltas o todas (todas)",
+        help="pendientes, resueltas, atencion o todas (todas)",
     )
     p.add_argument("--texto", default="", metavar="TEXTO", help="DNI, nombre o teléfono")
     p.add_argument(
@@ -52,7 +53,7 @@ def _estado(text: str) -> EstadoFiltro:
         return EstadoFiltro(text.strip().lower())
     except ValueError:
         raise UserError(
-            f"Estado desconocido «{text}»: use pendientes, resueltas o todas."
+            f"Estado desconocido «{text}»: usá pendientes, resueltas, atencion o todas."
         ) from None
 
 
@@ -65,6 +66,9 @@ def _formato(text: str | None, output: Path) -> Formato:
 
 
 def export_cmd(args: argparse.Namespace, ctx: AppContext) -> int:
+    """Supervisors only (issue 13.9): refused before any file is touched."""
+    exigir_registrado(ctx.db, ctx.actor)
+    requerir_supervisor(ctx.db, ctx.actor)
     now = ctx.clock()
     hoy = local_today(now)
     desde = parse_fecha(args.desde, hoy, "desde")

@@ -64,6 +64,13 @@ class SolicitudAsistencia(Base):
     tomado_hasta: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tomado_desde: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    # The mobile an operator corrected from the record, with the patient on the phone (issue
+    # 13.8): `movil_ingresado` holds the new number; who and when are kept here.
+    movil_corregido_por: Mapped[str | None] = mapped_column(Name(60))
+    movil_corregido_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The failed/incierto Envio whose "Requiere atención" an operator resolved (issue 13.2);
+    # a later send that fails again needs attention again. Our own envio id (no FK).
+    atencion_envio_id: Mapped[int | None] = mapped_column(Integer)
 
     adjuntos: Mapped[list[SolicitudAdjunto]] = relationship(
         back_populates="solicitud", order_by="SolicitudAdjunto.orden"

@@ -107,9 +107,10 @@ _RESULTADOS = {
 class EstadoFiltro(StrEnum):
     """The grid's state filter."""
 
-    PENDIENTES = "pendientes"
+    PENDIENTES = "pendientes"  # unresolved, plus those requiring attention (issue 13.2)
     RESUELTAS = "resueltas"
     TODAS = "todas"
     # The operators' default view: unresolved from the chosen days *and every earlier day*
     # (resolved ones are counted only for the chosen days). See `queue.pendientes_todas`.
     PENDIENTES_TODAS = "pendientes_todas"
+    ATENCION = "atencion"  # «Requiere atención»: resolved, but the send failed or is incierto

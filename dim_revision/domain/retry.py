@@ -49,6 +49,30 @@ class RetryPolicy:
         if not (self.max_retry_after >= 0 and math.isfinite(self.max_retry_after)):
             raise ValueError("max_retry_after must be >= 0")
 
+    @classmethod
+    def escalonada(
+        cls, intentos: int, inicial: float, maximo: float, rng: random.Random | None = None
+    ) -> RetryPolicy:
+        """The outbox's policy from `[outbox]` (issue 13.2): doubling from `inicial` seconds up
+        to `maximo`, "equal" jitter so a wait is never under half its step, and `intentos`
+        attempts in all; a realistic outage (minutes to hours) does not exhaust it."""
+        return cls(
+            base=inicial,
+            factor=2.0,
+            cap=maximo,
+            max_attempts=intentos,
+            jitter="equal",
+            rng=rng or random.Random(),
+        )
+
+    def span(self) -> tuple[float, float]:
+        """(shortest, longest) seconds from the first failed attempt to giving up, ignoring
+        Retry-After: what an outage must outlast to turn a send into *fallido*."""
+        steps = [self.backoff(n) for n in range(1, self.max_attempts)]
+        total = sum(steps)
+        lowest = {"full": 0.0, "equal": total / 2, "none": total}[self.jitter]
+        return lowest, total
+
     def backoff(self, attempt: int) -> float:
         """The delay before jitter after `attempt` failed attempts (1 = the first one failed)."""
         if attempt < 1:

@@ -1,4 +1,9 @@
-"""The other actions on a request: Resuelto, Indicar contacto, dar de baja (requirements' three circuits)."""
+"""The other actions on a request: Resuelto, Indicar contacto, dar de baja (requirements' three circuits).
+
+Resuelto on a resolved request whose send failed or is incierto («Requiere atención», issue 13.2)
+resolves that attention: it records which Envio it was, so the record leaves the operators' view
+until a later send fails again.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,17 @@ from datetime import datetime
 
 from dim_revision.db import repository
 from dim_revision.db.models import Contacto
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dim_revision.db.models import Contacto, Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio, ResultadoContacto
 from dim_revision.envio import por_persona
 from dim_revision.envio.mover import Actual
 from dim_revision.errors import EnvioLocked, ValidationError
 from dim_revision.services.actor import Actor
+from dim_revision.services.atencion import necesita_atencion
 from dim_revision.services.audit import registrar_evento
 from dim_revision.services.guards import RELEASED, guarded_update, resolved_values
 
@@ -32,7 +42,7 @@ def marcar_resuelto(
         s = uow.session
         sol = repository.solicitud_viva(s, solicitud_id)
         if sol.resuelto:
-            raise ValidationError("La solicitud ya está resuelta.")
+            return _resolver_atencion(s, actor, now, sol, version, comentario)
         new_version = guarded_update(
             s,
             actor,
@@ -139,3 +149,39 @@ def dar_de_baja(
             detalle={"motivo": motivo.strip()},
         )
         uow.commit()
+
+
+def _resolver_atencion(
+    s: Session,
+    actor: Actor,
+    now: datetime,
+    sol: SolicitudAsistencia,
+    version: int,
+    comentario: str,
+) -> int:
+    """Resuelto on a record that requires attention: that failed send is dealt with."""
+    ultimo = s.execute(
+        select(Envio.id, Envio.estado)
+        .where(Envio.solicitud_id == sol.id)
+        .order_by(Envio.id.desc())
+        .limit(1)
+    ).first()
+    if ultimo is None or not necesita_atencion(
+        True, ultimo.estado, ultimo.id, sol.atencion_envio_id
+    ):
+        raise ValidationError("La solicitud ya está resuelta.")
+    new_version = guarded_update(
+        s, actor, now, sol.id, version, {"atencion_envio_id": ultimo.id, **RELEASED}
+    )
+    texto = comentario.strip()
+    registrar_evento(
+        s,
+        actor,
+        "atencion_resuelta",
+        now,
+        solicitud_id=sol.id,
+        envio_id=ultimo.id,
+        detalle={"estado_envio": ultimo.estado, **({"comentario": texto} if texto else {})},
+    )
+    s.commit()
+    return new_version

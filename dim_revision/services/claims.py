@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, false, or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 
 from dim_revision.db.dim_mapping import dim_de
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.db.uow import Database
 from dim_revision.errors import ClaimLost, NotFound, PermissionDenied
 from dim_revision.services.actor import Actor
+from dim_revision.services.atencion import por_trabajar
 from dim_revision.services.audit import registrar_evento
 from dim_revision.services.guards import (
     RELEASED,
@@ -83,6 +84,33 @@ def release(db: Database, actor: Actor, solicitud_id: int) -> None:
         uow.commit()
 
 
+def liberar_propias(db: Database, actor: Actor, now: datetime) -> list[int]:
+    """On start: free the records this user left taken on this same PC (a crash or a kill), so
+    they are not "tomada" until the lease expires. Returns their ids; audited when any."""
+    propio = lease_owner(actor)
+    with db.uow() as uow:
+        s = uow.session
+        ids = list(
+            s.scalars(
+                select(S.id).where(S.tomado_por == propio, S.tomado_hasta >= now).order_by(S.id)
+            )
+        )
+        if not ids:
+            return []
+        s.execute(
+            update(S)
+            .where(S.id.in_(ids), S.tomado_por == propio)
+            .values(**RELEASED)
+            .execution_options(synchronize_session=False)
+        )
+        for sid in ids:
+            registrar_evento(
+                s, actor, "bloqueo_propio_liberado", now, solicitud_id=sid, detalle={"al": "inicio"}
+            )
+        uow.commit()
+    return ids
+
+
 def next_free(
     db: Database,
     actor: Actor,
@@ -105,7 +133,7 @@ def next_free(
                 select(S.id)
                 .where(
                     *queue_conditions(filtro, now, dim=dim_de(uow.session)),
-                    S.resuelto == false(),
+                    por_trabajar(),  # unresolved, or its send needs attention (issue 13.2)
                     or_(S.tomado_por.is_(None), S.tomado_hasta < now),  # free, not merely ours
                 )
                 .order_by(S.fecha_subida, S.id)

@@ -18,9 +18,10 @@ from dim_revision.db.models import (
     SolicitudPrestacion,
 )
 from dim_revision.db.uow import Database
-from dim_revision.domain.enums import ResultadoContacto, etiqueta_envio
+from dim_revision.domain.enums import EstadoEnvio, ResultadoContacto, etiqueta_envio
 from dim_revision.domain.phones import resultado_whatsapp
 from dim_revision.errors import NotFound
+from dim_revision.services.atencion import necesita_atencion
 from dim_revision.services.guards import lease_live, owner_name
 
 OTRAS_SOLICITUDES = 10
@@ -77,6 +78,7 @@ class EnvioInfo:
     entregado_en: datetime | None = None
     leido_en: datetime | None = None
     error_entrega: str | None = None
+    proximo_intento: datetime | None = None  # a retry after a failed attempt (issue 13.2)
 
     @property
     def etiqueta(self) -> str:
@@ -119,6 +121,17 @@ class SolicitudDetalle:
     otras: tuple[OtraSolicitud, ...]
     envio: EnvioInfo | None
     respuestas: tuple[RespuestaInfo, ...] = ()  # "Respuestas del paciente", newest first
+    # «Requiere atención» (issue 13.2): resolved, but the latest send failed or is incierto.
+    atencion: bool = False
+    # The mobile an operator corrected with the patient on the phone (issue 13.8).
+    movil_corregido_por: str | None = None
+    movil_corregido_en: datetime | None = None
+
+    @property
+    def reconfirmable(self) -> bool:
+        """A failed send needing attention: the operator may confirm a new one (an incierto
+        one stays with a supervisor: it may have reached the patient)."""
+        return self.atencion and self.envio is not None and self.envio.estado == EstadoEnvio.FALLIDO
 
 
 def _etiqueta(resultado: str) -> str:
@@ -237,6 +250,7 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
                 envio.entregado_en,
                 envio.leido_en,
                 envio.error_entrega,
+                proximo_intento=envio.proximo_intento,
             )
             if envio
             else None,
@@ -249,6 +263,14 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
                     .limit(20)
                 )
             ),
+            atencion=necesita_atencion(
+                sol.resuelto,
+                envio.estado if envio else None,
+                envio.id if envio else None,
+                sol.atencion_envio_id,
+            ),
+            movil_corregido_por=sol.movil_corregido_por,
+            movil_corregido_en=sol.movil_corregido_en,
         )
 
 

@@ -23,6 +23,7 @@ from dim_revision.clock import to_local
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoFiltro, etiqueta_envio
 from dim_revision.errors import UserError, ValidationError
+from dim_revision.services.operadores import requerir_supervisor
 from dim_revision.services.queue import QueueFilter, QueueRow, count_queue, list_queue
 from dim_revision.shared.actor import Actor
 from dim_revision.shared.audit import registrar_evento
@@ -105,7 +106,10 @@ def total_filas(db: Database, filtro: QueueFilter, now: datetime) -> int:
     with db.uow() as uow:
         counts = count_queue(uow.session, filtro, now)
     if filtro.estado in (EstadoFiltro.PENDIENTES, EstadoFiltro.PENDIENTES_TODAS):
-        return counts.pendientes
+        # unresolved plus those requiring attention
+        return counts.pendientes + counts.atencion
+    if filtro.estado is EstadoFiltro.ATENCION:
+        return counts.atencion
     if filtro.estado is EstadoFiltro.RESUELTAS:
         return counts.resueltas
     return counts.total
@@ -190,7 +194,9 @@ def exportar(
     progreso: Progreso | None = None,
     page_size: int = PAGE_SIZE,
 ) -> ResultadoExport:
-    """Write the grid for `filtro` to `destino`; `progreso(done, total)` after each page."""
+    """Write the grid for `filtro` to `destino`; `progreso(done, total)` after each page.
+    Supervisors only (issue 13.9)."""
+    requerir_supervisor(db, actor)
     try:
         fmt = Formato(str(formato).lower())
     except ValueError:

@@ -59,6 +59,10 @@ ACCIONES: dict[str, str] = {
     "envio_confirmado_botmaker": "Botmaker confirmó que recibió el mensaje incierto",
     "envio_reencolado_botmaker": "Botmaker confirmó que no recibió el mensaje: se reenvía",
     "link_firmado": "El servicio firmó el link al enviar",
+    # Issue 13
+    "atencion_resuelta": "Resolvió el envío que requería atención",
+    "movil_corregido": "Corrigió el celular con el paciente al teléfono",
+    "bloqueo_propio_liberado": "Liberó al iniciar la solicitud que su sesión anterior dejó tomada",
 }
 
 

@@ -6,6 +6,11 @@ ordinary operator too: disabling a supervisor takes the powers away without bloc
 
 Managing the table needs a supervisor once one exists; while there is none (first setup) anyone
 with access to the database may register the first supervisor.
+
+Issue 13.9: once DIM registers its operators too (an *operator registry*: at least one active
+row with the operador role), an unregistered or disabled user is refused at the workstation's
+start and in the CLI (`exigir_registrado`). Exportar and Configuración are for supervisors
+(`requerir_supervisor`, `exigir_configurador`); while no supervisor exists, anyone may configure.
 """
 
 from __future__ import annotations
@@ -137,6 +142,61 @@ def requerir_supervisor(db: Database, actor: Actor) -> None:
             "Pedile a un supervisor que la haga o que te registre con "
             "«dim-revision operadores add USUARIO --nombre N --supervisor»."
         )
+
+
+def hay_registro(db: Database) -> bool:
+    """Whether DIM registers its operators (not only supervisors): then only they may work."""
+    with db.uow() as uow:
+        row = uow.session.execute(
+            select(Operador.id)
+            .where(Operador.rol == Rol.OPERADOR.value, Operador.activo == true())
+            .limit(1)
+        ).first()
+    return row is not None
+
+
+def exigir_registrado(db: Database, actor: Actor) -> None:
+    """Refuse an unregistered (or disabled) user once an operator registry exists."""
+    if rol_de(db, actor.usuario) is not None or not hay_registro(db):
+        return
+    raise PermissionDenied(
+        f"El usuario «{actor.usuario}» no está registrado como operador de DIM Revisión. "
+        "Pedile a un supervisor que te registre con "
+        f'«dim-revision operadores add {actor.usuario} --nombre "Tu nombre"».'
+    )
+
+
+def puede_configurar(db: Database, usuario: str) -> bool:
+    """Configuración: supervisors, or anyone while no supervisor is registered (first setup)."""
+    with db.uow() as uow:
+        supervisores = set(
+            uow.session.scalars(
+                select(Operador.usuario).where(
+                    Operador.rol == Rol.SUPERVISOR.value, Operador.activo == true()
+                )
+            )
+        )
+    return not supervisores or usuario in supervisores
+
+
+def exigir_configurador(db: Database, actor: Actor) -> None:
+    if not puede_configurar(db, actor.usuario):
+        raise PermissionDenied(
+            f"La configuración es sólo para supervisores y «{actor.usuario}» no lo es. "
+            "Pedile a un supervisor que la cambie."
+        )
+
+
+@dataclass(frozen=True)
+class Permisos:
+    """What the window shows to this user (the services check again on every call)."""
+
+    supervisor: bool
+    configurar: bool
+
+
+def permisos(db: Database, usuario: str) -> Permisos:
+    return Permisos(es_supervisor(db, usuario), puede_configurar(db, usuario))
 
 
 def _info(row: Operador) -> OperadorInfo:

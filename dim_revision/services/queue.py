@@ -14,6 +14,7 @@ from dim_revision.db.dim_mapping import DimTables, dim_de, nombre_completo
 from dim_revision.db.models import Envio
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.domain.enums import EstadoFiltro
+from dim_revision.services.atencion import necesita_atencion, por_trabajar, requiere_atencion
 from dim_revision.services.guards import lease_live, owner_name
 from dim_revision.services.queue_texto import FILA, PACIENTES, RANGO, text_condition
 
@@ -61,12 +62,15 @@ class QueueRow:
     # Delivery (issue #12): the latest Envio's WhatsApp state, and whether the patient answered.
     estado_entrega: str | None = None
     respondio: bool = False
+    # «Requiere atención» (issue 13.2): resolved, but its latest send failed or is incierto.
+    atencion: bool = False
 
 
 @dataclass(frozen=True)
 class QueueCounts:
     pendientes: int
     resueltas: int
+    atencion: int = 0  # of the resueltas, how many require attention (issue 13.2)
 
     @property
     def total(self) -> int:
@@ -173,12 +177,14 @@ def search_mode(session: Session, filtro: QueueFilter) -> dict[str, Any]:
     return {"modo": FILA if rows <= NARROW_ROWS else RANGO, "completa": completa}
 def pendientes_todas(start: datetime) -> ColumnElement[bool]:
     """The "Pendientes" view's lower bound: the chosen days, plus anything unresolved before."""
-    return or_(S.fecha_subida >= start, S.resuelto == false())
+    return or_(S.fecha_subida >= start, por_trabajar())
 
 
 def _state_condition(estado: EstadoFiltro) -> list[ColumnElement[bool]]:
     if estado in (EstadoFiltro.PENDIENTES, EstadoFiltro.PENDIENTES_TODAS):
-        return [S.resuelto == false()]
+        return [por_trabajar()]  # unresolved, plus resolved ones whose send needs attention
+    if estado is EstadoFiltro.ATENCION:
+        return [requiere_atencion()]
     if estado is EstadoFiltro.RESUELTAS:
         return [S.resuelto == true()]
     return []
@@ -224,6 +230,8 @@ def _base_select(dim: DimTables) -> Select[Any]:
             S.id_turno_destino,
             _latest_envio(Envio.estado_entrega).label("estado_entrega"),
             _latest_envio(Envio.respuesta_en).label("respuesta_en"),
+            _latest_envio(Envio.id).label("envio_id"),
+            S.atencion_envio_id,
         ),
         dim,  # outer joins: a patient row gone from DIM is still listed
     )
@@ -364,7 +372,16 @@ def count_queue(session: Session, filtro: QueueFilter, now: datetime) -> QueueCo
         func.sum(case((S.resuelto == true(), 1), else_=0)),
     ).where(*queue_conditions(filtro, now, dim=dim_de(session), **search_mode(session, filtro)))
     pendientes, resueltas = session.execute(stmt).one()
-    return QueueCounts(int(pendientes or 0), int(resueltas or 0))
+    # Its own statement: SQL Server refuses an aggregate over an expression with a subquery.
+    atencion = session.scalar(
+        select(func.count())
+        .select_from(S)
+        .where(
+            *queue_conditions(filtro, now, dim=dim_de(session), **search_mode(session, filtro)),
+            requiere_atencion(),
+        )
+    )
+    return QueueCounts(int(pendientes or 0), int(resueltas or 0), int(atencion or 0))
 
 
 def _row(r: Any, now: datetime) -> QueueRow:
@@ -392,4 +409,5 @@ def _row(r: Any, now: datetime) -> QueueRow:
         id_turno_destino=r.id_turno_destino,
         estado_entrega=r.estado_entrega,
         respondio=r.respuesta_en is not None,
+        atencion=necesita_atencion(r.resuelto, r.estado_envio, r.envio_id, r.atencion_envio_id),
     )

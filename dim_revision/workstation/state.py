@@ -95,7 +95,7 @@ def picks_editable(rec: Record, online: bool) -> bool:
     d = rec.detalle
     if d is None or not rec.claimed or not online:
         return False
-    return (not d.resuelto and not live_send(d)) or programado(d)
+    return (not d.resuelto and not live_send(d)) or programado(d) or d.reconfirmable
 
 
 def enabled_actions(workable: Record | None, shown: SolicitudDetalle | None) -> dict[str, bool]:
@@ -104,10 +104,10 @@ def enabled_actions(workable: Record | None, shown: SolicitudDetalle | None) -> 
     window = d is not None and programado(d)
     result = {
         "confirmar": d is not None
-        and not d.resuelto
+        and (not d.resuelto or d.reconfirmable)  # a failed send is confirmed anew (issue 13.2)
         and not live_send(d)
         and d.whatsapp is not None,
-        "resuelto": d is not None and not d.resuelto,
+        "resuelto": d is not None and (not d.resuelto or d.atencion),  # resolves the attention
         "contacto": d is not None,
         "turno": shown is not None,
         "imagen": shown is not None and bool(shown.adjuntos),

@@ -439,7 +439,7 @@ def test_exportar_to_xlsx_by_extension(
     from openpyxl import load_workbook
 
     stage(sqlite_db, clock())
-    opened = _open(qtbot, sqlite_db, clock, secrets, runner, "ana")  # the service checks no role
+    opened = _open_supervisor(qtbot, sqlite_db, clock, secrets, runner)  # supervisors only
     window, tools, ws = opened.window, opened.window.supervisor, opened.ws
     qtbot.waitUntil(lambda: idle(ws) and ws.model.rowCount() == 3)
     target = tmp_path / "pendientes.xlsx"

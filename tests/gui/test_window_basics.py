@@ -189,7 +189,9 @@ def test_asignar_turno_opens_portal_lite_with_the_patient(
     detalle = opened.ws.current.detalle  # type: ignore[union-attr]
     assert detalle is not None
     press(qtbot, opened.window.grid, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
-    assert opened.urls == [f"https://portallite.dim.com.ar/turnos?dni={detalle.dni}"]
+    assert opened.urls == [
+        f"https://portallite.dim.com.ar/turnos?dni={detalle.dni}&prestaciones="
+    ]  # nothing chosen yet (issue 13.10: the chosen ids go there)
     assert "Portal LITE" in opened.window.message_banner.text
 
 

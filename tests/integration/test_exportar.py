@@ -34,6 +34,7 @@ def seeded(database: Database, clock: FakeClock) -> Database:
     now = clock()
     with database.uow() as uow:
         s = uow.session
+        factories.operador(s, SUP.usuario, supervisor=True)  # exporting is for supervisors
         first = factories.solicitud(
             s,
             factories.paciente(
@@ -240,6 +241,7 @@ def test_dates_are_local_across_utc_midnight(database: Database, tmp_path: Path)
     clock = FakeClock(datetime(2026, 3, 11, 2, 30, tzinfo=UTC))  # 23:30 local on the 10th
     with database.uow() as uow:
         s = uow.session
+        factories.operador(s, SUP.usuario, supervisor=True)
         factories.solicitud(s, factories.paciente(s), clock() - timedelta(minutes=5), files=0)
         uow.commit()
     out = tmp_path / "n.csv"

@@ -97,6 +97,7 @@ def test_patient_without_obra_social_plan_email_or_first_name(
             s, apellido="SOLO APELLIDO", nombre="", email=None, with_obra_social=False
         )
         factories.solicitud(s, pac, clock() - timedelta(minutes=5))
+        factories.operador(s, ANA.usuario, supervisor=True)  # exporting is for supervisors
         # An obra social id pointing nowhere (legacy rows): still no obra social shown.
         p = s.info["dim"].paciente
         if p.tiene("obra_social_id"):

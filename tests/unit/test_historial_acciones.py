@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2] / "dim_revision"
 # Quoted codes in any module that writes audit events (helpers such as _worker_move pass the
 # accion along), minus dict keys like "solicitud_id":.
 _CODE = re.compile(
-    r'"((?:envio|solicitud|contacto|marcado|bloqueo|turno|operador|demo)_[a-z_]+'
+    r'"((?:envio|solicitud|contacto|marcado|bloqueo|turno|operador|demo|atencion|movil)_[a-z_]+'
     r'|reabierta|exportacion)"(?!\s*:)'
 )
 

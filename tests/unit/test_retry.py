@@ -141,3 +141,32 @@ def test_siempre_dentro_de_los_limites(
     assert low <= delay <= max(p.cap, p.max_retry_after)
     if retry_after is not None and math.isfinite(retry_after) and retry_after > 0:
         assert delay >= min(retry_after, p.max_retry_after)
+
+
+def test_the_outbox_default_outlasts_a_realistic_outage() -> None:
+    """Issue 13.2: `[outbox]` defaults give 8 attempts spread over hours (≥ 2 h even with the
+    shortest jitter), where the old 6 retries were spent by a 90 s outage."""
+    from dim_revision.bootstrap import retry_policy
+    from dim_revision.config import Settings
+
+    p = retry_policy(Settings())
+    assert p.max_attempts == 8 and p.jitter == "equal"
+    lowest, longest = p.span()
+    assert lowest >= 2 * 3600 and longest <= 5 * 3600
+    assert p.next_delay(1) is not None and p.next_delay(1) >= 90  # type: ignore[operator]
+    assert p.next_delay(8) is None
+
+
+def test_a_bad_outbox_retry_setting_is_a_spanish_config_error() -> None:
+    from dim_revision.bootstrap import retry_policy
+    from dim_revision.config import Settings
+    from dim_revision.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="reintentos debe ser"):
+        retry_policy(Settings().replace("outbox", reintentos=0))
+
+
+def test_escalonada_waits_at_least_half_of_each_step() -> None:
+    p = RetryPolicy.escalonada(4, 10.0, 30.0, rng=FixedRandom(0.0))
+    assert [p.next_delay(n) for n in range(1, 5)] == [5.0, 10.0, 15.0, None]
+    assert p.span() == (30.0, 60.0)
