@@ -67,7 +67,7 @@ def check_config(config_file: Path, machine_file: Path | None = None) -> Resulta
         try:
             read_config_file(path)
         except UserError as exc:
-            return Resultado(nombre, FALLA, str(exc), f"Corrija o reemplace {path}.")
+            return Resultado(nombre, FALLA, str(exc), f"Corregí o reemplazá {path}.")
     if not present:
         return Resultado(
             nombre,
@@ -116,12 +116,12 @@ def check_secrets(
                 nombre,
                 FALLA,
                 backend,
-                "Use una sesión de Windows con el Administrador de credenciales disponible.",
+                "Usá una sesión de Windows con el Administrador de credenciales disponible.",
             )
     try:
         missing = [name for name in required if not store.get(name)]
     except UserError as exc:
-        return Resultado(nombre, FALLA, str(exc), "Revise el llavero del sistema.")
+        return Resultado(nombre, FALLA, str(exc), "Revisá el llavero del sistema.")
     if missing:
         return Resultado(
             nombre,
@@ -137,13 +137,13 @@ def check_link_key(store: SecretStore) -> Resultado:
     try:
         value = store.get("link-key")
     except UserError as exc:
-        return Resultado(nombre, FALLA, str(exc), "Revise el llavero del sistema.")
+        return Resultado(nombre, FALLA, str(exc), "Revisá el llavero del sistema.")
     if not value:
         return Resultado(
             nombre,
             FALLA,
             "no está cargada",
-            "Cargue la misma clave que usa el portal: dim-revision secrets set link-key",
+            "Cargá la misma clave que usa el portal: dim-revision secrets set link-key",
         )
     size = len(value.encode("utf-8"))
     if size < MIN_LINK_KEY_BYTES:
@@ -182,7 +182,7 @@ def check_odbc_driver(
                 nombre,
                 FALLA,
                 f"no se pudo cargar pyodbc ({exc})",
-                "Reinstale DIM Revisión; en Linux instale unixODBC.",
+                "Reinstalá DIM Revisión; en Linux instalá unixODBC.",
             )
         drivers = pyodbc.drivers
     present = drivers()
@@ -191,7 +191,7 @@ def check_odbc_driver(
             nombre,
             FALLA,
             f"falta «{wanted}» (presentes: {', '.join(present) or 'ninguno'})",
-            "Instale «Microsoft ODBC Driver 18 for SQL Server» (x64) o corrija driver= en la URL.",
+            "Instalá «Microsoft ODBC Driver 18 for SQL Server» (x64) o corregí driver= en la URL.",
         )
     return Resultado(nombre, OK, wanted)
 
@@ -205,7 +205,7 @@ def check_database(engine: Engine) -> Resultado:
             nombre,
             FALLA,
             str(exc),
-            "Revise la URL ([database] url), la red, el usuario y que el servidor esté encendido.",
+            "Revisá la URL ([database] url), la red, el usuario y que el servidor esté encendido.",
         )
     return Resultado(nombre, OK, f"conectada a {mask_url(engine.url)}")
 
@@ -215,7 +215,7 @@ def check_schema(engine: Engine | Database) -> Resultado:
     try:
         current = migrate.current_revision(engine)
     except DBAPIError as exc:
-        return Resultado(nombre, FALLA, _first_line(exc), "Revise los permisos del usuario.")
+        return Resultado(nombre, FALLA, _first_line(exc), "Revisá los permisos del usuario.")
     head = migrate.head_revision()
     if current == head:
         return Resultado(nombre, OK, f"al día ({head})")
@@ -223,7 +223,7 @@ def check_schema(engine: Engine | Database) -> Resultado:
         nombre,
         FALLA,
         f"en {current or 'sin esquema'}, la última es {head}",
-        "Ejecute «dim-revision db upgrade» (o pida al DBA el SQL de «db upgrade --sql»).",
+        "Ejecutá «dim-revision db upgrade» (o pedile al DBA el SQL de «db upgrade --sql»).",
     )
 
 
@@ -235,15 +235,15 @@ def check_dim(db: Database) -> Resultado:
     try:
         hallazgos = revisar(db)
     except DBAPIError as exc:
-        return Resultado(nombre, FALLA, _first_line(exc), "Revise los permisos del usuario.")
+        return Resultado(nombre, FALLA, _first_line(exc), "Revisá los permisos del usuario.")
     if not hallazgos:
         return Resultado(nombre, OK, f"mapeo [dim] completo (modo {db.dim_settings.modo})")
     return Resultado(
         nombre,
         FALLA,
         "; ".join(h.mensaje for h in hallazgos),
-        "Corrija la sección [dim] de la configuración (o pida al DBA las vistas de "
-        "docs/database.md) y ejecute «dim-revision db check-dim».",
+        "Corregí la sección [dim] de la configuración (o pedile al DBA las vistas de "
+        "docs/database.md) y ejecutá «dim-revision db check-dim».",
     )
 
 
@@ -308,12 +308,12 @@ def check_botmaker(
             nombre,
             FALLA,
             "falta la línea de WhatsApp",
-            "Configure [botmaker] canal (channelId en v2, número de la línea en v1).",
+            "Configurá [botmaker] canal (channelId en v2, número de la línea en v1).",
         )
     try:
         token = store.get(TOKEN_SECRET)
     except UserError as exc:
-        return Resultado(nombre, FALLA, str(exc), "Revise el llavero del sistema.")
+        return Resultado(nombre, FALLA, str(exc), "Revisá el llavero del sistema.")
     if not token:
         return Resultado(
             nombre, FALLA, "falta el token", f"dim-revision secrets set {TOKEN_SECRET}"
@@ -334,7 +334,7 @@ def check_botmaker(
             nombre,
             FALLA,
             f"no responde en {base} ({type(exc).__name__})",
-            "Revise la conexión a Internet, el proxy/firewall y [botmaker] base_url.",
+            "Revisá la conexión a Internet, el proxy/firewall y [botmaker] base_url.",
         )
     finally:
         if session is None:
@@ -352,7 +352,7 @@ def check_botmaker(
             nombre,
             FALLA,
             f"rechazó el token ({status})",
-            f"Cargue un token válido: dim-revision secrets set {TOKEN_SECRET}",
+            f"Cargá un token válido: dim-revision secrets set {TOKEN_SECRET}",
         )
     if 200 <= status < 300:
         return Resultado(nombre, OK, f"{base} acepta el token")
@@ -360,7 +360,7 @@ def check_botmaker(
         nombre,
         AVISO,
         f"{url} respondió {status}",
-        "Revise [botmaker] base_url y api_version.",
+        "Revisá [botmaker] base_url y api_version.",
     )
 
 
@@ -474,7 +474,7 @@ def run_all(
         db = None
         results.append(
             Resultado(
-                "Base de datos", FALLA, str(exc), "Revise [database] url y el driver instalado."
+                "Base de datos", FALLA, str(exc), "Revisá [database] url y el driver instalado."
             )
         )
     db_ok = False

@@ -236,7 +236,7 @@ class RecordActions(QObject):
         except (KeyError, IndexError, ValueError):
             self.ws.message.emit(
                 f"La dirección del Portal LITE en la configuración no es válida: «{template}». "
-                "Use {dni}, {paciente_id} o {solicitud_id}.",
+                "Usá {dni}, {paciente_id} o {solicitud_id}.",
                 "error",
             )
             return

@@ -76,7 +76,8 @@ def _envio_text(envio: EnvioInfo) -> str:
     if estado == EstadoEnvio.CANCELADO:
         return "El último envío fue cancelado."
     if estado == EstadoEnvio.FALLIDO:
-        return f"El envío falló: {envio.ultimo_error or 'sin detalle'}. Avisá a un supervisor."
+        motivo = (envio.ultimo_error or "sin detalle").rstrip(". ")  # no "(6).." (issue 13.11)
+        return f"El envío falló: {motivo}. Avisá a un supervisor."
     if estado == EstadoEnvio.INCIERTO:
         return "No se sabe si el WhatsApp salió (incierto): lo revisa un supervisor."
     return ""
