@@ -34,9 +34,10 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-# The main states of the window as PNGs in docs/ (offscreen; QT_QPA_PLATFORM=xcb under Xvfb works too).
+# The main states of the window at 1366x768 and 1920x1080 as PNGs in docs/screenshots/, each size
+# under its own Xvfb screen (xvfb-run; QT_QPA_PLATFORM=offscreen forces the offscreen fallback).
 screenshots: $(INSTALLED)
-	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) scripts/screenshots.py --out docs
+	$(PY) scripts/screenshots.py --out docs/screenshots
 
 demo-reset: $(INSTALLED)
 	$(PY) -m dim_revision demo --reset --no-gui

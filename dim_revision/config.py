@@ -311,7 +311,7 @@ def env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
             parts = name[len(ENV_PREFIX) :].lower().split("__")
             if len(parts) != 2:
                 raise ConfigError(
-                    f"Variable de entorno mal formada: {name} (use {ENV_PREFIX}SECCION__CLAVE)."
+                    f"Variable de entorno mal formada: {name} (usá {ENV_PREFIX}SECCION__CLAVE)."
                 )
             result.setdefault(parts[0], {})[parts[1]] = value
     if environ.get(ENV_DB_URL):

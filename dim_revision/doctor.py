@@ -56,7 +56,7 @@ def check_config(config_file: Path, machine_file: Path | None = None) -> Resulta
         try:
             read_config_file(path)
         except UserError as exc:
-            return Resultado(nombre, FALLA, str(exc), f"Corrija o reemplace {path}.")
+            return Resultado(nombre, FALLA, str(exc), f"Corregí o reemplazá {path}.")
     if not present:
         return Resultado(
             nombre,
@@ -105,12 +105,12 @@ def check_secrets(
                 nombre,
                 FALLA,
                 backend,
-                "Use una sesión de Windows con el Administrador de credenciales disponible.",
+                "Usá una sesión de Windows con el Administrador de credenciales disponible.",
             )
     try:
         missing = [name for name in required if not store.get(name)]
     except UserError as exc:
-        return Resultado(nombre, FALLA, str(exc), "Revise el llavero del sistema.")
+        return Resultado(nombre, FALLA, str(exc), "Revisá el llavero del sistema.")
     if missing:
         return Resultado(
             nombre,
@@ -126,13 +126,13 @@ def check_link_key(store: SecretStore) -> Resultado:
     try:
         value = store.get("link-key")
     except UserError as exc:
-        return Resultado(nombre, FALLA, str(exc), "Revise el llavero del sistema.")
+        return Resultado(nombre, FALLA, str(exc), "Revisá el llavero del sistema.")
     if not value:
         return Resultado(
             nombre,
             FALLA,
             "no está cargada",
-            "Cargue la misma clave que usa el portal: dim-revision secrets set link-key",
+            "Cargá la misma clave que usa el portal: dim-revision secrets set link-key",
         )
     size = len(value.encode("utf-8"))
     if size < MIN_LINK_KEY_BYTES:
@@ -171,7 +171,7 @@ def check_odbc_driver(
                 nombre,
                 FALLA,
                 f"no se pudo cargar pyodbc ({exc})",
-                "Reinstale DIM Revisión; en Linux instale unixODBC.",
+                "Reinstalá DIM Revisión; en Linux instalá unixODBC.",
             )
         drivers = pyodbc.drivers
     present = drivers()
@@ -180,7 +180,7 @@ def check_odbc_driver(
             nombre,
             FALLA,
             f"falta «{wanted}» (presentes: {', '.join(present) or 'ninguno'})",
-            "Instale «Microsoft ODBC Driver 18 for SQL Server» (x64) o corrija driver= en la URL.",
+            "Instalá «Microsoft ODBC Driver 18 for SQL Server» (x64) o corregí driver= en la URL.",
         )
     return Resultado(nombre, OK, wanted)
 
@@ -194,7 +194,7 @@ def check_database(engine: Engine) -> Resultado:
             nombre,
             FALLA,
             str(exc),
-            "Revise la URL ([database] url), la red, el usuario y que el servidor esté encendido.",
+            "Revisá la URL ([database] url), la red, el usuario y que el servidor esté encendido.",
         )
     return Resultado(nombre, OK, f"conectada a {mask_url(engine.url)}")
 
@@ -204,7 +204,7 @@ def check_schema(engine: Engine | Database) -> Resultado:
     try:
         current = migrate.current_revision(engine)
     except DBAPIError as exc:
-        return Resultado(nombre, FALLA, first_line(exc), "Revise los permisos del usuario.")
+        return Resultado(nombre, FALLA, first_line(exc), "Revisá los permisos del usuario.")
     head = migrate.head_revision()
     if current == head:
         return Resultado(nombre, OK, f"al día ({head})")
@@ -212,7 +212,7 @@ def check_schema(engine: Engine | Database) -> Resultado:
         nombre,
         FALLA,
         f"en {current or 'sin esquema'}, la última es {head}",
-        "Ejecute «dim-revision db upgrade» (o pida al DBA el SQL de «db upgrade --sql»).",
+        "Ejecutá «dim-revision db upgrade» (o pedile al DBA el SQL de «db upgrade --sql»).",
     )
 
 
@@ -224,15 +224,15 @@ def check_dim(db: Database) -> Resultado:
     try:
         hallazgos = revisar(db)
     except DBAPIError as exc:
-        return Resultado(nombre, FALLA, first_line(exc), "Revise los permisos del usuario.")
+        return Resultado(nombre, FALLA, first_line(exc), "Revisá los permisos del usuario.")
     if not hallazgos:
         return Resultado(nombre, OK, f"mapeo [dim] completo (modo {db.dim_settings.modo})")
     return Resultado(
         nombre,
         FALLA,
         "; ".join(h.mensaje for h in hallazgos),
-        "Corrija la sección [dim] de la configuración (o pida al DBA las vistas de "
-        "docs/database.md) y ejecute «dim-revision db check-dim».",
+        "Corregí la sección [dim] de la configuración (o pedile al DBA las vistas de "
+        "docs/database.md) y ejecutá «dim-revision db check-dim».",
     )
 
 
@@ -312,7 +312,7 @@ def run_all(
         db = None
         results.append(
             Resultado(
-                "Base de datos", FALLA, str(exc), "Revise [database] url y el driver instalado."
+                "Base de datos", FALLA, str(exc), "Revisá [database] url y el driver instalado."
             )
         )
     db_ok = False

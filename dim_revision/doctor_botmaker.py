@@ -27,12 +27,12 @@ def check_botmaker(
             nombre,
             FALLA,
             "falta la línea de WhatsApp",
-            "Configure [botmaker] canal (channelId en v2, número de la línea en v1).",
+            "Configurá [botmaker] canal (channelId en v2, número de la línea en v1).",
         )
     try:
         token = store.get(TOKEN_SECRET)
     except UserError as exc:
-        return Resultado(nombre, FALLA, str(exc), "Revise el llavero del sistema.")
+        return Resultado(nombre, FALLA, str(exc), "Revisá el llavero del sistema.")
     if not token:
         return Resultado(
             nombre, FALLA, "falta el token", f"dim-revision secrets set {TOKEN_SECRET}"
@@ -53,7 +53,7 @@ def check_botmaker(
             nombre,
             FALLA,
             f"no responde en {base} ({type(exc).__name__})",
-            "Revise la conexión a Internet, el proxy/firewall y [botmaker] base_url.",
+            "Revisá la conexión a Internet, el proxy/firewall y [botmaker] base_url.",
         )
     finally:
         if session is None:
@@ -71,7 +71,7 @@ def check_botmaker(
             nombre,
             FALLA,
             f"rechazó el token ({status})",
-            f"Cargue un token válido: dim-revision secrets set {TOKEN_SECRET}",
+            f"Cargá un token válido: dim-revision secrets set {TOKEN_SECRET}",
         )
     if 200 <= status < 300:
         return Resultado(nombre, OK, f"{base} acepta el token")
@@ -79,7 +79,7 @@ def check_botmaker(
         nombre,
         AVISO,
         f"{url} respondió {status}",
-        "Revise [botmaker] base_url y api_version.",
+        "Revisá [botmaker] base_url y api_version.",
     )
 
 

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 NO_KEYRING_MESSAGE = (
     "no hay un llavero del sistema disponible. En Windows se usa el Administrador de "
     "credenciales; en Linux hace falta un servicio Secret Service desbloqueado (gnome-keyring o "
-    "KWallet). Para probar sin llavero use «dim-revision demo»."
+    "KWallet). Para probar sin llavero usá «dim-revision demo»."
 )
 
 

@@ -24,6 +24,7 @@ from ui.runtime_guard import RuntimeGuard
 from ui.settings_store import LayoutStore
 from ui.setup_dialog import SetupDialog
 from ui.tasks import TaskRunner
+from ui.translations import install_spanish
 from ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def connect_setup_menu(ctx: AppContext, runner: TaskRunner, window: MainWindow) 
     def open_from_menu() -> None:
         if open_setup(ctx, runner, window):
             window.message_banner.show_message(
-                "Configuración guardada. Cierre y vuelva a abrir DIM Revisión para aplicarla."
+                "Configuración guardada. Cerrá y volvé a abrir DIM Revisión para aplicarla."
             )
 
     window.setup_action.triggered.connect(lambda _checked=False: open_from_menu())
@@ -136,6 +137,7 @@ def run_gui(ctx: AppContext) -> int:
     install_crash_dialog(ctx, app)
     app.setApplicationName("DIM Revisión")
     app.setOrganizationName("DIM")
+    translators = install_spanish(app)  # noqa: F841  (kept alive for the app's lifetime)
     load_style(app)
     runner = TaskRunner(max_threads=3)
     if needs_first_run_setup(ctx):
@@ -151,6 +153,7 @@ def run_gui(ctx: AppContext) -> int:
     outbox = build_outbox_thread(ctx) if sends_here(ctx) else None
     window = build_window(ctx, runner, outbox=outbox)
     connect_setup_menu(ctx, runner, window)
+    window.place_on_screen()
     window.show()
     window.ws.start()
     guard.freeze_startup()

@@ -1,4 +1,4 @@
-"""Small dialogs of the operator's loop: Indicar contacto, the send preview and the F1 help.
+"""Small dialogs of the operator's loop: Indicar contacto and the send preview (F1: help_overlay).
 
 They show plain data and return plain values; the caller runs the service and, if it fails,
 reopens the dialog with what the operator had typed (`initial_outcome`, `initial_comment`).
@@ -7,19 +7,12 @@ reopens the dialog with what the operator had typed (`initial_outcome`, `initial
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QFont,
-    QKeyEvent,
     QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
     QShortcut,
     QTextOption,
 )
@@ -27,7 +20,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -35,7 +27,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSizePolicy,
     QTextEdit,
     QVBoxLayout,
@@ -45,6 +36,8 @@ from PySide6.QtWidgets import (
 from dim_revision.domain.enums import ResultadoContacto
 from dim_revision.domain.phones import formatear
 from dim_revision.services.envios import Borrador
+from ui.help_overlay import HelpOverlay  # noqa: F401  (importable from here, as before the split)
+from ui.key_names import action_label, key_text, shortcut_label  # noqa: F401  (same)
 
 COMMENT_MAX = 2000
 _CTRL_ENTER = ("Ctrl+Return", "Ctrl+Enter")
@@ -324,205 +317,3 @@ class ConfirmPreviewDialog(QDialog):
 
     def dont_show_again(self) -> bool:
         return self.dont_ask.isChecked()
-
-
-def action_label(action: QAction) -> str:
-    """The action's text without mnemonic markers ('&Resuelto' → 'Resuelto', '&&' → '&')."""
-    return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
-
-
-# Key names as they are printed on Spanish (Latin American) keyboards.
-_KEY_NAMES = {
-    Qt.Key.Key_Return: "Enter",
-    Qt.Key.Key_Enter: "Enter",
-    Qt.Key.Key_Up: "↑",
-    Qt.Key.Key_Down: "↓",
-    Qt.Key.Key_Left: "←",
-    Qt.Key.Key_Right: "→",
-    Qt.Key.Key_Delete: "Supr",
-    Qt.Key.Key_Backspace: "Retroceso",
-    Qt.Key.Key_PageUp: "RePág",
-    Qt.Key.Key_PageDown: "AvPág",
-    Qt.Key.Key_Home: "Inicio",
-    Qt.Key.Key_End: "Fin",
-    Qt.Key.Key_Insert: "Insert",
-    Qt.Key.Key_Space: "Espacio",
-    Qt.Key.Key_Escape: "Esc",
-}
-_MODIFIER_NAMES = (
-    (Qt.KeyboardModifier.ControlModifier, "Ctrl"),
-    (Qt.KeyboardModifier.AltModifier, "Alt"),
-    (Qt.KeyboardModifier.ShiftModifier, "Mayús"),
-    (Qt.KeyboardModifier.MetaModifier, "Meta"),
-)
-
-
-def key_text(sequence: QKeySequence) -> str:
-    """'Ctrl+Enter', 'Alt+↑', 'Supr': a shortcut as the operator reads it on the keyboard."""
-    chords = []
-    for i in range(sequence.count()):
-        combo = sequence[i]  # type: ignore[index]  # PySide6 supports it; the stubs lack __getitem__
-        mods = combo.keyboardModifiers()
-        parts = [name for mod, name in _MODIFIER_NAMES if mods & mod]
-        key = combo.key()
-        name = _KEY_NAMES.get(key)
-        if name is None:
-            name = QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText)
-        parts.append(name)
-        chords.append("+".join(parts))
-    return ", ".join(chords)
-
-
-def shortcut_label(action: QAction) -> str:
-    """Every shortcut of the action ('Ctrl+↓ o F8'), or a dash when it has none."""
-    keys = [key_text(s) for s in action.shortcuts() if not s.isEmpty()]
-    keys = list(dict.fromkeys(keys))  # Ctrl+Return and keypad Ctrl+Enter read the same
-    return " o ".join(keys) if keys else "—"
-
-
-class HelpOverlay(QWidget):
-    """F1: every action and its shortcut, grouped, over a dimmed window. Esc, F1 or a click close it.
-
-    While open it takes every key (it answers ShortcutOverride), so the window's shortcuts can't
-    fire behind it; F1 therefore closes it here rather than through the window's action.
-    """
-
-    def __init__(self, parent: QWidget, groups: Sequence[tuple[str, Sequence[QAction]]]) -> None:
-        super().__init__(parent)
-        self.setObjectName("helpOverlay")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)
-        self._previous_focus: QWidget | None = None
-
-        self.panel = QFrame(self)
-        self.panel.setObjectName("helpPanel")
-        self.panel.setFrameShape(QFrame.Shape.StyledPanel)
-        self.panel.setAutoFillBackground(True)
-        grid = QGridLayout()
-        grid.setContentsMargins(0, 0, 8, 0)
-        grid.setHorizontalSpacing(24)
-        grid.setVerticalSpacing(3)
-        self.rows: list[tuple[str, str, str]] = []  # (group, action, keys)
-        bold = QFont(self.font())
-        bold.setBold(True)
-        row = 0
-        for group, actions in groups:
-            head = QLabel(group)
-            head.setProperty("role", "section")
-            grid.addWidget(head, row, 0, 1, 2)
-            row += 1
-            for action in actions:
-                text, keys = action_label(action), shortcut_label(action)
-                self.rows.append((group, text, keys))
-                key_label = QLabel(keys)
-                key_label.setObjectName("shortcutKey")
-                key_label.setFont(bold)
-                grid.addWidget(QLabel(text), row, 0)
-                grid.addWidget(key_label, row, 1, Qt.AlignmentFlag.AlignRight)
-                row += 1
-            grid.setRowMinimumHeight(row, 8)
-            row += 1
-        inner = QWidget()
-        inner.setLayout(grid)
-        scroll = QScrollArea()
-        scroll.setWidget(inner)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroll.viewport().setAutoFillBackground(False)
-        inner.setAutoFillBackground(False)
-        self._scroll = scroll
-        self._inner = inner
-
-        heading = QLabel("Atajos de teclado")
-        title_font = QFont(self.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
-        title_font.setBold(True)
-        heading.setFont(title_font)
-        panel_layout = QVBoxLayout(self.panel)
-        panel_layout.setContentsMargins(20, 16, 20, 14)
-        panel_layout.setSpacing(8)
-        panel_layout.addWidget(heading)
-        panel_layout.addWidget(scroll, 1)
-        panel_layout.addWidget(_muted("Esc o F1 para cerrar"))
-
-        parent.installEventFilter(self)
-        self.hide()
-
-    # --- open / close -------------------------------------------------------------------------
-
-    def open_overlay(self) -> None:
-        focus = self.window().focusWidget()
-        self._previous_focus = focus if focus is not self else None
-        self._fit_to_parent()
-        self.show()
-        self.raise_()
-        self.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def close_overlay(self) -> None:
-        self.hide()
-        if self._previous_focus is not None:
-            self._previous_focus.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._previous_focus = None
-
-    def toggle(self) -> None:
-        if self.isVisible():
-            self.close_overlay()
-        else:
-            self.open_overlay()
-
-    # --- geometry and painting ----------------------------------------------------------------
-
-    def _fit_to_parent(self) -> None:
-        parent = self.parentWidget()
-        if parent is None:
-            return
-        self.setGeometry(parent.rect())
-        hint = self._inner.sizeHint()
-        width = min(max(hint.width() + 60, 420), max(self.width() - 80, 300))
-        height = min(hint.height() + 110, max(self.height() - 80, 200))
-        self.panel.setGeometry(
-            (self.width() - width) // 2, (self.height() - height) // 2, width, height
-        )
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.parentWidget()
-            and event.type() == QEvent.Type.Resize
-            and self.isVisible()
-        ):
-            self._fit_to_parent()
-        return super().eventFilter(watched, event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(20, 24, 28, 110))
-        painter.end()
-
-    # --- input --------------------------------------------------------------------------------
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride:
-            event.accept()  # keys come to keyPressEvent instead of triggering window shortcuts
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        bar = self._scroll.verticalScrollBar()
-        if key in (Qt.Key.Key_Escape, Qt.Key.Key_F1):
-            self.close_overlay()
-        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
-            bar.setValue(bar.value() + (1 if key == Qt.Key.Key_Down else -1) * bar.singleStep() * 3)
-        elif key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
-            bar.setValue(bar.value() + (1 if key == Qt.Key.Key_PageDown else -1) * bar.pageStep())
-        event.accept()
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        return True  # Tab must not wander into the window behind the overlay
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if not self.panel.geometry().contains(event.position().toPoint()):
-            self.close_overlay()
-        event.accept()

@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -32,9 +32,10 @@ from dim_revision.services.queue import QueueCounts
 from ui.action_bar import ActionBar
 from ui.banner import Banner
 from ui.db_errors import OFFLINE_MESSAGE, db_task
-from ui.dialogs import ConfirmPreviewDialog, ContactDialog, HelpOverlay
+from ui.dialogs import ConfirmPreviewDialog, ContactDialog
 from ui.filter_bar import FilterBar
 from ui.loop_wiring import install as install_loop
+from ui.help_overlay import HelpOverlay
 from ui.patient_card import PatientCard
 from ui.picker import PrestacionPicker
 from ui.queue_model import COLUMNS, ID_ROLE
@@ -43,6 +44,8 @@ from ui.record_extras import install as install_extras
 from ui.record_state import RecordView
 from ui.record_text import aviso_telefono
 from ui.roles import install as install_roles
+from ui.screen_fit import DEFAULT_SIZE
+from ui.screen_fit import place as place_window
 from ui.settings_store import LayoutStore
 from ui.shortcuts import SPECS, build_actions
 from ui.status_bar import StatusBar
@@ -195,10 +198,16 @@ class MainWindow(QMainWindow):
         for spec in SPECS:
             groups[spec.group].append(self.actions_by_name[spec.name])
         result = list(groups.items())
-        result.append(
-            ("Visor de la orden (con el foco en la imagen)", self.viewer.viewer_actions.all())
-        )
+        viewer_actions = self.viewer.viewer_actions.all()
+        if self.viewer.keyboard is not None:
+            viewer_actions.append(self.viewer.keyboard.back_action)
+        result.append(("Visor de la orden (F6 lleva el teclado a la imagen)", viewer_actions))
         return result
+
+    def _toggle_viewer_focus(self) -> None:
+        if self.viewer.keyboard is not None:
+            self.viewer.keyboard.fallback = self.picker.focus_search
+            self.viewer.keyboard.toggle()
 
     def _connect(self) -> None:
         ws, acts, ra = self.ws, self.actions_by_name, self.record_actions
@@ -215,6 +224,7 @@ class MainWindow(QMainWindow):
             "anterior": lambda: self.move_selection(-1),
             "buscar": self.filter_bar.focus_search,
             "prestaciones": self.picker.focus_search,
+            "visor": self._toggle_viewer_focus,
             "actualizar": ws.refresh_all,
             "ayuda": self.help.toggle,
         }
@@ -440,14 +450,27 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> None:
         store = self.layout_store
-        if store is None or not store.restore_window(self):
-            self.resize(1400, 900)
+        self.geometry_restored = store is not None and store.restore_window(self)
+        if not self.geometry_restored:
+            self.resize(DEFAULT_SIZE)
         if store is not None:
             store.restore_splitter("main", self.main_splitter)
             store.restore_splitter("detail", self.detail_splitter)
             store.restore_splitter("side", self.side_splitter)
             store.restore_header("grid", self.grid.horizontalHeader())
         self.grid.setSortingEnabled(True)
+
+    def place_on_screen(self, available: QRect | None = None) -> None:
+        """Before the first `show()`: fit the screen (see `ui.screen_fit`); once shown, a
+        restored geometry is checked again with the real window frame."""
+        place_window(self, restored=self.geometry_restored, available=available)
+        self._place_again = self.geometry_restored
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if getattr(self, "_place_again", False):
+            self._place_again = False
+            QTimer.singleShot(0, lambda: place_window(self, restored=True))
 
     def save_layout(self) -> None:
         store = self.layout_store

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from ui.dialogs import key_text
+from ui.key_names import key_text
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,13 @@ SPECS: tuple[ActionSpec, ...] = (
         "Anterior",
         ("Ctrl+Up",),
         "Vuelve a la solicitud de arriba",
+        "Navegación",
+    ),
+    ActionSpec(
+        "visor",
+        "Ir al visor de la orden",
+        ("F6",),
+        "Lleva el teclado a la imagen (zoom, giro, páginas); F6 o Esc vuelven a donde estaba",
         "Navegación",
     ),
     ActionSpec(

@@ -10,6 +10,13 @@ from dim_revision.services.actor import Actor
 ONLINE_STYLE = "color: #1e6b34;"
 OFFLINE_STYLE = "color: #b3261e; font-weight: bold;"
 PAUSED_STYLE = "color: #b3261e; font-weight: bold;"
+MAX_CHARS = 70  # a long worker error must not widen the window past a 1366 px screen
+
+
+def _set_short(label: QLabel, text: str) -> None:
+    """At most MAX_CHARS on the bar (…), the whole text in the tooltip."""
+    label.setText(text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1].rstrip() + "…")
+    label.setToolTip(text if len(text) > MAX_CHARS else "")
 
 
 def outbox_text(counts: OutboxCounts | None) -> str:
@@ -70,11 +77,11 @@ class StatusBar(QStatusBar):
             self.worker_label.setStyleSheet("")
             self.worker_label.show()
         elif status.pausado:
-            self.worker_label.setText(f"Envíos en pausa: {status.motivo or 'sin motivo'}")
+            _set_short(self.worker_label, f"Envíos en pausa: {status.motivo or 'sin motivo'}")
             self.worker_label.setStyleSheet(PAUSED_STYLE)
             self.worker_label.show()
         elif status.ultimo_error:
-            self.worker_label.setText(f"Envíos con problemas: {status.ultimo_error}")
+            _set_short(self.worker_label, f"Envíos con problemas: {status.ultimo_error}")
             self.worker_label.setStyleSheet(PAUSED_STYLE)
             self.worker_label.show()
         else:

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         raise UserError(f"No se pudo abrir el puerto {int(port)}: {exc.strerror}.") from None
     print(f"Botmaker simulado escuchando en {fake.url}", flush=True)
     print(
-        f"Configure: DIM_REVISION__BOTMAKER__BASE_URL={fake.url}  "
+        f"Configurá: DIM_REVISION__BOTMAKER__BASE_URL={fake.url}  "
         f"({len(faults)} fallas programadas). Ctrl+C para terminar.",
         flush=True,
     )

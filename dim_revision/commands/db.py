@@ -51,7 +51,7 @@ def current(args: argparse.Namespace, ctx: AppContext) -> int:
     state = (
         "al día"
         if rev == head
-        else f"desactualizado (última: {head}); ejecute: dim-revision db upgrade"
+        else f"desactualizado (última: {head}); ejecutá: dim-revision db upgrade"
     )
     print(f"{rev or 'sin esquema'} — {state}")
     return 0 if rev == head else 1

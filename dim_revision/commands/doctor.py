@@ -37,5 +37,5 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         for line in result.lineas():
             print(line, flush=True)
     code = doctor.exit_code(results)
-    print("Todo en orden." if code == 0 else "Hay fallas: corríjalas y vuelva a ejecutar doctor.")
+    print("Todo en orden." if code == 0 else "Hay fallas: corregilas y volvé a ejecutar doctor.")
     return code

@@ -58,7 +58,7 @@ def generate(args: argparse.Namespace, ctx: AppContext) -> int:
     if ctx.secrets.get(args.name) and not args.reemplazar:
         raise UserError(
             "Ya hay una clave de links guardada. Reemplazarla invalida todos los links enviados: "
-            "use --reemplazar si es lo que quiere."
+            "usá --reemplazar si es lo que querés."
         )
     value = new_link_key()
     ctx.secrets.set(args.name, value)

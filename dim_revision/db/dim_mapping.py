@@ -122,7 +122,7 @@ def parse_valores(raw: str, donde: str) -> tuple[str, str] | None:
     partes = [p.strip() for p in raw.split("/")]
     if len(partes) != 2 or not all(partes) or partes[0] == partes[1]:
         raise ConfigError(
-            f"[dim] {donde}: «{raw}» no es válido; use el valor de sí y el de no separados "
+            f"[dim] {donde}: «{raw}» no es válido; usá el valor de sí y el de no separados "
             "por «/», por ejemplo S/N, A/I o 1/0 (vacío si la columna es bit)."
         )
     return partes[0], partes[1]
@@ -233,7 +233,7 @@ def _split_tabla(raw: str, dialect: str, donde: str) -> tuple[str | None, str]:
     partes = [p.strip().strip('[]"') for p in raw.strip().split(".")]
     if not raw.strip() or len(partes) > 2 or not all(partes):
         raise ConfigError(
-            f"[dim] {donde}: «{raw}» no es un nombre de tabla válido (use esquema.tabla)."
+            f"[dim] {donde}: «{raw}» no es un nombre de tabla válido (usá esquema.tabla)."
         )
     if dialect == "sqlite":  # no schemas: the same layout works on an embedded file
         return None, partes[-1]

@@ -37,7 +37,7 @@ def parse_url(raw: str) -> URL:
         url = url.set(drivername="mssql+pyodbc")
     if backend not in ("sqlite", "postgresql", "mssql"):
         raise DatabaseUnavailable(
-            f"Base de datos «{backend}» no soportada: use SQL Server (mssql+pyodbc), PostgreSQL o SQLite."
+            f"Base de datos «{backend}» no soportada: usá SQL Server (mssql+pyodbc), PostgreSQL o SQLite."
         )
     return url
 
@@ -150,7 +150,7 @@ def _mssql_engine(url: URL, secrets: SecretStore | None, echo: bool) -> Engine:
         url = url.update_query_dict({"driver": driver})
     if "odbc_connect" not in query and driver not in pyodbc.drivers():
         raise DatabaseUnavailable(
-            f"Falta el driver ODBC «{driver}». Instale «Microsoft ODBC Driver 18 for SQL Server» "
+            f"Falta el driver ODBC «{driver}». Instalá «Microsoft ODBC Driver 18 for SQL Server» "
             f"(drivers presentes: {', '.join(pyodbc.drivers()) or 'ninguno'})."
         )
     trusted = (

@@ -137,7 +137,7 @@ def verificar_token(key: str, token_or_url: str, *, now: datetime, issuer: str) 
     claims = _claims(payload)
     if as_utc(now) >= claims.exp:
         raise TokenExpirado(
-            "El link venció. Pida uno nuevo o tome el turno desde el portal con su usuario."
+            "El link venció. Pedí uno nuevo o sacá el turno desde el portal con tu usuario."
         )
     return claims
 

@@ -40,7 +40,7 @@ def normalizar_dni(raw: str) -> str:
     if not dni:
         raise ValidationError("Falta el DNI del paciente.")
     if not (dni.isascii() and dni.isdigit()) or len(dni) > 12:
-        raise ValidationError(f"El DNI «{raw.strip()}» no es válido: use sólo números.")
+        raise ValidationError(f"El DNI «{raw.strip()}» no es válido: usá sólo números.")
     return dni
 
 
@@ -166,7 +166,7 @@ def elegir_paciente(candidatos: list[PacienteDim], dni: str, dim: DimSettings) -
     newest row ("mas_reciente", the highest id) or refuses ("rechazar")."""
     if not candidatos:
         raise NotFound(
-            f"No hay ningún paciente con DNI {dni}. Verifique el número o regístrese en el portal."
+            f"No hay ningún paciente con DNI {dni}. Verificá el número o registrate en el portal."
         )
     if len(candidatos) > 1 and dim.dni_duplicado == "rechazar":
         ids = ", ".join(str(c.id) for c in candidatos)
@@ -207,7 +207,7 @@ def _validar_movil(numero: str, que: str) -> str:
         return normalizar_whatsapp(numero)
     except ValidationError as exc:
         raise ValidationError(
-            f"{que} («{numero}») no sirve para WhatsApp: {exc} Ingrese un celular válido, "
+            f"{que} («{numero}») no sirve para WhatsApp: {exc} Ingresá un celular válido, "
             "por ejemplo 11 2345-6789."
         ) from None
 
@@ -220,7 +220,7 @@ def _exigir_movil_cargado(paciente: PacienteDim) -> None:
     fijo = " (sólo tiene un teléfono fijo)" if (paciente.telefono_fijo or "").strip() else ""
     raise ValidationError(
         f"El paciente no tiene un teléfono móvil cargado{fijo}. Es obligatorio para subir la "
-        "orden: ingrese un celular para recibir el turno por WhatsApp."
+        "orden: ingresá un celular para recibir el turno por WhatsApp."
     )
 
 

@@ -103,7 +103,7 @@ def test_probe_error_against_closed_postgres_port(qtbot: QtBot, dialog: SetupDia
 def test_probe_without_server_explains_in_spanish(qtbot: QtBot, dialog: SetupDialog) -> None:
     dialog.form.set_modo(MODO_INTEGRADA)
     dialog.form.server.setText("")
-    assert probe(qtbot, dialog) == "Ingrese el servidor SQL Server."
+    assert probe(qtbot, dialog) == "Ingresá el servidor SQL Server."
 
 
 def test_save_writes_toml_and_keyring_not_the_password(
@@ -147,11 +147,11 @@ def test_save_keeps_sections_the_form_does_not_edit(dialog: SetupDialog, config_
     ("change", "message"),
     [
         (lambda f: f.portal_url.setText("https://lite.example/turnos"), "debe incluir {dni}"),
-        (lambda f: f.server.setText(" "), "Ingrese el servidor SQL Server."),
-        (lambda f: f.user.setText(""), "Ingrese el usuario de SQL Server."),
-        (lambda f: f.password.setText(""), "Ingrese la contraseña de SQL Server."),
-        (lambda f: f.token.setText(""), "Ingrese el token de Botmaker."),
-        (lambda f: f.canal.setText(""), "Ingrese la línea / canal"),
+        (lambda f: f.server.setText(" "), "Ingresá el servidor SQL Server."),
+        (lambda f: f.user.setText(""), "Ingresá el usuario de SQL Server."),
+        (lambda f: f.password.setText(""), "Ingresá la contraseña de SQL Server."),
+        (lambda f: f.token.setText(""), "Ingresá el token de Botmaker."),
+        (lambda f: f.canal.setText(""), "Ingresá la línea / canal"),
         (lambda f: f.link_base.setText("portal.example/x"), "debe empezar con https://"),
     ],
 )

@@ -130,7 +130,7 @@ def test_switching_back_to_estaciones_asks_again(dialog: SetupDialog, config_fil
     dialog.form.set_envio(ENVIO_SERVICIO)
     dialog.form.set_envio(ENVIO_ESTACIONES)
     dialog.save()
-    assert "Ingrese la línea / canal" in dialog.error.text()
+    assert "Ingresá la línea / canal" in dialog.error.text()
     assert not config_file.exists()
 
 

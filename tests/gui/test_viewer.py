@@ -512,7 +512,9 @@ def test_an_empty_list_shows_a_calm_empty_state(qtbot: QtBot, viewer: OrderViewe
     assert viewer.message() == NO_FILES
     assert viewer.status_label.text() == "sin archivos"
     assert viewer.displayed_pixmap() is None
-    enabled = [a.text() for a in viewer.actions() if a.isEnabled()]
+    assert viewer.keyboard is not None
+    back = viewer.keyboard.back_action  # going back to the picker works without files too
+    enabled = [a.text() for a in viewer.actions() if a.isEnabled() and a is not back]
     assert enabled == []
 
 
@@ -672,20 +674,26 @@ def test_export_copy_names_files_by_content_inside_its_folder(
 GLOBAL_SHORTCUTS = {"Ctrl+Return", "Ctrl+Enter", "Ctrl+F", "Ctrl+P", "F1", "F5"}
 
 
-def test_every_action_has_spanish_text_and_a_local_shortcut(viewer: OrderViewer) -> None:
-    actions = viewer.actions()
-    assert len(actions) == 12
-    assert actions == viewer.actions_for_help()
+def test_every_action_has_spanish_text_and_its_keys_never_clash(viewer: OrderViewer) -> None:
+    """Plain keys act inside the viewer; their modifier twins act from anywhere in the window."""
+    toolbar = viewer.viewer_actions.all()
+    assert len(toolbar) == 12
+    assert toolbar == viewer.actions_for_help()
     seen: set[str] = set()
-    for action in actions:
+    for action in viewer.actions():
         assert action.text() and action.text()[0].isupper()
-        assert action.shortcuts(), action.text()
-        assert action.shortcutContext() is Qt.ShortcutContext.WidgetWithChildrenShortcut
+        wide = action.shortcutContext() is Qt.ShortcutContext.WindowShortcut
+        if not wide:
+            assert action.shortcutContext() is Qt.ShortcutContext.WidgetWithChildrenShortcut
         for sequence in action.shortcuts():
             text = sequence.toString(QKeySequence.SequenceFormat.PortableText)
             assert text not in GLOBAL_SHORTCUTS
             assert text not in seen, f"atajo repetido: {text}"
             seen.add(text)
+            if wide:  # never a bare key: it would steal what the operator types
+                assert sequence[0].keyboardModifiers() != Qt.KeyboardModifier.NoModifier  # type: ignore[index]
+    for action in toolbar:
+        assert action.shortcuts() or action.property("atajosExtra"), action.text()
 
 
 def test_image_cache_evicts_least_recently_used_by_size(qapp: QApplication) -> None:

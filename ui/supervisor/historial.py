@@ -37,6 +37,9 @@ class HistorialDialog(QDialog):
         self.lines.setWordWrap(True)
         self.loaded = False
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setText("Cerrar")  # Spanish even without Qt's catalog (ui/translations.py)
+        self.close_button = close
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QTabWidget,
+    QToolButton,
+    QWidget,
+)
 
 from dim_revision.clock import Clock
 from dim_revision.services.actor import Actor
@@ -23,6 +33,62 @@ from ui.supervisor.report_view import ReportView
 from ui.tasks import TaskFailure, TaskRunner
 
 DOCK_HEIGHT = 330  # the queue and the open record keep most of the window
+DOCK_SHARE = 0.3  # ...and never more than this share of a short window (1366×768)
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    """The report scrolls instead of forcing its height (and width) on a small screen."""
+    scroll = QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    return scroll
+
+
+class DockTitle(QWidget):
+    """The dock's title bar: a button folds the panel to this one line and unfolds it."""
+
+    def __init__(self, dock: QDockWidget) -> None:
+        super().__init__(dock)
+        self.dock = dock
+        self.setObjectName("supervisionDockTitle")
+        self._unfolded_height = DOCK_HEIGHT
+        self.toggle = QToolButton(self)
+        self.toggle.setObjectName("plegarSupervision")
+        self.toggle.setAutoRaise(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toggle.clicked.connect(lambda _c=False: self.set_folded(not self.folded()))
+        label = QLabel("Supervisión", self)
+        label.setProperty("role", "section")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.toggle)
+        layout.addWidget(label)
+        layout.addStretch(1)
+        self._sync()
+
+    def folded(self) -> bool:
+        content = self.dock.widget()
+        return content is not None and content.isHidden()
+
+    def set_folded(self, folded: bool) -> None:
+        content = self.dock.widget()
+        if content is None or folded == self.folded():
+            return
+        if folded:
+            self._unfolded_height = self.dock.height()
+        content.setVisible(not folded)
+        window = self.dock.parentWidget()
+        if not folded and isinstance(window, QMainWindow):
+            window.resizeDocks([self.dock], [self._unfolded_height], Qt.Orientation.Vertical)
+        self._sync()
+
+    def _sync(self) -> None:
+        folded = self.folded()
+        self.toggle.setText("▸ Mostrar" if folded else "▾ Plegar")
+        self.toggle.setToolTip(
+            "Muestra el panel de supervisión" if folded else "Pliega el panel a esta línea"
+        )
 
 
 class SupervisorPanel(QTabWidget):
@@ -45,7 +111,7 @@ class SupervisorPanel(QTabWidget):
         self.db, self.clock, self.runner = db, clock, runner
         self.report = ReportView(self)
         self.envios = EnviosView(db, actor, clock, runner, self, confirm=confirm)
-        self.addTab(self.report, "Resumen")
+        self.addTab(_scrolled(self.report), "Resumen")
         self.addTab(self.envios, "Envíos")
         self.last: Reporte | None = None
 
@@ -87,6 +153,11 @@ class SupervisorAccess(QObject):
         self.changed.emit(self.granted)
 
 
+def dock_height(window_height: int) -> int:
+    """330 px on a big window; on a 768 px screen a third of it, so the order stays readable."""
+    return min(DOCK_HEIGHT, int(window_height * DOCK_SHARE))
+
+
 def install_panel(
     window: QMainWindow,
     *,
@@ -105,12 +176,12 @@ def install_panel(
     dock = QDockWidget("Supervisión", window)
     dock.setObjectName("supervisionDock")
     dock.setWidget(panel)
+    dock.setTitleBarWidget(DockTitle(dock))
     dock.setFeatures(
         QDockWidget.DockWidgetFeature.DockWidgetMovable
         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
     )
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    window.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
     dock.hide()
     state = {"filtro": current_filter}
 
@@ -123,7 +194,11 @@ def install_panel(
         refresh()
 
     def on_access(granted: bool) -> None:
-        dock.setVisible(granted)
+        if granted and not dock.isVisible():
+            dock.setVisible(True)
+            window.resizeDocks([dock], [dock_height(window.height())], Qt.Orientation.Vertical)
+        elif not granted:
+            dock.setVisible(False)
         refresh()
 
     filter_changed.connect(on_filter)

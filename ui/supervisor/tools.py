@@ -20,7 +20,7 @@ from dim_revision.services.actor import Actor
 from dim_revision.services.base import Database
 from dim_revision.services.operadores import requerir_supervisor
 from ui.db_errors import db_task
-from ui.dialogs import key_text
+from ui.key_names import key_text
 from ui.supervisor.export import ChooseFile, Exporter, choose_file
 from ui.supervisor.historial import SIN_SELECCION, HistorialDialog
 from ui.supervisor.panel import SupervisorAccess, install_panel

@@ -1,20 +1,22 @@
 """The viewer's actions: Spanish text, shortcuts, and the short label shown on its toolbar.
 
-Shortcuts use `Qt.WidgetWithChildrenShortcut`, so they only fire while the focus is inside the
-viewer and never clash with the main window's global ones (Ctrl+Enter, Ctrl+F, Ctrl+P, F1, F5).
-The main window lists them in the F1 overlay through `OrderViewer.actions()`.
+Each action has plain keys that act while the focus is in the viewer
+(`Qt.WidgetWithChildrenShortcut`, so they never steal a letter typed in the picker) and, for the
+everyday ones, a *window-wide* twin with a modifier that works from anywhere in the window — the
+prestación search included — so the operator never has to leave the keyboard's home to turn a
+page. F6 brings the keyboard into the viewer and F6 or Esc takes it back (`ui.viewer.focus`).
 
-| acción                     | teclas                 |
-|----------------------------|------------------------|
-| Acercar / Alejar           | + / −  (también Ctrl++ / Ctrl+−, Ctrl+rueda) |
-| Ajustar a la ventana       | 0                      |
-| Ajustar al ancho           | A                      |
-| Girar a la izquierda/derecha | Shift+R / R          |
-| Página anterior/siguiente  | RePág / AvPág (al final de un archivo sigue con el próximo) |
-| Archivo anterior/siguiente | Ctrl+RePág / Ctrl+AvPág |
-| Ver imagen (pantalla completa) | F11 (Esc cierra)   |
-| Abrir con el visor del sistema | Ctrl+Shift+O       |
-| Desplazar                  | flechas o arrastrar con el mouse |
+| acción                       | en el visor     | desde cualquier lugar |
+|------------------------------|-----------------|-----------------------|
+| Acercar / Alejar             | + / -  (=)      | Ctrl++ / Ctrl+-, Ctrl+rueda |
+| Ajustar a la ventana         | 0               | Ctrl+0                |
+| Ajustar al ancho             | A               |                       |
+| Girar a la derecha/izquierda | R / Mayús+R     | Alt+R / Alt+Mayús+R   |
+| Página siguiente/anterior    | AvPág / RePág   | Alt+AvPág / Alt+RePág |
+| Archivo siguiente/anterior   |                 | Ctrl+AvPág / Ctrl+RePág |
+| Ver imagen (pantalla completa) | F11 (Esc cierra) | Ctrl+I (la acción de la ventana) |
+| Abrir con el visor del sistema |               | Ctrl+Mayús+O          |
+| Desplazar                    | flechas o arrastrar con el mouse | |
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from dataclasses import dataclass, fields
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
+
+from ui.key_names import EXTRA_KEYS, SHOWN_KEYS, key_text, shortcut_label
 
 
 @dataclass(frozen=True)
@@ -45,37 +49,67 @@ class ViewerActions:
         return [getattr(self, f.name) for f in fields(self)]
 
 
-_SPANISH_KEYS = {"PgUp": "RePág", "PgDown": "AvPág", "Del": "Supr", "Ins": "Insert"}
+def build_actions(owner: QWidget, *, window_wide: bool = True) -> ViewerActions:
+    """The toolbar's actions on `owner`; with `window_wide`, their modifier twins too."""
 
-
-def key_hint(sequence: QKeySequence) -> str:
-    """A shortcut as printed on Spanish keyboards (RePág/AvPág), for buttons and tooltips."""
-    text = sequence.toString(QKeySequence.SequenceFormat.NativeText)
-    return "+".join(_SPANISH_KEYS.get(part, part) for part in text.split("+")) if text else ""
-
-
-def build_actions(owner: QWidget) -> ViewerActions:
-    def make(text: str, label: str, *keys: str, hint_on_button: bool = True) -> QAction:
+    def make(
+        text: str,
+        label: str,
+        local: tuple[str, ...] = (),
+        wide: tuple[str, ...] = (),
+        *,
+        hint_on_button: bool = True,
+        shown: str | None = None,
+    ) -> QAction:
         action = QAction(text, owner)
-        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcuts([QKeySequence(k) for k in local])
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        hint = key_hint(action.shortcut())
-        action.setIconText(f"{label}  {hint}" if hint_on_button else label)
-        action.setToolTip(f"{text} ({hint})")
         owner.addAction(action)
+        if window_wide and wide:
+            twin = QAction(text, owner)
+            twin.setObjectName("visorVentana")
+            twin.setShortcuts([QKeySequence(k) for k in wide])
+            twin.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            twin.triggered.connect(lambda _checked=False: action.trigger())
+            action.changed.connect(lambda: twin.setEnabled(action.isEnabled()))
+            owner.addAction(twin)
+            action.setProperty(EXTRA_KEYS, list(wide))
+        keys = local + (wide if window_wide else ())
+        firsts = [*((shown,) if shown else ()), *local[:1], *(wide[:1] if window_wide else ())]
+        action.setProperty(SHOWN_KEYS, firsts)  # F1 and the tooltip print these, not every alias
+        hint = shown or (key_text(keys[0]) if keys else "")
+        action.setIconText(f"{label}  {hint}" if hint_on_button and hint else label)
+        action.setToolTip(f"{text} ({shortcut_label(action)})")
         return action
 
+    # Long combinations stay in the tooltip and F1: at 1366×768 the viewer is ~520 px wide and
+    # the toolbars must not hide buttons behind "»".
     return ViewerActions(
-        prev_file=make("Archivo anterior", "◀ Archivo", "Ctrl+PgUp"),
-        next_file=make("Archivo siguiente", "Archivo ▶", "Ctrl+PgDown"),
-        prev_page=make("Página anterior", "◀ Pág.", "PgUp"),
-        next_page=make("Página siguiente", "Pág. ▶", "PgDown"),
-        zoom_out=make("Alejar", " − ", "-", "Ctrl+-", hint_on_button=False),  # the key is the label
-        zoom_in=make("Acercar", " + ", "+", "Ctrl++", "=", hint_on_button=False),
-        fit_window=make("Ajustar a la ventana", "Ajustar", "0"),
-        fit_width=make("Ajustar al ancho", "Ancho", "A"),
-        rotate_left=make("Girar a la izquierda", "↺", "Shift+R"),
-        rotate_right=make("Girar a la derecha", "↻", "R"),
-        full_screen=make("Ver imagen en pantalla completa", "Ver imagen", "F11"),
-        open_external=make("Abrir con el visor del sistema", "Abrir afuera", "Ctrl+Shift+O"),
+        prev_file=make("Archivo anterior", "◀ Archivo", (), ("Ctrl+PgUp",), hint_on_button=False),
+        next_file=make(
+            "Archivo siguiente", "Archivo ▶", (), ("Ctrl+PgDown",), hint_on_button=False
+        ),
+        prev_page=make(
+            "Página anterior", "◀ RePág", ("PgUp",), ("Alt+PgUp",), hint_on_button=False
+        ),
+        next_page=make(
+            "Página siguiente", "AvPág ▶", ("PgDown",), ("Alt+PgDown",), hint_on_button=False
+        ),
+        zoom_out=make("Alejar", " - ", ("-",), ("Ctrl+-",), hint_on_button=False),
+        zoom_in=make("Acercar", " + ", ("+", "="), ("Ctrl++", "Ctrl+="), hint_on_button=False),
+        fit_window=make("Ajustar a la ventana", "Ajustar", ("0",), ("Ctrl+0",)),
+        fit_width=make("Ajustar al ancho", "Ancho", ("A",)),
+        rotate_left=make(
+            "Girar a la izquierda", " ↺ ", ("Shift+R",), ("Alt+Shift+R",), hint_on_button=False
+        ),
+        rotate_right=make("Girar a la derecha", " ↻ ", ("R",), ("Alt+R",), hint_on_button=False),
+        # Ctrl+I is the window's «Ver imagen» (ui/shortcuts.py): the button shows that key too.
+        full_screen=make("Ver imagen en pantalla completa", "Ver imagen", ("F11",), shown="Ctrl+I"),
+        open_external=make(
+            "Abrir con el visor del sistema",
+            "Abrir afuera",
+            (),
+            ("Ctrl+Shift+O",),
+            hint_on_button=False,
+        ),
     )

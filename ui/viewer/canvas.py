@@ -20,14 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.viewer.focus import CANVAS_STYLE
+
 MIN_SCALE = 0.05
 MAX_SCALE = 8.0
 ZOOM_STEP = 1.25
 MARGIN = 8  # px around the picture in fit modes
 BACKGROUND = QColor("#525659")
+# An A4 page at 96 dpi is 1123 px tall; at half that it is still readable. AUTO shows the whole
+# page when it is at least that tall on screen, else fills the width (a short 1366×768 window).
+READABLE_LONG_SIDE = 1123 * 0.5
 
 
 class FitMode(enum.Enum):
+    AUTO = "auto"  # WINDOW, or WIDTH when the whole page would be too small to read
     WINDOW = "window"
     WIDTH = "width"
     FREE = "free"
@@ -49,7 +55,8 @@ class ZoomView(QGraphicsView):
         self._natural = QSizeF()
         self._scale = 1.0
         self._rotation = 0
-        self._mode = FitMode.WINDOW
+        self._mode = FitMode.AUTO
+        self._width_fitted = False  # AUTO chose the width for the current picture
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setBackgroundBrush(BACKGROUND)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -58,16 +65,18 @@ class ZoomView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setObjectName("visorLienzo")
+        self.setStyleSheet(CANVAS_STYLE)  # a visible frame while the picture has the keyboard
 
     # --- content ------------------------------------------------------------------------------
 
     def set_content(
         self, pixmap: QPixmap, natural: QSizeF, *, rotation: int, mode: FitMode
     ) -> None:
-        """Show a new picture, with its own rotation, in a fit mode (FREE falls back to WINDOW)."""
+        """Show a new picture, with its own rotation, in a fit mode (FREE falls back to AUTO)."""
         self._natural = QSizeF(natural)
         self._rotation = rotation % 360
-        self._mode = FitMode.WINDOW if mode is FitMode.FREE else mode
+        self._mode = FitMode.AUTO if mode is FitMode.FREE else mode
         self._set_pixmap(pixmap)
         self._scene.setSceneRect(QRectF(QPointF(0, 0), self._natural))
         self._apply_fit()
@@ -162,26 +171,39 @@ class ZoomView(QGraphicsView):
         """Scale for the fit mode; then show `keep` (a scene point) centred, or the start."""
         if self._natural.isEmpty():
             return
-        size = self._rotated_natural()
-        room = self.maximumViewportSize()
-        width = max(1, room.width() - 2 * MARGIN)
-        height = max(1, room.height() - 2 * MARGIN)
-        if self._mode is FitMode.WIDTH:
-            scale = width / size.width()
-            if size.height() * scale > room.height():  # a vertical scroll bar will take room
-                bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-                scale = max(1, width - bar) / size.width()
-        else:
-            scale = min(width / size.width(), height / size.height())
-        self._set_transform(min(MAX_SCALE, max(MIN_SCALE, scale)))
+        scale, by_width = self.fit_scale(self._mode)
+        self._width_fitted = by_width
+        self._set_transform(scale)
         if keep is not None:
             self.centerOn(keep)
-        elif self._mode is FitMode.WIDTH:  # start reading at the top
+        elif by_width:  # start reading at the top
             self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())
         else:
             self.centerOn(QPointF(self._natural.width() / 2, self._natural.height() / 2))
         self.view_changed.emit()
+
+    def fit_scale(self, mode: FitMode) -> tuple[float, bool]:
+        """The scale `mode` gives the current picture in the current viewport, and whether it
+        fills the width (WIDTH, or AUTO on a page too short to read whole)."""
+        size = self._rotated_natural()
+        if size.isEmpty():
+            return self._scale, False
+        room = self.maximumViewportSize()
+        width = max(1, room.width() - 2 * MARGIN)
+        height = max(1, room.height() - 2 * MARGIN)
+        whole = min(width / size.width(), height / size.height())
+        by_width = width / size.width()
+        if size.height() * by_width > room.height():  # a vertical scroll bar will take room
+            bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+            by_width = max(1, width - bar) / size.width()
+        use_width = mode is FitMode.WIDTH or (
+            mode is FitMode.AUTO
+            and max(size.width(), size.height()) * whole < READABLE_LONG_SIDE
+            and by_width > whole
+        )
+        scale = by_width if use_width else whole
+        return min(MAX_SCALE, max(MIN_SCALE, scale)), use_width
 
     def _set_transform(self, scale: float) -> None:
         self._scale = scale
@@ -203,7 +225,7 @@ class ZoomView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._mode is FitMode.WINDOW:
+        if self._mode is FitMode.WINDOW or (self._mode is FitMode.AUTO and not self._width_fitted):
             self._apply_fit()
-        elif self._mode is FitMode.WIDTH and self.has_content():
+        elif self._mode in (FitMode.WIDTH, FitMode.AUTO) and self.has_content():
             self._apply_fit(keep=self._visible_center())

@@ -33,9 +33,11 @@ from ui.viewer.cache import ImageCache
 from ui.viewer.canvas import ZOOM_STEP, FitMode, ZoomView
 from ui.viewer.decode import KIND_PDF, Decoded
 from ui.viewer.files import NO_FILES, ViewerFile
+from ui.viewer.focus import ViewerFocus, message_style
 from ui.viewer.fullscreen import FullScreenWindow
 from ui.viewer.jobs import export_copy
 from ui.viewer.loader import Picture, PictureLoader
+from ui.viewer.rotation import Rotations
 
 REFINE_DELAY_MS = 150  # wait for the zoom to settle before decoding sharper
 LOADING_DELAY_MS = 250  # only say "Cargando…" if it is not instant
@@ -79,8 +81,8 @@ class OrderViewer(QWidget):
         self._files: list[ViewerFile] = []
         self._index = 0
         self._page = 0
-        self._rotations: dict[int, int] = {}  # by adjunto_id: a file turns with all its pages
-        self._fit = FitMode.WINDOW  # the last fit chosen; zooming does not change it
+        self._rotations = Rotations()  # by hand (a file turns with all its pages) or suggested
+        self._fit = FitMode.AUTO  # the last fit chosen; zooming does not change it
         self._shown: tuple[int, int] | None = None  # (adjunto_id, page) on the canvas
         self._shown_decoded: Decoded | None = None
         self._message = ""
@@ -106,6 +108,8 @@ class OrderViewer(QWidget):
 
         self.setFocusProxy(self.canvas)  # focusing the viewer focuses the picture
         self.viewer_actions: ViewerActions = build_actions(self)
+        # F6 in / F6 or Esc out (the full-screen copy closes with Esc instead).
+        self.keyboard = ViewerFocus(self, self.focus_picture) if allow_full_screen else None
         self._build_layout()
         self._connect_actions()
         self._refresh()
@@ -173,14 +177,35 @@ class OrderViewer(QWidget):
         *,
         index: int = 0,
         page: int = 0,
-        rotations: dict[int, int] | None = None,
+        rotations: dict[int, int] | Rotations | None = None,
     ) -> None:
         """Show another request's attachments (the first one, fitted, unless told otherwise)."""
         self._files = list(files)
         self._index = min(max(index, 0), max(len(self._files) - 1, 0))
         self._page = max(page, 0)
-        self._rotations = dict(rotations or {})
+        if isinstance(rotations, Rotations):
+            self._rotations = rotations.copy()
+        else:
+            self._rotations = Rotations(manual=dict(rotations or {}))
         self._show_current()
+
+    def set_suggested_rotation(self, file_index: int, page: int, degrees: int) -> None:
+        """Turn page `page` of file `file_index` by `degrees` clockwise (a quarter turn; after
+        EXIF) — e.g. from a text-orientation check — unless the operator turned that file by
+        hand. Out-of-range indexes are ignored (the operator may have moved on)."""
+        if not 0 <= file_index < len(self._files) or page < 0:
+            return
+        file = self._files[file_index]
+        if not self._rotations.suggest(file.adjunto_id, page, degrees):
+            return
+        if (file_index, page) == (self._index, self._page) and self._shown is not None:
+            self.canvas.set_rotation(self._rotations.of(file.adjunto_id, page))
+            self._refresh()
+
+    def focus_picture(self) -> None:
+        """Give the keyboard to the viewer: the picture, or the message shown instead."""
+        page = self._stack.currentWidget() or self.canvas
+        page.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def prefetch(self, files: Sequence[ViewerFile]) -> None:
         """Decode the first attachment of the next request now, so showing it later is instant."""
@@ -207,7 +232,7 @@ class OrderViewer(QWidget):
 
     def rotation(self) -> int:
         file = self.current_file()
-        return self._rotations.get(file.adjunto_id, 0) if file else 0
+        return self._rotations.of(file.adjunto_id, self._page) if file else 0
 
     def message(self) -> str:
         """The text shown instead of a picture ("" while a picture is shown)."""
@@ -289,8 +314,7 @@ class OrderViewer(QWidget):
         file = self.current_file()
         if file is None:
             return
-        degrees = (self._rotations.get(file.adjunto_id, 0) + delta) % 360
-        self._rotations[file.adjunto_id] = degrees
+        degrees = self._rotations.turn(file.adjunto_id, self._page, delta)
         if self._shown is not None:
             self.canvas.set_rotation(degrees)
 
@@ -353,7 +377,7 @@ class OrderViewer(QWidget):
             return
         self._message = ""
         self._switch_to(self.canvas)
-        box = self._decode_box(self._rotations.get(file.adjunto_id, 0))
+        box = self._decode_box(self._rotations.of(file.adjunto_id, self._page))
         cached = self._loader.request(file, self._page, box)
         if cached is not None:
             self._display(file, self._page, cached)
@@ -395,7 +419,7 @@ class OrderViewer(QWidget):
         self.canvas.set_content(
             QPixmap.fromImage(decoded.image),
             QSizeF(decoded.natural),
-            rotation=self._rotations.get(file.adjunto_id, 0),
+            rotation=self._rotations.of(file.adjunto_id, page),
             mode=self._fit,
         )
         self._refresh()
@@ -414,14 +438,14 @@ class OrderViewer(QWidget):
         file = self.current_file()
         if file is not None and self._shown is None and not self._message:
             self._message_label.setText(f"Cargando «{file.nombre}»…")
-            self._message_label.setStyleSheet(f"color: {CALM_COLOR};")
+            self._message_label.setStyleSheet(message_style(CALM_COLOR))
             self._switch_to(self._message_label)
 
     def _show_message(self, text: str, *, problem: bool = True) -> None:
         self._loading_timer.stop()
         self._message = text
         self._message_label.setText(text)
-        self._message_label.setStyleSheet(f"color: {PROBLEM_COLOR if problem else CALM_COLOR};")
+        self._message_label.setStyleSheet(message_style(PROBLEM_COLOR if problem else CALM_COLOR))
         self._switch_to(self._message_label)
         self._refresh()
 
@@ -460,10 +484,9 @@ class OrderViewer(QWidget):
         self.status_label.setText(self.status_text())
         a = self.viewer_actions
         has_picture = self._shown is not None
-        for action in (a.zoom_in, a.zoom_out, a.fit_window, a.fit_width):
+        for action in (a.zoom_in, a.zoom_out, a.fit_window, a.fit_width, a.rotate_left):
             action.setEnabled(has_picture)
-        for action in (a.rotate_left, a.rotate_right):
-            action.setEnabled(has_picture)
+        a.rotate_right.setEnabled(has_picture)
         last = len(self._files) - 1
         a.prev_file.setEnabled(self._index > 0)
         a.next_file.setEnabled(self._index < last)
