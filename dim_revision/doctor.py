@@ -545,3 +545,30 @@ def exit_code(results: list[Resultado]) -> int:
 def _first_line(exc: BaseException) -> str:
     text_ = str(getattr(exc, "orig", None) or exc).strip()
     return text_.splitlines()[0] if text_ else type(exc).__name__
+
+
+def check_lectura(activa: bool, db: Database | None) -> Resultado:
+    """The order reader (issue 15): off, engine missing (no proposals), or ready with its count."""
+    nombre = "Lectura de órdenes"
+    if not activa:
+        return Resultado(nombre, OK, "desactivada ([lectura] activa = false): sin propuestas")
+    from dim_revision.lectura.motor import RapidOcr, disponible
+
+    falta = disponible()
+    if falta is not None:
+        return Resultado(
+            nombre,
+            AVISO,
+            f"{falta}: los registros no tendrán propuestas",
+            "Instale rapidocr-onnxruntime (pip install 'dim-revision[ocr]') o reinstale el programa.",
+        )
+    detalle = RapidOcr().version()
+    if db is not None:
+        try:
+            from dim_revision.services.lecturas import contar_lecturas
+
+            leidos, pendientes = contar_lecturas(db)
+            detalle += f"; {leidos} archivos leídos, {pendientes} sin leer"
+        except Exception as exc:  # schema not upgraded yet: the schema check says so
+            detalle += f" (sin datos de lectura: {_first_line(exc)})"
+    return Resultado(nombre, OK, detalle)
