@@ -22,6 +22,7 @@ from pathlib import Path
 from benchmarks import (
     bench_app,
     bench_image,
+    bench_ocr,
     bench_outbox,
     bench_queue,
     bench_search,
@@ -38,6 +39,7 @@ CASES: dict[str, Callable[[Options], list[Row]]] = {
     "startup": bench_startup.run,
     "app": bench_app.run,
     "webhook": bench_webhook.run,
+    "ocr": bench_ocr.run,  # reading the orders (issue 15)
 }
 
 

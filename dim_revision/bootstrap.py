@@ -141,3 +141,21 @@ def build_service(ctx: AppContext) -> Any:
     from dim_revision.api.runtime import ServiceRuntime
 
     return ServiceRuntime.build(ctx, build_outbox_worker(ctx))
+
+
+def build_lector(ctx: AppContext) -> Any:
+    """This process's order reader (issue 15): one engine, one low-priority thread, built on
+    first use and shared; None when `[lectura] activa = false` or the engine is not installed."""
+    if not ctx.settings.lectura.activa:
+        return None
+    if "lector" not in ctx.extras:
+        from dim_revision.lectura.lector import Lector
+        from dim_revision.lectura.motor import RapidOcr, disponible
+
+        cfg = ctx.settings.lectura
+        ctx.extras["lector"] = (
+            Lector(RapidOcr(cfg.hilos), timeout=cfg.timeout_segundos, lado=cfg.lado_maximo)
+            if disponible() is None
+            else None
+        )
+    return ctx.extras["lector"]

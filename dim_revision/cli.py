@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "dim_revision.commands.operadores",
     "dim_revision.commands.exportar",
     "dim_revision.commands.serve",
+    "dim_revision.commands.leer_orden",
 )
 
 EXIT_USER_ERROR = 2

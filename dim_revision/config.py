@@ -208,6 +208,18 @@ class BusquedaSettings:
 
 
 @dataclass(frozen=True)
+class LecturaSettings:
+    # Offline reading of the uploaded orders (issue 15): proposals and checks, never automatic.
+    activa: bool = True
+    hilos: int = 1  # onnxruntime threads; the reading thread also runs at a lower priority
+    timeout_segundos: float = 30.0  # per file; past it the file is stored as "agotada"
+    lado_maximo: int = 1280  # px: bigger photos are downscaled before reading
+    validez_dias: int = 30  # "orden emitida hace N días" beyond this
+    lote: int = 10  # files per round of the service's job
+    cada_segundos: float = 20.0  # the service looks for new uploads this often (0: never)
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     operador: OperadorSettings = field(default_factory=OperadorSettings)
@@ -221,6 +233,7 @@ class Settings:
     intake: IntakeSettings = field(default_factory=IntakeSettings)
     dim: DimSettings = field(default_factory=DimSettings)
     busqueda: BusquedaSettings = field(default_factory=BusquedaSettings)
+    lectura: LecturaSettings = field(default_factory=LecturaSettings)
 
     def replace(self, section: str, **values: Any) -> Settings:
         """A copy with some values of one section changed (used by tests and demo mode)."""

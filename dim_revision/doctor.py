@@ -378,3 +378,30 @@ def check_key_fingerprint(db: Database, secrets: SecretStore, clock: Clock) -> R
 
 def exit_code(results: list[Resultado]) -> int:
     return 1 if any(r.estado == FALLA for r in results) else 0
+
+
+def check_lectura(activa: bool, db: Database | None) -> Resultado:
+    """The order reader (issue 15): off, engine missing (no proposals), or ready with its count."""
+    nombre = "Lectura de órdenes"
+    if not activa:
+        return Resultado(nombre, OK, "desactivada ([lectura] activa = false): sin propuestas")
+    from dim_revision.lectura.motor import RapidOcr, disponible
+
+    falta = disponible()
+    if falta is not None:
+        return Resultado(
+            nombre,
+            AVISO,
+            f"{falta}: los registros no tendrán propuestas",
+            "Instalá rapidocr-onnxruntime (pip install 'dim-revision[ocr]') o reinstale el programa.",
+        )
+    detalle = RapidOcr().version()
+    if db is not None:
+        try:
+            from dim_revision.services.lecturas import contar_lecturas
+
+            leidos, pendientes = contar_lecturas(db)
+            detalle += f"; {leidos} archivos leídos, {pendientes} sin leer"
+        except Exception as exc:  # schema not upgraded yet: the schema check says so
+            detalle += f" (sin datos de lectura: {first_line(exc)})"
+    return Resultado(nombre, OK, detalle)

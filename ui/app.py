@@ -20,6 +20,7 @@ from dim_revision.secrets import KeyringStore, SecretStore
 from ui.crash_dialog import install_crash_dialog
 from ui.main_window import MainWindow
 from ui.roles import start_problem
+from ui.propuestas import instalar_propuestas
 from ui.runtime_guard import RuntimeGuard
 from ui.settings_store import LayoutStore
 from ui.setup_dialog import SetupDialog
@@ -54,7 +55,9 @@ def build_window(
     """The window and its controller, wired; `start()` on the controller begins the work."""
     ws = Workstation(ctx, runner, outbox=outbox, open_url=open_url)
     store = LayoutStore(ctx.paths.config_dir / "ventana.ini")
-    return MainWindow(ws, store)
+    window = MainWindow(ws, store)
+    instalar_propuestas(window)  # "Según la orden:" above the picker (issue 15)
+    return window
 
 
 def config_path(ctx: AppContext) -> Path:

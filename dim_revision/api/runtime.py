@@ -26,6 +26,7 @@ from dim_revision.outbox.status import WorkerStatus, outbox_counts
 from dim_revision.outbox.worker import OutboxThread, OutboxWorker
 from dim_revision.secrets import key_fingerprint
 from dim_revision.services import latido
+from dim_revision.services.lectura_job import iniciar_lectura
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -48,6 +49,7 @@ class ServiceRuntime:
     _reconcile: ReconcileThread | None = None
     _heartbeat: threading.Thread | None = None
     _writer: ThreadPoolExecutor | None = None
+    _lectura: Any = None  # the order reader's job (issue 15), when [lectura] is on
 
     @classmethod
     def build(cls, ctx: AppContext, worker: OutboxWorker | None) -> ServiceRuntime:
@@ -81,6 +83,7 @@ class ServiceRuntime:
             self._reconcile.start()
         self._heartbeat = threading.Thread(target=self._beat_loop, name="latido", daemon=True)
         self._heartbeat.start()
+        self._lectura = iniciar_lectura(self.ctx, self._stop)
 
     def stop(self, timeout: float | None = 60.0) -> None:
         """Finish the send in flight, return the rest, stop the loops (idempotent)."""
@@ -95,6 +98,8 @@ class ServiceRuntime:
             self._reconcile.stop(timeout)
         if self._heartbeat is not None:
             self._heartbeat.join(timeout)
+        if self._lectura is not None:
+            self._lectura.stop(timeout)
         if self.worker is not None:
             self.worker.close()
         if self.reconciler is not None:

@@ -33,9 +33,17 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         clock=pc_clock(ctx.clock),  # the skew check compares this PC's own clock
         keyring_check=keyring_usable if isinstance(ctx.secrets, KeyringStore) else None,
     )
+    results.append(doctor.check_lectura(ctx.settings.lectura.activa, _db_or_none(ctx)))
     for result in results:
         for line in result.lineas():
             print(line, flush=True)
     code = doctor.exit_code(results)
     print("Todo en orden." if code == 0 else "Hay fallas: corregilas y volvé a ejecutar doctor.")
     return code
+
+
+def _db_or_none(ctx: AppContext) -> Any:
+    try:
+        return ctx.db
+    except Exception:  # the database check above already reported it
+        return None

@@ -26,7 +26,13 @@ OK, FAIL, WARN = "OK", "FALLA", "AVISO"
 # Modules that must not be imported as a side effect: entry scripts and Alembic's migration
 # scripts (loaded by Alembic from files, not importable outside a migration run).
 SKIP_PREFIXES = ("dim_revision.db.migrations",)
-REQUIRED_RESOURCES = ("style.qss", "icons/app.png", "icons/app.ico", "lexico.txt")
+REQUIRED_RESOURCES = (
+    "style.qss",
+    "icons/app.png",
+    "icons/app.ico",
+    "lexico.txt",
+    "lectura/muestra.png",
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ def core_checks(resources: Path | None = None) -> Iterable[CheckResult]:
     yield _guard("base SQLite temporal", check_sqlite_upgrade)
     yield _guard("recursos", lambda: check_resources(resources or resources_dir()))
     yield _keyring_check()
+    yield _lectura_check(resources or resources_dir())
 
 
 def qt_checks() -> list[CheckResult]:
@@ -146,3 +153,29 @@ def _keyring_check() -> CheckResult:
     except Exception as exc:
         usable, detail = False, f"{type(exc).__name__}: {exc}"
     return CheckResult(OK if usable else WARN, "llavero del sistema", detail)
+
+
+def _lectura_check(root: Path) -> CheckResult:
+    """The order reader's models read the bundled sample page (issue 15)."""
+    import sys
+
+    from dim_revision.lectura.lector import Lector
+    from dim_revision.lectura.motor import RapidOcr, disponible
+
+    nombre = "lectura de órdenes"
+    falta = disponible()
+    if falta is not None:  # a build must carry it; a checkout may skip the optional extra
+        return CheckResult(FAIL if getattr(sys, "frozen", False) else WARN, nombre, falta)
+    muestra = root / "lectura" / "muestra.png"
+    if not muestra.is_file():
+        return CheckResult(WARN, nombre, "sin página de muestra (ver «recursos»)")
+    motor = RapidOcr(1)
+    lector = Lector(motor, timeout=60)
+    try:
+        lectura = lector.leer(muestra.read_bytes())
+    finally:
+        lector.cerrar()
+    texto = " ".join(ln.texto for _, ln in lectura.lineas).lower()
+    if "rodilla" not in texto:
+        return CheckResult(FAIL, nombre, f"la página de muestra no se leyó ({lectura.estado})")
+    return CheckResult(OK, nombre, f"{motor.version()}, {lectura.segundos:.1f} s la muestra")

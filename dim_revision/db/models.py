@@ -26,6 +26,7 @@ __all__ = [
     "EleccionPrestacion",
     "Envio",
     "Evento",
+    "LecturaAdjunto",
     "Operador",
     "RespuestaPaciente",
     "ServicioLatido",
@@ -336,3 +337,25 @@ class EleccionPrestacion(Base):
     fecha: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index(None, "fecha"),)
+
+
+class LecturaAdjunto(Base):
+    """What the offline reader found in one uploaded file (issue 15), keyed by the file's sha256
+    so no PC reads the same file twice; "read, nothing found" is a row too. `estado` 'leyendo'
+    is a claim (taken by one INSERT; retaken by a conditional UPDATE once stale)."""
+
+    __tablename__ = "lectura_adjunto"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(Code(64), unique=True)
+    adjunto_id: Mapped[int | None] = mapped_column(Integer)  # the first attachment read
+    estado: Mapped[str] = mapped_column(
+        Code(20)
+    )  # leyendo | leida | sin_texto | ilegible | agotada
+    motor: Mapped[str] = mapped_column(Code(40), default="")
+    version_motor: Mapped[str] = mapped_column(Name(120), default="")
+    paginas: Mapped[str | None] = mapped_column(Text)  # JSON: lines with boxes and confidence
+    milisegundos: Mapped[int] = mapped_column(Integer, default=0)
+    motivo: Mapped[str | None] = mapped_column(Name(200))
+    leida_en: Mapped[datetime] = mapped_column(UTCDateTime)  # server time (claim, then result)
+    leida_por: Mapped[str] = mapped_column(Name(60))

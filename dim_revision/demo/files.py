@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from dim_revision.demo import camera
 from dim_revision.demo.fonts import FontBook
-from dim_revision.demo.orders import MANUSCRITA, PAGE, PageRenderer
+from dim_revision.demo.orders import ELECTRONICA, MANUSCRITA, PAGE, PageRenderer
 from dim_revision.demo.plan import Archivo
+from dim_revision.demo.receta_pdf import receta_pdf
 from dim_revision.demo.textures import Texturas
 
 MIME = {camera.PDF: "application/pdf", camera.PNG: "image/png"}
@@ -58,7 +59,10 @@ class Taller:
         papel = self.texturas.papel((round(PAGE[0] * escala), round(PAGE[1] * escala)), variante)
         paginas = [renderer.render(o, papel, rng) for o in archivo.paginas]
         n_paginas: int | None = None
-        if forma == camera.PDF:
+        if forma == camera.PDF and _con_texto(archivo):
+            data = receta_pdf(archivo.paginas)  # exported by the doctor's system: a text layer
+            n_paginas = len(archivo.paginas)
+        elif forma == camera.PDF:
             hojas = [
                 camera.escaneo(p, o.tipo == MANUSCRITA)
                 for p, o in zip(paginas, archivo.paginas, strict=True)
@@ -76,6 +80,13 @@ class Taller:
             hashlib.sha256(data).hexdigest(),
             n_paginas,
         )
+
+
+def _con_texto(archivo: Archivo) -> bool:
+    """Half of the PDFs made only of electronic prescriptions come straight from the doctor's
+    system (own generator: every other file of the demo keeps its bytes)."""
+    electronicas = all(o.tipo == ELECTRONICA for o in archivo.paginas)
+    return electronicas and random.Random(f"texto:{archivo.seed}").random() < 0.5
 
 
 def default_workers() -> int:

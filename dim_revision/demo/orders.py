@@ -46,6 +46,10 @@ class Orden:
     diagnostico: str
     codigo: str  # electronic prescription / authorization number
     emisor: str = ""  # the insurer heading an authorization
+    # Ground truth for the reader's benchmark (issue 15): catalog indexes this page asks for,
+    # and whether it names somebody else than the patient who uploaded it.
+    pide: tuple[int, ...] = ()
+    de_otra_persona: bool = False
 
 
 def dni_con_puntos(dni: str) -> str:

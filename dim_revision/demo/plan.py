@@ -20,6 +20,8 @@ from dim_revision.demo.wording import diagnostico, prosa_estudio
 from dim_revision.domain.enums import ResultadoContacto
 
 DIAS = 10
+OTRA_PERSONA = 0.05  # orders of a relative (same surname, their own name and DNI)
+VENCIDA = 0.05  # orders issued more than 30 days before the upload
 PORCION_HOY = 0.30
 CANONICAS_PESO = 0.7  # share of studies drawn from the canonical "most requested" list
 OPERADORES = (
@@ -294,17 +296,29 @@ def _orden(
     electronica = rng.random() < 0.35
     nombre = pac.nombre.title() if pac.nombre.isupper() else pac.nombre
     apellido = pac.apellido.title() if pac.apellido.isupper() else pac.apellido
+    fecha = hoy - timedelta(days=rng.choice((0, 0, 1, 2, 3, 5, 7, 10, 14, 21)))
+    # Drawn from their own generator so adding them left every other demo value unchanged.
+    extra = random.Random(f"orden:{pac.dni}:{idx}:{plan.fecha_subida.isoformat()}")
+    dni, ajena = pac.dni, extra.random() < OTRA_PERSONA
+    if ajena:  # a relative's order uploaded from the family's account
+        otro = extra.choice([p for p in ctx.pacientes if p.dni != pac.dni] or [pac])
+        nombre = otro.nombre.title() if otro.nombre.isupper() else otro.nombre
+        dni = otro.dni
+    if extra.random() < VENCIDA:
+        fecha = hoy - timedelta(days=extra.randint(35, 90))
     return Orden(
         tipo=ELECTRONICA if electronica else MANUSCRITA,
         medico=medico,
-        fecha=hoy - timedelta(days=rng.choice((0, 0, 1, 2, 3, 5, 7, 10, 14, 21))),
+        fecha=fecha,
         paciente=rng.choice((f"{apellido}, {nombre}", f"{nombre} {apellido}")),
-        dni=pac.dni,
+        dni=dni,
         cobertura=_cobertura(ctx, pac),
         afiliado=pac.numero_afiliado,
         estudios=(prosa_estudio(p.estudio, rng),),
         diagnostico=diagnostico([p.estudio], rng),
         codigo=f"{rng.randint(1000, 9999)}-{hoy:%Y%m%d}-{rng.randint(100000, 999999)}",
+        pide=(idx,),
+        de_otra_persona=ajena and dni != pac.dni,
     )
 
 
@@ -323,6 +337,8 @@ def _autorizacion(
         diagnostico="",
         codigo=str(rng.randint(100_000_000, 999_999_999)),
         emisor=emisor,
+        pide=tuple(indices),
+        de_otra_persona=base.de_otra_persona,
     )
 
 

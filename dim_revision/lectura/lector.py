@@ -1,0 +1,131 @@
+"""Read one file within a budget, on one low-priority thread, never raising.
+
+`Lector.leer` runs the work on its own single worker thread (niced on Linux: the GUI and the
+picker keep the CPU) and waits at most `timeout` seconds; pages not reached by then are skipped
+and the reading is `agotada`. A file that cannot be decoded is `ilegible`; a page without any
+confident line counts as nothing found. Every outcome is a `Lectura`, never an exception.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from dim_revision.lectura.modelo import AGOTADA, ILEGIBLE, LEIDA, SIN_TEXTO, Lectura, Pagina
+from dim_revision.lectura.motor import Motor
+from dim_revision.lectura.paginas import LADO_MAXIMO, Ilegible, hojas
+
+log = logging.getLogger(__name__)
+
+PRIORIDAD = 10  # nice value added to the reading thread (Linux); Windows keeps normal priority
+CERRADA = "la lectura se cerró"
+MIN_LETRAS = 12  # fewer letters on every page together: nothing found
+
+
+class Lector:
+    def __init__(self, motor: Motor, *, timeout: float = 20.0, lado: int = LADO_MAXIMO) -> None:
+        self.motor = motor
+        self.timeout = timeout
+        self.lado = lado
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._cerrado = threading.Event()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    1, thread_name_prefix="lectura", initializer=_bajar_prioridad
+                )
+            return self._pool
+
+    def cerrar(self) -> None:
+        """Stop taking work and release any caller waiting for a reading (it gets `agotada`)."""
+        self._cerrado.set()
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def leer(self, data: bytes) -> Lectura:
+        if self._cerrado.is_set():
+            return Lectura(AGOTADA, self.motor.nombre, "", (), 0.0, CERRADA, {"cerrada": True})
+        inicio = time.monotonic()
+        limite = inicio + self.timeout
+        cancelado = threading.Event()
+        futuro: Future[Lectura] = self._executor().submit(self._leer, data, limite, cancelado)
+        try:
+            while True:  # short waits: `cerrar()` (the app quitting) releases the caller at once
+                try:
+                    return futuro.result(timeout=0.2)
+                except FutureTimeout:
+                    if self._cerrado.is_set() or time.monotonic() > limite + 1.0:
+                        raise
+        except FutureTimeout:
+            cancelado.set()
+            if self._cerrado.is_set():  # not the file's fault: nobody stores this one
+                return Lectura(AGOTADA, self.motor.nombre, "", (), 0.0, CERRADA, {"cerrada": True})
+            return Lectura(
+                AGOTADA,
+                self.motor.nombre,
+                self.motor.version(),
+                (),
+                self.timeout,
+                "se agotó el tiempo de lectura",
+            )
+        except Exception as exc:  # an engine bug must not reach the operator
+            log.warning("Lectura fallida: %s", exc, exc_info=True)
+            return Lectura(
+                ILEGIBLE,
+                self.motor.nombre,
+                self.motor.version(),
+                (),
+                time.monotonic() - inicio,
+                "el motor de lectura falló",
+            )
+
+    def _leer(self, data: bytes, limite: float, cancelado: threading.Event) -> Lectura:
+        inicio = time.monotonic()
+        version = self.motor.version()
+        try:
+            paginas = hojas(data, self.lado)
+        except Ilegible as exc:
+            return Lectura(ILEGIBLE, "", "", (), time.monotonic() - inicio, str(exc))
+        leidas: list[Pagina] = []
+        motores: set[str] = set()
+        agotada = False
+        for hoja in paginas:
+            if cancelado.is_set() or time.monotonic() > limite:
+                agotada = True
+                break
+            if hoja.texto is not None:
+                leidas.append(hoja.texto)
+                motores.add("pdf-texto")
+            elif hoja.imagen is not None:
+                leidas.append(self.motor.leer(hoja.imagen))
+                motores.add(self.motor.nombre)
+            else:
+                leidas.append(Pagina(0, 0, ()))
+        segundos = time.monotonic() - inicio
+        motor = "+".join(sorted(motores))
+        if not motores - {"pdf-texto"}:
+            version = "pypdf" if motores else ""
+        letras = sum(ch.isalpha() for p in leidas for ln in p.lineas for ch in ln.texto)
+        if agotada and not letras:
+            return Lectura(
+                AGOTADA, motor, version, tuple(leidas), segundos, "se agotó el tiempo de lectura"
+            )
+        estado = LEIDA if letras >= MIN_LETRAS else SIN_TEXTO
+        return Lectura(estado, motor, version, tuple(leidas), segundos)
+
+
+def _bajar_prioridad() -> None:
+    """Lower this thread's CPU priority (Linux: per-thread nice). Best effort."""
+    if hasattr(os, "setpriority") and hasattr(threading, "get_native_id"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PRIORIDAD)

@@ -1,0 +1,90 @@
+""" "Según la orden:" on the record: the stored reading proposes, only the operator's key adds
+(Enter in the empty search takes the first, Alt+N any), the line is outlined on the image, the
+warnings show, and confirming anyway writes them to the audit."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from dim_revision.clock import FakeClock
+from dim_revision.db.models import Evento, SolicitudAdjunto
+from dim_revision.db.uow import Database
+from dim_revision.lectura.modelo import LEIDA, Lectura, Linea, Pagina
+from dim_revision.secrets import MemoryStore
+from dim_revision.services import lecturas
+from tests.gui.harness import activate, make_context, open_window, press
+from tests.gui.seeding import seed_queue
+from ui.propuestas import instalar_propuestas
+from ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.gui
+
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+def _leida(db: Database, sid: int, *textos: str) -> None:
+    with db.uow() as uow:
+        sha = uow.session.scalars(
+            select(SolicitudAdjunto.sha256).where(SolicitudAdjunto.solicitud_id == sid)
+        ).first()
+    assert sha is not None and lecturas.reclamar(db, sha, None, "srv")
+    lineas = tuple(Linea(t, 0.9, (4, 4 + 10 * i, 60, 12 + 10 * i)) for i, t in enumerate(textos))
+    lecturas.guardar(db, sha, Lectura(LEIDA, "prueba", "1", (Pagina(64, 48, lineas),)), "srv")
+
+
+def test_proposals_wait_for_the_operators_key_and_warnings_reach_the_audit(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
+) -> None:
+    seeded = seed_queue(sqlite_db, clock(), count=2)
+    first = seeded.solicitudes[0]
+    _leida(
+        sqlite_db,
+        first,
+        "DNI: 10.343.780",
+        "Solicito:",
+        "RMN de rodilla",
+        "2) Ecografia abdominal completa",
+    )
+    opened = open_window(qtbot, make_context(sqlite_db, clock, secrets), runner)
+    window, ws = opened.window, opened.ws
+    ui = instalar_propuestas(window, lector=None)
+    assert ui is not None
+    panel = window.propuestas  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: len(panel.botones) == 2)
+    rodilla = seeded.prestaciones["RESONANCIA MAGNÉTICA DE RODILLA"]
+    eco = seeded.prestaciones["ECOGRAFÍA ABDOMINAL COMPLETA"]
+    assert panel.titulo.text() == "Según la orden:" and panel.isVisible()
+    assert "Alt+1  RESONANCIA MAGNÉTICA DE RODILLA" in panel.botones[0].text()
+    assert "«RMN de rodilla»" in panel.botones[0].text()
+    assert "La orden parece ser de otra persona: DNI 10.343.780" in panel.alertas_label.text()
+    assert window.picker.chosen() == []  # nothing without the operator's key
+
+    window.picker.focus_search()
+    press(qtbot, window.picker.search_edit, Qt.Key.Key_Return)
+    assert window.picker.chosen_ids() == [rodilla]
+    assert ws.current is not None and [i for i, _ in ws.chosen(ws.current)] == [rodilla]
+    assert panel.botones[0].text().startswith("✓") and not panel.botones[0].isEnabled()
+    activate(qtbot, window)
+    press(qtbot, window.picker.search_edit, Qt.Key.Key_2, ALT)
+    press(qtbot, window.picker.search_edit, Qt.Key.Key_1, ALT)  # already taken: no duplicate
+    assert window.picker.chosen_ids() == [rodilla, eco]
+
+    qtbot.waitUntil(window.viewer.canvas.has_content)
+    assert ui.resaltador is not None
+    ui.resaltador.mostrar(panel.revision.propuestas[0])
+    item = ui.resaltador.item
+    assert item is not None and item.isVisible() and item.rect().width() > 0
+    ui.resaltador.mostrar(None)
+    assert not item.isVisible()
+
+    ui.confirmando()
+    qtbot.waitUntil(ui.runner.is_idle)
+    with sqlite_db.uow() as uow:
+        evento = uow.session.scalars(
+            select(Evento).where(Evento.accion == "lectura_alertas_confirmadas")
+        ).one()
+        assert evento.solicitud_id == first and "10.343.780" in (evento.detalle or "")
+    ui.shutdown()
