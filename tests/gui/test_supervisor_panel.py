@@ -111,6 +111,7 @@ def _open_supervisor(
     tools = opened.window.supervisor
     qtbot.waitUntil(lambda: tools.dock.isVisible() and tools.panel.last is not None)
     qtbot.waitUntil(lambda: tools.panel.envios.model.rowCount() > 0)
+    qtbot.waitUntil(lambda: opened.window.roles.permisos is not None)  # Exportar is enabled
     return opened
 
 
