@@ -19,8 +19,8 @@ from dim_revision.resources import resource_path
 from dim_revision.secrets import KeyringStore, SecretStore
 from ui.crash_dialog import install_crash_dialog
 from ui.main_window import MainWindow
-from ui.roles import start_problem
 from ui.propuestas import instalar_propuestas
+from ui.roles import start_problem
 from ui.runtime_guard import RuntimeGuard
 from ui.settings_store import LayoutStore
 from ui.setup_dialog import SetupDialog

@@ -34,8 +34,8 @@ from ui.banner import Banner
 from ui.db_errors import OFFLINE_MESSAGE, db_task
 from ui.dialogs import ConfirmPreviewDialog, ContactDialog
 from ui.filter_bar import FilterBar
-from ui.loop_wiring import install as install_loop
 from ui.help_overlay import HelpOverlay
+from ui.loop_wiring import install as install_loop
 from ui.patient_card import PatientCard
 from ui.picker import PrestacionPicker
 from ui.queue_model import COLUMNS, ID_ROLE

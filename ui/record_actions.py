@@ -25,9 +25,7 @@ from dim_revision.services.envios import Borrador, EnvioConfig, EnvioProgramado
 from dim_revision.workstation.pase import Hecho
 from dim_revision.workstation.session import Deshacer
 from dim_revision.workstation.state import Record
-from ui.db_errors import db_task, is_offline
 from ui.portal_link import open_portal
-from ui.tasks import TaskFailure
 from ui.workstation import Workstation
 
 RELOAD_ON = (StaleWrite, ClaimLost, NotFound, EnvioLocked)

@@ -33,9 +33,9 @@ if TYPE_CHECKING:
     from dim_revision.bootstrap import AppContext
     from dim_revision.clock import Clock
     from dim_revision.config import Settings
-    from dim_revision.db.uow import Database
     from dim_revision.outbox.worker import OutboxThread
     from dim_revision.services.actor import Actor
+    from dim_revision.services.base import Database
     from dim_revision.workstation.pase import Fila
     from dim_revision.workstation.session import WorkstationSession
     from dim_revision.workstation.state import Flags, Record

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dim_revision.db import repository
-from dim_revision.db.models import Contacto
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dim_revision.db import repository
 from dim_revision.db.models import Contacto, Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio, ResultadoContacto

@@ -175,6 +175,8 @@ def search_mode(session: Session, filtro: QueueFilter) -> dict[str, Any]:
     )
     rows = int(session.scalar(select(func.count()).select_from(capped)) or 0)
     return {"modo": FILA if rows <= NARROW_ROWS else RANGO, "completa": completa}
+
+
 def pendientes_todas(start: datetime) -> ColumnElement[bool]:
     """The "Pendientes" view's lower bound: the chosen days, plus anything unresolved before."""
     return or_(S.fecha_subida >= start, por_trabajar())

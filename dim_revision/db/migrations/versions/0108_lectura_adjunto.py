@@ -1,7 +1,7 @@
 """lectura_adjunto: what the offline reader found in each uploaded file (issue 15)
 
 Revision ID: 0108
-Revises: 0105
+Revises: 0107
 Create Date: 2026-12-01 12:00:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import mssql
 
 revision = "0108"
-down_revision = "0105"
+down_revision = "0107"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """busqueda_paciente (folded search copy of DIM's patients) and the counts' covering index (issue 19)
 
 Revision ID: 0109
-Revises: 0105
+Revises: 0108
 Create Date: 2026-12-01 12:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0109"
-down_revision = "0105"
+down_revision = "0108"
 branch_labels = None
 depends_on = None
 
