@@ -393,7 +393,7 @@ def check_lectura(activa: bool, db: Database | None) -> Resultado:
             nombre,
             AVISO,
             f"{falta}: los registros no tendrán propuestas",
-            "Instalá rapidocr-onnxruntime (pip install 'dim-revision[ocr]') o reinstale el programa.",
+            "Instalá rapidocr-onnxruntime (pip install 'dim-revision[ocr]') o reinstalá el programa.",
         )
     detalle = RapidOcr().version()
     if db is not None:

@@ -137,9 +137,7 @@ def _envio_text(envio: EnvioInfo) -> str:
     if estado == EstadoEnvio.CANCELADO:
         return "El último envío fue cancelado."
     if estado == EstadoEnvio.FALLIDO:
-        motivo = (
-            (envio.ultimo_error or "sin detalle").strip().rstrip(". ")
-        )  # no "(6).." (issue 13.11)
+        motivo = (envio.ultimo_error or "sin detalle").strip().rstrip(". ")  # no "(6).."
         return f"El envío falló: {motivo} (ya se atendió)."
     if estado == EstadoEnvio.INCIERTO:
         return "No se sabe si el WhatsApp salió (incierto): lo revisa un supervisor."

@@ -80,7 +80,7 @@ def set_machine(args: argparse.Namespace, ctx: AppContext) -> int:
         _exigir_configurador(ctx)
     if not new:
         print(f"# archivo de la PC: {path} ({'leído' if path.exists() else 'no existe'})")
-        print("Indique --db-url y/o --modo para escribirlo.")
+        print("Indicá --db-url y/o --modo para escribirlo.")
         return 0
     values = {section: dict(v) for section, v in read_config_file(path).items()}
     for section, v in new.items():

@@ -45,7 +45,7 @@ def parse_fecha(text: str | None, default: date, what: str) -> date:
             return datetime.strptime(text.strip(), fmt).date()
         except ValueError:
             continue
-    raise UserError(f"Fecha «{what}» inválida: «{text}». Use dd/mm/aaaa o aaaa-mm-dd.")
+    raise UserError(f"Fecha «{what}» inválida: «{text}». Usá dd/mm/aaaa o aaaa-mm-dd.")
 
 
 def _estado(text: str) -> EstadoFiltro:
@@ -62,7 +62,7 @@ def _formato(text: str | None, output: Path) -> Formato:
     try:
         return Formato(value)
     except ValueError:
-        raise UserError(f"Formato desconocido «{value}»: use csv o xlsx.") from None
+        raise UserError(f"Formato desconocido «{value}»: usá csv o xlsx.") from None
 
 
 def export_cmd(args: argparse.Namespace, ctx: AppContext) -> int:

@@ -55,7 +55,7 @@ class ReadUnitOfWork(UnitOfWork):
     read_only = True
 
     def commit(self) -> None:
-        raise RuntimeError("a read unit of work cannot commit: use Database.write()")
+        raise RuntimeError("a read unit of work cannot commit (Database.write() can)")
 
 
 class Database:

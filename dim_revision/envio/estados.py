@@ -85,7 +85,7 @@ def refusal_reason(desde: E, hacia: E, quien: Quien | None = None) -> str:
         return f"el envío ya está «{desde.etiqueta}»."
     if desde is E.ENVIANDO:
         return (
-            "el envío se está enviando a Botmaker en este momento; espere a que termine el "
+            "el envío se está enviando a Botmaker en este momento; esperá a que termine el "
             f"intento antes de pasarlo a «{hacia.etiqueta}»."
         )
     if desde in TERMINALES:

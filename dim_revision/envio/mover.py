@@ -201,6 +201,6 @@ def mover_verificado(
     if not won:
         # Lost a race (a worker claimed it, another person acted): say what it is now.
         raise explicar(leer_actual(session, envio_id)) or StaleWrite(
-            f"El envío {envio_id} cambió mientras se lo modificaba; intente de nuevo."
+            f"El envío {envio_id} cambió mientras se lo modificaba; intentá de nuevo."
         )
     return actual

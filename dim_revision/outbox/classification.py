@@ -174,7 +174,7 @@ CLASSIFICATION: Mapping[str, Caso] = {
         "401 bad token",
         True,
         StopWorker,
-        "Botmaker rechazó el token de acceso (401). Cargue uno válido con "
+        "Botmaker rechazó el token de acceso (401). Cargá uno válido con "
         f"«dim-revision secrets set {TOKEN_SECRET}» y reanude los envíos.",
     ),
     "403_no_credit": Caso(
@@ -188,13 +188,13 @@ CLASSIFICATION: Mapping[str, Caso] = {
         "403 other",
         True,
         StopWorker,
-        "Botmaker denegó el acceso (403). Revise el token y los permisos de la cuenta.",
+        "Botmaker denegó el acceso (403). Revisá el token y los permisos de la cuenta.",
     ),
     "wrong_url": Caso(
         "3xx, 404, 405",
         True,
         StopWorker,
-        "Botmaker respondió {detalle}: revise la URL y la versión de la API configuradas.",
+        "Botmaker respondió {detalle}: revisá la URL y la versión de la API configuradas.",
     ),
     "408": Caso(
         "408 (the server never got the whole request)",

@@ -117,7 +117,7 @@ def registrar_contacto(
 def _en_vuelo(actual: Actual) -> Exception | None:
     if actual.estado is EstadoEnvio.PROGRAMADO:
         return None
-    return EnvioLocked("El mensaje se está enviando ahora: espere a que termine para dar de baja.")
+    return EnvioLocked("El mensaje se está enviando ahora: esperá a que termine para dar de baja.")
 
 
 def dar_de_baja(

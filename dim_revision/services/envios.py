@@ -223,7 +223,7 @@ def confirmar_envio(
                 borrador = _borrador(s, cfg, key, now, solicitud_id, list(prestacion_ids))
         if repository.envio_vivo(s, solicitud_id) is not None:
             raise ValidationError(
-                "Esta solicitud ya tiene un envío programado: use «Editar envío»."
+                "Esta solicitud ya tiene un envío programado: usá «Editar envío»."
             )
         new_version = guarded_update(
             s,
@@ -261,7 +261,7 @@ def confirmar_envio(
             )
         except IntegrityError:
             raise ValidationError(
-                "Esta solicitud ya tiene un envío programado: use «Editar envío»."
+                "Esta solicitud ya tiene un envío programado: usá «Editar envío»."
             ) from None
         if consultas:
             chosen = set(borrador.prestacion_ids)

@@ -200,7 +200,7 @@ def exportar(
     try:
         fmt = Formato(str(formato).lower())
     except ValueError:
-        raise ValidationError(f"Formato desconocido «{formato}»: use csv o xlsx.") from None
+        raise ValidationError(f"Formato desconocido «{formato}»: usá csv o xlsx.") from None
     if filtro.desde > filtro.hasta:
         raise ValidationError("La fecha «desde» es posterior a «hasta».")
     if destino.is_dir():

@@ -47,7 +47,7 @@ def verificar_link(
         ).first()
     if latest is None or latest.token_id != claims.jti:
         raise TokenReemplazado(
-            "Este link fue reemplazado por uno más nuevo; use el último mensaje recibido."
+            "Este link fue reemplazado por uno más nuevo; usá el último mensaje recibido."
         )
     if latest.estado == EstadoEnvio.CANCELADO:
         raise TokenAnulado("Este link fue anulado: el envío se canceló.")

@@ -151,7 +151,7 @@ def test_portal_lite_link_carries_the_chosen_prestaciones_and_is_copied_without_
     extras.copy = copied.append
     qtbot.waitUntil(lambda: ws.flags.catalog_loaded)
     type_text(qtbot, window.picker.search_edit, "mamografia\n")
-    ids = [pid for pid, _ in ws.chosen(ws.current)]  # type: ignore[arg-type]
+    ids = [pid for pid, _ in ws.session.chosen(ws.current)]  # type: ignore[arg-type]
     dni = ws.current.detalle.dni  # type: ignore[union-attr]
     expected = f"https://portallite.dim.com.ar/turnos?dni={dni}&prestaciones={ids[0]}"
     press(qtbot, window.picker.search_edit, Qt.Key.Key_C, CTRL_SHIFT)  # always offered

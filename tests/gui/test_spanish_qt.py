@@ -68,4 +68,4 @@ def test_a_failed_send_reads_without_a_double_period() -> None:
         "Botmaker no responde. Se agotaron los reintentos (6).", None, None,
     )  # fmt: skip
     text = _envio_text(envio)
-    assert "(6). Avisá" in text and not DOUBLE_PERIOD.search(text)
+    assert "reintentos (6) (ya se atendió)." in text and not DOUBLE_PERIOD.search(text)
