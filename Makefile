@@ -15,6 +15,7 @@ test: deps-test $(INSTALLED) lint
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check dim_revision ui tests benchmarks
+	$(VENV)/bin/ruff format --check -q dim_revision ui tests benchmarks scripts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
