@@ -65,7 +65,7 @@ def test_proposals_wait_for_the_operators_key_and_warnings_reach_the_audit(
     window.picker.focus_search()
     press(qtbot, window.picker.search_edit, Qt.Key.Key_Return)
     assert window.picker.chosen_ids() == [rodilla]
-    assert ws.current is not None and [i for i, _ in ws.chosen(ws.current)] == [rodilla]
+    assert ws.current is not None and [i for i, _ in ws.session.chosen(ws.current)] == [rodilla]
     assert panel.botones[0].text().startswith("✓") and not panel.botones[0].isEnabled()
     activate(qtbot, window)
     press(qtbot, window.picker.search_edit, Qt.Key.Key_2, ALT)
