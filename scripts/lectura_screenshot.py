@@ -1,5 +1,7 @@
 """docs/lectura-propuestas.png: a demo record whose order belongs to another person, with the
-reader's proposals above the picker and one of them outlined on the image (issue 15).
+reader's proposals above the picker and one of them outlined on the image (issue 15); and
+docs/lectura-foto-derecha.png: a photo uploaded upside down without an EXIF tag, shown upright
+by the reader's orientation check (the viewer's own rotation; the stored file is untouched).
 
     QT_QPA_PLATFORM=offscreen python -m scripts.lectura_screenshot [--out docs]
 """
@@ -51,6 +53,15 @@ def main(argv: list[str] | None = None) -> int:
     migrate.upgrade(db)
     seed_demo(db, seed=15, solicitudes=SOLICITUDES, prestaciones=1600, now=NOW)
     plan = planificar(seed=15, solicitudes=SOLICITUDES, prestaciones=1600, now=NOW).planes
+    from dim_revision.demo import camera
+
+    al_reves = {  # upload time of today's open requests with a photo stored upside down, no tag
+        p.fecha_subida
+        for p in plan
+        if p.resuelto is None
+        and p.baja is None
+        and any(a.toma.forma == camera.FOTO_180 for a in p.archivos)
+    }
     ajenas = {  # the generator knows whose each order is: upload time of those of a relative
         p.fecha_subida
         for p in plan
@@ -71,14 +82,22 @@ def main(argv: list[str] | None = None) -> int:
     elegida = None
     with db.uow() as uow:
         abiertas = [
-            sid
+            (sid, subida)
             for sid, subida in uow.session.execute(
                 select(S.id, S.fecha_subida)
                 .where(S.resuelto == false(), S.fecha_baja.is_(None))
                 .order_by(S.fecha_subida)
             )
-            if local_today(subida) == local_today(NOW) and subida in ajenas  # today's: listed
+            if local_today(subida) == local_today(NOW)  # today's: listed
         ]
+    girada = None
+    for sid, subida in abiertas:
+        if subida in al_reves:
+            lecturas.leer_solicitud(db, lector, sid, "captura")
+            if lecturas.revisar_solicitud(db, sid, proponedor, local_today(NOW)).giros:
+                girada = sid
+                break
+    abiertas = [sid for sid, subida in abiertas if subida in ajenas]
     for sid in abiertas:
         lecturas.leer_solicitud(db, lector, sid, "captura")
         rev = lecturas.revisar_solicitud(db, sid, proponedor, local_today(NOW))
@@ -104,6 +123,17 @@ def main(argv: list[str] | None = None) -> int:
     destino = args.out / "lectura-propuestas.png"
     window.grab().save(str(destino))
     print(f"Captura guardada en {destino}")
+    if girada is None:
+        print("Ninguna foto de hoy al revés que la lectura haya enderezado.", file=sys.stderr)
+    else:
+        window.select_id(girada)
+        canvas = window.viewer.canvas
+        _wait(app, lambda: ws.current is not None and ws.current.id == girada)
+        _wait(app, lambda: canvas.has_content() and canvas.rotation() == 180, 60)
+        _wait(app, lambda: False, 0.5)
+        destino = args.out / "lectura-foto-derecha.png"
+        window.grab().save(str(destino))
+        print(f"Captura guardada en {destino} (giro {canvas.rotation()}°)")
     ws.shutdown()
     os._exit(0)
 
