@@ -275,7 +275,9 @@ class LoopStates:
         sh.type(dialog.movil, NUEVO_MOVIL)
         sh.wait(lambda: "WhatsApp:" in dialog.resultado.text(), "el número verificado")
         sh.key(dialog.movil, Key.Key_C, Mod.AltModifier)
-        if not dialog.confirmado.isChecked():  # the mnemonic, where the platform ignores it
+        try:
+            sh.wait(dialog.confirmado.isChecked, "la confirmación (Alt+C)", 3)
+        except TimeoutError:  # the mnemonic, where the platform ignores it
             dialog.confirmado.setChecked(True)
         sh.type(dialog.comentario, "Lo dictó la paciente; el anterior era de la hija.")
         sh.save(window, "corregir-celular", dialog)
