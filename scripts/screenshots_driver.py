@@ -33,6 +33,7 @@ from dim_revision.secrets import MemoryStore
 from dim_revision.services import operadores
 from dim_revision.services.actor import Actor
 from scripts.screenshots import ROOT, Steps, temp_home
+from scripts.screenshots_loop import loop_states, stage_failed_send
 from ui.app import build_outbox_thread, build_window, load_style
 from ui.main_window import MainWindow
 from ui.picker import MAX_SUGGESTIONS, PrestacionPicker
@@ -128,6 +129,7 @@ class Shooter:
             rol=operadores.Rol.OPERADOR,
         )  # fmt: skip
         self.expected = stage_known_request(db)
+        stage_failed_send(db, OPERADOR, NOW)  # «Requiere atención» (screenshots_loop.py)
         return db
 
     def context(self, db: Database, botmaker_url: str, actor: Actor) -> AppContext:
@@ -158,14 +160,12 @@ class Shooter:
         ws = window.ws
         self.wait(lambda: ws.current is not None and ws.current.detalle is not None, "la solicitud")
         self.wait(lambda: ws.flags.catalog_loaded and ws.flags.counts is not None, "el catálogo")
-        while (
+        while (  # one that can get the WhatsApp
             ws.current is not None
             and ws.current.detalle is not None
             and not ws.current.detalle.whatsapp
         ):
-            self.key(
-                window.grid, Key.Key_Down, Mod.ControlModifier
-            )  # one that can get the WhatsApp
+            self.key(window.grid, Key.Key_Down, Mod.ControlModifier)
             self.wait(lambda: idle(ws) and ws.current is not None, "la siguiente")
         self.wait(lambda: window.viewer.displayed_pixmap() is not None, "la imagen de la orden")
         run = self.steps.run
@@ -177,6 +177,7 @@ class Shooter:
         run("contact-dialog", lambda: self.contact_dialog(window))
         run("db-down", lambda: self.db_down(window, runner))
         run("envio-programado", lambda: self.envio_programado(window))
+        loop_states(self, window)  # Saltear, Deshacer, Requiere atención… (screenshots_loop.py)
         run("empty-state", lambda: self.empty_state(window))
         run("setup-dialog", lambda: self.setup_dialog(window, ctx, runner))
         window.close()
