@@ -105,18 +105,31 @@ def mover(
     starts from) and `donde` holds; True if this call won the row."""
     result = session.execute(sentencia(mov, envio.id, desde=desde, donde=donde, valores=valores))
     won = cast(CursorResult[Any], result).rowcount == 1
-    m = MOVIMIENTOS[mov]
-    if won and m.evento is not None:
+    if won:
+        auditar(session, actor, now, mov, envio, detalle)
+    return won
+
+
+def auditar(
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    mov: Mov,
+    envio: EnvioRef,
+    detalle: dict[str, Any] | None = None,
+) -> None:
+    """Write `mov`'s audit event (if it has one) for `envio`: the one place a move is audited."""
+    evento = MOVIMIENTOS[mov].evento
+    if evento is not None:
         registrar_evento(
             session,
             actor,
-            m.evento,
+            evento,
             now,
             solicitud_id=envio.solicitud_id,
             envio_id=envio.id,
             detalle=detalle,
         )
-    return won
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session
 from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.domain.enums import EstadoEnvio as E
 from dim_revision.envio.estados import MOVIMIENTOS, Mov, Quien, is_allowed, refusal_reason
-from dim_revision.envio.mover import Actual, Explicacion, mover_verificado
+from dim_revision.envio.mover import Actual, Explicacion, auditar, mover_verificado
 from dim_revision.errors import EnvioLocked, InvalidTransition, UserError
 from dim_revision.shared.actor import Actor
-from dim_revision.shared.audit import registrar_evento
 
 
 def programar(
@@ -34,16 +33,7 @@ def programar(
     envio.version = 1
     session.add(envio)
     session.flush()
-    assert m.evento is not None
-    registrar_evento(
-        session,
-        actor,
-        m.evento,
-        now,
-        solicitud_id=envio.solicitud_id,
-        envio_id=envio.id,
-        detalle=detalle,
-    )
+    auditar(session, actor, now, Mov.PROGRAMAR, envio, detalle)
     return envio
 
 
