@@ -369,19 +369,15 @@ def get_rows(session: Session, ids: list[int], now: datetime) -> list[QueueRow]:
 
 
 def count_queue(session: Session, filtro: QueueFilter, now: datetime) -> QueueCounts:
+    conds = queue_conditions(filtro, now, dim=dim_de(session), **search_mode(session, filtro))
     stmt = select(
         func.sum(case((S.resuelto == false(), 1), else_=0)),
         func.sum(case((S.resuelto == true(), 1), else_=0)),
-    ).where(*queue_conditions(filtro, now, dim=dim_de(session), **search_mode(session, filtro)))
+    ).where(*conds)
     pendientes, resueltas = session.execute(stmt).one()
     # Its own statement: SQL Server refuses an aggregate over an expression with a subquery.
     atencion = session.scalar(
-        select(func.count())
-        .select_from(S)
-        .where(
-            *queue_conditions(filtro, now, dim=dim_de(session), **search_mode(session, filtro)),
-            requiere_atencion(),
-        )
+        select(func.count()).select_from(S).where(*conds, requiere_atencion())
     )
     return QueueCounts(int(pendientes or 0), int(resueltas or 0), int(atencion or 0))
 
