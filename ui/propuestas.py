@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from dim_revision.clock import local_today
+from dim_revision.lectura.controles import Alerta
 from dim_revision.services.lecturas import (
     PropuestaOrden,
     RevisionOrden,
     leer_solicitud,
     proponedor_de,
-    registrar_alertas_confirmadas,
     revisar_solicitud,
 )
 from ui.db_errors import db_task
@@ -325,22 +325,12 @@ class LecturaUI(QObject):
             picker.changed.emit(picker.chosen_ids())
         picker.focus_search()
 
-    def confirmando(self) -> None:
-        """The operator confirms the open record: its warnings go to the audit."""
+    def alertas_de(self, solicitud_id: int) -> tuple[Alerta, ...]:
+        """The warnings shown on the open record, for Confirmar to audit with the save."""
         revision = self.panel.revision
-        if revision is None or not revision.alertas or revision.solicitud_id != self._abierta:
-            return
-        if self.picker is not None and not self.picker.chosen_ids():
-            return  # Confirmar refuses an empty send: nothing was confirmed
-        self.runner.submit(
-            db_task(registrar_alertas_confirmadas),
-            self.ws.db,
-            self.ws.actor,
-            revision.solicitud_id,
-            list(revision.alertas),
-            self.ws.clock(),
-            on_error=self._ignorar,
-        )
+        if revision is None or revision.solicitud_id != solicitud_id:
+            return ()
+        return tuple(revision.alertas)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Enter in the empty search takes the first proposal (Alt+N takes any)."""
@@ -384,9 +374,9 @@ def instalar_propuestas(window: Any, lector: Any = _CONSTRUIR) -> LecturaUI | No
     for n in range(1, MAX_TECLAS + 1):
         atajo = QShortcut(QKeySequence(f"Alt+{n}"), window)
         atajo.activated.connect(lambda i=n - 1: panel.aceptar(i))
-    confirmar = getattr(window, "actions_by_name", {}).get("confirmar")
-    if confirmar is not None:
-        confirmar.triggered.connect(lambda _c=False: ui.confirmando())
+    record_actions = getattr(window, "record_actions", None)
+    if record_actions is not None:
+        record_actions.alertas_de = ui.alertas_de
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(ui.shutdown)

@@ -10,7 +10,7 @@ reloads it — the operator's unsaved picks and comment stay in the session's dr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from dim_revision.clock import to_local
 from dim_revision.domain.enums import ResultadoContacto
 from dim_revision.errors import ClaimLost, EnvioLocked, NotFound, StaleWrite
+from dim_revision.lectura.controles import Alerta
 from dim_revision.secrets import link_key
 from dim_revision.services import acciones, deshacer, envios, salteo
 from dim_revision.services.envios import Borrador, EnvioConfig, EnvioProgramado
@@ -52,6 +53,9 @@ class RecordActions(QObject):
         self.session = ws.session
         self.ctx = ws.ctx  # database, operator, clock, settings, secrets
         self.cfg = EnvioConfig.from_settings(ws.ctx.settings)
+        # The offline reader's warnings on a record (ui/propuestas.py sets it): Confirmar audits
+        # them in its own transaction.
+        self.alertas_de: Callable[[int], Sequence[Alerta]] = lambda _sid: ()
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -133,6 +137,7 @@ class RecordActions(QObject):
         ws, sid, version, nombre = self.ws, rec.id, rec.detalle.version, rec.detalle.nombre
         ctx = self.ctx
         consultas = self.session.consultas_de(sid, ids)
+        alertas = list(self.alertas_de(sid))
 
         def work() -> EnvioProgramado:
             return envios.confirmar_envio(
@@ -146,6 +151,7 @@ class RecordActions(QObject):
                 prestacion_ids=ids,
                 borrador=borrador,
                 consultas=consultas,
+                alertas=alertas,
             )
 
         def done(result: EnvioProgramado) -> None:

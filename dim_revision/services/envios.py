@@ -10,7 +10,7 @@ message, and the worker wins — never both. The supervisor's moves are in `envi
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,7 +28,9 @@ from dim_revision.domain.phones import enmascarar, normalizar_whatsapp
 from dim_revision.envio import por_persona
 from dim_revision.envio.mover import Actual, leer_actual
 from dim_revision.errors import NotFound, ValidationError
+from dim_revision.lectura.controles import Alerta
 from dim_revision.services.aprendizaje import registrar_elecciones
+from dim_revision.services.lecturas import auditar_alertas_confirmadas
 from dim_revision.shared.actor import Actor
 from dim_revision.shared.guards import guarded_update, resolved_values
 
@@ -205,9 +207,12 @@ def confirmar_envio(
     prestacion_ids: list[int],
     borrador: Borrador | None = None,
     consultas: Mapping[int, str] | None = None,
+    alertas: Sequence[Alerta] = (),
 ) -> EnvioProgramado:
     """`consultas`: for the prestaciones added from the search, the query typed before each
-    (recorded for the search's learning, in this same transaction)."""
+    (recorded for the search's learning, in this same transaction). `alertas`: the offline
+    reader's warnings on this record the operator confirms despite (audited here, with the
+    save)."""
     with db.uow() as uow:
         s = uow.session
         if (
@@ -268,6 +273,7 @@ def confirmar_envio(
             registrar_elecciones(
                 s, actor, now, {pid: q for pid, q in consultas.items() if pid in chosen}
             )
+        auditar_alertas_confirmadas(s, actor, now, solicitud_id, alertas)
         uow.commit()
         return EnvioProgramado(
             envio.id,

@@ -304,22 +304,22 @@ def paciente_por_dni(db: Database, dni: str) -> Paciente:
     return Paciente(dni, "", ())
 
 
-def registrar_alertas_confirmadas(
-    db: Database, actor: Actor, solicitud_id: int, alertas: Sequence[Alerta], now: datetime
+def auditar_alertas_confirmadas(
+    session: Session, actor: Actor, now: datetime, solicitud_id: int, alertas: Sequence[Alerta]
 ) -> None:
-    """The audit of an operator going on despite the reader's warnings on this record."""
+    """The audit of an operator confirming the send despite the reader's warnings on this
+    record: written by `envios.confirmar_envio` in its own transaction, so a cancelled or
+    refused confirmation leaves no row."""
     if not alertas:
         return
-    with db.uow() as uow:
-        registrar_evento(
-            uow.session,
-            actor,
-            "lectura_alertas_confirmadas",
-            now,
-            solicitud_id=solicitud_id,
-            detalle={"alertas": [a.texto for a in alertas], "claves": [a.clave for a in alertas]},
-        )
-        uow.commit()
+    registrar_evento(
+        session,
+        actor,
+        "lectura_alertas_confirmadas",
+        now,
+        solicitud_id=solicitud_id,
+        detalle={"alertas": [a.texto for a in alertas], "claves": [a.clave for a in alertas]},
+    )
 
 
 def contar_lecturas(db: Database) -> tuple[int, int]:

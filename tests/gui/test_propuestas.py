@@ -1,6 +1,7 @@
 """ "Según la orden:" on the record: the stored reading proposes, only the operator's key adds
 (Enter in the empty search takes the first, Alt+N any), the line is outlined on the image, the
-warnings show, and confirming anyway writes them to the audit."""
+warnings show, and confirming anyway writes them to the audit with the save (a cancelled or
+refused Confirmar writes nothing)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from dim_revision.clock import FakeClock
-from dim_revision.db.models import Evento, SolicitudAdjunto
+from dim_revision.db.models import Envio, Evento, SolicitudAdjunto
 from dim_revision.db.uow import Database
 from dim_revision.lectura.modelo import LEIDA, Lectura, Linea, Pagina
 from dim_revision.secrets import MemoryStore
-from dim_revision.services import lecturas
-from tests.gui.harness import activate, make_context, open_window, press
+from dim_revision.services import claims, lecturas
+from dim_revision.services.actor import Actor
+from tests.gui.harness import activate, idle, loaded, make_context, open_window, press
 from tests.gui.seeding import seed_queue
 from ui.propuestas import instalar_propuestas
 from ui.tasks import TaskRunner
@@ -23,6 +25,8 @@ from ui.tasks import TaskRunner
 pytestmark = pytest.mark.gui
 
 ALT = Qt.KeyboardModifier.AltModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+SUPER = Actor("sara", "pc-sup")
 
 
 def _leida(db: Database, sid: int, *textos: str) -> None:
@@ -33,6 +37,18 @@ def _leida(db: Database, sid: int, *textos: str) -> None:
     assert sha is not None and lecturas.reclamar(db, sha, None, "srv")
     lineas = tuple(Linea(t, 0.9, (4, 4 + 10 * i, 60, 12 + 10 * i)) for i, t in enumerate(textos))
     lecturas.guardar(db, sha, Lectura(LEIDA, "prueba", "1", (Pagina(64, 48, lineas),)), "srv")
+
+
+def _alertas_auditadas(db: Database) -> list[Evento]:
+    with db.uow() as uow:
+        rows = list(
+            uow.session.scalars(
+                select(Evento).where(Evento.accion == "lectura_alertas_confirmadas")
+            )
+        )
+        for row in rows:
+            uow.session.expunge(row)
+        return rows
 
 
 def test_proposals_wait_for_the_operators_key_and_warnings_reach_the_audit(
@@ -80,11 +96,32 @@ def test_proposals_wait_for_the_operators_key_and_warnings_reach_the_audit(
     ui.resaltador.mostrar(None)
     assert not item.isVisible()
 
-    ui.confirmando()
-    qtbot.waitUntil(ui.runner.is_idle)
+    # Cancelled at the preview: nothing was saved, so nothing is audited.
+    press(qtbot, window.picker.search_edit, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: window.preview_dialog is not None)
+    assert window.preview_dialog is not None
+    window.preview_dialog.reject()
+    qtbot.waitUntil(lambda: window.preview_dialog is None and idle(ws))
+    assert _alertas_auditadas(sqlite_db) == []
+
+    # Refused: a supervisor changed the record meanwhile (stale write), so no audit either.
+    claims.override(sqlite_db, SUPER, clock(), first, es_supervisor=True)
+    activate(qtbot, window)
+    press(qtbot, window.picker.search_edit, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: window.preview_dialog is not None)
+    assert window.preview_dialog is not None
+    window.preview_dialog.accept()
+    qtbot.waitUntil(lambda: "Otro operador modificó esta solicitud" in window.message_banner.text)
+    qtbot.waitUntil(lambda: loaded(ws, first) and len(panel.botones) == 2)
+    assert _alertas_auditadas(sqlite_db) == []
+
+    # Saved: the warnings are audited once, with the send.
+    activate(qtbot, window)
+    press(qtbot, window.picker.search_edit, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: loaded(ws) and ws.current is not None and ws.current.id != first)
+    eventos = _alertas_auditadas(sqlite_db)
+    assert len(eventos) == 1
+    assert eventos[0].solicitud_id == first and "10.343.780" in (eventos[0].detalle or "")
     with sqlite_db.uow() as uow:
-        evento = uow.session.scalars(
-            select(Evento).where(Evento.accion == "lectura_alertas_confirmadas")
-        ).one()
-        assert evento.solicitud_id == first and "10.343.780" in (evento.detalle or "")
+        assert uow.session.scalars(select(Envio.solicitud_id)).all() == [first]
     ui.shutdown()
