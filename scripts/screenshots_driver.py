@@ -7,25 +7,22 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeyEvent, QPainter, QPixmap
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
-from sqlalchemy import false, func, select, true
 
 from dim_revision.bootstrap import AppContext
-from dim_revision.clock import FakeClock, local_day_bounds, local_today
+from dim_revision.clock import FakeClock
 from dim_revision.commands.demo import DEMO_BOTMAKER_CANAL, DEMO_BOTMAKER_TOKEN, DEMO_LINK_KEY
 from dim_revision.config import Settings
-from dim_revision.db import dim_repo, migrate
+from dim_revision.db import migrate
 from dim_revision.db.engine import create_db_engine, sqlite_url
-from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.demo.seed import seed_demo
-from dim_revision.domain.phones import resultado_whatsapp
 from dim_revision.domain.search_index import STOPWORDS, fold
 from dim_revision.outbox.fake_server import FakeBotmaker
 from dim_revision.paths import AppPaths
@@ -33,7 +30,7 @@ from dim_revision.secrets import MemoryStore
 from dim_revision.services import operadores
 from dim_revision.services.actor import Actor
 from scripts.screenshots import ROOT, Steps, temp_home
-from scripts.screenshots_loop import loop_states, stage_failed_send
+from scripts.screenshots_loop import loop_states, stage_failed_send, stage_known_request
 from ui.app import build_outbox_thread, build_window, load_style
 from ui.main_window import MainWindow
 from ui.picker import MAX_SUGGESTIONS, PrestacionPicker
@@ -106,6 +103,7 @@ class Shooter:
         self.available = screen.availableGeometry() if self.xcb else screen_rect
         self.steps = Steps()
         self.expected: list[tuple[int, str]] = []
+        self.staged = 0  # the request whose order the shots name (stage_known_request)
 
     # --- set-up --------------------------------------------------------------------------------
 
@@ -128,7 +126,7 @@ class Shooter:
             db, SUPERVISOR, NOW, usuario=OPERADOR.usuario, nombre="María García",
             rol=operadores.Rol.OPERADOR,
         )  # fmt: skip
-        self.expected = stage_known_request(db)
+        self.staged, self.expected = stage_known_request(db, NOW)
         stage_failed_send(db, OPERADOR, NOW)  # «Requiere atención» (screenshots_loop.py)
         return db
 
@@ -160,13 +158,9 @@ class Shooter:
         ws = window.ws
         self.wait(lambda: ws.current is not None and ws.current.detalle is not None, "la solicitud")
         self.wait(lambda: ws.flags.catalog_loaded and ws.flags.counts is not None, "el catálogo")
-        while (  # one that can get the WhatsApp
-            ws.current is not None
-            and ws.current.detalle is not None
-            and not ws.current.detalle.whatsapp
-        ):
-            self.key(window.grid, Key.Key_Down, Mod.ControlModifier)
-            self.wait(lambda: idle(ws) and ws.current is not None, "la siguiente")
+        # «Pendientes» opens the oldest unresolved request, from an earlier day: open the one
+        # staged for the shots (today's, its order known, a WhatsApp number) as a click would.
+        self.open_id(window, self.staged, "la solicitud preparada")
         self.wait(lambda: window.viewer.displayed_pixmap() is not None, "la imagen de la orden")
         run = self.steps.run
         run("queue-detail", lambda: self.queue_detail(window))
@@ -282,12 +276,7 @@ class Shooter:
         assert isinstance(clock, FakeClock)
         clock.advance(minutes=3, seconds=12)
         window.filter_bar.estado.setCurrentIndex(window.filter_bar.estado.count() - 1)  # Todas
-        self.wait(lambda: ws.model.row_of(confirmed) is not None, "la confirmada en la lista")
-        window.select_id(confirmed)
-        self.wait(
-            lambda: ws.current is not None and ws.current.id == confirmed and idle(ws),
-            "la solicitud confirmada",
-        )
+        self.open_id(window, confirmed, "la solicitud confirmada")
         self.wait(lambda: not window.action_bar.envio_frame.isHidden(), "la cuenta regresiva")
         self.save(window, "envio-programado")
 
@@ -338,6 +327,24 @@ class Shooter:
         self.save(window, "supervisor-dock")
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def open_id(self, window: MainWindow, sid: int, what: str) -> None:
+        """Select `sid` in the list once the list has settled (a filter change reloads it and
+        drops the selection), then wait until the window says it is the open record."""
+        ws = window.ws
+        self.wait(
+            lambda: not ws.model.busy and ws.model.row_of(sid) is not None, f"{what} en la lista"
+        )
+        window.select_id(sid)
+        self.wait(
+            lambda: (
+                idle(ws)
+                and ws.current is not None
+                and ws.current.id == sid
+                and ws.current.detalle is not None
+            ),
+            what,
+        )
 
     def wait(self, done: Callable[[], object], what: str, seconds: float = 30) -> None:
         deadline = time.monotonic() + seconds
@@ -451,49 +458,3 @@ def operator_query(nombre: str) -> list[str]:
     for long, short in ABBREVIATIONS.items():
         text = text.replace(long, short)
     return [w for w in text.split() if w not in STOPWORDS]
-
-
-def stage_known_request(db: Database) -> list[tuple[int, str]]:
-    """Make the first request of the queue one whose order we can name: a request of today the
-    demo resolved by picking prestaciones goes back to unresolved (in this throw-away database),
-    so the screenshots pick exactly what its order asks for. Returns those prestaciones."""
-    start, end = local_day_bounds(local_today(NOW), local_today(NOW))
-    with db.uow() as uow:
-        s = uow.session
-        candidates = s.scalars(
-            select(SolicitudAsistencia)
-            .where(
-                SolicitudAsistencia.resuelto == true(),
-                SolicitudAsistencia.fecha_subida >= start,
-                SolicitudAsistencia.fecha_subida < end,
-                SolicitudAsistencia.fecha_baja.is_(None),
-                SolicitudAsistencia.id_turno_destino.is_(None),
-                SolicitudAsistencia.id.not_in(select(Envio.solicitud_id)),
-            )
-            .order_by(SolicitudAsistencia.fecha_subida)
-        ).all()
-        for sol in candidates:
-            catalogo = dim_repo.prestaciones(s, [p.prestacion_id for p in sol.prestaciones])
-            elegidas = [
-                (p.prestacion_id, catalogo[p.prestacion_id].nombre)
-                for p in sol.prestaciones
-                if p.prestacion_id in catalogo
-            ]
-            paciente = dim_repo.paciente(s, sol.paciente_id)
-            movil = paciente.telefono_movil if paciente else None
-            if elegidas and resultado_whatsapp(movil).numero:
-                break
-        else:
-            raise SystemExit("La demo no tiene una solicitud resuelta de hoy para preparar.")
-        oldest = s.scalar(
-            select(func.min(SolicitudAsistencia.fecha_subida)).where(
-                SolicitudAsistencia.fecha_subida >= start,
-                SolicitudAsistencia.resuelto == false(),
-            )
-        )
-        sol.prestaciones.clear()
-        sol.resuelto, sol.fecha_resuelto, sol.usuario_resuelto = False, None, None
-        sol.fecha_subida = min(oldest or sol.fecha_subida, sol.fecha_subida) - timedelta(minutes=7)
-        sol.version += 1
-        uow.commit()
-    return elegidas

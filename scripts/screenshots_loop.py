@@ -1,6 +1,8 @@
 """The operator loop's states for `scripts/screenshots.py` (issue 13): Saltear, the skipped row,
 Deshacer, «Requiere atención», Corregir celular and «Cambios sin guardar».
 
+`stage_known_request` prepares the request the first shots work on (its order is known, so the
+picks match it); the driver opens it by id, since «Pendientes» opens an older one first.
 `stage_failed_send` prepares, before any window opens, one request whose WhatsApp failed, through
 the real moves (confirmed by the service, taken, begun and failed by a worker, with the error
 Botmaker's classifier gives a 400); `loop_states` then drives the window with keys, as the
@@ -14,7 +16,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from sqlalchemy import select, true
+from sqlalchemy import false, func, select, true
 
 from dim_revision.clock import local_day_bounds, local_today
 from dim_revision.commands.demo import DEMO_LINK_KEY
@@ -101,6 +103,54 @@ def stage_failed_send(db: Database, actor: Actor, now: datetime) -> int:
     return sid
 
 
+def stage_known_request(db: Database, now: datetime) -> tuple[int, list[tuple[int, str]]]:
+    """Make the first request of the queue one whose order we can name: a request of today the
+    demo resolved by picking prestaciones goes back to unresolved (in this throw-away database),
+    so the screenshots pick exactly what its order asks for. Returns its id and those
+    prestaciones."""
+    start, end = local_day_bounds(local_today(now), local_today(now))
+    with db.uow() as uow:
+        s = uow.session
+        candidates = s.scalars(
+            select(SolicitudAsistencia)
+            .where(
+                SolicitudAsistencia.resuelto == true(),
+                SolicitudAsistencia.fecha_subida >= start,
+                SolicitudAsistencia.fecha_subida < end,
+                SolicitudAsistencia.fecha_baja.is_(None),
+                SolicitudAsistencia.id_turno_destino.is_(None),
+                SolicitudAsistencia.id.not_in(select(Envio.solicitud_id)),
+            )
+            .order_by(SolicitudAsistencia.fecha_subida)
+        ).all()
+        for sol in candidates:
+            catalogo = dim_repo.prestaciones(s, [p.prestacion_id for p in sol.prestaciones])
+            elegidas = [
+                (p.prestacion_id, catalogo[p.prestacion_id].nombre)
+                for p in sol.prestaciones
+                if p.prestacion_id in catalogo
+            ]
+            paciente = dim_repo.paciente(s, sol.paciente_id)
+            movil = paciente.telefono_movil if paciente else None
+            if elegidas and resultado_whatsapp(movil).numero:
+                break
+        else:
+            raise SystemExit("La demo no tiene una solicitud resuelta de hoy para preparar.")
+        oldest = s.scalar(
+            select(func.min(SolicitudAsistencia.fecha_subida)).where(
+                SolicitudAsistencia.fecha_subida >= start,
+                SolicitudAsistencia.resuelto == false(),
+            )
+        )
+        sol.prestaciones.clear()
+        sol.resuelto, sol.fecha_resuelto, sol.usuario_resuelto = False, None, None
+        sol.fecha_subida = min(oldest or sol.fecha_subida, sol.fecha_subida) - timedelta(minutes=7)
+        sol.version += 1
+        staged = sol.id
+        uow.commit()
+    return staged, elegidas
+
+
 def loop_states(shooter: Shooter, window: MainWindow) -> None:
     """Each state at the current size; a failing one is reported and the rest still run."""
     loop = LoopStates(shooter, window)
@@ -125,18 +175,7 @@ class LoopStates:
 
     def open_id(self, sid: int, what: str) -> None:
         """Select `sid` in the list (as a click would) and wait until it is open and loaded."""
-        ws, sh = self.ws, self.sh
-        sh.wait(lambda: ws.model.row_of(sid) is not None, f"{what} en la lista")
-        self.window.select_id(sid)
-        sh.wait(
-            lambda: (
-                self.idle()
-                and ws.current is not None
-                and ws.current.id == sid
-                and ws.current.detalle is not None
-            ),
-            what,
-        )
+        self.sh.open_id(self.window, sid, what)
 
     def with_envio(self, estado: EstadoEnvio) -> int:
         with self.ws.db.uow() as uow:

@@ -77,8 +77,9 @@ class PropuestasPanel(QFrame):
     # --- content ------------------------------------------------------------------------------
 
     def mostrar(self, revision: RevisionOrden | None, tomadas: set[int] | None = None) -> None:
-        for boton in self.botones:
-            self._layout.removeWidget(boton)
+        for boton in self.botones:  # hidden now: deleteLater waits for the event loop, and
+            self._layout.removeWidget(boton)  # until then the old buttons were drawn under
+            boton.hide()  # the new ones (the record's lines twice, one over the other)
             boton.deleteLater()
         self.botones = []
         self.revision = revision

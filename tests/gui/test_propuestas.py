@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -14,12 +15,14 @@ from dim_revision.clock import FakeClock
 from dim_revision.db.models import Envio, Evento, SolicitudAdjunto
 from dim_revision.db.uow import Database
 from dim_revision.lectura.modelo import LEIDA, Lectura, Linea, Pagina
+from dim_revision.lectura.propuestas import Propuesta
 from dim_revision.secrets import MemoryStore
 from dim_revision.services import claims, lecturas
 from dim_revision.services.actor import Actor
+from dim_revision.services.lecturas import PropuestaOrden, RevisionOrden
 from tests.gui.harness import activate, idle, loaded, make_context, open_window, press
 from tests.gui.seeding import seed_queue
-from ui.propuestas import instalar_propuestas
+from ui.propuestas import TITULO, PropuestasPanel, instalar_propuestas
 from ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.gui
@@ -125,3 +128,36 @@ def test_proposals_wait_for_the_operators_key_and_warnings_reach_the_audit(
     with sqlite_db.uow() as uow:
         assert uow.session.scalars(select(Envio.solicitud_id)).all() == [first]
     ui.shutdown()
+
+
+def _revision(sid: int, *nombres: str) -> RevisionOrden:
+    propuestas = tuple(
+        PropuestaOrden(Propuesta(i + 1, n, n.lower(), 0, (0, 0, 10, 10)), 1, 0)
+        for i, n in enumerate(nombres)
+    )
+    return RevisionOrden(sid, propuestas, (), (), 1, 1)
+
+
+def test_the_next_record_s_proposals_replace_the_last_ones_on_screen(qtbot: QtBot) -> None:
+    """Before this, the previous record's buttons stayed drawn (only deleted later, by the event
+    loop) under the new ones: «Según la orden:» and its lines showed twice, one over the other."""
+    panel = PropuestasPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.mostrar(_revision(1, "TOMOGRAFÍA DE SENOS PARANASALES", "RX DE TÓRAX"))
+    panel.mostrar(_revision(2, "ECOGRAFÍA ABDOMINAL COMPLETA"))
+    QApplication.processEvents()  # shows the new buttons; deleting the old ones waits for exec()
+
+    def shown(kind: type[QWidget], text: str) -> int:
+        return sum(
+            1
+            for w in panel.findChildren(kind)
+            if w.isVisibleTo(panel) and text in w.text()  # type: ignore[attr-defined]
+        )
+
+    assert shown(QLabel, TITULO) == 1
+    assert shown(QPushButton, "«") == 1
+    assert shown(QPushButton, "ECOGRAFÍA ABDOMINAL COMPLETA") == 1
+    assert shown(QPushButton, "SENOS PARANASALES") == 0
+    panel.mostrar(None)
+    assert shown(QPushButton, "«") == 0 and panel.isHidden()
