@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from dim_revision.clock import FakeClock
 from dim_revision.config import Settings
-from dim_revision.db.models import Envio, Evento, SolicitudAsistencia
+from dim_revision.db.models import Envio
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio
 from dim_revision.secrets import MemoryStore
+from tests import db_reads as reads
 from tests.gui.conftest import type_text
 from tests.gui.harness import activate, idle, loaded, make_context, open_window, press
 from tests.gui.seeding import seed_queue
@@ -46,32 +47,6 @@ class X11LineEditKeys(QObject):
             event.accept()
             return True
         return False
-
-
-def _sol(db: Database, sid: int) -> SolicitudAsistencia:
-    with db.uow() as uow:
-        sol = uow.session.get(SolicitudAsistencia, sid)
-        assert sol is not None
-        uow.session.expunge(sol)
-        return sol
-
-
-def _estados(db: Database, sid: int) -> list[str]:
-    with db.uow() as uow:
-        return list(
-            uow.session.scalars(
-                select(Envio.estado).where(Envio.solicitud_id == sid).order_by(Envio.id)
-            )
-        )
-
-
-def _acciones(db: Database, sid: int) -> list[str]:
-    with db.uow() as uow:
-        return list(
-            uow.session.scalars(
-                select(Evento.accion).where(Evento.solicitud_id == sid).order_by(Evento.id)
-            )
-        )
 
 
 def test_ctrl_e_works_from_the_picker_search_and_the_marker_shows_unsaved_picks(
@@ -106,14 +81,14 @@ def test_ctrl_e_works_from_the_picker_search_and_the_marker_shows_unsaved_picks(
     qtbot.waitUntil(lambda: idle(ws) and "actualizado" in window.message_banner.text)
     qtbot.waitUntil(lambda: loaded(ws, first))
     assert bar.unsaved_label.isHidden()
-    assert _acciones(sqlite_db, first)[-1] == "envio_editado"
+    assert reads.acciones(sqlite_db, first)[-1] == "envio_editado"
 
     # Without the guard the field would have kept the key: the bug the issue reported.
     window.loop.guard.uninstall()
     type_text(qtbot, picker.search_edit, "radiografia torax\n")
     press(qtbot, picker.search_edit, Qt.Key.Key_E, CTRL)
     qtbot.waitUntil(lambda: idle(ws))
-    assert _acciones(sqlite_db, first).count("envio_editado") == 1
+    assert reads.acciones(sqlite_db, first).count("envio_editado") == 1
     assert not bar.unsaved_label.isHidden()
 
 
@@ -134,15 +109,15 @@ def test_resuelto_and_cancelar_envio_can_be_undone_for_ten_seconds(
     # s0 back, unresolved, audited.
     press(qtbot, picker.search_edit, Qt.Key.Key_R, CTRL)
     qtbot.waitUntil(lambda: loaded(ws, s1))
-    assert _sol(sqlite_db, s0).resuelto
+    assert reads.solicitud(sqlite_db, s0).resuelto
     assert not bar.undo_frame.isHidden() and "Deshacer (Ctrl+Z), 10 s" in bar.undo_label.text()
     qtbot.waitUntil(lambda: "sin resolver" in window.filter_bar.counts_label.text())
     assert "<b>2</b> sin resolver · <b>1</b> resueltas" in window.filter_bar.counts_label.text()
     activate(qtbot, window)
     press(qtbot, picker.search_edit, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: loaded(ws, s0) and "Se deshizo" in window.message_banner.text)
-    assert not _sol(sqlite_db, s0).resuelto
-    assert _acciones(sqlite_db, s0)[-2:] == ["marcado_resuelto", "resuelto_deshecho"]
+    assert not reads.solicitud(sqlite_db, s0).resuelto
+    assert reads.acciones(sqlite_db, s0)[-2:] == ["marcado_resuelto", "resuelto_deshecho"]
     assert bar.undo_frame.isHidden()
     qtbot.waitUntil(lambda: "<b>3</b> sin resolver" in window.filter_bar.counts_label.text())
 
@@ -154,13 +129,13 @@ def test_resuelto_and_cancelar_envio_can_be_undone_for_ten_seconds(
     qtbot.waitUntil(lambda: loaded(ws, s0) and window.actions_by_name["cancelar"].isEnabled())
     press(qtbot, picker.search_edit, Qt.Key.Key_X, CTRL_SHIFT)
     qtbot.waitUntil(lambda: idle(ws) and "cancelado" in window.message_banner.text)
-    assert _estados(sqlite_db, s0) == [EstadoEnvio.CANCELADO]
+    assert reads.estados_envio(sqlite_db, s0) == [EstadoEnvio.CANCELADO]
     assert not bar.undo_frame.isHidden()
     press(qtbot, picker.search_edit, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: idle(ws) and "programado de nuevo" in window.message_banner.text)
     qtbot.waitUntil(lambda: loaded(ws, s0))
-    assert _estados(sqlite_db, s0) == [EstadoEnvio.CANCELADO, EstadoEnvio.PROGRAMADO]
-    assert _acciones(sqlite_db, s0)[-1] == "cancelacion_deshecha"
+    assert reads.estados_envio(sqlite_db, s0) == [EstadoEnvio.CANCELADO, EstadoEnvio.PROGRAMADO]
+    assert reads.acciones(sqlite_db, s0)[-1] == "cancelacion_deshecha"
 
     # After 10 s the offer is gone: Ctrl+Z does nothing (the field may use it again).
     press(qtbot, picker.search_edit, Qt.Key.Key_X, CTRL_SHIFT)
@@ -170,7 +145,7 @@ def test_resuelto_and_cancelar_envio_can_be_undone_for_ten_seconds(
     assert bar.undo_frame.isHidden() and not window.actions_by_name["deshacer"].isEnabled()
     press(qtbot, picker.search_edit, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: idle(ws))
-    assert _estados(sqlite_db, s0)[-1] == EstadoEnvio.CANCELADO
+    assert reads.estados_envio(sqlite_db, s0)[-1] == EstadoEnvio.CANCELADO
 
 
 def test_enviar_ahora_asks_once_and_esc_sends_nothing(
@@ -228,4 +203,4 @@ def test_undo_of_the_last_record_is_offered_on_the_empty_page(
     press(qtbot, window.grid, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: loaded(ws, only))
     assert window.right_stack.currentWidget() is window.detail_page
-    assert not _sol(sqlite_db, only).resuelto
+    assert not reads.solicitud(sqlite_db, only).resuelto

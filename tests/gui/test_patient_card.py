@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from dim_revision.clock import FakeClock
 from dim_revision.domain.phones import MOTIVO_SIN_CARACTERISTICA, resultado_whatsapp
 from dim_revision.services.detalle import ContactoInfo, EnvioInfo, OtraSolicitud, SolicitudDetalle
+from tests.detalles import detalle as shared_detalle
 from ui.patient_card import EMPTY, UNVERIFIED, VERIFIED, PatientCard, edad
 
 pytestmark = pytest.mark.gui
@@ -20,37 +21,7 @@ NOW = datetime(2026, 11, 25, 17, 5, tzinfo=UTC)  # 14:05 in Buenos Aires
 
 
 def detalle(**changes: object) -> SolicitudDetalle:
-    phone = resultado_whatsapp("011 15-2345-6789")
-    base = SolicitudDetalle(
-        id=4812,
-        version=3,
-        fecha_subida=NOW - timedelta(hours=2, minutes=10),
-        resuelto=False,
-        fecha_resuelto=None,
-        usuario_resuelto=None,
-        id_turno_destino=None,
-        turno_fecha=None,
-        paciente_id=77,
-        nombre="María Fernanda Gómez Ibáñez",
-        dni="28456789",
-        telefono_movil="011 15-2345-6789",
-        whatsapp=phone.numero,
-        whatsapp_motivo=phone.motivo,
-        telefono_verificado=True,
-        email="mfgomez@correo.com.ar",
-        email_verificado=False,
-        obra_social="OSDE",
-        plan="310",
-        numero_afiliado="61234567801",
-        tomado_por=None,
-        tomado_clave=None,
-        adjuntos=(),
-        prestaciones=(),
-        contactos=(),
-        otras=(),
-        envio=None,
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return shared_detalle(NOW, **changes)
 
 
 @pytest.fixture

@@ -9,14 +9,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dim_revision.clock import FakeClock, to_local
 from dim_revision.config import Settings
-from dim_revision.db.models import Contacto, Envio, Evento, SolicitudAsistencia
+from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.secrets import MemoryStore
+from tests import db_reads as reads
 from tests import factories
 from tests.gui.conftest import type_text
 from tests.gui.harness import activate, idle, loaded, make_context, open_window, press
@@ -43,21 +44,6 @@ def _one_request(db: Database, clock: FakeClock, movil: str | None) -> int:
     return sid
 
 
-def _row(db: Database, sid: int) -> tuple[object, ...]:
-    with db.uow() as uow:
-        s = uow.session
-        sol = s.get(SolicitudAsistencia, sid)
-        assert sol is not None
-        return (
-            sol.version,
-            sol.movil_ingresado,
-            sol.telefono_verificado,
-            sol.id_turno_destino,
-            s.scalar(select(func.count()).select_from(Contacto)),
-            s.scalar(select(func.count()).select_from(Evento)),
-        )
-
-
 def test_corregir_celular_by_keys_refuses_a_bad_number_then_saves_and_the_preview_warns(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
@@ -73,13 +59,13 @@ def test_corregir_celular_by_keys_refuses_a_bad_number_then_saves_and_the_previe
     dialog = extras.celular_dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.isActiveWindow)
-    before = _row(sqlite_db, sid)
+    before = reads.snapshot(sqlite_db, sid)
 
     type_text(qtbot, dialog.movil, "15-2345-6789")
     assert "No sirve para WhatsApp" in dialog.resultado.text()
     press(qtbot, dialog.movil, Qt.Key.Key_Return, CTRL)
     assert dialog.isVisible() and "característica" in dialog.resultado.text()
-    assert _row(sqlite_db, sid) == before  # nothing changed
+    assert reads.snapshot(sqlite_db, sid) == before  # nothing changed
 
     dialog.movil.clear()
     type_text(qtbot, dialog.movil, "351 15 555-1234")
@@ -88,14 +74,18 @@ def test_corregir_celular_by_keys_refuses_a_bad_number_then_saves_and_the_previe
     assert dialog.isVisible() and "confirmó el número" in dialog.resultado.text()
     press(qtbot, dialog.movil, Qt.Key.Key_C, ALT)  # «El paciente confirmó…»
     qtbot.waitUntil(dialog.confirmado.isChecked)  # a mnemonic animates a click
-    assert _row(sqlite_db, sid) == before
+    assert reads.snapshot(sqlite_db, sid) == before
     press(qtbot, dialog.movil, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: extras.celular_dialog is None)
     qtbot.waitUntil(lambda: "Celular corregido" in window.message_banner.text)
     qtbot.waitUntil(lambda: loaded(ws, sid) and ws.current.detalle.whatsapp == "5493515551234")  # type: ignore[union-attr]
     assert "corregido por ana" in window.patient_card.movil.text()
-    _version, movil, verificado, _turno, contactos, _ev = _row(sqlite_db, sid)
-    assert (movil, verificado, contactos) == ("351 15 555-1234", False, 1)
+    after = reads.snapshot(sqlite_db, sid)
+    assert (after.movil_ingresado, after.telefono_verificado, after.contactos) == (
+        "351 15 555-1234",
+        False,
+        1,
+    )
 
     activate(qtbot, window)
     type_text(qtbot, window.picker.search_edit, "mamografia\n")
@@ -125,11 +115,11 @@ def test_vincular_turno_by_keys_uses_the_portals_association(
     dialog = extras.turno_dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.isActiveWindow)
-    before = _row(sqlite_db, sid)
+    before = reads.snapshot(sqlite_db, sid)
     type_text(qtbot, dialog.turno, "doce")
     press(qtbot, dialog.turno, Qt.Key.Key_Return, CTRL)
     assert dialog.isVisible() and "sólo dígitos" in dialog.mensaje.text()
-    assert _row(sqlite_db, sid) == before
+    assert reads.snapshot(sqlite_db, sid) == before
     dialog.turno.clear()
     type_text(qtbot, dialog.turno, str(turno))
     press(qtbot, dialog.turno, Qt.Key.Key_Return, CTRL)

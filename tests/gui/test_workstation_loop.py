@@ -10,10 +10,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from dim_revision.clock import FakeClock
-from dim_revision.db.models import Contacto, Envio, SolicitudAsistencia, SolicitudPrestacion
+from dim_revision.db.models import Contacto
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio, ResultadoContacto
 from dim_revision.secrets import MemoryStore
+from tests import db_reads as reads
 from tests.gui.conftest import type_text
 from tests.gui.harness import idle, loaded, make_context, open_window, press
 from tests.gui.seeding import seed_queue
@@ -28,35 +29,6 @@ TORAX = "RADIOGRAFÍA DE TÓRAX FRENTE Y PERFIL"
 ECO = "ECOGRAFÍA ABDOMINAL COMPLETA"
 
 
-def _sol(db: Database, sid: int) -> SolicitudAsistencia:
-    with db.uow() as uow:
-        sol = uow.session.get(SolicitudAsistencia, sid)
-        assert sol is not None
-        uow.session.expunge(sol)
-        return sol
-
-
-def _picked(db: Database, sid: int) -> list[int]:
-    with db.uow() as uow:
-        return list(
-            uow.session.scalars(
-                select(SolicitudPrestacion.prestacion_id)
-                .where(SolicitudPrestacion.solicitud_id == sid)
-                .order_by(SolicitudPrestacion.orden)
-            )
-        )
-
-
-def _envios(db: Database, sid: int) -> list[Envio]:
-    with db.uow() as uow:
-        rows = list(
-            uow.session.scalars(select(Envio).where(Envio.solicitud_id == sid).order_by(Envio.id))
-        )
-        for row in rows:
-            uow.session.expunge(row)
-        return rows
-
-
 def test_keyboard_only_loop(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
@@ -66,7 +38,7 @@ def test_keyboard_only_loop(
     ws, window = opened.ws, opened.window
     picker = window.picker
     assert ws.current is not None and ws.current.id == first and ws.current.claimed
-    assert _sol(sqlite_db, first).tomado_por == "ana@pc-01"
+    assert reads.solicitud(sqlite_db, first).tomado_por == "ana@pc-01"
     qtbot.waitUntil(lambda: ws.flags.catalog_loaded)
 
     # Ctrl+P, then two prestaciones typed with accents and typos, each added with Enter.
@@ -96,14 +68,17 @@ def test_keyboard_only_loop(
     qtbot.waitUntil(lambda: loaded(ws, second))
     assert ws.current is not None and ws.current.claimed
     assert window.grid.currentIndex().row() == ws.model.row_of(second)
-    sol = _sol(sqlite_db, first)
+    sol = reads.solicitud(sqlite_db, first)
     assert sol.resuelto and sol.usuario_resuelto == "ana" and sol.tomado_por is None
-    assert _picked(sqlite_db, first) == [seeded.prestaciones[RODILLA], seeded.prestaciones[TORAX]]
-    [envio] = _envios(sqlite_db, first)
+    assert reads.prestaciones_elegidas(sqlite_db, first) == [
+        seeded.prestaciones[RODILLA],
+        seeded.prestaciones[TORAX],
+    ]
+    [envio] = reads.envios(sqlite_db, first)
     assert envio.estado == EstadoEnvio.PROGRAMADO and envio.enviar_desde == clock() + timedelta(
         minutes=15
     )
-    assert _sol(sqlite_db, second).tomado_por == "ana@pc-01"
+    assert reads.solicitud(sqlite_db, second).tomado_por == "ana@pc-01"
     assert "Envío programado" in window.message_banner.text
 
     # Back to the confirmed record (Ctrl+↑), even after a poll: the confirmed row stays in the
@@ -114,7 +89,9 @@ def test_keyboard_only_loop(
     assert ws.model.row_of(first) == 0
     press(qtbot, picker.search_edit, Qt.Key.Key_Up, CTRL)
     qtbot.waitUntil(lambda: loaded(ws, first))
-    assert _sol(sqlite_db, second).tomado_por is None  # the record left behind is free again
+    assert (
+        reads.solicitud(sqlite_db, second).tomado_por is None
+    )  # the record left behind is free again
     assert not window.action_bar.envio_frame.isHidden()
     assert "sale a las 10:15, faltan 12 min 00 s" in window.action_bar.envio_label.text()
     assert [n for _, n in picker.chosen()] == [RODILLA, TORAX]
@@ -128,8 +105,11 @@ def test_keyboard_only_loop(
     press(qtbot, picker.search_edit, Qt.Key.Key_E, CTRL)
     qtbot.waitUntil(lambda: idle(ws) and "actualizado" in window.message_banner.text)
     qtbot.waitUntil(lambda: loaded(ws, first))
-    assert _picked(sqlite_db, first) == [seeded.prestaciones[RODILLA], seeded.prestaciones[ECO]]
-    [edited] = _envios(sqlite_db, first)
+    assert reads.prestaciones_elegidas(sqlite_db, first) == [
+        seeded.prestaciones[RODILLA],
+        seeded.prestaciones[ECO],
+    ]
+    [edited] = reads.envios(sqlite_db, first)
     assert edited.id == envio.id and edited.link != envio.link
     assert edited.estado == EstadoEnvio.PROGRAMADO and edited.enviar_desde == clock() + timedelta(
         minutes=15
@@ -139,9 +119,9 @@ def test_keyboard_only_loop(
     press(qtbot, picker.search_edit, Qt.Key.Key_X, CTRL_SHIFT)
     qtbot.waitUntil(lambda: idle(ws) and "cancelado" in window.message_banner.text)
     qtbot.waitUntil(lambda: loaded(ws, first))
-    [cancelled] = _envios(sqlite_db, first)
+    [cancelled] = reads.envios(sqlite_db, first)
     assert cancelled.estado == EstadoEnvio.CANCELADO
-    assert not _sol(sqlite_db, first).resuelto
+    assert not reads.solicitud(sqlite_db, first).resuelto
     assert window.action_bar.envio_frame.isHidden()
 
     # Indicar contacto (Ctrl+K): outcome + comment typed; date and user are automatic.
@@ -160,16 +140,16 @@ def test_keyboard_only_loop(
         [row] = uow.session.scalars(select(Contacto).where(Contacto.solicitud_id == first)).all()
         assert (row.usuario, row.resultado, row.fecha) == ("ana", "no_atiende", clock())
         assert row.comentario == "Llamé dos veces; atendió la señora, vuelve a llamar mañana"
-    sol = _sol(sqlite_db, first)
+    sol = reads.solicitud(sqlite_db, first)
     assert sol.usuario_contacto == "ana" and sol.fecha_contacto == clock()
 
     # Resuelto (Ctrl+R): closed without a send, and on to the next free record.
     press(qtbot, picker.search_edit, Qt.Key.Key_R, CTRL)
     qtbot.waitUntil(lambda: loaded(ws, second))
-    sol = _sol(sqlite_db, first)
+    sol = reads.solicitud(sqlite_db, first)
     assert sol.resuelto and sol.usuario_resuelto == "ana"
-    assert [e.estado for e in _envios(sqlite_db, first)] == [EstadoEnvio.CANCELADO]
-    assert _sol(sqlite_db, second).tomado_por == "ana@pc-01"
+    assert [e.estado for e in reads.envios(sqlite_db, first)] == [EstadoEnvio.CANCELADO]
+    assert reads.solicitud(sqlite_db, second).tomado_por == "ana@pc-01"
 
 
 def test_confirm_without_prestaciones_is_refused_and_writes_nothing(
@@ -182,5 +162,5 @@ def test_confirm_without_prestaciones_is_refused_and_writes_nothing(
     assert "Elegí al menos una prestación" in window.message_banner.text
     assert window.picker.search_edit.hasFocus()
     assert window.preview_dialog is None
-    assert _envios(sqlite_db, seeded.solicitudes[0]) == []
-    assert not _sol(sqlite_db, seeded.solicitudes[0]).resuelto
+    assert reads.envios(sqlite_db, seeded.solicitudes[0]) == []
+    assert not reads.solicitud(sqlite_db, seeded.solicitudes[0]).resuelto

@@ -4,20 +4,19 @@ to DIM's patient only when `[dim] actualizar_movil` allows it; a bad number chan
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from dim_revision.clock import FakeClock
 from dim_revision.config import Settings
-from dim_revision.db.models import Contacto, Evento, SolicitudAsistencia
+from dim_revision.db.models import SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.errors import ValidationError
 from dim_revision.services.actor import Actor
 from dim_revision.services.celular import corregir_movil
 from dim_revision.services.detalle import obtener_detalle
 from dim_revision.services.envios import EnvioConfig, preparar_envio
+from tests import db_reads as reads
 from tests import factories
 
 ANA = Actor("ana", "pc-01")
@@ -31,23 +30,6 @@ def _sol(db: Database, clock: FakeClock, movil: str | None = "11 4444-5555") -> 
         sid = factories.solicitud(s, pac, clock() - timedelta(hours=1)).id
         uow.commit()
     return sid, pac.id
-
-
-def _snapshot(db: Database, sid: int, paciente_id: int) -> tuple[Any, ...]:
-    with db.uow() as uow:
-        s = uow.session
-        sol = s.get(SolicitudAsistencia, sid)
-        assert sol is not None
-        return (
-            sol.version,
-            sol.movil_ingresado,
-            sol.telefono_verificado,
-            sol.movil_corregido_por,
-            sol.fecha_contacto,
-            s.scalar(select(func.count()).select_from(Contacto)),
-            s.scalar(select(func.count()).select_from(Evento)),
-            factories.movil_de(s, paciente_id),
-        )
 
 
 def test_the_corrected_mobile_is_used_by_this_requests_send(
@@ -98,11 +80,11 @@ def test_a_bad_number_gets_a_spanish_message_and_changes_nothing(
     database: Database, clock: FakeClock, movil: str, motivo: str
 ) -> None:
     sid, pac_id = _sol(database, clock)
-    before = _snapshot(database, sid, pac_id)
+    before = reads.snapshot(database, sid, pac_id)
     db = factories.with_dim(database, actualizar_movil=True)
     with pytest.raises(ValidationError, match=motivo):
         corregir_movil(db, ANA, clock(), solicitud_id=sid, version=1, movil=movil)
-    assert _snapshot(database, sid, pac_id) == before
+    assert reads.snapshot(database, sid, pac_id) == before
 
 
 def test_a_scheduled_send_must_be_cancelled_first(database: Database, clock: FakeClock) -> None:
@@ -112,7 +94,7 @@ def test_a_scheduled_send_must_be_cancelled_first(database: Database, clock: Fak
         assert sol is not None
         factories.envio(uow.session, sol, clock() + timedelta(minutes=10))
         uow.commit()
-    before = _snapshot(database, sid, pac_id)
+    before = reads.snapshot(database, sid, pac_id)
     with pytest.raises(ValidationError, match="cancelalo"):
         corregir_movil(database, ANA, clock(), solicitud_id=sid, version=1, movil="11 15-2345-6789")
-    assert _snapshot(database, sid, pac_id) == before
+    assert reads.snapshot(database, sid, pac_id) == before

@@ -10,13 +10,14 @@ from sqlalchemy import select
 
 from dim_revision.clock import FakeClock, local_today
 from dim_revision.config import Settings
-from dim_revision.db.models import Envio, Evento, SolicitudAsistencia
+from dim_revision.db.models import Envio
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio, EstadoFiltro, ResultadoContacto
 from dim_revision.errors import NotFound, ValidationError
 from dim_revision.services import acciones, claims, deshacer, envios, queue, salteo
 from dim_revision.services.actor import Actor
 from dim_revision.services.queue import QueueFilter
+from tests import db_reads as reads
 from tests import factories
 
 ANA = Actor("ana", "pc-01")
@@ -37,22 +38,6 @@ def _seed(db: Database, clock: FakeClock, days_ago: list[int]) -> tuple[list[int
         ]
         uow.commit()
     return ids, prest
-
-
-def _sol(db: Database, sid: int) -> SolicitudAsistencia:
-    with db.uow() as uow:
-        sol = uow.session.get(SolicitudAsistencia, sid)
-        assert sol is not None
-        uow.session.expunge(sol)
-        return sol
-
-
-def _events(db: Database, accion: str) -> list[Evento]:
-    with db.uow() as uow:
-        rows = list(uow.session.scalars(select(Evento).where(Evento.accion == accion)))
-        for r in rows:
-            uow.session.expunge(r)
-        return rows
 
 
 def test_pendientes_is_today_plus_every_earlier_unresolved(
@@ -80,20 +65,20 @@ def test_saltear_is_audited_with_its_reason_and_changes_nothing(
     sqlite_db: Database, clock: FakeClock
 ) -> None:
     [sid], _ = _seed(sqlite_db, clock, [0])
-    before = _sol(sqlite_db, sid)
+    before = reads.solicitud(sqlite_db, sid)
     assert salteo.saltear(sqlite_db, ANA, clock(), solicitud_id=sid, motivo="  no se   lee ") == (
         "no se lee"
     )
-    [event] = _events(sqlite_db, "solicitud_salteada")
+    [event] = reads.eventos(sqlite_db, "solicitud_salteada")
     assert (event.usuario, event.solicitud_id) == ("ana", sid)
     assert json.loads(event.detalle or "{}") == {"motivo": "no se lee"}
-    after = _sol(sqlite_db, sid)
+    after = reads.solicitud(sqlite_db, sid)
     assert (after.version, after.resuelto) == (before.version, before.resuelto)
     with pytest.raises(ValidationError, match="Indicá por qué"):
         salteo.saltear(sqlite_db, ANA, clock(), solicitud_id=sid, motivo="   ")
     with pytest.raises(NotFound):
         salteo.saltear(sqlite_db, ANA, clock(), solicitud_id=9999, motivo="x")
-    assert len(_events(sqlite_db, "solicitud_salteada")) == 1
+    assert len(reads.eventos(sqlite_db, "solicitud_salteada")) == 1
 
 
 def test_deshacer_resuelto_reopens_only_for_the_same_operator_and_soon(
@@ -105,9 +90,9 @@ def test_deshacer_resuelto_reopens_only_for_the_same_operator_and_soon(
         deshacer.deshacer_resuelto(database, BETO, clock(), solicitud_id=ids[0], version=v)
     clock.advance(seconds=5)
     v2 = deshacer.deshacer_resuelto(database, ANA, clock(), solicitud_id=ids[0], version=v)
-    sol = _sol(database, ids[0])
+    sol = reads.solicitud(database, ids[0])
     assert not sol.resuelto and sol.usuario_resuelto is None and sol.version == v2
-    assert [e.solicitud_id for e in _events(database, "resuelto_deshecho")] == [ids[0]]
+    assert [e.solicitud_id for e in reads.eventos(database, "resuelto_deshecho")] == [ids[0]]
     with pytest.raises(ValidationError, match="nada que deshacer"):
         deshacer.deshacer_resuelto(database, ANA, clock(), solicitud_id=ids[0], version=v2)
 
@@ -115,7 +100,7 @@ def test_deshacer_resuelto_reopens_only_for_the_same_operator_and_soon(
     clock.advance(minutes=3)
     with pytest.raises(ValidationError, match="Ya no se puede deshacer"):
         deshacer.deshacer_resuelto(database, ANA, clock(), solicitud_id=ids[1], version=late)
-    assert _sol(database, ids[1]).resuelto
+    assert reads.solicitud(database, ids[1]).resuelto
 
 
 def test_deshacer_cancelacion_schedules_the_same_prestaciones_again(
@@ -139,8 +124,10 @@ def test_deshacer_cancelacion_schedules_the_same_prestaciones_again(
             )
         ]
     assert states == [EstadoEnvio.CANCELADO, EstadoEnvio.PROGRAMADO]
-    assert again.envio_id != sent.envio_id and _sol(sqlite_db, sid).resuelto
-    assert [e.envio_id for e in _events(sqlite_db, "cancelacion_deshecha")] == [again.envio_id]
+    assert again.envio_id != sent.envio_id and reads.solicitud(sqlite_db, sid).resuelto
+    assert [e.envio_id for e in reads.eventos(sqlite_db, "cancelacion_deshecha")] == [
+        again.envio_id
+    ]
 
 
 def test_a_contact_needs_a_comment_only_when_the_outcome_does(
@@ -150,7 +137,7 @@ def test_a_contact_needs_a_comment_only_when_the_outcome_does(
     v = acciones.registrar_contacto(
         sqlite_db, ANA, clock(), solicitud_id=sid, version=1, resultado="no_atiende", comentario=""
     )
-    assert _sol(sqlite_db, sid).mensaje_contacto == "No atiende"
+    assert reads.solicitud(sqlite_db, sid).mensaje_contacto == "No atiende"
     with pytest.raises(ValidationError, match="Escribí un comentario"):
         acciones.registrar_contacto(
             sqlite_db,
@@ -161,4 +148,4 @@ def test_a_contact_needs_a_comment_only_when_the_outcome_does(
             resultado=ResultadoContacto.CONTACTADO,
             comentario="  ",
         )
-    assert _sol(sqlite_db, sid).version == v  # the refusal changed nothing
+    assert reads.solicitud(sqlite_db, sid).version == v  # the refusal changed nothing

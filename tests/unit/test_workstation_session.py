@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from dim_revision.workstation import Fila, Hecho, Pase, WorkstationSession
 from dim_revision.workstation.pase import limpiar_motivo
 from dim_revision.workstation.session import describe_filter, empty_text, undo_text
 from dim_revision.workstation.state import Loaded
+from tests.detalles import detalle
 
 NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
 TODAY = date(2026, 12, 1)
@@ -66,36 +66,7 @@ def test_a_skip_needs_a_short_reason(text: str) -> None:
 
 
 def _detalle(sid: int = 7, **kw: object) -> SolicitudDetalle:
-    base = SolicitudDetalle(
-        id=sid,
-        version=1,
-        fecha_subida=NOW,
-        resuelto=False,
-        fecha_resuelto=None,
-        usuario_resuelto=None,
-        id_turno_destino=None,
-        turno_fecha=None,
-        paciente_id=1,
-        nombre="Pérez, Ana",
-        dni="20000001",
-        telefono_movil="1123456789",
-        whatsapp="5491123456789",
-        whatsapp_motivo=None,
-        telefono_verificado=True,
-        email=None,
-        email_verificado=False,
-        obra_social=None,
-        plan=None,
-        numero_afiliado=None,
-        tomado_por=None,
-        tomado_clave=None,
-        adjuntos=(),
-        prestaciones=(),
-        contactos=(),
-        otras=(),
-        envio=None,
-    )
-    return replace(base, **kw)  # type: ignore[arg-type]
+    return detalle(NOW, id=sid, version=1, fecha_subida=NOW, **kw)
 
 
 def _eco(pid: int = 5) -> PrestacionElegida:
