@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -93,6 +94,9 @@ class PropuestasPanel(QFrame):
             boton = QPushButton(self)
             boton.setFlat(True)
             boton.setStyleSheet("text-align: left; padding: 2px 4px;")
+            # A long name is cut at the panel's edge (the tooltip has it whole) instead of
+            # widening the window past a 1366 px screen.
+            boton.setSizePolicy(QSizePolicy.Policy.Ignored, boton.sizePolicy().verticalPolicy())
             boton.setToolTip(f"Agregar (Alt+{n}). Leído en la orden: «{p.propuesta.linea}»")
             boton.clicked.connect(lambda _c=False, i=n - 1: self.aceptar(i))
             boton.installEventFilter(self)

@@ -161,3 +161,19 @@ def test_the_next_record_s_proposals_replace_the_last_ones_on_screen(qtbot: QtBo
     assert shown(QPushButton, "SENOS PARANASALES") == 0
     panel.mostrar(None)
     assert shown(QPushButton, "«") == 0 and panel.isHidden()
+
+
+def test_a_long_proposal_does_not_widen_the_window(qtbot: QtBot) -> None:
+    """Seen at 1366×768: the window grew to 1427 px when the reader proposed a long name."""
+    panel = PropuestasPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    corta = _revision(1, "RX DE TÓRAX")
+    larga = _revision(2, "TOMOGRAFÍA COMPUTADA DE SENOS PARANASALES SIN CONTRASTE " * 4)
+    panel.mostrar(corta)
+    QApplication.processEvents()
+    width = panel.minimumSizeHint().width()
+    panel.mostrar(larga)
+    QApplication.processEvents()
+    assert panel.minimumSizeHint().width() <= max(width, 300)
+    assert "SENOS PARANASALES" in panel.botones[0].text()  # whole, only drawn cut
