@@ -1,4 +1,5 @@
-"""GUI test helpers: a task runner that is always shut down, and typing Spanish text safely.
+"""GUI test helpers: a task runner that is always shut down, typing Spanish text safely, and the
+setup dialog on a throw-away config file.
 
 `qtbot.keyClicks` with non-ASCII text (ñ, á) aborts the process on PySide6 6.12, so widgets get
 one QKeyEvent per character carrying its text (DESIGN §8).
@@ -15,6 +16,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from dim_revision.config import Settings
+from dim_revision.secrets import KeyringStore
+from ui.setup_dialog import SetupDialog
 from ui.tasks import TaskRunner
 
 # The offscreen QPA plugin warns about this whenever a top-level window with a layout is shown;
@@ -55,6 +59,24 @@ def runner(qapp: QApplication) -> Iterator[TaskRunner]:
     task_runner = TaskRunner(max_threads=3)
     yield task_runner
     assert task_runner.shutdown(10_000), "background tasks still running at teardown"
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    """Where the setup dialog writes (not there yet)."""
+    return tmp_path / "conf" / "config.toml"
+
+
+@pytest.fixture
+def setup_dialog(
+    qtbot: QtBot, runner: TaskRunner, config_file: Path, tmp_path: Path
+) -> Iterator[SetupDialog]:
+    """The first-run setup dialog over `config_file`, secrets in the (test) keyring."""
+    dlg = SetupDialog(
+        config_file, KeyringStore(), runner, Settings(), tmp_path / "demo.sqlite3", first_run=True
+    )
+    qtbot.addWidget(dlg)
+    yield dlg
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,10 +1,9 @@
-"""First-run setup dialog: connection probe on the task runner, validation, TOML + keyring."""
+"""First-run setup setup_dialog: connection probe on the task runner, validation, TOML + keyring."""
 
 from __future__ import annotations
 
 import socket
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -32,22 +31,6 @@ from ui.setup_dialog import (
     mssql_url,
 )
 from ui.tasks import TaskRunner
-
-
-@pytest.fixture
-def config_file(tmp_path: Path) -> Path:
-    return tmp_path / "conf" / "config.toml"
-
-
-@pytest.fixture
-def dialog(
-    qtbot: QtBot, runner: TaskRunner, config_file: Path, tmp_path: Path
-) -> Iterator[SetupDialog]:
-    dlg = SetupDialog(
-        config_file, KeyringStore(), runner, Settings(), tmp_path / "demo.sqlite3", first_run=True
-    )
-    qtbot.addWidget(dlg)
-    yield dlg
 
 
 def fill_valid(dlg: SetupDialog) -> None:
@@ -79,39 +62,39 @@ def closed_port() -> int:
 
 
 def test_probe_ok_against_real_sqlite_file(
-    qtbot: QtBot, dialog: SetupDialog, tmp_path: Path
+    qtbot: QtBot, setup_dialog: SetupDialog, tmp_path: Path
 ) -> None:
     path = tmp_path / "real.sqlite3"
     engine = create_db_engine(sqlite_url(path))
     migrate.upgrade(engine)
     engine.dispose()
-    dialog.form.set_modo(MODO_URL)
-    dialog.form.url.setText(sqlite_url(path))
-    assert probe(qtbot, dialog) == CONEXION_OK
-    assert dialog.form.probe_status.property("ok") is True
+    setup_dialog.form.set_modo(MODO_URL)
+    setup_dialog.form.url.setText(sqlite_url(path))
+    assert probe(qtbot, setup_dialog) == CONEXION_OK
+    assert setup_dialog.form.probe_status.property("ok") is True
 
 
-def test_probe_error_against_closed_postgres_port(qtbot: QtBot, dialog: SetupDialog) -> None:
-    dialog.form.set_modo(MODO_URL)
-    dialog.form.url.setText(f"postgresql+psycopg://nadie@127.0.0.1:{closed_port()}/nada")
-    message = probe(qtbot, dialog)
+def test_probe_error_against_closed_postgres_port(qtbot: QtBot, setup_dialog: SetupDialog) -> None:
+    setup_dialog.form.set_modo(MODO_URL)
+    setup_dialog.form.url.setText(f"postgresql+psycopg://nadie@127.0.0.1:{closed_port()}/nada")
+    message = probe(qtbot, setup_dialog)
     assert message.startswith("No se pudo conectar a la base de datos")
     assert "127.0.0.1" in message
-    assert dialog.form.probe_status.property("ok") is False
+    assert setup_dialog.form.probe_status.property("ok") is False
 
 
-def test_probe_without_server_explains_in_spanish(qtbot: QtBot, dialog: SetupDialog) -> None:
-    dialog.form.set_modo(MODO_INTEGRADA)
-    dialog.form.server.setText("")
-    assert probe(qtbot, dialog) == "Ingresá el servidor SQL Server."
+def test_probe_without_server_explains_in_spanish(qtbot: QtBot, setup_dialog: SetupDialog) -> None:
+    setup_dialog.form.set_modo(MODO_INTEGRADA)
+    setup_dialog.form.server.setText("")
+    assert probe(qtbot, setup_dialog) == "Ingresá el servidor SQL Server."
 
 
 def test_save_writes_toml_and_keyring_not_the_password(
-    dialog: SetupDialog, config_file: Path
+    setup_dialog: SetupDialog, config_file: Path
 ) -> None:
-    fill_valid(dialog)
-    dialog.buttons.accepted.emit()
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    fill_valid(setup_dialog)
+    setup_dialog.buttons.accepted.emit()
+    assert setup_dialog.result() == QDialog.DialogCode.Accepted
     text = config_file.read_text(encoding="utf-8")
     assert "s3cr3to!" not in text and "tok-123" not in text
     data = tomllib.loads(text)
@@ -130,14 +113,16 @@ def test_save_writes_toml_and_keyring_not_the_password(
     assert "driver=ODBC+Driver+18+for+SQL+Server" in settings.database.url
 
 
-def test_save_keeps_sections_the_form_does_not_edit(dialog: SetupDialog, config_file: Path) -> None:
+def test_save_keeps_sections_the_form_does_not_edit(
+    setup_dialog: SetupDialog, config_file: Path
+) -> None:
     config_file.parent.mkdir(parents=True)
     config_file.write_text(
         "[envio]\ndemora_minutos = 5\n\n[database]\necho = true\n", encoding="utf-8"
     )
-    fill_valid(dialog)
-    dialog.form.set_modo(MODO_DEMO)
-    dialog.save()
+    fill_valid(setup_dialog)
+    setup_dialog.form.set_modo(MODO_DEMO)
+    setup_dialog.save()
     data = tomllib.loads(config_file.read_text(encoding="utf-8"))
     assert data["envio"] == {"demora_minutos": 5}
     assert data["database"] == {"echo": True}  # embedded database: no url key at all
@@ -156,14 +141,14 @@ def test_save_keeps_sections_the_form_does_not_edit(dialog: SetupDialog, config_
     ],
 )
 def test_invalid_input_writes_nothing(
-    dialog: SetupDialog, config_file: Path, change: object, message: str
+    setup_dialog: SetupDialog, config_file: Path, change: object, message: str
 ) -> None:
-    fill_valid(dialog)
-    change(dialog.form)  # type: ignore[operator]
-    dialog.save()
-    assert dialog.result() != QDialog.DialogCode.Accepted
-    assert dialog.error.isVisibleTo(dialog)
-    assert message in dialog.error.text()
+    fill_valid(setup_dialog)
+    change(setup_dialog.form)  # type: ignore[operator]
+    setup_dialog.save()
+    assert setup_dialog.result() != QDialog.DialogCode.Accepted
+    assert setup_dialog.error.isVisibleTo(setup_dialog)
+    assert message in setup_dialog.error.text()
     assert not config_file.exists()
     assert not config_file.with_suffix(".tmp").exists()
     assert keyring.get_password(SERVICE, "db-password") is None

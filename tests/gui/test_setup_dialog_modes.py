@@ -1,10 +1,9 @@
-"""The setup dialog's two sending modes: "estaciones" asks for Botmaker and the link key,
+"""The setup setup_dialog's two sending modes: "estaciones" asks for Botmaker and the link key,
 "servicio" asks for no secret; and IT's machine-wide file (first run, pre-filled values)."""
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -15,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from dim_revision.clock import FakeClock
 from dim_revision.config import Settings
 from dim_revision.db.uow import Database
-from dim_revision.secrets import SERVICE, KeyringStore, MemoryStore
+from dim_revision.secrets import SERVICE, MemoryStore
 from tests.gui.harness import make_context
 from ui.app import current_settings, needs_first_run_setup
 from ui.setup_dialog import (
@@ -28,22 +27,6 @@ from ui.setup_dialog import (
 from ui.tasks import TaskRunner
 
 LINK_KEY = "clave-de-links-del-portal-" + "x" * 20
-
-
-@pytest.fixture
-def config_file(tmp_path: Path) -> Path:
-    return tmp_path / "conf" / "config.toml"
-
-
-@pytest.fixture
-def dialog(
-    qtbot: QtBot, runner: TaskRunner, config_file: Path, tmp_path: Path
-) -> Iterator[SetupDialog]:
-    dlg = SetupDialog(
-        config_file, KeyringStore(), runner, Settings(), tmp_path / "demo.sqlite3", first_run=True
-    )
-    qtbot.addWidget(dlg)
-    yield dlg
 
 
 def fill_database(dlg: SetupDialog) -> None:
@@ -69,15 +52,15 @@ def no_sending_secrets() -> bool:
 
 
 def test_servicio_asks_for_no_secret_and_stores_none(
-    dialog: SetupDialog, config_file: Path
+    setup_dialog: SetupDialog, config_file: Path
 ) -> None:
-    fill_database(dialog)
-    dialog.form.set_envio(ENVIO_SERVICIO)
-    f = dialog.form
+    fill_database(setup_dialog)
+    setup_dialog.form.set_envio(ENVIO_SERVICIO)
+    f = setup_dialog.form
     assert not f.bm_box.isEnabled() and not f.token.isEnabled() and not f.link_key.isEnabled()
     assert f.canal.text() == "" and f.token.text() == ""  # nothing of Botmaker's typed
-    dialog.save()
-    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error.text()
+    setup_dialog.save()
+    assert setup_dialog.result() == QDialog.DialogCode.Accepted, setup_dialog.error.text()
     data = tomllib.loads(config_file.read_text(encoding="utf-8"))
     assert data["outbox"] == {"modo": "servicio"}
     assert "botmaker" not in data
@@ -87,15 +70,15 @@ def test_servicio_asks_for_no_secret_and_stores_none(
 
 
 def test_estaciones_asks_for_botmaker_and_the_link_key(
-    dialog: SetupDialog, config_file: Path
+    setup_dialog: SetupDialog, config_file: Path
 ) -> None:
-    fill_database(dialog)
-    fill_sender(dialog)
-    f = dialog.form
+    fill_database(setup_dialog)
+    fill_sender(setup_dialog)
+    f = setup_dialog.form
     assert f.bm_box.isEnabled() and f.link_key.isEnabled()
     assert f.link_key.echoMode() == f.link_key.EchoMode.Password
-    dialog.save()
-    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error.text()
+    setup_dialog.save()
+    assert setup_dialog.result() == QDialog.DialogCode.Accepted, setup_dialog.error.text()
     text = config_file.read_text(encoding="utf-8")
     assert LINK_KEY not in text and "tok-123" not in text
     data = tomllib.loads(text)
@@ -113,24 +96,26 @@ def test_estaciones_asks_for_botmaker_and_the_link_key(
     ],
 )
 def test_bad_or_missing_link_key_writes_nothing(
-    dialog: SetupDialog, config_file: Path, key: str, message: str
+    setup_dialog: SetupDialog, config_file: Path, key: str, message: str
 ) -> None:
-    fill_database(dialog)
-    fill_sender(dialog)
-    dialog.form.link_key.setText(key)
-    dialog.save()
-    assert dialog.result() != QDialog.DialogCode.Accepted
-    assert message in dialog.error.text()
+    fill_database(setup_dialog)
+    fill_sender(setup_dialog)
+    setup_dialog.form.link_key.setText(key)
+    setup_dialog.save()
+    assert setup_dialog.result() != QDialog.DialogCode.Accepted
+    assert message in setup_dialog.error.text()
     assert not config_file.exists()
     assert no_sending_secrets()  # not even the token typed beside it
 
 
-def test_switching_back_to_estaciones_asks_again(dialog: SetupDialog, config_file: Path) -> None:
-    fill_database(dialog)
-    dialog.form.set_envio(ENVIO_SERVICIO)
-    dialog.form.set_envio(ENVIO_ESTACIONES)
-    dialog.save()
-    assert "Ingresá la línea / canal" in dialog.error.text()
+def test_switching_back_to_estaciones_asks_again(
+    setup_dialog: SetupDialog, config_file: Path
+) -> None:
+    fill_database(setup_dialog)
+    setup_dialog.form.set_envio(ENVIO_SERVICIO)
+    setup_dialog.form.set_envio(ENVIO_ESTACIONES)
+    setup_dialog.save()
+    assert "Ingresá la línea / canal" in setup_dialog.error.text()
     assert not config_file.exists()
 
 
