@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
 from dim_revision.clock import FakeClock
-from dim_revision.db.models import Envio, Evento, SolicitudAsistencia
+from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio
 from dim_revision.errors import ClaimLost
@@ -26,6 +26,7 @@ from dim_revision.services import claims, envios_supervision
 from dim_revision.services.actor import Actor
 from dim_revision.services.audit import registrar_evento
 from dim_revision.services.reportes import generar_reporte
+from tests import db_reads as reads
 from tests import factories
 from tests.gui.harness import Opened, activate, idle, make_context, open_window, press
 from tests.gui.seeding import seed_queue
@@ -87,16 +88,42 @@ def stage(db: Database, now: datetime) -> Staged:
     return staged
 
 
-def _open(
-    qtbot: QtBot,
-    db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-    usuario: str,
-) -> Opened:
-    ctx = make_context(db, clock, secrets, usuario=usuario)
-    return open_window(qtbot, ctx, runner)
+@dataclass
+class Scene:
+    """The staged database and a way to open the real window on it as one of its users."""
+
+    qtbot: QtBot
+    db: Database
+    clock: FakeClock
+    secrets: MemoryStore
+    runner: TaskRunner
+    staged: Staged
+
+    def open(self, usuario: str) -> Opened:
+        ctx = make_context(self.db, self.clock, self.secrets, usuario=usuario)
+        return open_window(self.qtbot, ctx, self.runner)
+
+    def supervisor(self) -> Opened:
+        """Sofía's window, once her dock shows the report and the sends and Exportar is on."""
+        opened = self.open("sofia")
+        tools, qtbot = opened.window.supervisor, self.qtbot
+        qtbot.waitUntil(lambda: tools.dock.isVisible() and tools.panel.last is not None)
+        qtbot.waitUntil(lambda: tools.panel.envios.model.rowCount() > 0)
+        qtbot.waitUntil(lambda: opened.window.roles.permisos is not None)  # Exportar is enabled
+        return opened
+
+
+def make_scene(
+    qtbot: QtBot, db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
+) -> Scene:
+    return Scene(qtbot, db, clock, secrets, runner, stage(db, clock()))
+
+
+@pytest.fixture
+def scene(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
+) -> Scene:
+    return make_scene(qtbot, sqlite_db, clock, secrets, runner)
 
 
 def _estado(db: Database, envio_id: int) -> str:
@@ -104,15 +131,8 @@ def _estado(db: Database, envio_id: int) -> str:
         return uow.session.scalars(select(Envio.estado).where(Envio.id == envio_id)).one()
 
 
-def _open_supervisor(
-    qtbot: QtBot, db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
-) -> Opened:
-    opened = _open(qtbot, db, clock, secrets, runner, "sofia")
-    tools = opened.window.supervisor
-    qtbot.waitUntil(lambda: tools.dock.isVisible() and tools.panel.last is not None)
-    qtbot.waitUntil(lambda: tools.panel.envios.model.rowCount() > 0)
-    qtbot.waitUntil(lambda: opened.window.roles.permisos is not None)  # Exportar is enabled
-    return opened
+def _usuarios(db: Database, accion: str) -> list[str]:
+    return [e.usuario for e in reads.eventos(db, accion)]
 
 
 def test_envios_model_passes_qtmodeltester(
@@ -134,15 +154,8 @@ def test_envios_model_passes_qtmodeltester(
     qtmodeltester.check(model)
 
 
-def test_panel_hidden_for_an_operator(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-) -> None:
-    stage(sqlite_db, clock())
-    opened = _open(qtbot, sqlite_db, clock, secrets, runner, "ana")  # registered, not supervisor
+def test_panel_hidden_for_an_operator(qtbot: QtBot, scene: Scene) -> None:
+    opened = scene.open("ana")  # registered, not supervisor
     tools = opened.window.supervisor
     qtbot.waitUntil(lambda: idle(opened.ws))
     assert not tools.access.granted
@@ -155,14 +168,9 @@ def test_panel_hidden_for_an_operator(
 
 
 def test_panel_numbers_match_the_report_and_follow_the_filter(
-    qtbot: QtBot,
-    database: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
+    qtbot: QtBot, database: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
-    stage(database, clock())
-    opened = _open_supervisor(qtbot, database, clock, secrets, runner)
+    opened = make_scene(qtbot, database, clock, secrets, runner).supervisor()
     window, tools = opened.window, opened.window.supervisor
     view = tools.panel.report
     expected = generar_reporte(database, window.filter_bar.filtro(), clock())
@@ -207,15 +215,9 @@ def test_panel_numbers_match_the_report_and_follow_the_filter(
     qtbot.waitUntil(lambda: view.values["total"].text() == "6")
 
 
-def test_retry_on_a_fallido_send_reschedules_it(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-) -> None:
-    staged = stage(sqlite_db, clock())
-    opened = _open_supervisor(qtbot, sqlite_db, clock, secrets, runner)
+def test_retry_on_a_fallido_send_reschedules_it(qtbot: QtBot, scene: Scene) -> None:
+    staged = scene.staged
+    opened = scene.supervisor()
     envios = opened.window.supervisor.panel.envios
     opened.window.supervisor.panel.setCurrentWidget(envios)  # the supervisor opens the tab
     asked: list[str] = []
@@ -234,19 +236,14 @@ def test_retry_on_a_fallido_send_reschedules_it(
         f"¿Reintentar el envío {staged.fallido}? Vuelve a la cola y se manda enseguida."
     ]
     qtbot.waitUntil(lambda: idle(opened.ws))
-    assert _estado(sqlite_db, staged.fallido) == "fallido"  # declined: nothing written
+    assert _estado(scene.db, staged.fallido) == "fallido"  # declined: nothing written
 
     envios.confirm = lambda _p, _t, _x: True
     qtbot.mouseClick(buttons["reintentar"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "se programó para reintentarse" in envios.banner.text)
-    assert _estado(sqlite_db, staged.fallido) == "programado"
-    with sqlite_db.uow() as uow:
-        accion = uow.session.scalars(
-            select(Evento.usuario).where(
-                Evento.envio_id == staged.fallido, Evento.accion == "envio_reintentado"
-            )
-        ).all()
-    assert accion == ["sofia"]
+    assert _estado(scene.db, staged.fallido) == "programado"
+    reintentos = reads.eventos(scene.db, "envio_reintentado")
+    assert [(e.envio_id, e.usuario) for e in reintentos] == [(staged.fallido, "sofia")]
     row = envios.model.row_of(staged.fallido)
     qtbot.waitUntil(
         lambda: (
@@ -258,22 +255,16 @@ def test_retry_on_a_fallido_send_reschedules_it(
     assert buttons["cancelar"].isEnabled() and not buttons["reintentar"].isEnabled()
 
 
-def test_a_refusal_shows_the_spanish_message_and_writes_nothing(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-) -> None:
-    staged = stage(sqlite_db, clock())
-    opened = _open_supervisor(qtbot, sqlite_db, clock, secrets, runner)
+def test_a_refusal_shows_the_spanish_message_and_writes_nothing(qtbot: QtBot, scene: Scene) -> None:
+    staged = scene.staged
+    opened = scene.supervisor()
     envios = opened.window.supervisor.panel.envios
     opened.window.supervisor.panel.setCurrentWidget(envios)  # the supervisor opens the tab
     envios.confirm = lambda _p, _t, _x: True
     envios.select_envio(staged.programado)
     assert envios.buttons["cancelar"].isEnabled()
     # Meanwhile the send went out from another workstation: the list is stale.
-    with sqlite_db.uow() as uow:
+    with scene.db.uow() as uow:
         uow.session.execute(
             update(Envio)
             .where(Envio.id == staged.programado)
@@ -283,27 +274,17 @@ def test_a_refusal_shows_the_spanish_message_and_writes_nothing(
     qtbot.mouseClick(envios.buttons["cancelar"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: envios.banner.kind == "error" and envios.banner.isVisible())
     assert envios.banner.text.startswith(f"No se puede cancelar el envío {staged.programado}")
-    assert _estado(sqlite_db, staged.programado) == "enviado"
-    with sqlite_db.uow() as uow:
-        cancelled = uow.session.scalars(
-            select(Evento.id).where(Evento.accion == "envio_cancelado")
-        ).all()
-    assert cancelled == []
+    assert _estado(scene.db, staged.programado) == "enviado"
+    assert reads.eventos(scene.db, "envio_cancelado") == []
     qtbot.waitUntil(
         lambda: envios.selected() is not None and envios.selected().estado is EstadoEnvio.ENVIADO  # type: ignore[union-attr]
     )
     assert not any(b.isEnabled() for b in envios.buttons.values())
 
 
-def test_historial_opens_with_ctrl_h_for_an_operator(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-) -> None:
-    staged = stage(sqlite_db, clock())
-    opened = _open(qtbot, sqlite_db, clock, secrets, runner, "ana")
+def test_historial_opens_with_ctrl_h_for_an_operator(qtbot: QtBot, scene: Scene) -> None:
+    staged = scene.staged
+    opened = scene.open("ana")
     window = opened.window
     assert opened.ws.current is not None and opened.ws.current.id == staged.solicitudes[2]
     assert ("Solicitud", "Historial de la solicitud", "Ctrl+H") in window.help.rows  # F1 lists it
@@ -320,14 +301,10 @@ def test_historial_opens_with_ctrl_h_for_an_operator(
 
 
 def test_reabrir_asks_the_reason_and_puts_the_request_back_in_the_queue(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
+    qtbot: QtBot, scene: Scene
 ) -> None:
-    staged = stage(sqlite_db, clock())
-    opened = _open_supervisor(qtbot, sqlite_db, clock, secrets, runner)
+    staged = scene.staged
+    opened = scene.supervisor()
     window, tools, ws = opened.window, opened.window.supervisor, opened.ws
     target = staged.solicitudes[1]  # resolved without a send
     window.filter_bar.estado.setCurrentIndex(window.filter_bar.estado.findData("resueltas"))
@@ -340,12 +317,8 @@ def test_reabrir_asks_the_reason_and_puts_the_request_back_in_the_queue(
     tools.ask_text = lambda _p, _t, _l: "El paciente mandó otra orden"
     tools.reabrir_action.trigger()
     qtbot.waitUntil(lambda: f"Se reabrió la solicitud {target}" in window.message_banner.text)
-    with sqlite_db.uow() as uow:
-        sol = uow.session.get(SolicitudAsistencia, target)
-        assert sol is not None and sol.resuelto is False
-        motivos = uow.session.scalars(
-            select(Evento.detalle).where(Evento.accion == "reabierta")
-        ).all()
+    assert reads.solicitud(scene.db, target).resuelto is False
+    motivos = [e.detalle for e in reads.eventos(scene.db, "reabierta")]
     assert len(motivos) == 1 and "El paciente mandó otra orden" in (motivos[0] or "")
 
 
@@ -370,15 +343,9 @@ def _grid_names(ws: object) -> list[str]:
 
 
 def test_exportar_writes_the_grids_current_filter_to_csv(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-    tmp_path: Path,
+    qtbot: QtBot, scene: Scene, tmp_path: Path
 ) -> None:
-    stage(sqlite_db, clock())
-    opened = _open_supervisor(qtbot, sqlite_db, clock, secrets, runner)
+    opened = scene.supervisor()
     window, tools, ws = opened.window, opened.window.supervisor, opened.ws
     bar = window.filter_bar
     asked: list[str] = []
@@ -422,25 +389,13 @@ def test_exportar_writes_the_grids_current_filter_to_csv(
     rows = _exported_csv(target)
     assert len(rows) == 2 and [rows[1][1]] == _grid_names(ws)
     assert "Núñez" in rows[1][1]
-    with sqlite_db.uow() as uow:
-        eventos = uow.session.scalars(
-            select(Evento.usuario).where(Evento.accion == "exportacion")
-        ).all()
-    assert eventos == ["sofia", "sofia"]
+    assert _usuarios(scene.db, "exportacion") == ["sofia", "sofia"]
 
 
-def test_exportar_to_xlsx_by_extension(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-    tmp_path: Path,
-) -> None:
+def test_exportar_to_xlsx_by_extension(qtbot: QtBot, scene: Scene, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    stage(sqlite_db, clock())
-    opened = _open_supervisor(qtbot, sqlite_db, clock, secrets, runner)  # supervisors only
+    opened = scene.supervisor()  # supervisors only
     window, tools, ws = opened.window, opened.window.supervisor, opened.ws
     qtbot.waitUntil(lambda: idle(ws) and ws.model.rowCount() == 3)
     target = tmp_path / "pendientes.xlsx"
@@ -454,15 +409,9 @@ def test_exportar_to_xlsx_by_extension(
 
 
 def test_exportar_failure_shows_the_spanish_message_and_writes_nothing(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-    tmp_path: Path,
+    qtbot: QtBot, scene: Scene, tmp_path: Path
 ) -> None:
-    stage(sqlite_db, clock())
-    opened = _open_supervisor(qtbot, sqlite_db, clock, secrets, runner)
+    opened = scene.supervisor()
     window, tools = opened.window, opened.window.supervisor
     tools.exporter.choose = lambda _p, _s: None  # "Cancelar" in the file dialog: nothing at all
     assert tools.export() is False
@@ -478,10 +427,7 @@ def test_exportar_failure_shows_the_spanish_message_and_writes_nothing(
     )
     assert tools.exporter.dialog is None
     assert list(out.iterdir()) == []
-    with sqlite_db.uow() as uow:
-        assert (
-            uow.session.scalars(select(Evento.id).where(Evento.accion == "exportacion")).all() == []
-        )
+    assert reads.eventos(scene.db, "exportacion") == []
 
 
 # --- Liberar -----------------------------------------------------------------------------------
@@ -494,58 +440,41 @@ def _lease(db: Database, sid: int) -> str | None:
         ).one()
 
 
-def test_liberar_frees_a_record_another_operator_holds(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-) -> None:
-    staged = stage(sqlite_db, clock())
+def test_liberar_frees_a_record_another_operator_holds(qtbot: QtBot, scene: Scene) -> None:
+    staged = scene.staged
     held = staged.solicitudes[2]
     otra = Actor("ana", "pc-02")
-    claims.claim(sqlite_db, otra, clock(), held, timedelta(minutes=10))
-    opened = _open_supervisor(qtbot, sqlite_db, clock, secrets, runner)
+    claims.claim(scene.db, otra, scene.clock(), held, timedelta(minutes=10))
+    opened = scene.supervisor()
     window, tools, ws = opened.window, opened.window.supervisor, opened.ws
     assert ws.current is not None and ws.current.id != held  # the queue skipped Ana's record
     qtbot.waitUntil(lambda: ws.model.row_of(held) is not None and not ws.model.busy)
     window.select_id(held)
     qtbot.waitUntil(lambda: loaded_id(ws) == held)
     assert ws.current is not None and not ws.current.claimed and "ana" in (ws.current.reason or "")
-    assert _lease(sqlite_db, held) == "ana@pc-02"
+    assert _lease(scene.db, held) == "ana@pc-02"
     assert tools.liberar_action.isEnabled()
 
     tools.liberar_action.trigger()
     qtbot.waitUntil(lambda: window.message_banner.text == f"Se liberó la solicitud {held}.")
-    with sqlite_db.uow() as uow:
-        eventos = uow.session.execute(
-            select(Evento.usuario, Evento.detalle).where(
-                Evento.accion == "bloqueo_liberado", Evento.solicitud_id == held
-            )
-        ).all()
+    eventos = [e for e in reads.eventos(scene.db, "bloqueo_liberado") if e.solicitud_id == held]
     assert len(eventos) == 1 and eventos[0].usuario == "sofia" and "ana" in eventos[0].detalle
     # Ana's lease is gone; the supervisor, who has the record open, takes it to work it.
     qtbot.waitUntil(lambda: idle(ws) and ws.current is not None and ws.current.claimed)
-    assert _lease(sqlite_db, held) == "sofia@pc-01"
+    assert _lease(scene.db, held) == "sofia@pc-01"
     with pytest.raises(ClaimLost, match="tomada por sofia"):
-        claims.claim(sqlite_db, otra, clock(), held, timedelta(minutes=10))
+        claims.claim(scene.db, otra, scene.clock(), held, timedelta(minutes=10))
     # Once she moves on, nobody holds it.
     window.select_id(staged.solicitudes[3])
     qtbot.waitUntil(lambda: idle(ws) and loaded_id(ws) == staged.solicitudes[3])
-    qtbot.waitUntil(lambda: _lease(sqlite_db, held) is None)
+    qtbot.waitUntil(lambda: _lease(scene.db, held) is None)
 
 
-def test_liberar_is_disabled_and_refused_for_an_operator(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-) -> None:
-    staged = stage(sqlite_db, clock())
+def test_liberar_is_disabled_and_refused_for_an_operator(qtbot: QtBot, scene: Scene) -> None:
+    staged = scene.staged
     held = staged.solicitudes[2]
-    claims.claim(sqlite_db, Actor("sofia", "pc-09"), clock(), held, timedelta(minutes=10))
-    opened = _open(qtbot, sqlite_db, clock, secrets, runner, "ana")
+    claims.claim(scene.db, Actor("sofia", "pc-09"), scene.clock(), held, timedelta(minutes=10))
+    opened = scene.open("ana")
     window, tools, ws = opened.window, opened.window.supervisor, opened.ws
     qtbot.waitUntil(lambda: idle(ws) and ws.model.row_of(held) is not None)
     window.select_id(held)
@@ -554,9 +483,5 @@ def test_liberar_is_disabled_and_refused_for_an_operator(
     tools.override()  # even if reached some other way, the database is asked about the role
     qtbot.waitUntil(lambda: window.message_banner.kind == "error")
     assert "supervisor" in window.message_banner.text
-    assert _lease(sqlite_db, held) == "sofia@pc-09"
-    with sqlite_db.uow() as uow:
-        assert (
-            uow.session.scalars(select(Evento.id).where(Evento.accion == "bloqueo_liberado")).all()
-            == []
-        )
+    assert _lease(scene.db, held) == "sofia@pc-09"
+    assert reads.eventos(scene.db, "bloqueo_liberado") == []
