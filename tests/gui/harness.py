@@ -16,6 +16,7 @@ from dim_revision.outbox.worker import OutboxThread
 from dim_revision.paths import AppPaths
 from dim_revision.secrets import MemoryStore
 from dim_revision.services.actor import Actor
+from tests.gui.seeding import Seeded, seed_queue
 from ui.main_window import MainWindow
 from ui.settings_store import LayoutStore
 from ui.tasks import TaskRunner
@@ -90,6 +91,25 @@ def open_window(
     if wait_for_record:
         qtbot.waitUntil(lambda: loaded(ws))
     return opened
+
+
+def open_seeded(
+    qtbot: QtBot,
+    db: Database,
+    clock: FakeClock,
+    secrets: MemoryStore,
+    runner: TaskRunner,
+    *,
+    count: int = 2,
+    settings: Settings | None = None,
+    reconnect_ms: int = HOUR_MS,
+) -> tuple[Seeded, Opened]:
+    """`count` requests of today (`seed_queue`), Ana's window open on the oldest, the catalog in."""
+    seeded = seed_queue(db, clock(), count=count)
+    ctx = make_context(db, clock, secrets, settings=settings)
+    opened = open_window(qtbot, ctx, runner, reconnect_ms=reconnect_ms)
+    qtbot.waitUntil(lambda: opened.ws.flags.catalog_loaded)
+    return seeded, opened
 
 
 def loaded(ws: Workstation, sid: int | None = None) -> bool:

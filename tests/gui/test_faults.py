@@ -24,7 +24,7 @@ from dim_revision.services import claims
 from dim_revision.services.actor import Actor
 from tests import factories
 from tests.gui.conftest import type_text
-from tests.gui.harness import idle, loaded, make_context, open_window, press
+from tests.gui.harness import idle, loaded, make_context, open_seeded, open_window, press
 from tests.gui.seeding import add_request, seed_queue
 from ui.db_errors import OFFLINE_MESSAGE
 from ui.tasks import TaskRunner
@@ -64,13 +64,11 @@ def test_database_down_shows_a_banner_keeps_what_was_typed_and_recovers(
     runner: TaskRunner,
 ) -> None:
     db, folder = movable_db
-    seeded = seed_queue(db, clock(), count=2)
-    first = seeded.solicitudes[0]
-    opened = open_window(
-        qtbot, make_context(db, clock, secrets, settings=NO_PREVIEW), runner, reconnect_ms=50
+    seeded, opened = open_seeded(
+        qtbot, db, clock, secrets, runner, settings=NO_PREVIEW, reconnect_ms=50
     )
+    first = seeded.solicitudes[0]
     ws, window = opened.ws, opened.window
-    qtbot.waitUntil(lambda: ws.flags.catalog_loaded)
     type_text(qtbot, window.picker.search_edit, "rmn rodilla\n")
     assert [n for _, n in window.picker.chosen()] == [RODILLA]
 
@@ -129,13 +127,9 @@ def test_database_down_shows_a_banner_keeps_what_was_typed_and_recovers(
 def test_a_stale_write_says_so_reloads_and_keeps_the_picks(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
-    seeded = seed_queue(sqlite_db, clock(), count=2)
+    seeded, opened = open_seeded(qtbot, sqlite_db, clock, secrets, runner, settings=NO_PREVIEW)
     first = seeded.solicitudes[0]
-    opened = open_window(
-        qtbot, make_context(sqlite_db, clock, secrets, settings=NO_PREVIEW), runner
-    )
     ws, window = opened.ws, opened.window
-    qtbot.waitUntil(lambda: ws.flags.catalog_loaded)
     type_text(qtbot, window.picker.search_edit, "rmn rodilla\n")
     # A supervisor frees the record meanwhile: its version moves on.
     claims.override(sqlite_db, SUPER, clock(), first, es_supervisor=True)
@@ -159,11 +153,9 @@ def test_a_stale_write_says_so_reloads_and_keeps_the_picks(
 def test_a_lost_claim_says_so_and_the_record_becomes_read_only(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
-    seeded = seed_queue(sqlite_db, clock(), count=2)
+    seeded, opened = open_seeded(qtbot, sqlite_db, clock, secrets, runner)
     first = seeded.solicitudes[0]
-    opened = open_window(qtbot, make_context(sqlite_db, clock, secrets), runner)
     ws, window = opened.ws, opened.window
-    qtbot.waitUntil(lambda: ws.flags.catalog_loaded)
     type_text(qtbot, window.picker.search_edit, "rmn rodilla\n")
     clock.advance(minutes=11)  # no heartbeat for longer than the lease: Beto takes it
     claims.claim(sqlite_db, BETO, clock(), first, LEASE)

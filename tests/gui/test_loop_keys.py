@@ -19,7 +19,7 @@ from dim_revision.domain.enums import EstadoEnvio
 from dim_revision.secrets import MemoryStore
 from tests import db_reads as reads
 from tests.gui.conftest import type_text
-from tests.gui.harness import activate, idle, loaded, make_context, open_window, press
+from tests.gui.harness import activate, idle, loaded, make_context, open_seeded, open_window, press
 from tests.gui.seeding import seed_queue
 from ui.tasks import TaskRunner
 
@@ -52,14 +52,10 @@ class X11LineEditKeys(QObject):
 def test_ctrl_e_works_from_the_picker_search_and_the_marker_shows_unsaved_picks(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
-    seeded = seed_queue(sqlite_db, clock(), count=2)
+    seeded, opened = open_seeded(qtbot, sqlite_db, clock, secrets, runner, settings=NO_PREVIEW)
     first = seeded.solicitudes[0]
-    opened = open_window(
-        qtbot, make_context(sqlite_db, clock, secrets, settings=NO_PREVIEW), runner
-    )
     ws, window = opened.ws, opened.window
     picker, bar = window.picker, window.action_bar
-    qtbot.waitUntil(lambda: ws.flags.catalog_loaded)
     x11 = X11LineEditKeys(picker.search_edit)
     picker.search_edit.installEventFilter(x11)
 
@@ -95,14 +91,12 @@ def test_ctrl_e_works_from_the_picker_search_and_the_marker_shows_unsaved_picks(
 def test_resuelto_and_cancelar_envio_can_be_undone_for_ten_seconds(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
-    seeded = seed_queue(sqlite_db, clock(), count=3)
-    s0, s1, _s2 = seeded.solicitudes
-    opened = open_window(
-        qtbot, make_context(sqlite_db, clock, secrets, settings=NO_PREVIEW), runner
+    seeded, opened = open_seeded(
+        qtbot, sqlite_db, clock, secrets, runner, count=3, settings=NO_PREVIEW
     )
+    s0, s1, _s2 = seeded.solicitudes
     ws, window = opened.ws, opened.window
     picker, bar = window.picker, window.action_bar
-    qtbot.waitUntil(lambda: ws.flags.catalog_loaded)
     picker.search_edit.installEventFilter(X11LineEditKeys(picker.search_edit))
 
     # Ctrl+R: resolved, on to s1, and the bar offers Deshacer; Ctrl+Z from the picker brings
@@ -151,14 +145,10 @@ def test_resuelto_and_cancelar_envio_can_be_undone_for_ten_seconds(
 def test_enviar_ahora_asks_once_and_esc_sends_nothing(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
-    seeded = seed_queue(sqlite_db, clock(), count=2)
+    seeded, opened = open_seeded(qtbot, sqlite_db, clock, secrets, runner, settings=NO_PREVIEW)
     first = seeded.solicitudes[0]
-    opened = open_window(
-        qtbot, make_context(sqlite_db, clock, secrets, settings=NO_PREVIEW), runner
-    )
     ws, window = opened.ws, opened.window
     picker = window.picker
-    qtbot.waitUntil(lambda: ws.flags.catalog_loaded)
     type_text(qtbot, picker.search_edit, "mamografia\n")
     press(qtbot, picker.search_edit, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: loaded(ws) and ws.current is not None and ws.current.id != first)

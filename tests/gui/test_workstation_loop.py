@@ -16,7 +16,7 @@ from dim_revision.domain.enums import EstadoEnvio, ResultadoContacto
 from dim_revision.secrets import MemoryStore
 from tests import db_reads as reads
 from tests.gui.conftest import type_text
-from tests.gui.harness import idle, loaded, make_context, open_window, press
+from tests.gui.harness import idle, loaded, make_context, open_seeded, open_window, press
 from tests.gui.seeding import seed_queue
 from ui.tasks import TaskRunner
 
@@ -32,14 +32,12 @@ ECO = "ECOGRAFÍA ABDOMINAL COMPLETA"
 def test_keyboard_only_loop(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
-    seeded = seed_queue(sqlite_db, clock(), count=3)
+    seeded, opened = open_seeded(qtbot, sqlite_db, clock, secrets, runner, count=3)
     first, second, _third = seeded.solicitudes
-    opened = open_window(qtbot, make_context(sqlite_db, clock, secrets), runner)
     ws, window = opened.ws, opened.window
     picker = window.picker
     assert ws.current is not None and ws.current.id == first and ws.current.claimed
     assert reads.solicitud(sqlite_db, first).tomado_por == "ana@pc-01"
-    qtbot.waitUntil(lambda: ws.flags.catalog_loaded)
 
     # Ctrl+P, then two prestaciones typed with accents and typos, each added with Enter.
     press(qtbot, window.grid, Qt.Key.Key_P, CTRL)
