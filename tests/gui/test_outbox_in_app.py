@@ -7,17 +7,17 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
 
 from dim_revision.clock import FakeClock
 from dim_revision.config import Settings
-from dim_revision.db.models import Envio
 from dim_revision.db.uow import Database
 from dim_revision.domain.enums import EstadoEnvio
 from dim_revision.outbox.fake_server import FakeBotmaker
+from dim_revision.outbox.worker import OutboxThread
 from dim_revision.secrets import MemoryStore
+from tests import db_reads as reads
 from tests.gui.conftest import type_text
-from tests.gui.harness import activate, idle, loaded, make_context, open_window, press
+from tests.gui.harness import Opened, activate, idle, loaded, make_context, open_window, press
 from tests.gui.seeding import seed_queue
 from ui.app import build_outbox_thread
 from ui.tasks import TaskRunner
@@ -44,8 +44,23 @@ def _settings(url: str) -> Settings:
     )
 
 
-def _confirm_and_send_now(qtbot: QtBot, opened: object) -> int:
-    ws, window = opened.ws, opened.window  # type: ignore[attr-defined]
+def _open_with_worker(
+    qtbot: QtBot,
+    db: Database,
+    clock: FakeClock,
+    secrets: MemoryStore,
+    runner: TaskRunner,
+    fake: FakeBotmaker,
+) -> tuple[Opened, OutboxThread]:
+    """Two requests, and the window with its own send worker talking to `fake`."""
+    seed_queue(db, clock(), count=2)
+    ctx = make_context(db, clock, secrets, settings=_settings(fake.url))
+    outbox = build_outbox_thread(ctx)
+    return open_window(qtbot, ctx, runner, outbox=outbox), outbox
+
+
+def _confirm_and_send_now(qtbot: QtBot, opened: Opened) -> int:
+    ws, window = opened.ws, opened.window
     first = ws.current.id
     qtbot.waitUntil(lambda: ws.flags.catalog_loaded)
     type_text(qtbot, window.picker.search_edit, "mamografia\n")
@@ -73,20 +88,14 @@ def test_send_now_wakes_the_worker_and_the_status_bar_counts_it(
     runner: TaskRunner,
     fake: FakeBotmaker,
 ) -> None:
-    seed_queue(sqlite_db, clock(), count=2)
-    ctx = make_context(sqlite_db, clock, secrets, settings=_settings(fake.url))
-    outbox = build_outbox_thread(ctx)
-    opened = open_window(qtbot, ctx, runner, outbox=outbox)
+    opened, outbox = _open_with_worker(qtbot, sqlite_db, clock, secrets, runner, fake)
     assert outbox.is_alive()
     first = _confirm_and_send_now(qtbot, opened)
 
     qtbot.waitUntil(lambda: len(fake.received) == 1, timeout=10_000)
-
-    def estado() -> str | None:
-        with sqlite_db.uow() as uow:  # a fresh transaction each time: see the worker's commit
-            return uow.session.scalar(select(Envio.estado).where(Envio.solicitud_id == first))
-
-    qtbot.waitUntil(lambda: estado() == EstadoEnvio.ENVIADO, timeout=10_000)
+    # Each read is a fresh transaction: it sees the worker's commit.
+    sent = [EstadoEnvio.ENVIADO]
+    qtbot.waitUntil(lambda: reads.estados_envio(sqlite_db, first) == sent, timeout=10_000)
     opened.ws.refresh_outbox()
     label = opened.window.status.outbox_label
     qtbot.waitUntil(lambda: "1 enviados hoy" in label.text())
@@ -105,10 +114,8 @@ def test_a_paused_worker_says_why_on_the_status_bar(
     runner: TaskRunner,
     fake: FakeBotmaker,
 ) -> None:
-    seed_queue(sqlite_db, clock(), count=2)
     secrets.set("botmaker-token", "token-vencido")  # Botmaker answers 401
-    ctx = make_context(sqlite_db, clock, secrets, settings=_settings(fake.url))
-    opened = open_window(qtbot, ctx, runner, outbox=build_outbox_thread(ctx))
+    opened, _outbox = _open_with_worker(qtbot, sqlite_db, clock, secrets, runner, fake)
     _confirm_and_send_now(qtbot, opened)
     qtbot.waitUntil(lambda: len(fake.received) == 1, timeout=10_000)
     worker_label = opened.window.status.worker_label
