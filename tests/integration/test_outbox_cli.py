@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +28,7 @@ from dim_revision.services.actor import Actor
 from dim_revision.services.operadores import Rol
 from tests import factories
 from tests.layouts import dim_config_values
+from tests.processes import python_process, sender_env
 
 TOKEN = "token-de-prueba"
 SUPERVISORA = Actor("supervisora", "pc-sup")
@@ -310,32 +308,13 @@ def test_headless_run_sends_and_stops_cleanly_on_ctrl_c(
     [envio_id] = seed(sqlite_db, clock, E.PROGRAMADO)
     config = tmp_path / "config.toml"  # the layout's [dim] section, as a real install has it
     write_config_file(config, dim_config_values(sqlite_db.dim_settings))
-    env = dict(os.environ)
-    env.update(
-        {
-            "DIM_REVISION_CONFIG": str(config),
-            "DIM_REVISION_DB_URL": sqlite_db.engine.url.render_as_string(hide_password=False),
-            "DIM_REVISION__BOTMAKER__BASE_URL": fake.url,
-            "DIM_REVISION__BOTMAKER__CANAL": "canal-prueba",
-            "TEST_BOTMAKER_TOKEN": TOKEN,
-        }
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", RUN_SCRIPT],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    db_url = sqlite_db.engine.url.render_as_string(hide_password=False)
+    env = sender_env(db_url, fake.url, TOKEN) | {"DIM_REVISION_CONFIG": str(config)}
+    with python_process(["-c", RUN_SCRIPT], env) as proc:
         assert proc.stdout is not None
         _read_until(proc.stdout, "1 enviados hoy")
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 0, err
     assert "Detenido. 1 mensajes enviados" in out
     assert len(fake.received_for(envio_id)) == 1
@@ -346,22 +325,8 @@ def test_headless_run_sends_and_stops_cleanly_on_ctrl_c(
 
 
 def test_botmaker_fake_command_serves_both_apis_with_scripted_faults() -> None:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "dim_revision",
-            "botmaker-fake",
-            "--token",
-            "t0k",
-            "--fault",
-            "503:1",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    fake_args = ["-m", "dim_revision", "botmaker-fake", "--token", "t0k", "--fault", "503:1"]
+    with python_process(fake_args) as proc:
         assert proc.stdout is not None
         first = _read_until(proc.stdout, "escuchando en")[-1]
         url = first.rsplit(" ", 1)[-1].strip()
@@ -396,10 +361,6 @@ def test_botmaker_fake_command_serves_both_apis_with_scripted_faults() -> None:
         assert v1.status_code == 200 and v1.json()["problems"] is None
         proc.send_signal(signal.SIGINT)
         out, _err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 0
     assert "Pedidos recibidos: 5" in out
 

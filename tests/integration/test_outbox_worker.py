@@ -33,6 +33,7 @@ from dim_revision.secrets import MemoryStore
 from dim_revision.services.actor import Actor
 from tests import factories
 from tests.layouts import dim_config_values
+from tests.processes import sender_env
 
 TOKEN = "token-de-prueba"  # the `secrets` fixture's
 POLICY = RetryPolicy(base=60, factor=2, max_attempts=3, jitter="none")
@@ -569,18 +570,12 @@ def test_two_processes_on_postgresql_flush_1000_sends_exactly_once(
     ids = seed(pg_db, 1000, utcnow() - timedelta(minutes=1))  # the processes use the real clock
     config = tmp_path / "config.toml"  # the layout's [dim] section, as a real install has it
     write_config_file(config, dim_config_values(pg_db.dim_settings))
+    db_url = pg_db.engine.url.render_as_string(hide_password=False)
     env = dict(os.environ)
     env.update(
-        {
-            "DIM_REVISION_CONFIG": str(config),
-            "DIM_REVISION_DB_URL": pg_db.engine.url.render_as_string(hide_password=False),
-            "DIM_REVISION__BOTMAKER__BASE_URL": fake.url,
-            "DIM_REVISION__BOTMAKER__CANAL": "canal-prueba",
-            "DIM_REVISION__BOTMAKER__ENVIOS_POR_SEGUNDO": "0",
-            "DIM_REVISION__BOTMAKER__LOTE": "50",
-            "TEST_BOTMAKER_TOKEN": TOKEN,
-        }
+        sender_env(db_url, fake.url, TOKEN, botmaker__envios_por_segundo="0", botmaker__lote="50")
     )
+    env["DIM_REVISION_CONFIG"] = str(config)
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", DRAIN_SCRIPT],

@@ -3,10 +3,7 @@ the batch to the queue and exits 0 — no Envio left enviando or incierto (issue
 
 from __future__ import annotations
 
-import os
-import re
 import signal
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -23,6 +20,7 @@ from dim_revision.db.models import Envio
 from dim_revision.db.uow import Database
 from dim_revision.outbox.fake_server import FakeBotmaker
 from tests import factories
+from tests.processes import python_process, sender_env, served_url
 
 TOKEN = "token-de-prueba"
 SCRIPT = """
@@ -62,38 +60,20 @@ def test_sigterm_finishes_the_send_in_flight_and_loses_nothing(tmp_path: Path) -
         uow.commit()
     with FakeBotmaker(TOKEN, slow_seconds=2.0) as fake:
         fake.script("timeout")  # the first answer takes 2 s: SIGTERM arrives mid-request
-        env = dict(os.environ)
-        env.update(
-            {
-                "DIM_REVISION_DB_URL": sqlite_url(path),
-                "DIM_REVISION__BOTMAKER__BASE_URL": fake.url,
-                "DIM_REVISION__BOTMAKER__CANAL": "canal-prueba",
-                "DIM_REVISION__BOTMAKER__ENVIOS_POR_SEGUNDO": "0",
-                "DIM_REVISION__BOTMAKER__READ_TIMEOUT": "10",
-                "DIM_REVISION__SERVICIO__CONCILIAR_CADA_SEGUNDOS": "0",
-                "TEST_BOTMAKER_TOKEN": TOKEN,
-            }
+        env = sender_env(
+            sqlite_url(path),
+            fake.url,
+            TOKEN,
+            botmaker__envios_por_segundo="0",
+            botmaker__read_timeout="10",
+            servicio__conciliar_cada_segundos="0",
         )
-        proc = subprocess.Popen(
-            [sys.executable, "-c", SCRIPT],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()
-            port = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-            assert port, line
-            with httpx.Client(base_url=f"http://127.0.0.1:{port.group(1)}") as c:
+        with python_process(["-c", SCRIPT], env) as proc:
+            with httpx.Client(base_url=served_url(proc)) as c:
                 assert c.get("/healthz").json()["enviador_vivo"] is True
             wait_for(lambda: len(fake.received) == 1)
             proc.send_signal(signal.SIGTERM)
             out, err = proc.communicate(timeout=60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
         assert proc.returncode == 0, (out, err)
         assert "detenido" in err
         assert len(fake.received) == 1
