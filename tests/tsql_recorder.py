@@ -66,17 +66,20 @@ class Allowed:
         return self.construct is not None and self.construct(statement)
 
 
+def _text(backend: str, why: str, pattern: str, flags: int = 0) -> Allowed:
+    """A driver-level string or text() that runs on `backend` only, matched by `pattern`."""
+    return Allowed(backend, why, re.compile(pattern, flags))
+
+
 ALLOW_LIST: tuple[Allowed, ...] = (
     # dim_revision/db/engine.py: the SQLite engine's "begin" listener (write lock up front for
     # writes, DEFERRED for `Database.read()`); the SQL Server engine never installs it.
-    Allowed(
-        "sqlite", "SQLite write lock / deferred read", re.compile(r"^BEGIN (IMMEDIATE|DEFERRED)$")
-    ),
+    _text("sqlite", "SQLite write lock / deferred read", r"^BEGIN (IMMEDIATE|DEFERRED)$"),
     # SQLAlchemy's SQLite dialect reflects (inspect(), Alembic's has_table) with PRAGMA and
     # sqlite_master; on SQL Server the mssql dialect issues its own INFORMATION_SCHEMA queries.
     # PRAGMAs are SQLite's settings too (engine.py's connect listener, tests that read them).
-    Allowed("sqlite", "SQLite PRAGMA", re.compile(r"^\s*PRAGMA\b", re.I)),
-    Allowed("sqlite", "SQLite reflection", re.compile(r"\bsqlite_(temp_)?(master|schema)\b")),
+    _text("sqlite", "SQLite PRAGMA", r"^\s*PRAGMA\b", re.I),
+    _text("sqlite", "SQLite reflection", r"\bsqlite_(temp_)?(master|schema)\b"),
     # Same for PostgreSQL: the dialect's reflection queries read only pg_catalog.
     Allowed(
         "postgresql",
@@ -84,39 +87,27 @@ ALLOW_LIST: tuple[Allowed, ...] = (
         construct=lambda s: _reads_only_catalog(s, frozenset({"pg_catalog", "information_schema"})),
     ),
     # tests/conftest.py: one PostgreSQL database per test session, emptied between tests.
-    Allowed("postgresql", "test fixture", re.compile(r'^CREATE DATABASE "dimrev_[0-9a-f]{12}"$')),
-    Allowed(
+    _text("postgresql", "test fixture", r'^CREATE DATABASE "dimrev_[0-9a-f]{12}"$'),
+    _text(
         "postgresql",
         "test fixture",
-        re.compile(r'^DROP DATABASE IF EXISTS "dimrev_[0-9a-f]{12}" WITH \(FORCE\)$'),
+        r'^DROP DATABASE IF EXISTS "dimrev_[0-9a-f]{12}" WITH \(FORCE\)$',
     ),
-    Allowed(
+    _text(
         "postgresql",
         "test fixture",
-        re.compile(r'^TRUNCATE ((("\w+"|\w+)\.)?("\w+"|\w+)(, )?)+ RESTART IDENTITY CASCADE$'),
+        r'^TRUNCATE ((("\w+"|\w+)\.)?("\w+"|\w+)(, )?)+ RESTART IDENTITY CASCADE$',
     ),
     # dim_revision/db/dim_mapping.py `crear_esquema`: its PostgreSQL branch; on SQL Server it
     # sends `IF SCHEMA_ID(N'…') IS NULL EXEC(N'CREATE SCHEMA …')` instead.
-    Allowed(
-        "postgresql",
-        "PostgreSQL schema",
-        re.compile(r'^CREATE SCHEMA IF NOT EXISTS ("\w+"|\w+)$'),
-    ),
+    _text("postgresql", "PostgreSQL schema", r'^CREATE SCHEMA IF NOT EXISTS ("\w+"|\w+)$'),
     # tests/integration/test_check_dim.py: takes a grant away from the test login and gives it
     # back, to prove check-dim reports missing permissions (PostgreSQL's CURRENT_USER syntax).
-    Allowed(
-        "postgresql",
-        "test fixture",
-        re.compile(r"^(REVOKE|GRANT) \w+ ON [\w.\"]+ (FROM|TO) CURRENT_USER$"),
-    ),
+    _text("postgresql", "test fixture", r"^(REVOKE|GRANT) \w+ ON [\w.\"]+ (FROM|TO) CURRENT_USER$"),
     # tests/integration/test_dim_writes.py: a raw no-op DELETE on the stand-in, named in
     # PostgreSQL's `public` schema (a reserved word in T-SQL), to prove the DIM-write recorder
     # sees raw SQL too.
-    Allowed(
-        "postgresql",
-        "test fixture",
-        re.compile(r"^DELETE FROM public\.\w+ WHERE 1 = 0$"),
-    ),
+    _text("postgresql", "test fixture", r"^DELETE FROM public\.\w+ WHERE 1 = 0$"),
 )
 
 
