@@ -7,7 +7,7 @@ import dataclasses
 from datetime import datetime, timedelta
 
 from dim_revision.domain.phones import resultado_whatsapp
-from dim_revision.services.detalle import SolicitudDetalle
+from dim_revision.services.detalle import EnvioInfo, SolicitudDetalle
 
 MOVIL = "011 15-2345-6789"
 
@@ -45,5 +45,24 @@ def detalle(now: datetime, **changes: object) -> SolicitudDetalle:
         contactos=(),
         otras=(),
         envio=None,
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def envio_programado(now: datetime, **changes: object) -> EnvioInfo:
+    """Its send, confirmed by Ana at `now` and due 15 minutes later; `changes` replace fields."""
+    base = EnvioInfo(
+        id=901,
+        version=1,
+        estado="programado",
+        telefono="5491123456789",
+        link="https://portal/x",
+        creado=now,
+        creado_por="ana",
+        enviar_desde=now + timedelta(minutes=15),
+        intentos=0,
+        ultimo_error=None,
+        proveedor_id=None,
+        enviado_en=None,
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]

@@ -11,8 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from dim_revision.clock import FakeClock
 from dim_revision.domain.phones import MOTIVO_SIN_CARACTERISTICA, resultado_whatsapp
-from dim_revision.services.detalle import ContactoInfo, EnvioInfo, OtraSolicitud, SolicitudDetalle
+from dim_revision.services.detalle import ContactoInfo, OtraSolicitud, SolicitudDetalle
 from tests.detalles import detalle as shared_detalle
+from tests.detalles import envio_programado
 from ui.patient_card import EMPTY, UNVERIFIED, VERIFIED, PatientCard, edad
 
 pytestmark = pytest.mark.gui
@@ -138,20 +139,7 @@ def test_contacts_newest_first_and_other_requests(card: PatientCard) -> None:
 
 
 def test_send_state_due_time_and_last_error(card: PatientCard) -> None:
-    envio = EnvioInfo(
-        id=901,
-        version=1,
-        estado="programado",
-        telefono="5491123456789",
-        link="https://portal/x",
-        creado=NOW,
-        creado_por="ana",
-        enviar_desde=NOW + timedelta(minutes=15),
-        intentos=0,
-        ultimo_error=None,
-        proveedor_id=None,
-        enviado_en=None,
-    )
+    envio = envio_programado(NOW)
     card.show_detalle(detalle(envio=envio))
     assert "Programado" in card.envio.text() and "sale 25/11/2026 14:20" in card.envio.text()
     assert not card.envio_error.isVisible()

@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from dim_revision.domain.enums import EstadoEnvio, EstadoFiltro
-from dim_revision.services.detalle import EnvioInfo, PrestacionElegida, SolicitudDetalle
+from dim_revision.services.detalle import PrestacionElegida, SolicitudDetalle
 from dim_revision.services.queue import QueueFilter
 from dim_revision.workstation import Fila, Hecho, Pase, WorkstationSession
 from dim_revision.workstation.pase import limpiar_motivo
 from dim_revision.workstation.session import describe_filter, empty_text, undo_text
 from dim_revision.workstation.state import Loaded
-from tests.detalles import detalle
+from tests.detalles import detalle, envio_programado
 
 NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
 TODAY = date(2026, 12, 1)
@@ -114,19 +114,12 @@ def test_the_draft_wins_over_what_was_saved_and_is_forgotten_once_saved() -> Non
 
 
 def test_unsaved_marker_when_picks_differ_from_the_scheduled_send() -> None:
-    envio = EnvioInfo(
+    envio = envio_programado(
+        NOW,
         id=3,
-        version=1,
         estado=EstadoEnvio.PROGRAMADO,
-        telefono="5491123456789",
         link="https://x/l",
-        creado=NOW,
-        creado_por="ana",
         enviar_desde=NOW + timedelta(minutes=10),
-        intentos=0,
-        ultimo_error=None,
-        proveedor_id=None,
-        enviado_en=None,
     )
     session = _session()
     _open(session, _detalle(envio=envio, resuelto=True, prestaciones=(_eco(),)))
