@@ -11,12 +11,14 @@ driver does, right after the «envío programado» state (that record still open
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from sqlalchemy import false, func, select, true
+from sqlalchemy.orm import Session
 
 from dim_revision.clock import local_day_bounds, local_today
 from dim_revision.commands.demo import DEMO_LINK_KEY
@@ -43,25 +45,34 @@ BOTMAKER_400 = '{"errors": [{"source": "whatsapp", "message": "el número no tie
 NUEVO_MOVIL = "11 15-4387-2210"
 
 
+def _resolved_today(
+    s: Session, now: datetime, *, before: datetime, newest: bool
+) -> Sequence[SolicitudAsistencia]:
+    """The demo's requests of today, uploaded before `before`, that it resolved without a send
+    nor a turno: the ones the shots may put back to unresolved (this database is thrown away)."""
+    start, _end = local_day_bounds(local_today(now), local_today(now))
+    subida = SolicitudAsistencia.fecha_subida
+    return s.scalars(
+        select(SolicitudAsistencia)
+        .where(
+            SolicitudAsistencia.resuelto == true(),
+            subida >= start,
+            subida < before,
+            SolicitudAsistencia.fecha_baja.is_(None),
+            SolicitudAsistencia.id_turno_destino.is_(None),
+            SolicitudAsistencia.id.not_in(select(Envio.solicitud_id)),
+        )
+        .order_by(subida.desc() if newest else subida)
+    ).all()
+
+
 def stage_failed_send(db: Database, actor: Actor, now: datetime) -> int:
     """A request of today the demo resolved goes back to unresolved, is confirmed again by
     `actor` a quarter of an hour after it came in, and its send fails at the end of the 15
     minutes (Botmaker answered 400): the record that requires attention. Returns its id."""
-    start, _end = local_day_bounds(local_today(now), local_today(now))
     with db.uow() as uow:
         s = uow.session
-        candidates = s.scalars(
-            select(SolicitudAsistencia)
-            .where(
-                SolicitudAsistencia.resuelto == true(),
-                SolicitudAsistencia.fecha_subida >= start,
-                SolicitudAsistencia.fecha_subida < now - timedelta(minutes=45),
-                SolicitudAsistencia.fecha_baja.is_(None),
-                SolicitudAsistencia.id_turno_destino.is_(None),
-                SolicitudAsistencia.id.not_in(select(Envio.solicitud_id)),
-            )
-            .order_by(SolicitudAsistencia.fecha_subida.desc())
-        ).all()
+        candidates = _resolved_today(s, now, before=now - timedelta(minutes=45), newest=True)
         for sol in candidates:
             ids = [p.prestacion_id for p in sol.prestaciones]
             paciente = dim_repo.paciente(s, sol.paciente_id)
@@ -111,18 +122,7 @@ def stage_known_request(db: Database, now: datetime) -> tuple[int, list[tuple[in
     start, end = local_day_bounds(local_today(now), local_today(now))
     with db.uow() as uow:
         s = uow.session
-        candidates = s.scalars(
-            select(SolicitudAsistencia)
-            .where(
-                SolicitudAsistencia.resuelto == true(),
-                SolicitudAsistencia.fecha_subida >= start,
-                SolicitudAsistencia.fecha_subida < end,
-                SolicitudAsistencia.fecha_baja.is_(None),
-                SolicitudAsistencia.id_turno_destino.is_(None),
-                SolicitudAsistencia.id.not_in(select(Envio.solicitud_id)),
-            )
-            .order_by(SolicitudAsistencia.fecha_subida)
-        ).all()
+        candidates = _resolved_today(s, now, before=end, newest=False)
         for sol in candidates:
             catalogo = dim_repo.prestaciones(s, [p.prestacion_id for p in sol.prestaciones])
             elegidas = [
