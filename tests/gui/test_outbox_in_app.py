@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -44,19 +44,27 @@ def _settings(url: str) -> Settings:
     )
 
 
-def _open_with_worker(
+OpenWithWorker = Callable[[], tuple[Opened, OutboxThread]]
+
+
+@pytest.fixture
+def open_with_worker(
     qtbot: QtBot,
-    db: Database,
+    sqlite_db: Database,
     clock: FakeClock,
     secrets: MemoryStore,
     runner: TaskRunner,
     fake: FakeBotmaker,
-) -> tuple[Opened, OutboxThread]:
-    """Two requests, and the window with its own send worker talking to `fake`."""
-    seed_queue(db, clock(), count=2)
-    ctx = make_context(db, clock, secrets, settings=_settings(fake.url))
-    outbox = build_outbox_thread(ctx)
-    return open_window(qtbot, ctx, runner, outbox=outbox), outbox
+) -> OpenWithWorker:
+    """Two requests, and (when called) the window with its own send worker talking to `fake`."""
+    seed_queue(sqlite_db, clock(), count=2)
+
+    def open_it() -> tuple[Opened, OutboxThread]:
+        ctx = make_context(sqlite_db, clock, secrets, settings=_settings(fake.url))
+        outbox = build_outbox_thread(ctx)
+        return open_window(qtbot, ctx, runner, outbox=outbox), outbox
+
+    return open_it
 
 
 def _confirm_and_send_now(qtbot: QtBot, opened: Opened) -> int:
@@ -81,14 +89,9 @@ def _confirm_and_send_now(qtbot: QtBot, opened: Opened) -> int:
 
 
 def test_send_now_wakes_the_worker_and_the_status_bar_counts_it(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-    fake: FakeBotmaker,
+    qtbot: QtBot, sqlite_db: Database, fake: FakeBotmaker, open_with_worker: OpenWithWorker
 ) -> None:
-    opened, outbox = _open_with_worker(qtbot, sqlite_db, clock, secrets, runner, fake)
+    opened, outbox = open_with_worker()
     assert outbox.is_alive()
     first = _confirm_and_send_now(qtbot, opened)
 
@@ -107,15 +110,10 @@ def test_send_now_wakes_the_worker_and_the_status_bar_counts_it(
 
 
 def test_a_paused_worker_says_why_on_the_status_bar(
-    qtbot: QtBot,
-    sqlite_db: Database,
-    clock: FakeClock,
-    secrets: MemoryStore,
-    runner: TaskRunner,
-    fake: FakeBotmaker,
+    qtbot: QtBot, secrets: MemoryStore, fake: FakeBotmaker, open_with_worker: OpenWithWorker
 ) -> None:
     secrets.set("botmaker-token", "token-vencido")  # Botmaker answers 401
-    opened, _outbox = _open_with_worker(qtbot, sqlite_db, clock, secrets, runner, fake)
+    opened, _outbox = open_with_worker()
     _confirm_and_send_now(qtbot, opened)
     qtbot.waitUntil(lambda: len(fake.received) == 1, timeout=10_000)
     worker_label = opened.window.status.worker_label
