@@ -16,7 +16,7 @@ from dim_revision.outbox.status import OutboxCounts, WorkerStatus
 from dim_revision.secrets import MemoryStore
 from dim_revision.services.actor import Actor
 from tests.gui.harness import idle, loaded
-from tests.gui.test_supervisor_panel import _open, stage
+from tests.gui.test_supervisor_panel import make_scene
 from ui.main_window import MainWindow
 from ui.screen_fit import DEFAULT_SIZE, centred, fit_rect, opens_maximized, place
 from ui.status_bar import MAX_CHARS, StatusBar
@@ -91,8 +91,7 @@ def _inside(window: QWidget, widget: QWidget) -> bool:
 def _open_supervisor_small(
     qtbot: QtBot, db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> MainWindow:
-    stage(db, clock())
-    window = _open(qtbot, db, clock, secrets, runner, "sofia").window
+    window = make_scene(qtbot, db, clock, secrets, runner).open("sofia").window
     window.resize(SMALL)
     dock = window.supervisor.dock
     qtbot.waitUntil(lambda: dock.isVisible() and window.supervisor.panel.last is not None)
@@ -141,8 +140,8 @@ def test_at_1366x768_with_the_supervisor_dock_every_button_shows_and_an_a4_order
 def test_on_a_big_window_the_whole_a4_page_shows(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
-    stage(sqlite_db, clock())
-    window = _open(qtbot, sqlite_db, clock, secrets, runner, "ana").window  # no dock
+    scene = make_scene(qtbot, sqlite_db, clock, secrets, runner)
+    window = scene.open("ana").window  # no dock
     window.resize(1920, 1040)
     viewer = window.viewer
     viewer.set_files([ViewerFile(9002, "orden.pdf", "application/pdf", load=a4_pdf)])
@@ -156,8 +155,8 @@ def test_on_a_big_window_the_whole_a4_page_shows(
 def test_at_1366x768_the_correction_window_buttons_show_too(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
 ) -> None:
-    staged = stage(sqlite_db, clock())
-    window = _open(qtbot, sqlite_db, clock, secrets, runner, "ana").window
+    scene = make_scene(qtbot, sqlite_db, clock, secrets, runner)
+    staged, window = scene.staged, scene.open("ana").window
     window.resize(SMALL)
     bar = window.filter_bar
     bar.estado.setCurrentIndex(bar.estado.count() - 1)  # Todas: the scheduled one is resolved
@@ -185,3 +184,21 @@ def test_a_long_worker_error_does_not_widen_the_window(qtbot: QtBot) -> None:
     assert bar.worker_label.text().endswith("…") and len(bar.worker_label.text()) <= MAX_CHARS
     assert bar.worker_label.toolTip() == f"Envíos con problemas: {error}"
     assert bar.minimumSizeHint().width() < SMALL.width() // 2 + 400
+
+
+def test_the_worker_label_gives_way_when_the_whole_status_bar_is_full(qtbot: QtBot) -> None:
+    """Seen at 1366×768 after the database came back: user, «Sin conexión», the link key, a
+    70-character worker error and the counts together grew the window to 1427 px."""
+    bar = StatusBar(Actor("mgarcia", "CALLCENTER-03"))
+    qtbot.addWidget(bar)
+    bar.show()
+    bar.set_db(False)
+    bar.set_key(True, "clave de links b41961f1")
+    error = "No se pudo usar la base de datos: unable to open database file " + "x" * 80
+    bar.set_outbox(OutboxCounts(programados=1, fallidos=1), WorkerStatus(ultimo_error=error))
+    qtbot.waitUntil(bar.worker_label.isVisible)
+    assert bar.worker_label.text().startswith("Envíos con problemas: No se pudo usar")
+    assert bar.worker_label.minimumSizeHint().width() < bar.worker_label.sizeHint().width() // 2
+    assert bar.minimumSizeHint().width() < SMALL.width()
+    bar.resize(SMALL.width(), bar.sizeHint().height())
+    assert bar.worker_label.width() > 0  # elided into the room left, not hidden
