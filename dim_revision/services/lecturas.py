@@ -309,7 +309,8 @@ def auditar_alertas_confirmadas(
 ) -> None:
     """The audit of an operator confirming the send despite the reader's warnings on this
     record: written by `envios.confirmar_envio` in its own transaction, so a cancelled or
-    refused confirmation leaves no row."""
+    refused confirmation leaves no row. (The kinds go under "tipos": the audit masks any key
+    that says "clave".)"""
     if not alertas:
         return
     registrar_evento(
@@ -318,7 +319,7 @@ def auditar_alertas_confirmadas(
         "lectura_alertas_confirmadas",
         now,
         solicitud_id=solicitud_id,
-        detalle={"alertas": [a.texto for a in alertas], "claves": [a.clave for a in alertas]},
+        detalle={"alertas": [a.texto for a in alertas], "tipos": [a.clave for a in alertas]},
     )
 
 

@@ -7,20 +7,26 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
 from dim_revision.clock import FakeClock
+from dim_revision.config import Settings
 from dim_revision.db.models import Evento, LecturaAdjunto, SolicitudAdjunto, SolicitudAsistencia
 from dim_revision.db.uow import Database
 from dim_revision.domain.search_index import SearchIndex
+from dim_revision.errors import StaleWrite
+from dim_revision.lectura.controles import Alerta
 from dim_revision.lectura.lector import Lector
 from dim_revision.lectura.modelo import ILEGIBLE, LEIDA, SIN_TEXTO, Linea, Pagina
 from dim_revision.lectura.propuestas import Proponedor
-from dim_revision.services import lecturas
+from dim_revision.services import envios, lecturas
+from dim_revision.services.actor import Actor
 from dim_revision.services.lectura_job import LecturaJob
+from tests import db_reads as reads
 from tests import factories
 
 
@@ -135,3 +141,32 @@ def test_bad_files_store_only_that_nothing_was_found(database: Database, clock: 
     assert rota is not None and rota.estado == ILEGIBLE and "dañada" in rota.motivo
     despues = _filas(database)
     assert despues == {**antes, "lectura_adjunto": antes["lectura_adjunto"] + 2}
+
+
+def test_the_readers_warnings_are_audited_with_the_confirmed_send_only(
+    database: Database, clock: FakeClock
+) -> None:
+    """A refused Confirmar (stale version) rolls back its audit too; a saved one writes it once."""
+    with database.uow() as uow:
+        s = uow.session
+        pac = factories.paciente(s, movil="011 15-2345-6789")
+        sid = factories.solicitud(s, pac, clock() - timedelta(hours=1)).id
+        prest = factories.prestacion(s, "RESONANCIA MAGNÉTICA DE RODILLA").id
+        uow.commit()
+    alertas = [Alerta("otra_persona", "La orden parece ser de otra persona: DNI 10.343.780")]
+    cfg = envios.EnvioConfig.from_settings(Settings())
+    actor, key = Actor("ana", "pc-01"), "clave-de-prueba-" + "x" * 32
+
+    def confirmar(version: int) -> None:
+        envios.confirmar_envio(
+            database, actor, clock(), cfg, key,
+            solicitud_id=sid, version=version, prestacion_ids=[prest], alertas=alertas,
+        )  # fmt: skip
+
+    with pytest.raises(StaleWrite):
+        confirmar(version=7)
+    assert reads.eventos(database, "lectura_alertas_confirmadas") == []
+    confirmar(version=1)
+    [evento] = reads.eventos(database, "lectura_alertas_confirmadas")
+    assert evento.solicitud_id == sid and evento.usuario == "ana"
+    assert "10.343.780" in (evento.detalle or "") and "otra_persona" in (evento.detalle or "")
