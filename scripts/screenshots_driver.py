@@ -34,6 +34,7 @@ from scripts.screenshots_loop import loop_states, stage_failed_send, stage_known
 from ui.app import build_outbox_thread, build_window, load_style
 from ui.main_window import MainWindow
 from ui.picker import MAX_SUGGESTIONS, PrestacionPicker
+from ui.propuestas import LecturaUI
 from ui.runtime_guard import RuntimeGuard
 from ui.setup_dialog import SetupDialog
 from ui.tasks import TaskRunner
@@ -174,8 +175,7 @@ class Shooter:
         loop_states(self, window)  # Saltear, Deshacer, Requiere atención… (screenshots_loop.py)
         run("empty-state", lambda: self.empty_state(window))
         run("setup-dialog", lambda: self.setup_dialog(window, ctx, runner))
-        window.close()
-        runner.shutdown()
+        self.close(window, runner)
 
     def queue_detail(self, window: MainWindow) -> None:
         window.picker.focus_search()
@@ -315,8 +315,7 @@ class Shooter:
         tools = window.supervisor
         self.steps.run("supervisor-dock", lambda: self.supervisor_dock(window))
         tools.dock.hide()
-        window.close()
-        runner.shutdown()
+        self.close(window, runner)
 
     def supervisor_dock(self, window: MainWindow) -> None:
         tools, ws = window.supervisor, window.ws
@@ -327,6 +326,14 @@ class Shooter:
         self.save(window, "supervisor-dock")
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def close(self, window: MainWindow, runner: TaskRunner) -> None:
+        """What quitting the app does (`aboutToQuit`, which never comes without `exec()`): the
+        window closes, the order reader's thread and the tasks stop, before the process ends."""
+        window.close()
+        for lectura in window.findChildren(LecturaUI):
+            lectura.shutdown()
+        runner.shutdown()
 
     def open_id(self, window: MainWindow, sid: int, what: str) -> None:
         """Select `sid` in the list once the list has settled (a filter change reloads it and
