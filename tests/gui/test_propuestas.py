@@ -164,7 +164,8 @@ def test_the_next_record_s_proposals_replace_the_last_ones_on_screen(qtbot: QtBo
 
 
 def test_a_long_proposal_does_not_widen_the_window(qtbot: QtBot) -> None:
-    """Seen at 1366×768: the window grew to 1427 px when the reader proposed a long name."""
+    """A button asked for its whole text's width (1745 px offscreen for this name), which would
+    push the window past a 1366 px screen."""
     panel = PropuestasPanel()
     qtbot.addWidget(panel)
     panel.show()
