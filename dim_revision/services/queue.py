@@ -203,14 +203,29 @@ def _latest_envio(column: Any) -> Any:
     )
 
 
+def stamp_columns() -> list[Any]:
+    """Our columns the grid shows and the poll compares (`queue_window.Sello`): the one list
+    both the row query and the ids-first poll select."""
+    return [
+        S.id,
+        S.version,
+        S.resuelto,
+        S.tomado_por,
+        S.tomado_hasta,
+        S.fecha_contacto,
+        S.id_turno_destino,
+        _latest_envio(Envio.estado).label("estado_envio"),
+        _latest_envio(Envio.estado_entrega).label("estado_entrega"),
+        _latest_envio(Envio.respuesta_en).label("respuesta_en"),
+    ]
+
+
 def _base_select(dim: DimTables) -> Select[Any]:
-    latest_envio = _latest_envio(Envio.estado)
     p, o, pl = dim.paciente, dim.obra_social, dim.plan
     apellido, nombre = dim.paciente_nombre_sql()
     return _with_dim_joins(
         select(
-            S.id,
-            S.version,
+            *stamp_columns(),
             S.fecha_subida,
             S.paciente_id,
             apellido.label("apellido"),
@@ -222,16 +237,8 @@ def _base_select(dim: DimTables) -> Select[Any]:
             S.email_verificado,
             o.nombre.label("obra_social"),
             pl.nombre.label("plan"),
-            S.fecha_contacto,
             S.usuario_contacto,
-            S.resuelto,
-            latest_envio.label("estado_envio"),
-            S.tomado_por,
-            S.tomado_hasta,
             S.tomado_desde,
-            S.id_turno_destino,
-            _latest_envio(Envio.estado_entrega).label("estado_entrega"),
-            _latest_envio(Envio.respuesta_en).label("respuesta_en"),
             _latest_envio(Envio.id).label("envio_id"),
             S.atencion_envio_id,
         ),
@@ -358,14 +365,21 @@ def _with_dim_joins(stmt: Select[Any], dim: DimTables) -> Select[Any]:
     )
 
 
+# Ids per IN list: SQL Server takes at most 2 100 parameters per statement.
+IDS_PER_QUERY = 500
+
+
+def by_ids(session: Session, stmt: Select[Any], ids: list[int]) -> list[Any]:
+    """`stmt`'s rows for these request ids, read in IN lists SQL Server accepts."""
+    out: list[Any] = []
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        out += session.execute(stmt.where(S.id.in_(ids[start : start + IDS_PER_QUERY]))).all()
+    return out
+
+
 def get_rows(session: Session, ids: list[int], now: datetime) -> list[QueueRow]:
     """Fresh copies of specific rows (the grid's refresh of rows changed elsewhere)."""
-    out: list[QueueRow] = []
-    base = _base_select(dim_de(session))
-    for start in range(0, len(ids), 500):  # SQL Server takes at most 2 100 parameters
-        chunk = ids[start : start + 500]
-        out += [_row(r, now) for r in session.execute(base.where(S.id.in_(chunk)))]
-    return out
+    return [_row(r, now) for r in by_ids(session, _base_select(dim_de(session)), ids)]
 
 
 def count_queue(session: Session, filtro: QueueFilter, now: datetime) -> QueueCounts:
