@@ -7,6 +7,18 @@ from collections.abc import Callable
 from typing import Any
 
 
+def _paint_through(obj: Any, watch: Any, event: Any) -> None:
+    """Deliver `event` to `obj` now, through its other event filters: a scroll area's viewport
+    is painted by the view's filter on it (`obj.event()` alone painted an empty viewport)."""
+    from PySide6.QtCore import QCoreApplication
+
+    obj.removeEventFilter(watch)
+    try:
+        QCoreApplication.sendEvent(obj, event)
+    finally:
+        obj.installEventFilter(watch)
+
+
 def painted_table_view() -> Any:
     """A QTableView whose `painted_at` is the time its viewport last finished a paint event."""
     from PySide6.QtCore import QEvent, QObject
@@ -20,9 +32,7 @@ def painted_table_view() -> Any:
         def eventFilter(self, obj: Any, event: Any) -> bool:
             if event.type() == QEvent.Type.Paint:
                 # Paint now and note the end (the filter runs before the view's own handler).
-                obj.removeEventFilter(self)
-                obj.event(event)
-                obj.installEventFilter(self)
+                _paint_through(obj, self, event)
                 self.view.paints += 1
                 if self.view.ready():  # only a paint that showed what we wait for counts
                     self.view.painted_at = time.perf_counter()
@@ -53,9 +63,7 @@ class PaintWatch:
             def eventFilter(self, obj: Any, event: Any) -> bool:
                 if event.type() != QEvent.Type.Paint:
                     return False
-                obj.removeEventFilter(self)
-                obj.event(event)
-                obj.installEventFilter(self)
+                _paint_through(obj, self, event)
                 if watch.ready():
                     watch.painted_at = time.perf_counter()
                 return True

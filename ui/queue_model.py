@@ -14,12 +14,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from dim_revision.clock import Clock
 from dim_revision.services.queue import QueueCounts, QueueCursor, QueueFilter, QueuePage, QueueRow
 from dim_revision.services.queue_window import Sello, row_stamp
-from ui.queue_columns import COLUMN_INDEX, COLUMNS, ID_ROLE, TAKEN_ROLE, cell, taken_by_other
+from ui.queue_columns import (
+    COLUMN_INDEX,
+    COLUMNS,
+    ID_ROLE,
+    PAINTED_ROLES,
+    TAKEN_ROLE,
+    Painted,
+    cell,
+    painted_cells,
+    taken_by_other,
+)
+from ui.queue_diff import insertion_runs, removal_runs, unique, with_pinned
 from ui.queue_source import QueueSource, ServiceQueueSource
 from ui.tasks import TaskFailure, TaskRunner
 
@@ -27,6 +46,9 @@ __all__ = ["COLUMNS", "COLUMN_INDEX", "ID_ROLE", "TAKEN_ROLE", "QueueModel", "Se
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 FIRST_PAGE = 60  # rows in the first query: more than a full-height grid shows
+_ITEM_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
 
 
 class QueueModel(QAbstractTableModel):
@@ -68,6 +90,9 @@ class QueueModel(QAbstractTableModel):
         self._updating = False  # rows are being swapped under the view (not the operator moving)
         self._pinned: set[int] = set()  # rows just worked here: polling never drops them
         self._now = clock()
+        # What a paint shows of each row, formatted on its first paint and kept while the row
+        # object and the clock stay the same (id → (row, cells)).
+        self._painted: dict[int, tuple[QueueRow, list[Painted]]] = {}
 
     # --- what the controller reads -------------------------------------------------------------
 
@@ -213,6 +238,7 @@ class QueueModel(QAbstractTableModel):
     def tick(self) -> None:
         """The clock moved: ages and liveness of leases are recomputed by the view."""
         self._now = self._clock()
+        self._painted.clear()
         if self._rows:
             column = COLUMN_INDEX["espera"]
             self.dataChanged.emit(
@@ -255,7 +281,8 @@ class QueueModel(QAbstractTableModel):
         self._updating = True
         try:
             self.beginResetModel()
-            self._rows = _unique(page.rows)
+            self._painted.clear()
+            self._rows = unique(page.rows)
             self._reindex()
             self._cursor = page.siguiente
             self._exhausted = page.siguiente is None
@@ -301,7 +328,7 @@ class QueueModel(QAbstractTableModel):
         self._set_busy(False)
         self._cursor = page.siguiente
         self._exhausted = page.siguiente is None
-        fresh = [r for r in _unique(page.rows) if r.id not in self._index]
+        fresh = [r for r in unique(page.rows) if r.id not in self._index]
         if not fresh:
             return
         first = len(self._rows)
@@ -319,11 +346,12 @@ class QueueModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self._now = self._clock()
+        self._painted.clear()
         by_id = {r.id: r for r in self._rows}
         by_id.update((r.id, r) for r in fresh)
         # A row gone between the two queries is simply left out until the next poll.
         rows = [by_id[s.id] for s in stamps if s.id in by_id]
-        new = self._with_pinned(_unique(rows), by_id)
+        new = with_pinned(unique(rows), self._rows, self._pinned, by_id)
         self._updating = True
         try:
             self._remove_missing({r.id for r in new})
@@ -337,35 +365,12 @@ class QueueModel(QAbstractTableModel):
         self._cursor = QueueCursor(last.orden, last.id) if last is not None else None
         self.refreshed.emit()
 
-    def _with_pinned(self, new: list[QueueRow], by_id: dict[int, QueueRow]) -> list[QueueRow]:
-        """Pinned rows missing from the snapshot stay where they were (below the same row), with
-        their own state (resolved, send) as just read by id when their stamp changed."""
-        present = {r.id for r in new}
-        kept = [r for r in self._rows if r.id in self._pinned and r.id not in present]
-        if not kept:
-            return new
-        merged = list(new)
-        for row in kept:
-            above = self._rows[: self._index[row.id]]
-            positions = {r.id: i for i, r in enumerate(merged)}
-            anchor = next((positions[r.id] for r in reversed(above) if r.id in positions), -1)
-            merged.insert(anchor + 1, by_id.get(row.id, row))
-        return merged
-
     def _remove_missing(self, keep: set[int]) -> None:
-        row = len(self._rows) - 1
-        while row >= 0:
-            if self._rows[row].id in keep:
-                row -= 1
-                continue
-            last = row
-            while row - 1 >= 0 and self._rows[row - 1].id not in keep:
-                row -= 1
-            self.beginRemoveRows(QModelIndex(), row, last)
-            del self._rows[row : last + 1]
+        for first, last in removal_runs([r.id for r in self._rows], keep):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first : last + 1]
             self._index_cache = None
             self.endRemoveRows()
-            row -= 1
 
     def _reorder_common(self, new_order: list[int]) -> None:
         current = [r.id for r in self._rows]
@@ -391,24 +396,11 @@ class QueueModel(QAbstractTableModel):
 
     def _insert_new(self, new: list[QueueRow]) -> None:
         """New rows go in as runs: one insertion (and one index rebuild) per contiguous run."""
-        position = 0
-        run: list[QueueRow] = []
-
-        def flush() -> None:
-            if run:
-                self.beginInsertRows(QModelIndex(), position, position + len(run) - 1)
-                self._rows[position:position] = run
-                self._index_cache = None
-                self.endInsertRows()
-
-        for row in new:
-            if row.id not in self._index:
-                run.append(row)
-                continue
-            flush()
-            run = []
-            position = self._index[row.id] + 1
-        flush()
+        for position, run in insertion_runs([r.id for r in self._rows], new):
+            self.beginInsertRows(QModelIndex(), position, position + len(run) - 1)
+            self._rows[position:position] = run
+            self._index_cache = None
+            self.endInsertRows()
 
     def _update_rows(self, generation: int, rows: list[QueueRow]) -> None:
         if generation != self._generation:
@@ -433,13 +425,7 @@ class QueueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _ITEM_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -454,11 +440,38 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row, column = index.row(), index.column()
+        if not index.isValid() or not 0 <= row < len(self._rows) or not 0 <= column < len(COLUMNS):
             return None
-        if not 0 <= index.column() < len(COLUMNS):
-            return None
-        return cell(self._rows[index.row()], COLUMNS[index.column()].key, role, self._now, self._me)
+        slot = PAINTED_ROLES.get(role)
+        if slot is not None:
+            return self._cells(row)[column][slot]
+        return cell(self._rows[row], COLUMNS[column].key, role, self._now, self._me)
+
+    def multiData(
+        self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData, /
+    ) -> None:
+        """Every role a delegate asks for one cell in one call (Qt 6 paints through this)."""
+        span: Any = roleDataSpan  # PySide's stubs miss the span's len() and [i]
+        roles = [span] if isinstance(span, QModelRoleData) else [span[i] for i in range(len(span))]
+        row, column = index.row(), index.column()
+        if not index.isValid() or not 0 <= row < len(self._rows) or not 0 <= column < len(COLUMNS):
+            for data in roles:
+                data.clearData()
+            return
+        painted = self._cells(row)[column]
+        for data in roles:
+            slot = PAINTED_ROLES.get(data.role())
+            data.setData(painted[slot] if slot is not None else self.data(index, data.role()))
+
+    def _cells(self, row: int) -> list[Painted]:
+        current = self._rows[row]
+        kept = self._painted.get(current.id)
+        if kept is not None and kept[0] is current:
+            return kept[1]
+        cells = painted_cells(current, self._now, self._me)
+        self._painted[current.id] = (current, cells)
+        return cells
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS) or COLUMNS[column].sort is None:
@@ -472,13 +485,3 @@ class QueueModel(QAbstractTableModel):
             return
         self._sort = (sort, descending)
         self.reload()
-
-
-def _unique(rows: list[QueueRow]) -> list[QueueRow]:
-    seen: set[int] = set()
-    out = []
-    for r in rows:
-        if r.id not in seen:
-            seen.add(r.id)
-            out.append(r)
-    return out
