@@ -20,9 +20,11 @@ def _paint_through(obj: Any, watch: Any, event: Any) -> None:
 
 
 def painted_table_view() -> Any:
-    """A QTableView whose `painted_at` is the time its viewport last finished a paint event."""
+    """A QTableView set up as the app's grid (`ui/main_window.py`: whole-row selection, no
+    word wrap, no row-number header), whose `painted_at` is the time its viewport last
+    finished a paint event. Ours and the peer paint in the same kind of view."""
     from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QTableView
+    from PySide6.QtWidgets import QAbstractItemView, QTableView
 
     class _Watch(QObject):
         def __init__(self, view: Any) -> None:
@@ -40,6 +42,10 @@ def painted_table_view() -> Any:
             return False
 
     view = QTableView()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
     view.ready = lambda: True
     view.painted_at = 0.0
     view.paints = 0

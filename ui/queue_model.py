@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QModelRoleDataSpan,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 
@@ -46,6 +47,9 @@ __all__ = ["COLUMNS", "COLUMN_INDEX", "ID_ROLE", "TAKEN_ROLE", "QueueModel", "Se
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 FIRST_PAGE = 60  # rows in the first query: more than a full-height grid shows
+# The counts and the upkeep start this long after a first page is shown, not with it: a worker
+# running Python while the rows paint holds the GIL the paint's model calls need.
+AFTER_FIRST_PAGE_MS = 30
 _ITEM_FLAGS = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 )
@@ -93,6 +97,10 @@ class QueueModel(QAbstractTableModel):
         # What a paint shows of each row, formatted on its first paint and kept while the row
         # object and the clock stay the same (id → (row, cells)).
         self._painted: dict[int, tuple[QueueRow, list[Painted]]] = {}
+        self._after_first = QTimer(self)
+        self._after_first.setSingleShot(True)
+        self._after_first.setInterval(AFTER_FIRST_PAGE_MS)
+        self._after_first.timeout.connect(self._after_first_page)
 
     # --- what the controller reads -------------------------------------------------------------
 
@@ -145,11 +153,12 @@ class QueueModel(QAbstractTableModel):
     def reload(self) -> None:
         """Read the first page again and replace everything (filter or sort changed)."""
         self._pinned.clear()
+        self._after_first.stop()  # the new filter's counts follow its own first page
         self._generation += 1
         generation = self._generation
         self._set_busy(True)
         # A screenful first (what the operator sees is painted sooner); the counts follow it
-        # and `fetchMore` brings full batches as the view scrolls.
+        # once it is shown and `fetchMore` brings full batches as the view scrolls.
         self._runner.submit(
             self._source.page,
             self._filter,
@@ -291,6 +300,9 @@ class QueueModel(QAbstractTableModel):
             self._updating = False
         self._set_busy(False)
         self.first_page_loaded.emit()
+        self._after_first.start()
+
+    def _after_first_page(self) -> None:
         self._load_counts()
         if not self._prepared:
             self._prepared = True

@@ -29,6 +29,7 @@ from dim_revision.services.queue import (
     get_rows,
     page_queue,
     queue_conditions,
+    run,
     search_mode,
     sort_columns,
     stamp_columns,
@@ -107,7 +108,7 @@ def window_stamps(
     if sort not in _OWN_SORTS:
         stmt = _with_dim_joins(stmt, dim)  # the sort column lives on DIM's tables
     stmt = stmt.order_by(*_order(column, sort, descending)).limit(limit)
-    return [_sello(r, now) for r in session.execute(stmt)]
+    return [_sello(r, now) for r in run(session, stmt)]
 
 
 def stamps_by_id(session: Session, ids: list[int], now: datetime) -> list[Sello]:
