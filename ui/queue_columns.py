@@ -76,6 +76,18 @@ def format_datetime(value: datetime | None) -> str:
     return "" if value is None else f"{to_local(value):%d/%m %H:%M}"
 
 
+def header(section: int, role: int) -> str | None:
+    """The grid's column titles, with a tooltip that explains the short ones."""
+    if not 0 <= section < len(COLUMNS):
+        return None
+    column = COLUMNS[section]
+    if role == Qt.ItemDataRole.DisplayRole:
+        return column.title
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return column.tip or column.title
+    return None
+
+
 def taken_by_other(row: QueueRow, me: str) -> bool:
     """Someone else's live lease: shown greyed with its owner, not workable here."""
     return row.tomado_clave is not None and row.tomado_clave != me

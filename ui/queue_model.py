@@ -36,6 +36,7 @@ from ui.queue_columns import (
     TAKEN_ROLE,
     Painted,
     cell,
+    header,
     painted_cells,
     taken_by_other,
 )
@@ -50,9 +51,8 @@ FIRST_PAGE = 60  # rows in the first query: more than a full-height grid shows
 # The counts and the upkeep start this long after a first page is shown, not with it: a worker
 # running Python while the rows paint holds the GIL the paint's model calls need.
 AFTER_FIRST_PAGE_MS = 30
-_ITEM_FLAGS = (
-    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-)
+# Roles no cell of the grid has: answered before anything else (a paint asks for both per cell).
+_NEVER = frozenset({int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.CheckStateRole)})
 
 
 class QueueModel(QAbstractTableModel):
@@ -120,6 +120,11 @@ class QueueModel(QAbstractTableModel):
     @property
     def busy(self) -> bool:
         return self._busy or self._refreshing
+
+    @property
+    def settled(self) -> bool:
+        """Nothing loading and nothing due after the last first page (its counts submitted)."""
+        return not self.busy and not self._after_first.isActive()
 
     def row_at(self, row: int) -> QueueRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -436,22 +441,17 @@ class QueueModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        return _ITEM_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+    # No `flags()` override: QAbstractTableModel's own (enabled, selectable, no children) is the
+    # grid's, answered in C++ (a paint asks it of every cell).
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        column = COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tip or column.title
-        return None
+        return header(section, role) if orientation == Qt.Orientation.Horizontal else None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in _NEVER:
+            return None
         row, column = index.row(), index.column()
         if not index.isValid() or not 0 <= row < len(self._rows) or not 0 <= column < len(COLUMNS):
             return None
