@@ -396,14 +396,25 @@ def get_rows(session: Session, ids: list[int], now: datetime) -> list[QueueRow]:
 
 def count_queue(session: Session, filtro: QueueFilter, now: datetime) -> QueueCounts:
     conds = queue_conditions(filtro, now, dim=dim_de(session), **search_mode(session, filtro))
-    stmt = select(
-        func.sum(case((S.resuelto == false(), 1), else_=0)),
-        func.sum(case((S.resuelto == true(), 1), else_=0)),
-    ).where(*conds)
-    pendientes, resueltas = run(session, stmt).one()
+
+    def count(*more: ColumnElement[bool]) -> int:
+        stmt = select(func.count()).select_from(S).where(*conds, *more)
+        return int(run(session, stmt).scalar() or 0)
+
+    if filtro.texto.strip():
+        # One statement: each one lists the text's patients again (a scan of the folded copy).
+        stmt = select(
+            func.sum(case((S.resuelto == false(), 1), else_=0)),
+            func.sum(case((S.resuelto == true(), 1), else_=0)),
+        ).where(*conds)
+        sums = run(session, stmt).one()
+        pendientes, resueltas = int(sums[0] or 0), int(sums[1] or 0)
+    else:
+        # Two ranges of the (resuelto, fecha_baja, fecha_subida) index: no row is read, and
+        # no per-row CASE (100 000 uploads in a day: 18 → 5 ms).
+        pendientes, resueltas = count(S.resuelto == false()), count(S.resuelto == true())
     # Its own statement: SQL Server refuses an aggregate over an expression with a subquery.
-    atencion = run(session, select(func.count()).select_from(S).where(*conds, _atencion())).scalar()
-    return QueueCounts(int(pendientes or 0), int(resueltas or 0), int(atencion or 0))
+    return QueueCounts(pendientes, resueltas, count(_atencion()))
 
 
 def _row(r: Any, now: datetime) -> QueueRow:
