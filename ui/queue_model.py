@@ -7,7 +7,9 @@ proxy model. Polling calls `refresh()`, which asks for the window's ids and stam
 Anki's browser model does), reads by id only the rows whose stamp changed, and applies the
 difference in runs (removals, moves, insertions, changes) so the view keeps its selection; a
 poll where nothing changed issues no row query. All queries run on the task runner; results for
-an outdated filter are dropped by generation.
+an outdated filter are dropped by generation. A paint asks each cell once (`multiData`) and gets
+what `queue_columns.painted_cells` formatted for its row on its first paint; the counts start
+only after a new first page is shown.
 """
 
 from __future__ import annotations
@@ -304,8 +306,8 @@ class QueueModel(QAbstractTableModel):
         finally:
             self._updating = False
         self._set_busy(False)
+        self._after_first.start()  # before the signal: a slot that reloads cancels it
         self.first_page_loaded.emit()
-        self._after_first.start()
 
     def _after_first_page(self) -> None:
         self._load_counts()
@@ -441,8 +443,7 @@ class QueueModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    # No `flags()` override: QAbstractTableModel's own (enabled, selectable, no children) is the
-    # grid's, answered in C++ (a paint asks it of every cell).
+    # No `flags()`: QAbstractTableModel's (enabled, selectable, no children) answers in C++.
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
