@@ -9,6 +9,7 @@ query sends (captured from the engine), first rows and a filter change.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -141,16 +142,29 @@ class _PeerTable:
         QSqlDatabase.removeDatabase(self.name)
 
 
+def _settle(model: Any, runner: Any) -> None:
+    """Until what follows a shown page (the counts, the upkeep) is back: the next input comes
+    from an operator who looked at the screen, not from a burst with work still running."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.perf_counter() + 30
+    while not (model.settled and runner.is_idle()) and time.perf_counter() < deadline:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+
+
 def _ours_painted(db: Database, filtros: list[QueueFilter], reps: int) -> list[list[float]]:
-    """Per filter: ms from `set_filter` (the first: model created + reload) to painted rows."""
+    """Per filter: ms from `set_filter` (the first: model created + reload) to painted rows.
+    One view, already shown and painted (as the peer's): each repetition sets a new model."""
     from ui.queue_model import QueueModel, ServiceQueueSource
     from ui.tasks import TaskRunner
 
     runner = TaskRunner(max_threads=3)
     out: list[list[float]] = [[] for _ in filtros]
+    view = painted_table_view()
+    wait_painted(view, 0.0, lambda: True)
     try:
         for _ in range(reps):
-            view = painted_table_view()
             start = time.perf_counter()
             model = QueueModel(
                 runner, ServiceQueueSource(db, lambda: NOW), lambda: NOW, "bench@pc", filtros[0]
@@ -163,17 +177,20 @@ def _ours_painted(db: Database, filtros: list[QueueFilter], reps: int) -> list[l
                 view, start, lambda m=model, flag=loaded: flag[0] and m.rowCount() > 0
             )
             out[0].append((end - start) * 1000)
+            _settle(model, runner)
             for i, filtro in enumerate(filtros[1:], start=1):
                 loaded[0] = False
                 start = time.perf_counter()
                 model.set_filter(filtro)
                 end = wait_painted(view, start, lambda flag=loaded: flag[0])
                 out[i].append((end - start) * 1000)
+                _settle(model, runner)
             view.setModel(None)
-            view.close()
-            view.deleteLater()
             model.deleteLater()
+            wait_painted(view, time.perf_counter(), lambda: True)
     finally:
+        view.close()
+        view.deleteLater()
         runner.shutdown()
     return out
 
@@ -208,33 +225,87 @@ def _measure(n: int, opts: Options) -> list[Row]:
         ):
             s = timed(lambda f=filtro: queue_window.pagina(db, f, NOW))  # type: ignore[misc]
             rows.append(_row(f"{label}: {name}", s, "—", None))
-        # A page half-way down the whole history: keyset (ours) against OFFSET (the peer).
-        depth = n // 2
-        with db.read() as uow:
-            anchor = page_queue(uow.session, year, NOW, offset=depth - 1, limit=1)
-        last = anchor.rows[0]
-        cursor = QueueCursor(last.fecha_subida, last.id)
-        keyset = timed(lambda: queue_window.pagina(db, year, NOW, despues=cursor))
-
-        def by_offset() -> object:
-            with db.read() as uow:
-                return page_queue(uow.session, year, NOW, offset=depth)
-
-        offset = timed(by_offset)
-        rows.append(
-            _row(
-                f"{label}: page at depth {depth}",
-                keyset,
-                "constant",
-                None,
-                peer=median(offset),
-                note="keyset cursor; peer = the same page by OFFSET",
-            )
-        )
+        rows.append(_depth_row(db, label, n, year, timed))
         rows += _paint_rows(db, str(path), label, [hoy, texto, nada], n, 3 if opts.quick else 7)
     finally:
         db.dispose()
     return rows
+
+
+def _depth_row(
+    db: Database, label: str, n: int, year: QueueFilter, timed: Callable[..., list[float]]
+) -> Row:
+    """A page half-way down the whole history: keyset (ours) against OFFSET (the peer)."""
+    depth = n // 2
+    with db.read() as uow:
+        anchor = page_queue(uow.session, year, NOW, offset=depth - 1, limit=1)
+    last = anchor.rows[0]
+    cursor = QueueCursor(last.fecha_subida, last.id)
+    keyset = timed(lambda: queue_window.pagina(db, year, NOW, despues=cursor))
+
+    def by_offset() -> object:
+        with db.read() as uow:
+            return page_queue(uow.session, year, NOW, offset=depth)
+
+    offset = timed(by_offset)
+    return _row(
+        f"{label}: page at depth {depth}",
+        keyset,
+        "constant",
+        None,
+        peer=median(offset),
+        note="keyset cursor; peer = the same page by OFFSET",
+    )
+
+
+def _copy_rows(src: Database, dst: Database) -> None:
+    """The bench file's rows into an empty migrated database: DIM's stand-ins, then ours."""
+    from sqlalchemy import insert, select
+
+    from dim_revision.db.models import BusquedaPaciente, Envio, SolicitudAsistencia
+
+    ours = [SolicitudAsistencia.__table__, Envio.__table__, BusquedaPaciente.__table__]
+    pairs = [(getattr(src.dim, e).table, getattr(dst.dim, e).table) for e in DIM_COPIED]
+    pairs += [(t, t) for t in ours]
+    with src.engine.connect() as read, dst.engine.begin() as write:
+        for source, target in pairs:
+            keys = [c.key for c in target.c]
+            result = read.execute(select(*(source.c[k] for k in keys)))
+            while chunk := result.fetchmany(10_000):
+                write.execute(insert(target), [dict(zip(keys, r, strict=True)) for r in chunk])
+    with dst.engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+
+
+DIM_COPIED = ("obra_social", "plan", "paciente")
+
+
+def _pg_rows(path: Any, n: int, reps: int) -> list[Row]:
+    """Counts and a deep page on PostgreSQL (DIM_REVISION_TEST_PG_URL), same data as SQLite."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        return []
+    hoy = QueueFilter.today(NOW)
+    today = local_today(NOW)
+    year = QueueFilter(today - timedelta(days=400), today, EstadoFiltro.TODAS)
+    label = f"queue {n // 1000}k PostgreSQL"
+    src = datasets.open_db(path)
+    try:
+        with _postgres(url) as db:
+            _copy_rows(src, db)
+            queue_window.preparar_busqueda(db)
+            rows = []
+            for name, filtro in (
+                ("counts today", hoy),
+                (f"counts «{COMMON}»", replace(hoy, texto=COMMON)),
+            ):
+                s = repeat_ms(lambda f=filtro: queue_window.conteos(db, f, NOW), reps)  # type: ignore[misc]
+                rows.append(_row(f"{label}: {name}", s, "≤10", median(s) <= 10, note="read unit"))
+            rows.append(_depth_row(db, label, n, year, lambda fn: repeat_ms(fn, reps)))
+            return rows
+    finally:
+        src.dispose()
 
 
 def _paint_rows(
@@ -305,6 +376,8 @@ def run(opts: Options) -> list[Row]:
     rows: list[Row] = []
     for n in sizes(opts):
         rows += _measure(n, opts)
+        if n == 100_000:
+            rows += _pg_rows(datasets.queue_db(n), n, 15)
     for n in sizes(opts):
         if n >= 100_000:
             rows += _today_heavy(n, opts)

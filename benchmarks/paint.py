@@ -7,10 +7,24 @@ from collections.abc import Callable
 from typing import Any
 
 
+def _paint_through(obj: Any, watch: Any, event: Any) -> None:
+    """Deliver `event` to `obj` now, through its other event filters: a scroll area's viewport
+    is painted by the view's filter on it (`obj.event()` alone painted an empty viewport)."""
+    from PySide6.QtCore import QCoreApplication
+
+    obj.removeEventFilter(watch)
+    try:
+        QCoreApplication.sendEvent(obj, event)
+    finally:
+        obj.installEventFilter(watch)
+
+
 def painted_table_view() -> Any:
-    """A QTableView whose `painted_at` is the time its viewport last finished a paint event."""
+    """A QTableView set up as the app's grid (`ui/main_window.py`: whole-row selection, no
+    word wrap, no row-number header), whose `painted_at` is the time its viewport last
+    finished a paint event. Ours and the peer paint in the same kind of view."""
     from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QTableView
+    from PySide6.QtWidgets import QAbstractItemView, QTableView
 
     class _Watch(QObject):
         def __init__(self, view: Any) -> None:
@@ -20,9 +34,7 @@ def painted_table_view() -> Any:
         def eventFilter(self, obj: Any, event: Any) -> bool:
             if event.type() == QEvent.Type.Paint:
                 # Paint now and note the end (the filter runs before the view's own handler).
-                obj.removeEventFilter(self)
-                obj.event(event)
-                obj.installEventFilter(self)
+                _paint_through(obj, self, event)
                 self.view.paints += 1
                 if self.view.ready():  # only a paint that showed what we wait for counts
                     self.view.painted_at = time.perf_counter()
@@ -30,6 +42,10 @@ def painted_table_view() -> Any:
             return False
 
     view = QTableView()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
     view.ready = lambda: True
     view.painted_at = 0.0
     view.paints = 0
@@ -53,9 +69,7 @@ class PaintWatch:
             def eventFilter(self, obj: Any, event: Any) -> bool:
                 if event.type() != QEvent.Type.Paint:
                     return False
-                obj.removeEventFilter(self)
-                obj.event(event)
-                obj.installEventFilter(self)
+                _paint_through(obj, self, event)
                 if watch.ready():
                     watch.painted_at = time.perf_counter()
                 return True

@@ -55,6 +55,11 @@ AGE_STEPS: tuple[tuple[timedelta, QColor], ...] = (
 )
 TAKEN_FOREGROUND = QColor("#8a8a8a")
 ATENCION_BACKGROUND = QColor("#f8d0cc")  # «Requiere atención» (issue 13.2)
+# One brush per colour, made once (a paint asks for every visible cell's colours).
+_AGE_BRUSHES = tuple((limit, QBrush(colour)) for limit, colour in AGE_STEPS)
+_TAKEN_BRUSH = QBrush(TAKEN_FOREGROUND)
+_ATENCION_BRUSH = QBrush(ATENCION_BACKGROUND)
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
 
 
 def format_age(delta: timedelta) -> str:
@@ -69,6 +74,18 @@ def format_age(delta: timedelta) -> str:
 
 def format_datetime(value: datetime | None) -> str:
     return "" if value is None else f"{to_local(value):%d/%m %H:%M}"
+
+
+def header(section: int, role: int) -> str | None:
+    """The grid's column titles, with a tooltip that explains the short ones."""
+    if not 0 <= section < len(COLUMNS):
+        return None
+    column = COLUMNS[section]
+    if role == Qt.ItemDataRole.DisplayRole:
+        return column.title
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return column.tip or column.title
+    return None
 
 
 def taken_by_other(row: QueueRow, me: str) -> bool:
@@ -115,35 +132,41 @@ def _tooltip(row: QueueRow, key: str, now: datetime, me: str) -> str | None:
 
 
 def _foreground(row: QueueRow, key: str, now: datetime, me: str) -> QBrush | None:
-    return QBrush(TAKEN_FOREGROUND) if taken_by_other(row, me) else None
+    return _TAKEN_BRUSH if taken_by_other(row, me) else None
 
 
 def _background(row: QueueRow, key: str, now: datetime, me: str) -> QBrush | None:
     if row.atencion and key in ("estado_envio", "espera"):
-        return QBrush(ATENCION_BACKGROUND)
+        return _ATENCION_BRUSH
     if key != "espera" or row.resuelto:
         return None
     age = now - row.fecha_subida
-    for limit, colour in AGE_STEPS:
+    for limit, brush in _AGE_BRUSHES:
         if age >= limit:
-            return QBrush(colour)
+            return brush
     return None
+
+
+_FONTS: dict[str, QFont] = {}  # made on first use (a QFont wants the application)
+
+
+def _styled(style: str) -> QFont:
+    font = _FONTS.get(style)
+    if font is None:
+        font = _FONTS[style] = QFont()
+        font.setBold(style == "bold")
+        font.setItalic(style == "italic")
+    return font
 
 
 def _font(row: QueueRow, key: str, now: datetime, me: str) -> QFont | None:
     if key == "estado_envio" and row.respondio and not taken_by_other(row, me):
-        bold = QFont()
-        bold.setBold(True)
-        return bold
-    if not taken_by_other(row, me):
-        return None
-    font = QFont()
-    font.setItalic(True)
-    return font
+        return _styled("bold")
+    return _styled("italic") if taken_by_other(row, me) else None
 
 
 def _alignment(row: QueueRow, key: str, now: datetime, me: str) -> int | None:
-    return int(Qt.AlignmentFlag.AlignCenter) if key in CENTERED else None
+    return _CENTER if key in CENTERED else None
 
 
 def _estado_envio_con_entrega(row: QueueRow) -> str:
@@ -186,3 +209,32 @@ _ROLES: dict[int, Callable[[QueueRow, str, datetime, str], Any]] = {
     int(Qt.ItemDataRole.FontRole): _font,
     int(Qt.ItemDataRole.TextAlignmentRole): _alignment,
 }
+
+
+# The roles a view's delegate asks of every painted cell, in the order of `painted_cells`.
+PAINTED_ROLES: dict[int, int] = {
+    int(Qt.ItemDataRole.DisplayRole): 0,
+    int(Qt.ItemDataRole.TextAlignmentRole): 1,
+    int(Qt.ItemDataRole.ForegroundRole): 2,
+    int(Qt.ItemDataRole.FontRole): 3,
+    int(Qt.ItemDataRole.BackgroundRole): 4,
+}
+Painted = tuple[Any, Any, Any, Any, Any]  # display, alignment, foreground, font, background
+
+
+def painted_cells(row: QueueRow, now: datetime, me: str) -> list[Painted]:
+    """What a paint needs of each column of `row`, in `COLUMNS` order (`PAINTED_ROLES`), from
+    the same handlers as `cell`: computed once per row and clock tick, not once per role."""
+    out: list[Painted] = []
+    for column in COLUMNS:
+        key = column.key
+        out.append(
+            (
+                _DISPLAY[key](row, now, me),
+                _alignment(row, key, now, me),
+                _foreground(row, key, now, me),
+                _font(row, key, now, me),
+                _background(row, key, now, me),
+            )
+        )
+    return out

@@ -7,19 +7,42 @@ proxy model. Polling calls `refresh()`, which asks for the window's ids and stam
 Anki's browser model does), reads by id only the rows whose stamp changed, and applies the
 difference in runs (removals, moves, insertions, changes) so the view keeps its selection; a
 poll where nothing changed issues no row query. All queries run on the task runner; results for
-an outdated filter are dropped by generation.
+an outdated filter are dropped by generation. A paint asks each cell once (`multiData`) and gets
+what `queue_columns.painted_cells` formatted for its row on its first paint; the counts start
+only after a new first page is shown.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 
 from dim_revision.clock import Clock
 from dim_revision.services.queue import QueueCounts, QueueCursor, QueueFilter, QueuePage, QueueRow
 from dim_revision.services.queue_window import Sello, row_stamp
-from ui.queue_columns import COLUMN_INDEX, COLUMNS, ID_ROLE, TAKEN_ROLE, cell, taken_by_other
+from ui.queue_columns import (
+    COLUMN_INDEX,
+    COLUMNS,
+    ID_ROLE,
+    PAINTED_ROLES,
+    TAKEN_ROLE,
+    Painted,
+    cell,
+    header,
+    painted_cells,
+    taken_by_other,
+)
+from ui.queue_diff import insertion_runs, removal_runs, unique, with_pinned
 from ui.queue_source import QueueSource, ServiceQueueSource
 from ui.tasks import TaskFailure, TaskRunner
 
@@ -27,6 +50,11 @@ __all__ = ["COLUMNS", "COLUMN_INDEX", "ID_ROLE", "TAKEN_ROLE", "QueueModel", "Se
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 FIRST_PAGE = 60  # rows in the first query: more than a full-height grid shows
+# The counts and the upkeep start this long after a first page is shown, not with it: a worker
+# running Python while the rows paint holds the GIL the paint's model calls need.
+AFTER_FIRST_PAGE_MS = 30
+# Roles no cell of the grid has: answered before anything else (a paint asks for both per cell).
+_NEVER = frozenset({int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.CheckStateRole)})
 
 
 class QueueModel(QAbstractTableModel):
@@ -68,6 +96,13 @@ class QueueModel(QAbstractTableModel):
         self._updating = False  # rows are being swapped under the view (not the operator moving)
         self._pinned: set[int] = set()  # rows just worked here: polling never drops them
         self._now = clock()
+        # What a paint shows of each row, formatted on its first paint and kept while the row
+        # object and the clock stay the same (id → (row, cells)).
+        self._painted: dict[int, tuple[QueueRow, list[Painted]]] = {}
+        self._after_first = QTimer(self)
+        self._after_first.setSingleShot(True)
+        self._after_first.setInterval(AFTER_FIRST_PAGE_MS)
+        self._after_first.timeout.connect(self._after_first_page)
 
     # --- what the controller reads -------------------------------------------------------------
 
@@ -87,6 +122,11 @@ class QueueModel(QAbstractTableModel):
     @property
     def busy(self) -> bool:
         return self._busy or self._refreshing
+
+    @property
+    def settled(self) -> bool:
+        """Nothing loading and nothing due after the last first page (its counts submitted)."""
+        return not self.busy and not self._after_first.isActive()
 
     def row_at(self, row: int) -> QueueRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -120,11 +160,12 @@ class QueueModel(QAbstractTableModel):
     def reload(self) -> None:
         """Read the first page again and replace everything (filter or sort changed)."""
         self._pinned.clear()
+        self._after_first.stop()  # the new filter's counts follow its own first page
         self._generation += 1
         generation = self._generation
         self._set_busy(True)
         # A screenful first (what the operator sees is painted sooner); the counts follow it
-        # and `fetchMore` brings full batches as the view scrolls.
+        # once it is shown and `fetchMore` brings full batches as the view scrolls.
         self._runner.submit(
             self._source.page,
             self._filter,
@@ -213,6 +254,7 @@ class QueueModel(QAbstractTableModel):
     def tick(self) -> None:
         """The clock moved: ages and liveness of leases are recomputed by the view."""
         self._now = self._clock()
+        self._painted.clear()
         if self._rows:
             column = COLUMN_INDEX["espera"]
             self.dataChanged.emit(
@@ -255,7 +297,8 @@ class QueueModel(QAbstractTableModel):
         self._updating = True
         try:
             self.beginResetModel()
-            self._rows = _unique(page.rows)
+            self._painted.clear()
+            self._rows = unique(page.rows)
             self._reindex()
             self._cursor = page.siguiente
             self._exhausted = page.siguiente is None
@@ -263,7 +306,10 @@ class QueueModel(QAbstractTableModel):
         finally:
             self._updating = False
         self._set_busy(False)
+        self._after_first.start()  # before the signal: a slot that reloads cancels it
         self.first_page_loaded.emit()
+
+    def _after_first_page(self) -> None:
         self._load_counts()
         if not self._prepared:
             self._prepared = True
@@ -301,7 +347,7 @@ class QueueModel(QAbstractTableModel):
         self._set_busy(False)
         self._cursor = page.siguiente
         self._exhausted = page.siguiente is None
-        fresh = [r for r in _unique(page.rows) if r.id not in self._index]
+        fresh = [r for r in unique(page.rows) if r.id not in self._index]
         if not fresh:
             return
         first = len(self._rows)
@@ -319,11 +365,12 @@ class QueueModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self._now = self._clock()
+        self._painted.clear()
         by_id = {r.id: r for r in self._rows}
         by_id.update((r.id, r) for r in fresh)
         # A row gone between the two queries is simply left out until the next poll.
         rows = [by_id[s.id] for s in stamps if s.id in by_id]
-        new = self._with_pinned(_unique(rows), by_id)
+        new = with_pinned(unique(rows), self._rows, self._pinned, by_id)
         self._updating = True
         try:
             self._remove_missing({r.id for r in new})
@@ -337,35 +384,12 @@ class QueueModel(QAbstractTableModel):
         self._cursor = QueueCursor(last.orden, last.id) if last is not None else None
         self.refreshed.emit()
 
-    def _with_pinned(self, new: list[QueueRow], by_id: dict[int, QueueRow]) -> list[QueueRow]:
-        """Pinned rows missing from the snapshot stay where they were (below the same row), with
-        their own state (resolved, send) as just read by id when their stamp changed."""
-        present = {r.id for r in new}
-        kept = [r for r in self._rows if r.id in self._pinned and r.id not in present]
-        if not kept:
-            return new
-        merged = list(new)
-        for row in kept:
-            above = self._rows[: self._index[row.id]]
-            positions = {r.id: i for i, r in enumerate(merged)}
-            anchor = next((positions[r.id] for r in reversed(above) if r.id in positions), -1)
-            merged.insert(anchor + 1, by_id.get(row.id, row))
-        return merged
-
     def _remove_missing(self, keep: set[int]) -> None:
-        row = len(self._rows) - 1
-        while row >= 0:
-            if self._rows[row].id in keep:
-                row -= 1
-                continue
-            last = row
-            while row - 1 >= 0 and self._rows[row - 1].id not in keep:
-                row -= 1
-            self.beginRemoveRows(QModelIndex(), row, last)
-            del self._rows[row : last + 1]
+        for first, last in removal_runs([r.id for r in self._rows], keep):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first : last + 1]
             self._index_cache = None
             self.endRemoveRows()
-            row -= 1
 
     def _reorder_common(self, new_order: list[int]) -> None:
         current = [r.id for r in self._rows]
@@ -391,24 +415,11 @@ class QueueModel(QAbstractTableModel):
 
     def _insert_new(self, new: list[QueueRow]) -> None:
         """New rows go in as runs: one insertion (and one index rebuild) per contiguous run."""
-        position = 0
-        run: list[QueueRow] = []
-
-        def flush() -> None:
-            if run:
-                self.beginInsertRows(QModelIndex(), position, position + len(run) - 1)
-                self._rows[position:position] = run
-                self._index_cache = None
-                self.endInsertRows()
-
-        for row in new:
-            if row.id not in self._index:
-                run.append(row)
-                continue
-            flush()
-            run = []
-            position = self._index[row.id] + 1
-        flush()
+        for position, run in insertion_runs([r.id for r in self._rows], new):
+            self.beginInsertRows(QModelIndex(), position, position + len(run) - 1)
+            self._rows[position:position] = run
+            self._index_cache = None
+            self.endInsertRows()
 
     def _update_rows(self, generation: int, rows: list[QueueRow]) -> None:
         if generation != self._generation:
@@ -432,33 +443,48 @@ class QueueModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+    # No `flags()`: QAbstractTableModel's (enabled, selectable, no children) answers in C++.
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        column = COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tip or column.title
-        return None
+        return header(section, role) if orientation == Qt.Orientation.Horizontal else None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role in _NEVER:
             return None
-        if not 0 <= index.column() < len(COLUMNS):
+        row, column = index.row(), index.column()
+        if not index.isValid() or not 0 <= row < len(self._rows) or not 0 <= column < len(COLUMNS):
             return None
-        return cell(self._rows[index.row()], COLUMNS[index.column()].key, role, self._now, self._me)
+        slot = PAINTED_ROLES.get(role)
+        if slot is not None:
+            return self._cells(row)[column][slot]
+        return cell(self._rows[row], COLUMNS[column].key, role, self._now, self._me)
+
+    def multiData(
+        self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData, /
+    ) -> None:
+        """Every role a delegate asks for one cell in one call (Qt 6 paints through this)."""
+        span: Any = roleDataSpan  # PySide's stubs miss the span's len() and [i]
+        roles = [span] if isinstance(span, QModelRoleData) else [span[i] for i in range(len(span))]
+        row, column = index.row(), index.column()
+        if not index.isValid() or not 0 <= row < len(self._rows) or not 0 <= column < len(COLUMNS):
+            for data in roles:
+                data.clearData()
+            return
+        painted = self._cells(row)[column]
+        for data in roles:
+            slot = PAINTED_ROLES.get(data.role())
+            data.setData(painted[slot] if slot is not None else self.data(index, data.role()))
+
+    def _cells(self, row: int) -> list[Painted]:
+        current = self._rows[row]
+        kept = self._painted.get(current.id)
+        if kept is not None and kept[0] is current:
+            return kept[1]
+        cells = painted_cells(current, self._now, self._me)
+        self._painted[current.id] = (current, cells)
+        return cells
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS) or COLUMNS[column].sort is None:
@@ -472,13 +498,3 @@ class QueueModel(QAbstractTableModel):
             return
         self._sort = (sort, descending)
         self.reload()
-
-
-def _unique(rows: list[QueueRow]) -> list[QueueRow]:
-    seen: set[int] = set()
-    out = []
-    for r in rows:
-        if r.id not in seen:
-            seen.add(r.id)
-            out.append(r)
-    return out

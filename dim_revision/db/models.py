@@ -93,6 +93,14 @@ class SolicitudAsistencia(Base):
             "resuelto",
             "paciente_id",
         ),
+        # Counts by state: one index range each for pendientes and resueltas (migration 0110).
+        Index(
+            "ix_solicitud_asistencia_estado_dia",
+            "resuelto",
+            "fecha_baja",
+            "fecha_subida",
+            "paciente_id",
+        ),
     )
 
 
@@ -210,6 +218,7 @@ class Envio(Base):
     __table_args__ = (
         Index(None, "estado", "enviar_desde"),
         Index(None, "solicitud_id"),
+        Index("ix_envio_estado_solicitud", "estado", "solicitud_id"),  # «requiere atención»
         Index(None, "token_id"),
         Index(None, "proveedor_id"),  # webhooks match by txId = webhookNotificationId
         Index(None, "telefono"),  # patient replies match by phone

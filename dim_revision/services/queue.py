@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -173,20 +174,31 @@ def search_mode(session: Session, filtro: QueueFilter) -> dict[str, Any]:
         .limit(NARROW_ROWS + 1)
         .subquery()
     )
-    rows = int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    rows = int(run(session, select(func.count()).select_from(capped)).scalar() or 0)
     return {"modo": FILA if rows <= NARROW_ROWS else RANGO, "completa": completa}
+
+
+# Built once: the «requiere atención» condition aliases Envio twice, and building it cost more
+# than the first page's SQL (≈5 ms a query); SQL expressions are immutable, so one serves all.
+_atencion = functools.cache(requiere_atencion)
+_por_trabajar = functools.cache(por_trabajar)
+
+
+def run(session: Session, stmt: Any) -> Any:
+    """`stmt`'s result through Core (plain rows: no ORM loading for a list of columns)."""
+    return session.connection().execute(stmt)
 
 
 def pendientes_todas(start: datetime) -> ColumnElement[bool]:
     """The "Pendientes" view's lower bound: the chosen days, plus anything unresolved before."""
-    return or_(S.fecha_subida >= start, por_trabajar())
+    return or_(S.fecha_subida >= start, _por_trabajar())
 
 
 def _state_condition(estado: EstadoFiltro) -> list[ColumnElement[bool]]:
     if estado in (EstadoFiltro.PENDIENTES, EstadoFiltro.PENDIENTES_TODAS):
-        return [por_trabajar()]  # unresolved, plus resolved ones whose send needs attention
+        return [_por_trabajar()]  # unresolved, plus resolved ones whose send needs attention
     if estado is EstadoFiltro.ATENCION:
-        return [requiere_atencion()]
+        return [_atencion()]
     if estado is EstadoFiltro.RESUELTAS:
         return [S.resuelto == true()]
     return []
@@ -203,14 +215,29 @@ def _latest_envio(column: Any) -> Any:
     )
 
 
+def stamp_columns() -> list[Any]:
+    """Our columns the grid shows and the poll compares (`queue_window.Sello`): the one list
+    both the row query and the ids-first poll select."""
+    return [
+        S.id,
+        S.version,
+        S.resuelto,
+        S.tomado_por,
+        S.tomado_hasta,
+        S.fecha_contacto,
+        S.id_turno_destino,
+        _latest_envio(Envio.estado).label("estado_envio"),
+        _latest_envio(Envio.estado_entrega).label("estado_entrega"),
+        _latest_envio(Envio.respuesta_en).label("respuesta_en"),
+    ]
+
+
 def _base_select(dim: DimTables) -> Select[Any]:
-    latest_envio = _latest_envio(Envio.estado)
     p, o, pl = dim.paciente, dim.obra_social, dim.plan
     apellido, nombre = dim.paciente_nombre_sql()
     return _with_dim_joins(
         select(
-            S.id,
-            S.version,
+            *stamp_columns(),
             S.fecha_subida,
             S.paciente_id,
             apellido.label("apellido"),
@@ -222,16 +249,8 @@ def _base_select(dim: DimTables) -> Select[Any]:
             S.email_verificado,
             o.nombre.label("obra_social"),
             pl.nombre.label("plan"),
-            S.fecha_contacto,
             S.usuario_contacto,
-            S.resuelto,
-            latest_envio.label("estado_envio"),
-            S.tomado_por,
-            S.tomado_hasta,
             S.tomado_desde,
-            S.id_turno_destino,
-            _latest_envio(Envio.estado_entrega).label("estado_entrega"),
-            _latest_envio(Envio.respuesta_en).label("respuesta_en"),
             _latest_envio(Envio.id).label("envio_id"),
             S.atencion_envio_id,
         ),
@@ -319,7 +338,7 @@ def page_queue(
     )
     if despues is None and offset:
         stmt = stmt.offset(offset)
-    result = session.execute(stmt.order_by(*_order(column, sort, descending)).limit(limit)).all()
+    result = run(session, stmt.order_by(*_order(column, sort, descending)).limit(limit)).all()
     rows = [_row(r, now) for r in result]
     last = result[-1] if len(result) == limit else None
     return QueuePage(rows, QueueCursor(last.orden, last.id) if last is not None else None)
@@ -358,28 +377,44 @@ def _with_dim_joins(stmt: Select[Any], dim: DimTables) -> Select[Any]:
     )
 
 
+# Ids per IN list: SQL Server takes at most 2 100 parameters per statement.
+IDS_PER_QUERY = 500
+
+
+def by_ids(session: Session, stmt: Select[Any], ids: list[int]) -> list[Any]:
+    """`stmt`'s rows for these request ids, read in IN lists SQL Server accepts."""
+    out: list[Any] = []
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        out += run(session, stmt.where(S.id.in_(ids[start : start + IDS_PER_QUERY]))).all()
+    return out
+
+
 def get_rows(session: Session, ids: list[int], now: datetime) -> list[QueueRow]:
     """Fresh copies of specific rows (the grid's refresh of rows changed elsewhere)."""
-    out: list[QueueRow] = []
-    base = _base_select(dim_de(session))
-    for start in range(0, len(ids), 500):  # SQL Server takes at most 2 100 parameters
-        chunk = ids[start : start + 500]
-        out += [_row(r, now) for r in session.execute(base.where(S.id.in_(chunk)))]
-    return out
+    return [_row(r, now) for r in by_ids(session, _base_select(dim_de(session)), ids)]
 
 
 def count_queue(session: Session, filtro: QueueFilter, now: datetime) -> QueueCounts:
     conds = queue_conditions(filtro, now, dim=dim_de(session), **search_mode(session, filtro))
-    stmt = select(
-        func.sum(case((S.resuelto == false(), 1), else_=0)),
-        func.sum(case((S.resuelto == true(), 1), else_=0)),
-    ).where(*conds)
-    pendientes, resueltas = session.execute(stmt).one()
+
+    def count(*more: ColumnElement[bool]) -> int:
+        stmt = select(func.count()).select_from(S).where(*conds, *more)
+        return int(run(session, stmt).scalar() or 0)
+
+    if filtro.texto.strip():
+        # One statement: each one lists the text's patients again (a scan of the folded copy).
+        stmt = select(
+            func.sum(case((S.resuelto == false(), 1), else_=0)),
+            func.sum(case((S.resuelto == true(), 1), else_=0)),
+        ).where(*conds)
+        sums = run(session, stmt).one()
+        pendientes, resueltas = int(sums[0] or 0), int(sums[1] or 0)
+    else:
+        # Two ranges of the (resuelto, fecha_baja, fecha_subida) index: no row is read, and
+        # no per-row CASE (100 000 uploads in a day: 18 → 5 ms).
+        pendientes, resueltas = count(S.resuelto == false()), count(S.resuelto == true())
     # Its own statement: SQL Server refuses an aggregate over an expression with a subquery.
-    atencion = session.scalar(
-        select(func.count()).select_from(S).where(*conds, requiere_atencion())
-    )
-    return QueueCounts(int(pendientes or 0), int(resueltas or 0), int(atencion or 0))
+    return QueueCounts(pendientes, resueltas, count(_atencion()))
 
 
 def _row(r: Any, now: datetime) -> QueueRow:

@@ -72,41 +72,29 @@ def _numeric(word: str) -> str | None:
     return None
 
 
+def _word(word: str, dni: Any, movil: Any, names: list[Any]) -> ColumnElement[bool]:
+    """One typed word: a DNI prefix or a mobile's tail when it is a number, else part of a name."""
+    digits = _numeric(word)
+    if digits is not None:
+        tail = digits[-7:] if len(digits) >= 7 else digits
+        return or_(
+            dni.like(f"{digits}%", escape=LIKE_ESCAPE),
+            movil.like(f"%{tail}%", escape=LIKE_ESCAPE),
+        )
+    folded = f"%{escape_like(fold(word))}%"
+    return or_(*(name.like(folded, escape=LIKE_ESCAPE) for name in names))
+
+
 def _copy_condition(words: list[str]) -> ColumnElement[bool]:
     """Every word on our folded copy."""
-    conds: list[ColumnElement[bool]] = []
-    for word in words:
-        digits = _numeric(word)
-        if digits is not None:
-            tail = digits[-7:] if len(digits) >= 7 else digits
-            conds.append(
-                or_(
-                    B.dni.like(f"{digits}%", escape=LIKE_ESCAPE),
-                    B.movil.like(f"%{tail}%", escape=LIKE_ESCAPE),
-                )
-            )
-        else:
-            conds.append(B.nombre.like(f"%{escape_like(fold(word))}%", escape=LIKE_ESCAPE))
-    return and_(*conds)
+    return and_(*(_word(w, B.dni, B.movil, [B.nombre]) for w in words))
 
 
 def _dim_condition(dim: DimTables, words: list[str]) -> ColumnElement[bool]:
     """Every word on DIM's own columns, folded in SQL (only for patients without a copy)."""
-    conds: list[ColumnElement[bool]] = []
-    for word in words:
-        digits = _numeric(word)
-        if digits is not None:
-            tail = digits[-7:] if len(digits) >= 7 else digits
-            conds.append(
-                or_(
-                    func.replace(dim.dni_texto(), ".", "").like(f"{digits}%", escape=LIKE_ESCAPE),
-                    digits_sql(dim.paciente.telefono_movil).like(f"%{tail}%", escape=LIKE_ESCAPE),
-                )
-            )
-        else:
-            folded = f"%{escape_like(fold(word))}%"
-            conds.append(or_(*(n.like(folded, escape=LIKE_ESCAPE) for n in _folded_names(dim))))
-    return and_(*conds)
+    dni = func.replace(dim.dni_texto(), ".", "")
+    movil = digits_sql(dim.paciente.telefono_movil)
+    return and_(*(_word(w, dni, movil, _folded_names(dim)) for w in words))
 
 
 # How the text is matched (`queue.search_mode` picks one):

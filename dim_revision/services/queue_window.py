@@ -4,38 +4,40 @@ service calls the GUI makes (each one short `Database.read()`; never SQLite's wr
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from dim_revision.db.dim_mapping import dim_de
-from dim_revision.db.models import Envio
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.db.uow import Database as Database
 from dim_revision.services.guards import lease_live
 from dim_revision.services.queue import (
     _OWN_SORTS,
     SORT_KEYS,
-    QueueCounts,
-    QueueCursor,
     QueueFilter,
-    QueuePage,
     QueueRow,
-    _latest_envio,
     _order,
     _state_condition,
     _with_dim_joins,
+    by_ids,
     count_queue,
     get_rows,
     page_queue,
     queue_conditions,
+    run,
     search_mode,
     sort_columns,
+    stamp_columns,
 )
 from dim_revision.services.queue_texto import completar_busqueda
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # What the poll compares to decide a row changed: our columns the grid shows (the patient's
 # data lives in DIM and is re-read only with the row). `row_stamp` gives the same from a row.
@@ -65,19 +67,7 @@ def row_stamp(row: QueueRow) -> Stamp:
 
 
 def _stamp_select(column: Any) -> Select[Any]:
-    return select(
-        S.id,
-        S.version,
-        S.resuelto,
-        S.tomado_por,
-        S.tomado_hasta,
-        S.fecha_contacto,
-        S.id_turno_destino,
-        _latest_envio(Envio.estado).label("estado_envio"),
-        _latest_envio(Envio.estado_entrega).label("estado_entrega"),
-        _latest_envio(Envio.respuesta_en).label("respuesta_en"),
-        column.label("orden"),
-    )
+    return select(*stamp_columns(), column.label("orden"))
 
 
 def _sello(r: Any, now: datetime) -> Sello:
@@ -118,65 +108,34 @@ def window_stamps(
     if sort not in _OWN_SORTS:
         stmt = _with_dim_joins(stmt, dim)  # the sort column lives on DIM's tables
     stmt = stmt.order_by(*_order(column, sort, descending)).limit(limit)
-    return [_sello(r, now) for r in session.execute(stmt)]
+    return [_sello(r, now) for r in run(session, stmt)]
 
 
 def stamps_by_id(session: Session, ids: list[int], now: datetime) -> list[Sello]:
     """Stamps of specific rows, whatever the filter (rows pinned on screen)."""
-    out: list[Sello] = []
-    for start in range(0, len(ids), 500):  # SQL Server takes at most 2 100 parameters
-        stmt = _stamp_select(S.id).where(S.id.in_(ids[start : start + 500]))
-        out += [_sello(r, now) for r in session.execute(stmt)]
-    return out
+    return [_sello(r, now) for r in by_ids(session, _stamp_select(S.id), ids)]
 
 
 # --- the service the grid calls (one short read unit of work each; never the write lock) -----
 
 
-def pagina(
-    db: Database,
-    filtro: QueueFilter,
-    now: datetime,
-    *,
-    despues: QueueCursor | None = None,
-    limit: int = 200,
-    sort: str = "fecha_subida",
-    descending: bool = False,
-) -> QueuePage:
-    with db.read() as uow:
-        return page_queue(
-            uow.session, filtro, now, despues=despues, limit=limit, sort=sort, descending=descending
-        )
+def _leido(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Database, P], R]:
+    """`fn` as the grid calls it: in its own short `Database.read()` (never SQLite's write
+    lock), with the same arguments after the database."""
+
+    def run(db: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with db.read() as uow:
+            return fn(uow.session, *args, **kwargs)
+
+    run.__doc__ = fn.__doc__
+    return run
 
 
-def filas(db: Database, ids: list[int], now: datetime) -> list[QueueRow]:
-    with db.read() as uow:
-        return get_rows(uow.session, ids, now)
-
-
-def conteos(db: Database, filtro: QueueFilter, now: datetime) -> QueueCounts:
-    with db.read() as uow:
-        return count_queue(uow.session, filtro, now)
-
-
-def sellos(
-    db: Database,
-    filtro: QueueFilter,
-    now: datetime,
-    *,
-    limit: int,
-    sort: str = "fecha_subida",
-    descending: bool = False,
-) -> list[Sello]:
-    with db.read() as uow:
-        return window_stamps(
-            uow.session, filtro, now, limit=limit, sort=sort, descending=descending
-        )
-
-
-def sellos_de(db: Database, ids: list[int], now: datetime) -> list[Sello]:
-    with db.read() as uow:
-        return stamps_by_id(uow.session, ids, now)
+pagina = _leido(page_queue)
+filas = _leido(get_rows)
+conteos = _leido(count_queue)
+sellos = _leido(window_stamps)
+sellos_de = _leido(stamps_by_id)
 
 
 _PREPARED: weakref.WeakSet[Database] = weakref.WeakSet()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QModelRoleData, Qt
 from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -205,3 +205,32 @@ def test_a_pinned_row_stays_put_through_polling_until_the_filter_changes(
     with qtbot.waitSignal(model.first_page_loaded):
         model.set_filter(model.filtro)
     assert _ids(model) == [seeded.solicitudes[0], seeded.solicitudes[2]]
+
+
+def test_a_painted_cell_reads_the_same_in_one_call_and_follows_changes(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, runner: TaskRunner
+) -> None:
+    """`multiData` (how a Qt 6 delegate paints) answers what `data` does, role by role; the
+    per-row cache behind it follows a claim read by a poll."""
+    seeded = seed_queue(sqlite_db, clock(), count=2)
+    model = _model(sqlite_db, clock, runner)
+    _load(qtbot, model)
+    roles = [int(r) for r in Qt.ItemDataRole if r < Qt.ItemDataRole.UserRole] + [ID_ROLE]
+
+    def one_call(index: QModelIndex, role: int) -> object:
+        data = QModelRoleData(role)
+        model.multiData(index, data)
+        return data.data()
+
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            for role in roles:
+                assert one_call(index, role) == index.data(role), (row, column, role)
+    owner = model.index(0, COLUMN_INDEX["tomado_por"])
+    assert owner.data() == ""
+    claims.claim(sqlite_db, BETO, clock(), seeded.solicitudes[0], LEASE)
+    with qtbot.waitSignal(model.refreshed):
+        model.refresh()
+    assert one_call(owner, int(Qt.ItemDataRole.DisplayRole)) == owner.data() == "beto"
+    assert owner.data(Qt.ItemDataRole.FontRole).italic()

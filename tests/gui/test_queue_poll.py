@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from dim_revision.db.uow import Database
 from dim_revision.services import acciones, claims
 from dim_revision.services.actor import Actor
 from dim_revision.services.guards import lease_owner
-from dim_revision.services.queue import QueueFilter, QueueRow
+from dim_revision.services.queue import QueueCounts, QueueFilter, QueueRow
 from tests.gui.seeding import add_request, seed_queue
 from ui.queue_model import QueueModel, ServiceQueueSource
 from ui.tasks import TaskRunner
@@ -29,10 +30,26 @@ class RecordingSource(ServiceQueueSource):
     def __init__(self, db: Database, clock: FakeClock) -> None:
         super().__init__(db, clock)
         self.row_queries: list[list[int]] = []
+        self.counted: list[QueueFilter] = []
 
     def rows(self, ids: list[int]) -> list[QueueRow]:
         self.row_queries.append(list(ids))
         return super().rows(ids)
+
+    def counts(self, filtro: QueueFilter) -> QueueCounts:
+        self.counted.append(filtro)
+        return super().counts(filtro)
+
+
+def _loaded(
+    qtbot: QtBot, db: Database, clock: FakeClock, runner: TaskRunner
+) -> tuple[QueueModel, RecordingSource]:
+    source = RecordingSource(db, clock)
+    model = QueueModel(runner, source, clock, lease_owner(ANA), QueueFilter.today(clock()))
+    with qtbot.waitSignal(model.first_page_loaded):
+        model.reload()
+    qtbot.waitUntil(lambda: not model.busy)
+    return model, source
 
 
 def _poll(qtbot: QtBot, model: QueueModel) -> None:
@@ -44,11 +61,7 @@ def test_a_poll_with_nothing_changed_reads_no_row(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, runner: TaskRunner
 ) -> None:
     seeded = seed_queue(sqlite_db, clock(), count=6)
-    source = RecordingSource(sqlite_db, clock)
-    model = QueueModel(runner, source, clock, lease_owner(ANA), QueueFilter.today(clock()))
-    with qtbot.waitSignal(model.first_page_loaded):
-        model.reload()
-    qtbot.waitUntil(lambda: not model.busy)
+    model, source = _loaded(qtbot, sqlite_db, clock, runner)
     before = model.loaded_rows()
 
     _poll(qtbot, model)
@@ -69,11 +82,7 @@ def test_a_pinned_row_is_reread_only_when_its_stamp_changes(
     qtbot: QtBot, sqlite_db: Database, clock: FakeClock, runner: TaskRunner
 ) -> None:
     seeded = seed_queue(sqlite_db, clock(), count=3)
-    source = RecordingSource(sqlite_db, clock)
-    model = QueueModel(runner, source, clock, lease_owner(ANA), QueueFilter.today(clock()))
-    with qtbot.waitSignal(model.first_page_loaded):
-        model.reload()
-    qtbot.waitUntil(lambda: not model.busy)
+    model, source = _loaded(qtbot, sqlite_db, clock, runner)
     done = seeded.solicitudes[1]
     model.pin(done)
     acciones.marcar_resuelto(sqlite_db, ANA, clock(), solicitud_id=done, version=1)
@@ -83,3 +92,30 @@ def test_a_pinned_row_is_reread_only_when_its_stamp_changes(
     assert row is not None and row.resuelto
     _poll(qtbot, model)
     assert source.row_queries == [[done]]
+
+
+def test_counts_follow_the_shown_page_and_skip_a_filter_left_at_once(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, runner: TaskRunner
+) -> None:
+    """The counts start once a first page is shown (not with its query); a filter replaced as
+    soon as its page showed never gets its counts."""
+    seed_queue(sqlite_db, clock(), count=3)
+    source = RecordingSource(sqlite_db, clock)
+    hoy = QueueFilter.today(clock())
+    gomez = replace(hoy, texto="gomez")
+    model = QueueModel(runner, source, clock, lease_owner(ANA), hoy)
+    shown: list[tuple[QueueFilter, int]] = []  # each page's filter, and counts asked by then
+
+    def on_page() -> None:
+        shown.append((model.filtro, len(source.counted)))
+        if len(shown) == 1:
+            model.set_filter(gomez)
+
+    model.first_page_loaded.connect(on_page)
+    counts: list[QueueCounts] = []
+    model.counts_changed.connect(counts.append)
+    model.reload()
+    qtbot.waitUntil(lambda: bool(counts) and model.settled and runner.is_idle())
+    assert shown == [(hoy, 0), (gomez, 0)]
+    assert source.counted == [gomez]
+    assert (counts[-1].pendientes, counts[-1].resueltas) == (1, 0)

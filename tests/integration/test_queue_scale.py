@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -28,20 +29,12 @@ def _seed(db: Database, clock: FakeClock, count: int) -> list[int]:
     return ids
 
 
-def _walk(
-    db: Database,
-    filtro: QueueFilter,
-    now: datetime,
-    limit: int,
-    sort: str = "fecha_subida",
-    descending: bool = False,
-) -> list[int]:
+def _walk(db: Database, filtro: QueueFilter, now: datetime, limit: int, **orden: Any) -> list[int]:
+    """Every id the keyset pages give, page after page (`orden`: sort and descending)."""
     seen: list[int] = []
     cursor: QueueCursor | None = None
     while True:
-        page = queue.pagina(
-            db, filtro, now, despues=cursor, limit=limit, sort=sort, descending=descending
-        )
+        page = queue.pagina(db, filtro, now, despues=cursor, limit=limit, **orden)
         seen += [r.id for r in page.rows]
         if page.siguiente is None:
             return seen
