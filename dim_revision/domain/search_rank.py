@@ -1,0 +1,258 @@
+"""Ranking: resolved typed words → (entry, composite score) best first, without scoring the catalog.
+
+composite = the typed words' scores in the entry − the entry's penalty (length, variant weights,
+prior order) + the weights given back for variants the query names (`Lift`). One typed word
+merges its presorted postings and stops at `limit`; several intersect the rarest word's hits
+with the others' (dict keys, dense arrays for words that reach most of the catalog, or one entry
+at a time for very common words); when none has every word, the subsets with the most of them
+(`partial`). Operators' earlier picks are added on top (`boost`).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator
+from itertools import combinations, repeat
+from operator import itemgetter
+
+from dim_revision.domain.learning import Learned
+from dim_revision.domain.search_build import Ordered, Postings
+from dim_revision.domain.search_codes import normalize_query
+from dim_revision.domain.search_scores import (
+    DENSE_MIN,
+    DENSE_SHARE,
+    LEARN_CANDIDATES,
+    LEARN_HALF,
+    LEARN_MAX,
+    LIFT_RESCORE,
+    LOOKUP_RATIO,
+    MEMO_WORDS,
+    PARTIAL_FIRST_WORD,
+    PARTIAL_MAX_WORDS,
+    PARTIAL_PER_CHAR,
+    PARTIAL_WORD_CAP,
+    WHOLE_REAL,
+    WHOLE_VIRTUAL,
+)
+from dim_revision.domain.search_tokens import EntryScorer, Resolver, Token
+from dim_revision.domain.search_variants import Lift
+
+Ranked = list[tuple[int, float]]  # (entry, composite), best first
+
+
+class Ranker:
+    """Ranks resolved tokens over one catalog; keeps the one-word tops between keystrokes."""
+
+    def __init__(self, penalty: list[float], postings: Postings, resolver: Resolver) -> None:
+        self._penalty = penalty
+        self._p = postings
+        self._resolver = resolver
+        self._singles: dict[tuple[str, bool, int], Ranked] = {}  # one-word queries
+
+    def rank(self, tokens: list[Token], limit: int, lift: Lift) -> Ranked:
+        """Entries with every token, best first."""
+        if len(tokens) == 1:
+            if lift:
+                return self._single_lifted(tokens[0], limit, lift)
+            key = (tokens[0].text, tokens[0].fuzzy_applied, limit)
+            top = self._singles.get(key)
+            if top is None:
+                top = self._top_single(tokens[0], limit)
+                if len(self._singles) >= MEMO_WORDS:
+                    self._singles.clear()
+                self._singles[key] = top
+            return top
+        resolver = self._resolver
+        tokens = sorted(tokens, key=lambda t: len(t.hits) if t.hits is not None else t.estimate)
+        driver = resolver.hits(tokens[0])
+        maps: list[dict[int, float]] = []
+        arrays: list[list[float]] = []
+        scorers: list[EntryScorer] = []
+        dense_at = max(DENSE_MIN, len(self._penalty) // DENSE_SHARE)
+        for t in tokens[1:]:
+            if t.estimate >= dense_at and t.hits is None:
+                arrays.append(resolver.dense(t))
+            elif t.hits is not None or t.estimate <= LOOKUP_RATIO * len(driver):
+                maps.append(resolver.hits(t))
+            else:  # a very common word: score it only on the few candidates left
+                scorers.append(EntryScorer(t, self._p.terms))
+        candidates: Iterable[int] = driver.keys()
+        for m in maps:
+            candidates = m.keys() & candidates  # set intersection, in C
+        penalty = self._penalty
+        if arrays and not maps and not scorers and not lift and len(driver) >= dense_at:
+            return self._top_over_arrays(tokens[0], driver, arrays, limit)
+        if not scorers and not lift and len(maps) + len(arrays) == 1:  # two-word queries
+            if maps:
+                other = maps[0]
+                pairs = [(e, driver[e] + other[e] - penalty[e]) for e in candidates]
+            else:
+                arr = arrays[0]
+                pairs = [(e, d + arr[e] - penalty[e]) for e, d in driver.items() if arr[e]]
+            return heapq.nlargest(limit, pairs, key=itemgetter(1))
+        totals: Ranked = []
+        for e in candidates:
+            score = driver[e] - penalty[e] + lift.get(e, 0.0)
+            for m in maps:
+                score += m[e]
+            for arr in arrays:
+                s = arr[e]
+                if not s:
+                    break
+                score += s
+            else:
+                for scorer in scorers:
+                    s = scorer(e)
+                    if not s:
+                        break
+                    score += s
+                else:
+                    totals.append((e, score))
+        return heapq.nlargest(limit, totals, key=itemgetter(1))
+
+    def partial(
+        self, tokens: list[Token], limit: int, lift: Lift
+    ) -> tuple[Ranked, dict[int, tuple[str, ...]]]:
+        """No entry has every typed word: the entries with the most of them, best first, and the
+        typed words each lacks."""
+        live = [t for t in tokens if t.estimate > 0]
+        dead = tuple(t.text for t in tokens if t.estimate == 0)
+        while len(live) > PARTIAL_MAX_WORDS:  # very long queries: leave out the commonest words
+            live.remove(max(live, key=lambda t: t.estimate))
+        for size in range(len(live), 0, -1):
+            found: dict[int, tuple[float, tuple[str, ...]]] = {}
+            for subset in combinations(live, size):
+                if size == len(live) and len(live) == len(tokens):
+                    continue  # that is the full query, already empty
+                kept = {id(t) for t in subset}
+                lacking = dead + tuple(t.text for t in live if id(t) not in kept)
+                cost = sum(_lacking_cost(t, t is tokens[0]) for t in live if id(t) not in kept)
+                for e, score in self.rank(list(subset), limit, lift):
+                    score -= cost
+                    if e not in found or score > found[e][0]:
+                        found[e] = (score, lacking)
+            if found:
+                ranked = heapq.nlargest(limit, found.items(), key=lambda kv: kv[1][0])
+                return (
+                    [(e, score) for e, (score, _) in ranked],
+                    {e: _in_order(tokens, lacking) for e, (_, lacking) in ranked},
+                )
+        return [], {}
+
+    def boost(
+        self,
+        learned: Learned | None,
+        entry_of: dict[int, int],
+        query: str,
+        tokens: list[Token],
+        best: Ranked,
+        limit: int,
+        lift: Lift,
+    ) -> Ranked:
+        """Raise what operators chose before for this query (or one it starts)."""
+        if learned is None:
+            return best
+        weights = learned.weights(normalize_query(query))
+        if not weights:
+            return best
+        chosen = heapq.nlargest(LEARN_CANDIDATES, weights.items(), key=itemgetter(1))
+        scores = dict(best)
+        scorers: list[EntryScorer] | None = None
+        for ident, w in chosen:
+            e = entry_of.get(ident)
+            if e is None:
+                continue
+            base = scores.get(e)
+            if base is None:  # not in the first few: score it on its own, if it matches
+                if scorers is None:
+                    scorers = [EntryScorer(t, self._p.terms) for t in tokens]
+                parts = [scorer(e) for scorer in scorers]
+                if not all(parts):
+                    continue
+                base = sum(parts) - self._penalty[e] + lift.get(e, 0.0)
+            scores[e] = base + LEARN_MAX * w / (w + LEARN_HALF)
+        return heapq.nlargest(limit, scores.items(), key=itemgetter(1))
+
+    def _single_lifted(self, token: Token, limit: int, lift: Lift) -> Ranked:
+        """One typed word that names a variant ("paaf"): the usual top, with the few entries
+        carrying a named variant re-scored (lift only moves those)."""
+        lifted = lift.entries()
+        penalty = self._penalty
+        if len(lifted) > LIFT_RESCORE:  # a common variant ("con contraste"): score them all
+            hits = self._resolver.hits(token)
+            pairs = [(e, s - penalty[e] + lift.get(e, 0.0)) for e, s in hits.items()]
+            return heapq.nlargest(limit, pairs, key=itemgetter(1))
+        scores = dict(self._top_single(token, limit + len(lifted)))
+        scorer = EntryScorer(token, self._p.terms)
+        for e in lifted:
+            s = scorer(e)
+            if s:
+                scores[e] = s - penalty[e] + lift.get(e, 0.0)
+            else:
+                scores.pop(e, None)
+        return heapq.nlargest(limit, scores.items(), key=itemgetter(1))
+
+    def _top_single(self, token: Token, limit: int) -> Ranked:
+        """One typed word: merge the presorted postings of its words and take the first few."""
+        streams = []
+        for vi, whole, drop in token.sources():
+            real, virtual = self._p.order[vi]
+            streams.append(self._stream(real, (WHOLE_REAL if whole else 0.0) - drop))
+            streams.append(self._stream(virtual, (WHOLE_VIRTUAL if whole else 0.0) - drop))
+        out: Ranked = []
+        seen: set[int] = set()
+        for key, e in heapq.merge(*streams):
+            if e not in seen:  # an entry's first appearance is its best
+                seen.add(e)
+                out.append((e, -key))
+                if len(out) == limit:
+                    break
+        return out
+
+    def _stream(self, postings: Ordered, delta: float) -> Iterator[tuple[float, int]]:
+        """(penalty - score - delta, entry) for some postings, ascending, built in C."""
+        entries, scores = postings
+        base = map(float.__sub__, map(self._penalty.__getitem__, entries), scores)
+        return zip(map(float.__sub__, base, repeat(delta)), entries, strict=True)
+
+    def _top_over_arrays(
+        self, driver_token: Token, driver: dict[int, float], arrays: list[list[float]], limit: int
+    ) -> Ranked:
+        """A common word ("rmn") and words that reach most of the catalog ("rmn de c"): walk the
+        common word's entries best first and stop once nothing left can enter the top."""
+        ranked = driver_token.ranked
+        if ranked is None:
+            penalty = self._penalty
+            ranked = sorted(((s - penalty[e], e) for e, s in driver.items()), reverse=True)
+            driver_token.ranked = ranked
+        ceiling = sum(self._resolver.dense_max(arr) for arr in arrays)
+        heap: list[tuple[float, int]] = []
+        for base, e in ranked:
+            if len(heap) == limit and base + ceiling <= heap[0][0]:
+                break
+            total = base
+            for arr in arrays:
+                s = arr[e]
+                if not s:
+                    break
+                total += s
+            else:
+                if len(heap) < limit:
+                    heapq.heappush(heap, (total, e))
+                elif total > heap[0][0]:
+                    heapq.heapreplace(heap, (total, e))
+        return [(e, total) for total, e in sorted(heap, reverse=True)]
+
+
+def _lacking_cost(token: Token, first: bool) -> float:
+    """What leaving a typed word out costs a partial match: a longer word says more than the two
+    letters being typed ("marcacion co" keeps showing MARCACIÓN…), and orders name the study
+    first ("tac de abdomen superior" is a TC before it is an "abdomen superior")."""
+    return min(len(token.text) * PARTIAL_PER_CHAR, PARTIAL_WORD_CAP) + (
+        PARTIAL_FIRST_WORD if first else 0.0
+    )
+
+
+def _in_order(tokens: list[Token], lacking: tuple[str, ...]) -> tuple[str, ...]:
+    wanted = set(lacking)
+    return tuple(t.text for t in tokens if t.text in wanted)
