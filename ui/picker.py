@@ -28,15 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.picker_items import (
-    ChosenDelegate,
-    ChosenModel,
-    HintListView,
-    Span,
-    Suggestion,
-    SuggestionDelegate,
-    SuggestionModel,
-)
+from ui.picker_models import ChosenModel, Span, Suggestion, SuggestionModel
+from ui.picker_paint import ChosenDelegate, HintListView, SuggestionDelegate
 
 MAX_SUGGESTIONS = 12
 PLACEHOLDER = "Buscar prestación… (Ctrl+P)"

@@ -21,7 +21,7 @@ from tests.gui.conftest import type_text
 from tests.gui.harness import loaded, make_context, open_window, press
 from tests.gui.seeding import seed_queue
 from ui.picker import PrestacionPicker
-from ui.picker_items import CODE_ROLE, MISSING_ROLE
+from ui.picker_models import CODE_ROLE, MISSING_ROLE
 from ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.gui
