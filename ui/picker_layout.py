@@ -21,16 +21,24 @@ _PIECES = re.compile(r"\s+|\S+")
 
 def segments(text: str, spans: Iterable[Span]) -> list[tuple[str, bool]]:
     """Split `text` into (piece, bold) runs; spans may overlap or fall outside the text."""
-    bold = [False] * len(text)
-    for start, end in spans:
-        for i in range(max(0, start), min(len(text), end)):
-            bold[i] = True
-    runs: list[tuple[str, bool]] = []
-    for ch, b in zip(text, bold, strict=True):
-        if runs and runs[-1][1] == b:
-            runs[-1] = (runs[-1][0] + ch, b)
+    n = len(text)
+    merged: list[list[int]] = []
+    for start, end in sorted((max(0, a), min(n, b)) for a, b in spans):
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
         else:
-            runs.append((ch, b))
+            merged.append([start, end])
+    runs: list[tuple[str, bool]] = []
+    at = 0
+    for start, end in merged:
+        if start > at:
+            runs.append((text[at:start], False))
+        runs.append((text[start:end], True))
+        at = end
+    if at < n:
+        runs.append((text[at:], False))
     return runs
 
 
@@ -54,7 +62,19 @@ class RowLayouts:
     def __init__(self) -> None:
         self._layouts: dict[tuple[object, ...], RowLayout] = {}
         self._metrics: dict[tuple[str, bool], QFontMetrics] = {}
+        self._fonts: dict[str, tuple[QFont, QFont, QFont]] = {}
         self._widths: dict[tuple[str, bool, str], int] = {}  # word widths, shared by all rows
+
+    def fonts(self, font: QFont) -> tuple[QFont, QFont, QFont]:
+        """Regular, bold and italic copies of `font`, made once per font."""
+        key = font.key()
+        found = self._fonts.get(key)
+        if found is None:
+            bold, italic = QFont(font), QFont(font)
+            bold.setBold(True)
+            italic.setItalic(True)
+            found = self._fonts[key] = (QFont(font), bold, italic)
+        return found
 
     def metrics(self, font: QFont, bold: bool, font_key: str | None = None) -> QFontMetrics:
         key = (font.key() if font_key is None else font_key, bold)

@@ -50,10 +50,16 @@ class SuggestionModel(QAbstractListModel):
         super().__init__(parent)
         self._rows: list[Suggestion] = []
 
-    def set_rows(self, rows: Sequence[Suggestion]) -> None:
+    def set_rows(self, rows: Sequence[Suggestion]) -> bool:
+        """Show `rows`; False (and no reset: nothing to lay out or repaint) if they are the
+        rows already shown."""
+        new = list(rows)
+        if new == self._rows:
+            return False
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = new
         self.endResetModel()
+        return True
 
     def row_at(self, row: int) -> Suggestion | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

@@ -24,6 +24,7 @@ from ui.picker_models import (
     TAKEN_ROLE,
     AnyIndex,
     Suggestion,
+    SuggestionModel,
 )
 
 
@@ -90,12 +91,24 @@ class SuggestionDelegate(_RowDelegate):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._layouts = RowLayouts()
+        # (id of the row, width) → size: the view asks for every row's size several times per
+        # keystroke (reset, current row, geometry). Rows are immutable and kept by the model
+        # until it resets, so the picker calls `forget_sizes` then (and on a font change).
+        self._sizes: dict[tuple[int, int], QSize] = {}
+
+    def forget_sizes(self) -> None:
+        self._sizes.clear()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         widget = option.widget
         total = widget.viewport().width() if isinstance(widget, QListView) else option.rect.width()
-        layout = self._layout_for(index, option.font, total - self.PAD - 2 * self.INDENT - 8)
-        return QSize(max(total, 1), layout.text_height + self.PAD)
+        row = self._row(index)
+        key = (id(row), total)
+        size = self._sizes.get(key)
+        if size is None:
+            layout = self._layouts.layout(row, option.font, total - self.PAD - 2 * self.INDENT - 8)
+            size = self._sizes[key] = QSize(max(total, 1), layout.text_height + self.PAD)
+        return size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         opt, rect = self._background(painter, option, index)
@@ -120,17 +133,15 @@ class SuggestionDelegate(_RowDelegate):
                 layout.side,
             )
         painter.setPen(palette.color(group, role))
-        fonts = {False: QFont(opt.font), True: QFont(opt.font)}
-        fonts[True].setBold(True)
+        regular, bold_font, italic = self._layouts.fonts(opt.font)
+        fonts = {False: regular, True: bold_font}
         for n, line in enumerate(layout.lines):
             y = top + n * line_h
             for x, piece, bold in line:
                 painter.setFont(fonts[bold])
                 painter.drawText(QRect(rect.left() + x, y, rect.width(), line_h), left_flags, piece)
         if layout.missing:
-            hint = QFont(opt.font)
-            hint.setItalic(True)
-            painter.setFont(hint)
+            painter.setFont(italic)
             painter.setPen(palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
             y = top + len(layout.lines) * line_h
             painter.drawText(
@@ -140,6 +151,15 @@ class SuggestionDelegate(_RowDelegate):
 
     def _layout_for(self, index: AnyIndex, font: QFont, width: int) -> RowLayout:
         """The row laid out in `width` pixels (name + code on the right), cached."""
+        return self._layouts.layout(self._row(index), font, width)
+
+    @staticmethod
+    def _row(index: AnyIndex) -> Suggestion:
+        model = index.model()
+        if isinstance(model, SuggestionModel):  # ours: the row itself, no role round-trips
+            found = model.row_at(index.row())
+            if found is not None:
+                return found
         row = index.data(ROW_ROLE)
         if not isinstance(row, Suggestion):  # another model: read the roles
             row = Suggestion(
@@ -150,7 +170,7 @@ class SuggestionDelegate(_RowDelegate):
                 index.data(CODE_ROLE),
                 tuple(index.data(MISSING_ROLE) or ()),
             )
-        return self._layouts.layout(row, font, width)
+        return row
 
 
 class ChosenDelegate(_RowDelegate):
@@ -226,6 +246,13 @@ class HintListView(QListView):
 
     def empty_text(self) -> str:
         return self._empty_text
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            delegate = self.itemDelegate()
+            if isinstance(delegate, SuggestionDelegate):
+                delegate.forget_sizes()
+        super().changeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

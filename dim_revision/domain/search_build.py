@@ -29,29 +29,32 @@ from dim_revision.domain.search_variants import VariantFinder, Variants
 
 # (entries, their scores) of one word, best final rank first
 Ordered = tuple[tuple[int, ...], tuple[float, ...]]
+Folded = tuple[str, tuple[int, ...] | None]  # a folded name, the original index of each char
 
 
 @dataclass(frozen=True)
 class Postings:
     """Per vocabulary word, the entries that have it; per entry, its words."""
 
-    vocab: list[str]  # sorted distinct words, real and virtual
-    groups: list[tuple[tuple[float, tuple[int, ...]], ...]]  # per word: (score, entries), asc
-    order: list[tuple[Ordered, ...]]  # per word: real postings, then virtual ones
-    cumulative: list[int]  # postings before each vocabulary index
-    terms: list[tuple[tuple[int, ...], tuple[float, ...]]]  # per entry: sorted words, scores
-    buckets: dict[tuple[str, int], list[str]]  # fuzzy candidates by (first letter, length)
+    vocab: tuple[str, ...]  # sorted distinct words, real and virtual
+    groups: tuple[tuple[tuple[float, tuple[int, ...]], ...], ...]  # per word: (score, entries)
+    order: tuple[tuple[Ordered, ...], ...]  # per word: real postings, then virtual ones
+    cumulative: tuple[int, ...]  # postings before each vocabulary index
+    terms: tuple[tuple[tuple[int, ...], tuple[float, ...]], ...]  # per entry: words, scores
+    buckets: dict[tuple[str, int], tuple[str, ...]]  # fuzzy candidates by (first letter, length)
 
 
 @dataclass(frozen=True)
 class Catalog:
-    """The built catalog: what `SearchIndex` queries (and the disk cache stores)."""
+    """The built catalog: what `SearchIndex` queries (and the disk cache stores). Tuples of
+    plain values throughout, so the garbage collector never walks them (a list of 50 000 floats
+    is traversed at every full collection; a tuple of them is untracked)."""
 
-    ids: list[int]
-    nombres: list[str]
-    folded: list[tuple[str, list[int] | None]]  # folded name, original index of each char
-    penalty: list[float]  # length + variant weights + prior-order epsilon: one float
-    rank_eps: list[float]  # the prior-order epsilon alone
+    ids: tuple[int, ...]
+    nombres: tuple[str, ...]
+    folded: tuple[Folded, ...]  # folded name, original index of each char
+    penalty: tuple[float, ...]  # length + variant weights + prior-order epsilon: one float
+    rank_eps: tuple[float, ...]  # the prior-order epsilon alone
     postings: Postings
     synonyms: Synonyms
     variants: Variants
@@ -69,7 +72,7 @@ def build_catalog(
     finder = VariantFinder(lexicon.variantes)
     ids: list[int] = []
     nombres: list[str] = []
-    folded: list[tuple[str, list[int] | None]] = []
+    folded: list[Folded] = []
     base_penalty: list[float] = []
     per_entry: list[dict[str, float]] = []  # word → best score in that entry
     seen: set[int] = set()
@@ -80,7 +83,8 @@ def build_catalog(
         e = len(ids)
         ids.append(ident)
         nombres.append(nombre)
-        folded.append(fold_with_origin(nombre))
+        text, origin = fold_with_origin(nombre)
+        folded.append((text, None if origin is None else tuple(origin)))
         words = analyze_folded(*folded[-1]).words
         content = [w[0] for w in words if w[0] not in STOPWORDS]
         extra = finder.add(e, content)
@@ -107,11 +111,11 @@ def build_catalog(
     penalty = [base_penalty[e] + rank_eps[e] for e in range(n)]
     entry_of = {ident: e for e, ident in enumerate(ids)}
     return Catalog(
-        ids,
-        nombres,
-        folded,
-        penalty,
-        rank_eps,
+        tuple(ids),
+        tuple(nombres),
+        tuple(folded),
+        tuple(penalty),
+        tuple(rank_eps),
         _postings(per_entry, penalty),
         synonyms,
         finder.variants(),
@@ -146,7 +150,9 @@ def _postings(per_entry: list[dict[str, float]], penalty: list[float]) -> Postin
             )
         )
         cumulative.append(cumulative[-1] + len(plist))
-    return Postings(vocab, groups, order, cumulative, terms, _buckets(vocab))
+    return Postings(
+        tuple(vocab), tuple(groups), tuple(order), tuple(cumulative), tuple(terms), _buckets(vocab)
+    )
 
 
 def _keep_best(scores: dict[str, float], word: str, score: float) -> None:
@@ -154,7 +160,7 @@ def _keep_best(scores: dict[str, float], word: str, score: float) -> None:
         scores[word] = score
 
 
-def _buckets(vocab: list[str]) -> dict[tuple[str, int], list[str]]:
+def _buckets(vocab: list[str]) -> dict[tuple[str, int], tuple[str, ...]]:
     """(first letter, length) → distinct word starts of that length; a whole word also stands in
     for the two lengths past its end, so a typed extra letter still finds it."""
     buckets: dict[tuple[str, int], set[str]] = {}
@@ -166,4 +172,4 @@ def _buckets(vocab: list[str]) -> dict[tuple[str, int], list[str]]:
             buckets.setdefault((first, length), set()).add(word[:length])
         for length in (len(word) + 1, len(word) + 2):
             buckets.setdefault((first, length), set()).add(word)
-    return {k: sorted(v) for k, v in buckets.items()}
+    return {k: tuple(sorted(v)) for k, v in buckets.items()}

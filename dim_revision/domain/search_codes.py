@@ -30,9 +30,9 @@ def normalize_code(code: str) -> str:
 class Codes:
     """Every code of the catalog, sorted by its normalized form, and the code each entry shows."""
 
-    codes: list[tuple[str, int, str]]  # (normalized code, entry, code as written), sorted
-    keys: list[str]  # the normalized codes alone, for bisecting
-    shown: list[str | None]  # per entry: the code shown beside its name (its first one)
+    codes: tuple[tuple[str, int, str], ...]  # (normalized code, entry, as written), sorted
+    keys: tuple[str, ...]  # the normalized codes alone, for bisecting
+    shown: tuple[str | None, ...]  # per entry: the code shown beside its name (its first one)
 
     @classmethod
     def build(cls, entry_of: Mapping[int, int], codigos: Mapping[int, Sequence[str]]) -> Codes:
@@ -51,7 +51,7 @@ class Codes:
                     if key:
                         codes.append((key, entry, value.strip()))
         codes.sort()
-        return cls(codes, [c for c, _, _ in codes], shown)
+        return cls(tuple(codes), tuple(c for c, _, _ in codes), tuple(shown))
 
     def hits(self, query: str, limit: int) -> dict[int, str]:
         """Entry → matched code, for the codes starting with the query (exact first), if the

@@ -42,10 +42,10 @@ from dim_revision.domain.lexicon import Lexicon, default_lexicon
 from dim_revision.domain.search_build import Catalog, build_catalog
 from dim_revision.domain.search_codes import normalize_code, normalize_query
 from dim_revision.domain.search_rank import Ranker
-from dim_revision.domain.search_scores import CODE_SCORE, fuzzy_worthy
+from dim_revision.domain.search_scores import CODE_SCORE, MEMO_LIFTS, fuzzy_worthy
 from dim_revision.domain.search_spans import Highlighter, Span, word_start
 from dim_revision.domain.search_text import STOPWORDS, fold, query_words
-from dim_revision.domain.search_tokens import Resolver
+from dim_revision.domain.search_tokens import Resolver, Token
 from dim_revision.domain.search_variants import Lift, Variants
 
 __all__ = ["STOPWORDS", "Match", "SearchIndex", "Span", "fold", "normalize_code", "normalize_query"]
@@ -81,6 +81,19 @@ class SearchIndex:
         self._resolver = Resolver(c.postings, c.variants.words)
         self._ranker = Ranker(c.penalty, c.postings, self._resolver)
         self._highlighter = Highlighter(c.folded, c.synonyms)
+        self._lifts: dict[frozenset[int], Lift] = {}  # kept: a lift caches its weights
+
+    def _lift(self, tokens: list[Token]) -> Lift:
+        """The variant weights the typed words give back (see `search_variants.Lift`)."""
+        lift = Lift.named_by((w for t in tokens for w in t.names), self._catalog.variants)
+        if not lift:
+            return lift
+        kept = self._lifts.get(lift.named)
+        if kept is None:
+            if len(self._lifts) >= MEMO_LIFTS:
+                self._lifts.clear()
+            kept = self._lifts[lift.named] = lift
+        return kept
 
     # -- disk cache (services/catalogo.py): the built catalog without memos or learning --------
 
@@ -138,13 +151,13 @@ class SearchIndex:
         required = c.synonyms.join(content) if content else words
         resolver, ranker = self._resolver, self._ranker
         tokens = [resolver.token(w, False) for w in required]
-        lift = Lift.named_by((w for t in tokens for w in t.names), c.variants)
+        lift = self._lift(tokens)
         best = ranker.rank(tokens, limit, lift)
         if len(best) < limit and any(fuzzy_worthy(t.text) and not t.fuzzy_applied for t in tokens):
             # Few results: a typed word may be a typo that happens to prefix another word
             # ("rx mamo" for "rx mano"); let every word also reach its near misses.
             tokens = [resolver.token(w, True) for w in required]
-            lift = Lift.named_by((w for t in tokens for w in t.names), c.variants)
+            lift = self._lift(tokens)
             best = ranker.rank(tokens, limit, lift)
         missing: dict[int, tuple[str, ...]] = {}
         if best:

@@ -11,6 +11,7 @@ at a time for very common words); when none has every word, the subsets with the
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections.abc import Iterable, Iterator
 from itertools import combinations, repeat
 from operator import itemgetter
@@ -20,6 +21,7 @@ from dim_revision.domain.search_build import Ordered, Postings
 from dim_revision.domain.search_codes import normalize_query
 from dim_revision.domain.search_scores import (
     DENSE_MIN,
+    DENSE_RATIO,
     DENSE_SHARE,
     LEARN_CANDIDATES,
     LEARN_HALF,
@@ -31,11 +33,15 @@ from dim_revision.domain.search_scores import (
     PARTIAL_MAX_WORDS,
     PARTIAL_PER_CHAR,
     PARTIAL_WORD_CAP,
+    RANKED_WALK_CAP,
+    WALK_CAP,
+    WALK_MIN,
     WHOLE_REAL,
     WHOLE_VIRTUAL,
 )
 from dim_revision.domain.search_tokens import EntryScorer, Resolver, Token
 from dim_revision.domain.search_variants import Lift
+from dim_revision.domain.search_walk import Check, walk
 
 Ranked = list[tuple[int, float]]  # (entry, composite), best first
 
@@ -43,7 +49,7 @@ Ranked = list[tuple[int, float]]  # (entry, composite), best first
 class Ranker:
     """Ranks resolved tokens over one catalog; keeps the one-word tops between keystrokes."""
 
-    def __init__(self, penalty: list[float], postings: Postings, resolver: Resolver) -> None:
+    def __init__(self, penalty: tuple[float, ...], postings: Postings, resolver: Resolver) -> None:
         self._penalty = penalty
         self._p = postings
         self._resolver = resolver
@@ -64,15 +70,27 @@ class Ranker:
             return top
         resolver = self._resolver
         tokens = sorted(tokens, key=lambda t: len(t.hits) if t.hits is not None else t.estimate)
+        if tokens[0].ranked is not None or tokens[0].estimate >= WALK_MIN:  # common words
+            walked = self._walk(tokens, limit, lift)
+            if walked is not None:
+                return walked
         driver = resolver.hits(tokens[0])
         maps: list[dict[int, float]] = []
-        arrays: list[list[float]] = []
+        arrays: list[array[float]] = []
         scorers: list[EntryScorer] = []
         dense_at = max(DENSE_MIN, len(self._penalty) // DENSE_SHARE)
         for t in tokens[1:]:
-            if t.estimate >= dense_at and t.hits is None:
-                arrays.append(resolver.dense(t))
-            elif t.hits is not None or t.estimate <= LOOKUP_RATIO * len(driver):
+            kept = resolver.dense_known(t) if t.hits is None else None
+            if kept is not None:
+                arrays.append(kept)
+            elif t.hits is not None:
+                maps.append(t.hits)
+            elif t.estimate >= dense_at:  # an array, unless scoring the candidates costs less
+                if t.estimate <= DENSE_RATIO * len(driver):
+                    arrays.append(resolver.dense(t))
+                else:
+                    scorers.append(EntryScorer(t, self._p.terms))
+            elif t.estimate <= LOOKUP_RATIO * len(driver):
                 maps.append(resolver.hits(t))
             else:  # a very common word: score it only on the few candidates left
                 scorers.append(EntryScorer(t, self._p.terms))
@@ -80,7 +98,7 @@ class Ranker:
         for m in maps:
             candidates = m.keys() & candidates  # set intersection, in C
         penalty = self._penalty
-        if arrays and not maps and not scorers and not lift and len(driver) >= dense_at:
+        if arrays and not maps and not scorers and not lift and len(driver) >= WALK_MIN:
             return self._top_over_arrays(tokens[0], driver, arrays, limit)
         if not scorers and not lift and len(maps) + len(arrays) == 1:  # two-word queries
             if maps:
@@ -178,9 +196,19 @@ class Ranker:
         carrying a named variant re-scored (lift only moves those)."""
         lifted = lift.entries()
         penalty = self._penalty
-        if len(lifted) > LIFT_RESCORE:  # a common variant ("con contraste"): score them all
+        if len(lifted) > LIFT_RESCORE:  # a common variant ("con contraste"): score them all…
             hits = self._resolver.hits(token)
-            pairs = [(e, s - penalty[e] + lift.get(e, 0.0)) for e, s in hits.items()]
+            weights = lift.weights()
+            pairs = [(e, hits[e] - penalty[e] + w) for e, w in weights.items() if e in hits]
+            seen: set[int] = set()
+            others = 0
+            for key, e in self._ordered(token):  # …and the best of the others, in order
+                if e not in weights and e not in seen:
+                    seen.add(e)
+                    pairs.append((e, -key))
+                    others += 1
+                    if others == limit:
+                        break
             return heapq.nlargest(limit, pairs, key=itemgetter(1))
         scores = dict(self._top_single(token, limit + len(lifted)))
         scorer = EntryScorer(token, self._p.terms)
@@ -192,16 +220,39 @@ class Ranker:
                 scores.pop(e, None)
         return heapq.nlargest(limit, scores.items(), key=itemgetter(1))
 
-    def _top_single(self, token: Token, limit: int) -> Ranked:
-        """One typed word: merge the presorted postings of its words and take the first few."""
+    def _walk(self, tokens: list[Token], limit: int, lift: Lift) -> Ranked | None:
+        """The first token's entries best first, the others checked on each (a kept hit map or
+        dense array if there is one, else the entry's own words): see `search_walk`."""
+        resolver = self._resolver
+        checks: list[Check] = []
+        for t in tokens[1:]:
+            if t.hits is not None:
+                checks.append(t.hits.get)
+            else:
+                arr = resolver.dense_known(t)
+                checks.append(EntryScorer(t, self._p.terms) if arr is None else arr.__getitem__)
+        ceiling = sum(resolver.ceiling(t) for t in tokens[1:]) + lift.ceiling()
+        ranked = tokens[0].ranked  # sorted once (see `_top_over_arrays`): cheaper to walk
+        if ranked is not None:
+            ordered: Iterable[tuple[float, int]] = ((-base, e) for base, e in ranked)
+            return walk(ordered, checks, ceiling, lift, limit, RANKED_WALK_CAP)
+        return walk(self._ordered(tokens[0]), checks, ceiling, lift, limit, WALK_CAP)
+
+    def _ordered(self, token: Token) -> Iterator[tuple[float, int]]:
+        """(penalty - score, entry) of every posting the token reaches, ascending (an entry's
+        first appearance is its best): its words' presorted postings merged."""
         streams = []
         for vi, whole, drop in token.sources():
             real, virtual = self._p.order[vi]
             streams.append(self._stream(real, (WHOLE_REAL if whole else 0.0) - drop))
             streams.append(self._stream(virtual, (WHOLE_VIRTUAL if whole else 0.0) - drop))
+        return heapq.merge(*streams)
+
+    def _top_single(self, token: Token, limit: int) -> Ranked:
+        """One typed word: merge the presorted postings of its words and take the first few."""
         out: Ranked = []
         seen: set[int] = set()
-        for key, e in heapq.merge(*streams):
+        for key, e in self._ordered(token):
             if e not in seen:  # an entry's first appearance is its best
                 seen.add(e)
                 out.append((e, -key))
@@ -216,7 +267,7 @@ class Ranker:
         return zip(map(float.__sub__, base, repeat(delta)), entries, strict=True)
 
     def _top_over_arrays(
-        self, driver_token: Token, driver: dict[int, float], arrays: list[list[float]], limit: int
+        self, driver_token: Token, driver: dict[int, float], arrays: list[array[float]], limit: int
     ) -> Ranked:
         """A common word ("rmn") and words that reach most of the catalog ("rmn de c"): walk the
         common word's entries best first and stop once nothing left can enter the top."""

@@ -23,11 +23,16 @@ LIFT_RESCORE = 400  # up to this many entries carrying a named variant are re-sc
 CODE_SCORE = 1000.0
 MEMO_WORDS = 256  # resolved typed words kept between keystrokes
 MEMO_HITS = 400_000  # and at most this many entries in their hit maps (~20 MB)
+MEMO_LIFTS = 64  # variant lifts (the entries they weigh on, and how much) kept between keys
 MEMO_SHOWN = 2048  # names split into words, kept for highlighting the next keystroke
 LOOKUP_RATIO = 8  # build a word's full hit map only if it is within this factor of the driver's
 DENSE_SHARE = 4  # a typed word reaching more postings than entries/4 is scored from an array
 DENSE_MIN = 1500
+DENSE_RATIO = 16  # …built only for at least 1/16 as many candidates (else scored one by one)
 DENSE_KEEP = 64  # such arrays kept between keystrokes (8 bytes per entry each), LRU
+WALK_MIN = 1500  # a query whose rarest word has this many postings is walked best first…
+WALK_CAP = 600  # …looking at up to this many entries before scoring every candidate instead
+RANKED_WALK_CAP = 3000  # (or this many when its entries are already sorted)
 TOP = "\U0010ffff"  # sorts after any word: [bisect(w), bisect(w + TOP)) are the words starting w
 
 # Base score of a word by its position.

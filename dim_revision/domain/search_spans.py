@@ -8,8 +8,10 @@ form that produced the synonym is marked), and failing that the words it reached
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dim_revision.domain.search_build import Folded
 from dim_revision.domain.search_scores import MEMO_SHOWN
 from dim_revision.domain.search_text import Analyzed, Synonyms, analyze_folded
 
@@ -42,7 +44,7 @@ class Highlighter:
     """Spans of the typed words in an entry's name; keeps the names it split for a while (the
     next keystroke usually shows the same entries)."""
 
-    def __init__(self, folded: list[tuple[str, list[int] | None]], synonyms: Synonyms) -> None:
+    def __init__(self, folded: tuple[Folded, ...], synonyms: Synonyms) -> None:
         self._folded = folded
         self._synonyms = synonyms
         self._shown: dict[int, _Shown] = {}
@@ -80,7 +82,7 @@ class Highlighter:
         return _merge(spans)
 
 
-def _span(origin: list[int] | None, fstart: int, fend: int) -> Span:
+def _span(origin: Sequence[int] | None, fstart: int, fend: int) -> Span:
     if origin is None:
         return fstart, fend
     return origin[fstart], origin[fend - 1] + 1

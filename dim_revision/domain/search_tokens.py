@@ -8,6 +8,7 @@ between keystrokes (LRU, bounded by word count and by total hit-map size).
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterator
@@ -47,6 +48,7 @@ class Token:
     estimate: int  # postings behind this word: decides which word drives a query
     names: frozenset[str]  # variant words this typed word names (see `search_variants.Lift`)
     hits: dict[int, float] | None = field(default=None, repr=False)  # entry → best score
+    ceiling: float | None = field(default=None, repr=False)  # its best score in any entry
     # (score - penalty, entry), best first: for a common word driving a query (see `search_rank`)
     ranked: list[tuple[float, int]] | None = field(default=None, repr=False)
     memo_key: tuple[str, bool] = ("", False)
@@ -68,8 +70,9 @@ class Resolver:
         self._variant_words = variant_words
         self._memo: dict[tuple[str, bool], Token] = {}
         self._memo_hits = 0
-        # Typed words that reach most of the catalog ("c", "rmn"): entry → score as a flat list.
-        self._dense: dict[tuple[str, bool], list[float]] = {}
+        # Typed words that reach most of the catalog ("c", "rmn"): entry → score as a flat array
+        # of doubles (not a list: the garbage collector would walk every element).
+        self._dense: dict[tuple[str, bool], array[float]] = {}
         self._dense_max: dict[int, float] = {}  # id(array) → its largest score
 
     def token(self, text: str, fuzzy_all: bool) -> Token:
@@ -126,14 +129,14 @@ class Resolver:
                 self._memo_hits += len(hits)
         return token.hits
 
-    def dense(self, token: Token) -> list[float]:
-        """Entry → best score of a typed word that reaches most of the catalog, as a list."""
+    def dense(self, token: Token) -> array[float]:
+        """Entry → best score of a typed word that reaches most of the catalog, as an array."""
         key = (token.text, token.fuzzy_applied)
         arr = self._dense.pop(key, None)
         if arr is not None:
             self._dense[key] = arr  # most recently used last
             return arr
-        arr = [0.0] * len(self._p.terms)
+        arr = array("d", bytes(8 * len(self._p.terms)))
         setitem = arr.__setitem__
         for score, entries in self._parts(token):  # ascending: the last write is each best
             deque(map(setitem, entries, repeat(score)), maxlen=0)
@@ -144,7 +147,25 @@ class Resolver:
         self._dense_max[id(arr)] = max(arr, default=0.0)
         return arr
 
-    def dense_max(self, arr: list[float]) -> float:
+    def dense_known(self, token: Token) -> array[float] | None:
+        """The token's dense array if one is kept (never builds one)."""
+        return self._dense.get((token.text, token.fuzzy_applied))
+
+    def ceiling(self, token: Token) -> float:
+        """The best score this token reaches in any entry (an upper bound for early stopping)."""
+        if token.ceiling is None:
+            best = 0.0
+            groups = self._p.groups
+            for vi, whole, drop in token.sources():
+                if whole:  # the bonus depends on the score: look at every group
+                    for score, _ in groups[vi]:
+                        best = max(best, score + whole_bonus(score) - drop)
+                elif groups[vi]:
+                    best = max(best, groups[vi][-1][0] - drop)  # ascending: the last is best
+            token.ceiling = best
+        return token.ceiling
+
+    def dense_max(self, arr: array[float]) -> float:
         """The largest score of an array `dense` returned (and still keeps)."""
         return self._dense_max[id(arr)]
 
@@ -197,7 +218,7 @@ class EntryScorer:
     __slots__ = ("_fuzzy", "_hi", "_lo", "_terms", "_whole")
 
     def __init__(
-        self, token: Token, terms: list[tuple[tuple[int, ...], tuple[float, ...]]]
+        self, token: Token, terms: tuple[tuple[tuple[int, ...], tuple[float, ...]], ...]
     ) -> None:
         self._lo, self._hi, self._whole, self._fuzzy = token.lo, token.hi, token.whole, token.fuzzy
         self._terms = terms

@@ -22,7 +22,7 @@ class Variants:
     words: tuple[str, ...]  # every word of every form
     entries: tuple[tuple[int, ...], ...]  # per variant: entries it weighs on
     form_entries: tuple[tuple[int, ...], ...]  # per form: entries weighed on through it
-    of_entry: list[tuple[int, ...]]  # per entry: the forms that weigh on it
+    of_entry: tuple[tuple[int, ...], ...]  # per entry: the forms that weigh on it
 
 
 class VariantFinder:
@@ -62,7 +62,7 @@ class VariantFinder:
             tuple(sorted({w for _, form in self._forms for w in form})),
             tuple(tuple(es) for es in self._variant_entries),
             tuple(tuple(es) for es in self._form_entries),
-            self._of_entry,
+            tuple(self._of_entry),
         )
 
     def _forms_in(self, content: list[str]) -> set[int]:
@@ -79,10 +79,15 @@ class Lift:
     """Entry → the weight to give back for the variant forms the query names, computed only for
     the entries a query looks at."""
 
-    __slots__ = ("_named", "_variants")
+    __slots__ = ("_named", "_variants", "_weights")
 
     def __init__(self, named: frozenset[int], variants: Variants | None) -> None:
         self._named, self._variants = named, variants
+        self._weights: dict[int, float] | None = None
+
+    @property
+    def named(self) -> frozenset[int]:
+        return self._named
 
     @classmethod
     def named_by(cls, typed: Iterable[str], variants: Variants) -> Lift:
@@ -104,7 +109,25 @@ class Lift:
         per_form = self._variants.form_entries
         return {e for f in self._named for e in per_form[f]}
 
+    def ceiling(self) -> float:
+        """The most `get` can give any entry: every named line's positive weight."""
+        if self._variants is None:
+            return 0.0
+        lines = {self._variants.forms[f][0] for f in self._named}
+        return sum(max(self._variants.weights[v], 0.0) for v in lines)
+
+    def weights(self) -> dict[int, float]:
+        """`get` for every entry a named form weighs on (computed once per lift)."""
+        if self._weights is None:
+            self._weights = {e: self._weight(e, 0.0) for e in self.entries()}
+        return self._weights
+
     def get(self, e: int, default: float = 0.0) -> float:
+        if self._weights is not None:
+            return self._weights.get(e, default)
+        return self._weight(e, default)
+
+    def _weight(self, e: int, default: float) -> float:
         variants = self._variants
         if variants is None or not variants.of_entry[e]:
             return default
