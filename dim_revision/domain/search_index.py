@@ -27,7 +27,8 @@ one unknown word.
 This module is the façade; the parts live beside it: `search_scores` (the numbers),
 `search_codes` (query and code normalisation), `search_build` (catalog → postings, vocabulary,
 buckets), `search_variants` (variant weights and their lift), `search_tokens` (typed word →
-vocabulary range, typos, hit maps), `search_rank` (ranking, partial matches, learning boost) and
+vocabulary range, typos, hit maps), `search_rank` and `search_walk` (ranking, learning boost), `search_partial` (entries with
+the most of the typed words) and
 `search_spans` (highlighting).
 """
 
@@ -41,6 +42,7 @@ from dim_revision.domain.learning import Learned
 from dim_revision.domain.lexicon import Lexicon, default_lexicon
 from dim_revision.domain.search_build import Catalog, build_catalog
 from dim_revision.domain.search_codes import normalize_code, normalize_query
+from dim_revision.domain.search_partial import partial
 from dim_revision.domain.search_rank import Ranker
 from dim_revision.domain.search_scores import CODE_SCORE, MEMO_LIFTS, fuzzy_worthy
 from dim_revision.domain.search_spans import Highlighter, Span, word_start
@@ -163,7 +165,7 @@ class SearchIndex:
         if best:
             best = ranker.boost(self._learned, self._entry, query, tokens, best, limit, lift)
         elif len(tokens) > 1:
-            best, missing = ranker.partial(tokens, limit, lift)
+            best, missing = partial(ranker.rank, tokens, limit, lift)
         if coded:
             taken = set(coded)
             best = [(e, CODE_SCORE - i) for i, e in enumerate(coded)] + [

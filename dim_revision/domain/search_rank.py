@@ -2,10 +2,11 @@
 
 composite = the typed words' scores in the entry − the entry's penalty (length, variant weights,
 prior order) + the weights given back for variants the query names (`Lift`). One typed word
-merges its presorted postings and stops at `limit`; several intersect the rarest word's hits
-with the others' (dict keys, dense arrays for words that reach most of the catalog, or one entry
-at a time for very common words); when none has every word, the subsets with the most of them
-(`partial`). Operators' earlier picks are added on top (`boost`).
+merges its presorted postings and stops at `limit`; several, when all are common, walk the
+rarest word's entries best first and stop early (`search_walk`), else intersect its hits with
+the others' (dict keys, dense arrays for words that reach most of the catalog, or one entry at a
+time for very common words). When none has every word, `search_partial` ranks the subsets.
+Operators' earlier picks are added on top (`boost`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections.abc import Iterable, Iterator
-from itertools import combinations, repeat
+from itertools import repeat
 from operator import itemgetter
 
 from dim_revision.domain.learning import Learned
@@ -29,10 +30,6 @@ from dim_revision.domain.search_scores import (
     LIFT_RESCORE,
     LOOKUP_RATIO,
     MEMO_WORDS,
-    PARTIAL_FIRST_WORD,
-    PARTIAL_MAX_WORDS,
-    PARTIAL_PER_CHAR,
-    PARTIAL_WORD_CAP,
     RANKED_WALK_CAP,
     WALK_CAP,
     WALK_MIN,
@@ -127,35 +124,6 @@ class Ranker:
                 else:
                     totals.append((e, score))
         return heapq.nlargest(limit, totals, key=itemgetter(1))
-
-    def partial(
-        self, tokens: list[Token], limit: int, lift: Lift
-    ) -> tuple[Ranked, dict[int, tuple[str, ...]]]:
-        """No entry has every typed word: the entries with the most of them, best first, and the
-        typed words each lacks."""
-        live = [t for t in tokens if t.estimate > 0]
-        dead = tuple(t.text for t in tokens if t.estimate == 0)
-        while len(live) > PARTIAL_MAX_WORDS:  # very long queries: leave out the commonest words
-            live.remove(max(live, key=lambda t: t.estimate))
-        for size in range(len(live), 0, -1):
-            found: dict[int, tuple[float, tuple[str, ...]]] = {}
-            for subset in combinations(live, size):
-                if size == len(live) and len(live) == len(tokens):
-                    continue  # that is the full query, already empty
-                kept = {id(t) for t in subset}
-                lacking = dead + tuple(t.text for t in live if id(t) not in kept)
-                cost = sum(_lacking_cost(t, t is tokens[0]) for t in live if id(t) not in kept)
-                for e, score in self.rank(list(subset), limit, lift):
-                    score -= cost
-                    if e not in found or score > found[e][0]:
-                        found[e] = (score, lacking)
-            if found:
-                ranked = heapq.nlargest(limit, found.items(), key=lambda kv: kv[1][0])
-                return (
-                    [(e, score) for e, (score, _) in ranked],
-                    {e: _in_order(tokens, lacking) for e, (_, lacking) in ranked},
-                )
-        return [], {}
 
     def boost(
         self,
@@ -293,17 +261,3 @@ class Ranker:
                 elif total > heap[0][0]:
                     heapq.heapreplace(heap, (total, e))
         return [(e, total) for total, e in sorted(heap, reverse=True)]
-
-
-def _lacking_cost(token: Token, first: bool) -> float:
-    """What leaving a typed word out costs a partial match: a longer word says more than the two
-    letters being typed ("marcacion co" keeps showing MARCACIÓN…), and orders name the study
-    first ("tac de abdomen superior" is a TC before it is an "abdomen superior")."""
-    return min(len(token.text) * PARTIAL_PER_CHAR, PARTIAL_WORD_CAP) + (
-        PARTIAL_FIRST_WORD if first else 0.0
-    )
-
-
-def _in_order(tokens: list[Token], lacking: tuple[str, ...]) -> tuple[str, ...]:
-    wanted = set(lacking)
-    return tuple(t.text for t in tokens if t.text in wanted)
