@@ -107,7 +107,11 @@ class SuggestionDelegate(_RowDelegate):
         size = self._sizes.get(key)
         if size is None:
             layout = self._layouts.layout(row, option.font, total - self.PAD - 2 * self.INDENT - 8)
-            size = self._sizes[key] = QSize(max(total, 1), layout.text_height + self.PAD)
+            size = QSize(max(total, 1), layout.text_height + self.PAD)
+            if isinstance(index.model(), SuggestionModel):  # rows it keeps: safe by identity
+                if len(self._sizes) >= RowLayouts.CACHE:
+                    self._sizes.clear()
+                self._sizes[key] = size
         return size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
