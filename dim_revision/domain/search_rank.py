@@ -66,6 +66,7 @@ class Ranker:
                 self._singles[key] = top
             return top
         resolver = self._resolver
+        typing = tokens[-1]  # the word being typed: the others stay the same for a while
         tokens = sorted(tokens, key=lambda t: len(t.hits) if t.hits is not None else t.estimate)
         if tokens[0].ranked is not None or tokens[0].estimate >= WALK_MIN:  # common words
             walked = self._walk(tokens, limit, lift)
@@ -95,7 +96,13 @@ class Ranker:
         for m in maps:
             candidates = m.keys() & candidates  # set intersection, in C
         penalty = self._penalty
-        if arrays and not maps and not scorers and not lift and len(driver) >= WALK_MIN:
+        if (
+            arrays
+            and not maps
+            and not scorers
+            and not lift
+            and (len(driver) >= dense_at or (len(driver) >= WALK_MIN and tokens[0] is not typing))
+        ):  # sorting the driver pays off when it is huge or will drive the next keys too
             return self._top_over_arrays(tokens[0], driver, arrays, limit)
         if not scorers and not lift and len(maps) + len(arrays) == 1:  # two-word queries
             if maps:
