@@ -111,7 +111,7 @@ def picker_rows(opts: Options) -> list[Row]:
         med, p99 = median(ours), percentile(ours, 99)
         rows.append(
             Row(
-                f"picker {size / 1000:g}k: keystroke → suggestions painted",
+                f"picker: keystroke → suggestions painted ({size / 1000:g}k)",
                 "ms",
                 med,
                 p99,
