@@ -16,100 +16,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_search import build_index, catalog_names, learned_history, load_queries
-from benchmarks.common import Options, Row, median, percentile, qt_app
+from benchmarks.common import Options, Row, median, percentile
 
 
-def _type_all(
-    edit: Any, queries: list[str], limit: int, updated: list[int], cpu: list[float] | None = None
-) -> list[float]:
-    """Per key: send the key event with its text, process events; ms until the model was reset
-    (`cpu` gets the GUI thread's CPU ms, less inflated by a busy shared machine)."""
-    from PySide6.QtCore import QEvent, QEventLoop, Qt
-    from PySide6.QtGui import QKeyEvent
-    from PySide6.QtWidgets import QApplication
+def _picker(opts: Options) -> list[Row]:
+    """Keystroke → suggestions painted, at 10 000 and 50 000 names (`benchmarks.bench_picker`)."""
+    from benchmarks.bench_picker import picker_rows
 
-    samples: list[float] = []
-    for query in queries:
-        edit.setText("")
-        QApplication.processEvents()
-        for ch in query:
-            if len(samples) == limit:
-                return samples
-            before = updated[0]
-            event = QKeyEvent(
-                QEvent.Type.KeyPress, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch
-            )
-            start, start_cpu = time.perf_counter(), time.thread_time()
-            QApplication.sendEvent(edit, event)
-            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
-            samples.append((time.perf_counter() - start) * 1000)
-            if cpu is not None:
-                cpu.append((time.thread_time() - start_cpu) * 1000)
-            if updated[0] == before:
-                raise AssertionError(f"the suggestions did not change after {ch!r}")
-    return samples
-
-
-def _picker(opts: Options) -> Row:
-    from PySide6.QtCore import QStringListModel, Qt
-    from PySide6.QtWidgets import QCompleter, QLineEdit, QListView
-
-    from dim_revision.domain.search_text import fold
-    from ui.picker import PrestacionPicker
-
-    qt_app()
-    size = 500 if opts.quick else 10_000
-    entries = catalog_names(size, opts.seed)
-    names = [n for _, n in entries]
-    queries = [q for q, _ in load_queries()]
-    limit = 60 if opts.quick else 10**9
-
-    picker = PrestacionPicker()
-    picker.resize(700, 500)
-    picker.show()
-    # as in the app: lexicon, codes and a learning table
-    plain = build_index(entries)
-    picker.set_index(build_index(entries, learned_history(plain, queries, opts.seed)))
-    ours_updates = [0]
-    for sig in (picker.suggestions.modelReset, picker.suggestions.layoutChanged):
-        sig.connect(lambda: ours_updates.__setitem__(0, ours_updates[0] + 1))
-    ours_cpu: list[float] = []
-    ours = _type_all(picker.search_edit, queries, limit, ours_updates, ours_cpu)
-
-    edit = QLineEdit()
-    model = QStringListModel([fold(n) for n in names])  # accents and case folded once
-    completer = QCompleter(model, edit)
-    completer.setFilterMode(Qt.MatchFlag.MatchContains)
-    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    popup = completer.popup()
-    assert isinstance(popup, QListView)
-    popup.setUniformItemSizes(True)  # what a competent Qt developer sets for 10 000 rows
-    edit.setCompleter(completer)
-    edit.resize(700, 30)
-    edit.show()
-    peer_updates = [0]
-    edit.textChanged.connect(lambda _t: peer_updates.__setitem__(0, peer_updates[0] + 1))
-    peer = _type_all(edit, queries, len(ours), peer_updates)
-    edit.setCompleter(None)  # type: ignore[arg-type]
-    edit.deleteLater()
-    picker.deleteLater()
-
-    med, p99 = median(ours), percentile(ours, 99)
-    return Row(
-        "picker: keystroke → suggestions",
-        "ms",
-        med,
-        p99,
-        "p99",
-        median(peer),
-        "p99≤16",
-        p99 <= 16.0,
-        f"ui.picker.PrestacionPicker, {len(ours)} key events, {len(names)} items, lexicon + "
-        f"learning; CPU med {median(ours_cpu):.2f} p99 {percentile(ours_cpu, 99):.1f}; "
-        f"peer = QLineEdit+QCompleter(MatchContains) over folded names, uniform item sizes, "
-        f"popup p99 {percentile(peer, 99):.1f}",
-    )
+    return picker_rows(opts)
 
 
 def _probe(*args: str) -> tuple[dict[str, Any], float]:
@@ -150,7 +64,7 @@ def _ms_row(case: str, ms: list[float], budget: float, note: str, tail: str = "p
 def run(opts: Options) -> list[Row]:
     from benchmarks import datasets
 
-    rows = [_picker(opts)]
+    rows = _picker(opts)
     n, catalog, fotos = (2_000, 500, 24) if opts.quick else (100_000, 10_000, 210)
     runs, confirms, opens, filters = (2, 3, 3, 2) if opts.quick else (5, 30, 20, 10)
     visits = 20 if opts.quick else 200

@@ -28,15 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.picker_items import (
-    ChosenDelegate,
-    ChosenModel,
-    HintListView,
-    Span,
-    Suggestion,
-    SuggestionDelegate,
-    SuggestionModel,
-)
+from ui.picker_models import ChosenModel, Span, Suggestion, SuggestionModel
+from ui.picker_paint import ChosenDelegate, HintListView, SuggestionDelegate
 
 MAX_SUGGESTIONS = 12
 PLACEHOLDER = "Buscar prestación… (Ctrl+P)"
@@ -85,7 +78,10 @@ class PrestacionPicker(QWidget):
         self.popup = HintListView(self)
         self.popup.setObjectName("pickerPopup")
         self.popup.setModel(self.suggestions)
-        self.popup.setItemDelegate(SuggestionDelegate(self.popup))
+        self._suggestion_delegate = SuggestionDelegate(self.popup)
+        self.popup.setItemDelegate(self._suggestion_delegate)
+        # rows are cached by identity: forget their sizes before the model drops them
+        self.suggestions.modelAboutToBeReset.connect(self._suggestion_delegate.forget_sizes)
         self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.popup.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.popup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -51,7 +51,7 @@ class Analyzed:
     """A name split into folded words, with what is needed to map them back for highlighting."""
 
     words: list[Word]
-    origin: list[int] | None  # original index of each folded char; None when identical (ASCII)
+    origin: Sequence[int] | None  # original index of each folded char; None when identical (ASCII)
 
     def span(self, fstart: int, fend: int) -> tuple[int, int]:
         """Original [start, end) covering folded characters [fstart, fend)."""
@@ -75,7 +75,7 @@ def analyze(nombre: str) -> Analyzed:
     return analyze_folded(*fold_with_origin(nombre))
 
 
-def analyze_folded(folded: str, origin: list[int] | None) -> Analyzed:
+def analyze_folded(folded: str, origin: Sequence[int] | None) -> Analyzed:
     words: list[Word] = []
     pos = 0
     for m in _WORD.finditer(folded):

@@ -24,7 +24,6 @@ from dim_revision.db.dim_mapping import dim_de, flag_si
 from dim_revision.db.uow import Database
 from dim_revision.domain import lexicon as lexicon_module
 from dim_revision.domain import search_index as search_index_module
-from dim_revision.domain import search_text as search_text_module
 from dim_revision.domain.lexicon import load_lexicon
 from dim_revision.domain.search_index import SearchIndex
 from dim_revision.paths import AppPaths
@@ -32,7 +31,7 @@ from dim_revision.services.aprendizaje import cargar_aprendizaje
 
 log = logging.getLogger(__name__)
 
-_CACHE_FORMAT = b"indice-v1"
+_CACHE_FORMAT = b"indice-v2"  # v2: a version line, then the pickled index (a Catalog)
 
 
 def prestaciones_activas(db: Database) -> list[tuple[int, str]]:
@@ -67,8 +66,7 @@ def catalog_version(
     files: Iterable[Path] = [
         lexicon_module.default_path(),
         *([Path(lexico)] if lexico else []),
-        Path(search_index_module.__file__),
-        Path(search_text_module.__file__),
+        *_index_sources(),
         Path(lexicon_module.__file__),
     ]
     for path in files:
@@ -79,6 +77,12 @@ def catalog_version(
     return digest.hexdigest()
 
 
+def _index_sources() -> list[Path]:
+    """The index code: `search_index` and every `search_*` module beside it (the parts)."""
+    folder = Path(search_index_module.__file__).parent
+    return sorted(folder.glob("search_*.py"))
+
+
 class IndiceCache:
     """One file per workstation: the last built index and the catalog version it was built for.
     A file that is missing, stale or unreadable is simply rebuilt (never an error)."""
@@ -87,27 +91,34 @@ class IndiceCache:
         self.path = folder / "indice_prestaciones.pickle"
 
     def load(self, version: str) -> SearchIndex | None:
+        """The stored index if it was built for `version`. The version is a text line before
+        the pickle, so a stale file (or one from an older release) is never unpickled."""
         try:
             with self.path.open("rb") as fh:
-                stored_version, index = pickle.load(fh)
+                if fh.readline(200) != _header(version):
+                    return None
+                index = pickle.load(fh)
         except FileNotFoundError:
             return None
         except Exception as exc:  # a truncated or foreign file: rebuild
             log.warning("Índice de prestaciones en caché ilegible (%s): se reconstruye", exc)
             return None
-        if stored_version != version or not isinstance(index, SearchIndex):
-            return None
-        return index
+        return index if isinstance(index, SearchIndex) else None
 
     def store(self, version: str, index: SearchIndex) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump((version, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(_header(version))
+                pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
         except OSError as exc:  # a read-only profile: work on without the cache
             log.warning("No se pudo guardar el índice de prestaciones en caché: %s", exc)
+
+
+def _header(version: str) -> bytes:
+    return _CACHE_FORMAT + b" " + version.encode("ascii") + b"\n"
 
 
 def default_cache() -> IndiceCache:

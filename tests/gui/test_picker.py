@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from dim_revision.domain.search_index import SearchIndex
 from tests.gui.conftest import type_text
 from ui.picker import EMPTY_CHOSEN, NO_MATCHES, PrestacionPicker
-from ui.picker_items import ID_ROLE, ChosenModel, Suggestion, SuggestionModel
+from ui.picker_models import ID_ROLE, ChosenModel, Suggestion, SuggestionModel
 
 pytestmark = pytest.mark.gui
 

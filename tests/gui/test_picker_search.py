@@ -21,7 +21,7 @@ from tests.gui.conftest import type_text
 from tests.gui.harness import loaded, make_context, open_window, press
 from tests.gui.seeding import seed_queue
 from ui.picker import PrestacionPicker
-from ui.picker_items import CODE_ROLE, MISSING_ROLE
+from ui.picker_models import CODE_ROLE, MISSING_ROLE
 from ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.gui
@@ -128,3 +128,21 @@ def test_a_broken_dim_lexicon_warns_and_the_catalog_still_loads(
     qtbot.waitUntil(lambda: any("línea 2" in m for m in messages))
     qtbot.waitUntil(lambda: opened.ws.flags.catalog_loaded)
     assert any("Se usa solo el léxico revisado" in m for m in messages)
+
+
+def test_a_key_that_keeps_the_same_rows_does_not_reset_the_list(
+    qtbot: QtBot, picker: PrestacionPicker
+) -> None:
+    """Nothing to lay out or repaint when the suggestions are the ones already shown; a real
+    change resets the list and the rows get their new sizes."""
+    resets: list[int] = []
+    picker.suggestions.modelReset.connect(lambda: resets.append(1))
+    picker.search_edit.setText("columna")
+    shown = [picker.suggestions.index(r, 0).data() for r in range(picker.suggestions.rowCount())]
+    assert resets == [1] and shown
+    picker.search_edit.setText("columna ")  # a trailing space: the same query
+    assert resets == [1]
+    picker.search_edit.setText("eco")
+    assert resets == [1, 1]
+    heights = [picker.popup.sizeHintForRow(r) for r in range(picker.suggestions.rowCount())]
+    assert all(h > 0 for h in heights)

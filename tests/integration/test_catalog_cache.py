@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,28 @@ def test_an_unreadable_cache_file_is_rebuilt(
 def dim_de_table(db: Database) -> DimTable:
     with db.read() as uow:
         return dim_de(uow.session).prestacion
+
+
+def test_a_file_for_another_version_is_not_unpickled(
+    sqlite_db: Database, clock: FakeClock, tmp_path: Path, builds: list[int]
+) -> None:
+    """The version line comes first: a stale or older-format file is skipped without loading
+    its pickle (here one that would fail loudly if it were loaded)."""
+    with sqlite_db.write() as uow:
+        factories.prestacion(uow.session, "ECOGRAFÍA ABDOMINAL")
+        uow.commit()
+    cache = IndiceCache(tmp_path / "cache")
+    cache.path.parent.mkdir(parents=True)
+    cache.path.write_bytes(b"indice-v1 abc\n" + pickle.dumps(_Exploding()))
+    index = indice_de_busqueda(sqlite_db, clock(), BusquedaSettings(aprender=False), cache)
+    assert builds == [1] and _names(index, "eco") == ["ECOGRAFÍA ABDOMINAL"]
+    assert cache.path.read_bytes().startswith(b"indice-v2 ")  # rewritten for this version
+
+
+class _Exploding:
+    def __reduce__(self) -> tuple[object, tuple[()]]:
+        return (_explode, ())
+
+
+def _explode() -> None:
+    raise AssertionError("a stale cache file was unpickled")
