@@ -240,10 +240,16 @@ def next_prefetched(path: Path, runs: int) -> dict[str, list[float]]:
 
 
 def _photo_ids(db: Database, limit: int) -> list[int]:
-    """The records the data put photos on, as the window's default view orders them."""
-    from benchmarks.datasets import first_to_work
+    """The records the data put photos on (the first of the window's default view, in its
+    order), at most `limit`."""
+    from sqlalchemy import func, select
 
-    return first_to_work(db, limit)
+    from benchmarks.datasets import first_to_work
+    from dim_revision.db.models import SolicitudAdjunto
+
+    with db.read() as uow:
+        photos = uow.session.scalar(select(func.count()).select_from(SolicitudAdjunto)) or 0
+    return first_to_work(db, min(limit, photos))
 
 
 def open_cold(path: Path, runs: int) -> dict[str, list[float]]:

@@ -19,7 +19,6 @@ from dim_revision.resources import resource_path
 from dim_revision.secrets import KeyringStore, SecretStore
 from ui.crash_dialog import install_crash_dialog
 from ui.main_window import MainWindow
-from ui.propuestas import instalar_propuestas
 from ui.roles import start_problem
 from ui.runtime_guard import RuntimeGuard
 from ui.settings_store import LayoutStore
@@ -56,8 +55,16 @@ def build_window(
     ws = Workstation(ctx, runner, outbox=outbox, open_url=open_url)
     store = LayoutStore(ctx.paths.config_dir / "ventana.ini")
     window = MainWindow(ws, store)
-    instalar_propuestas(window)  # "Según la orden:" above the picker (issue 15)
+    # "Según la orden:" above the picker (issue 15), once the first record is painted (issue 19:
+    # the reader's index and OCR engine must not compete with it).
+    window.first_shown.then(lambda: _install_reader(window))
     return window
+
+
+def _install_reader(window: MainWindow) -> None:
+    from ui.propuestas import instalar_propuestas
+
+    instalar_propuestas(window)
 
 
 def config_path(ctx: AppContext) -> Path:

@@ -147,9 +147,11 @@ class Workstation(QObject, BackgroundChecks):
 
     def start(self) -> None:
         self.model.reload()
-        # The picker's index after the grid's first page (issue 19: first paint first).
+        # The picker's index after the grid's first page and the first record painted (issue 19:
+        # first paint first; `first_record_shown`).
+        self._catalog_after("page", "shown")
         self.model.first_page_loaded.connect(
-            self._load_catalog, Qt.ConnectionType.SingleShotConnection
+            lambda: self._catalog_gate("page"), Qt.ConnectionType.SingleShotConnection
         )
         self.claim_next()
         self.refresh_outbox()

@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 RELEASE_ON_CLOSE_SECONDS = 3.0
 PREFETCH_KEEP = 3
+# The picker's index waits for the first record on screen; at the latest this long after start.
+CATALOG_LATEST_MS = 3_000
 
 
 class BackgroundChecks:
@@ -178,6 +180,26 @@ class BackgroundChecks:
         self.prefetch_ready.emit(detalle)
 
     # --- catalog, outbox, link key, clock -------------------------------------------------------
+
+    def _catalog_after(self, *waits: str) -> None:
+        """At start: load the index once the grid's first page is in ("page") and the window
+        painted its first record ("shown", `first_record_shown`); `CATALOG_LATEST_MS` at most."""
+        from PySide6.QtCore import QTimer
+
+        self._catalog_waits = set(waits)
+        QTimer.singleShot(CATALOG_LATEST_MS, self, lambda: self._catalog_gate(*waits))  # type: ignore[call-overload]
+
+    def _catalog_gate(self, *done: str) -> None:
+        waits: set[str] | None = getattr(self, "_catalog_waits", None)
+        if not waits:
+            return
+        waits.difference_update(done)
+        if not waits:
+            self._load_catalog()
+
+    def first_record_shown(self) -> None:
+        """The window painted its first record (or why there is none): what waited for it."""
+        self._catalog_gate("shown")
 
     def _load_catalog(self) -> None:
         self.runner.submit(

@@ -35,7 +35,9 @@ def test_a_crashed_case_keeps_the_others_json_and_exits_1(
     assert "Traceback" in err and "CRASHED broken" in err
 
 
-def test_a_run_without_crashes_reports_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_without_crashes_reports_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(run, "CASES", {"fine": _fine})
     out = tmp_path / "bench.json"
 
