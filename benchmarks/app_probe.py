@@ -92,18 +92,20 @@ def loaded_too_early() -> list[str]:
 
 
 def _window(db: Database, settings: Settings) -> tuple[object, object, object]:
-    """The real window on `db` as `ui.app.run_gui` builds it (Spanish catalogs, style, the
-    `[dim]` check, `build_window` with the order reader's panel), shown and started; no send
+    """The real window on `db` as `ui.app.run_gui` builds it (GC guard, Spanish catalogs, style,
+    the `[dim]` check, `build_window` with the order reader's panel), shown and started; no send
     worker (nothing to send to here)."""
     from PySide6.QtWidgets import QApplication
 
     from ui.app import build_window, dim_mapping_problem, load_style
+    from ui.runtime_guard import RuntimeGuard
     from ui.tasks import TaskRunner
     from ui.translations import install_spanish
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
-    app.setProperty("dimrev_translators", install_spanish(app))
+    guard = RuntimeGuard(app)  # cycle GC on the GUI thread, as in run_gui
+    _KEEP.append(install_spanish(app))
     load_style(app)
     ctx = AppContext(
         settings,
@@ -121,7 +123,8 @@ def _window(db: Database, settings: Settings) -> tuple[object, object, object]:
     window.resize(1600, 1000)
     window.show()
     window.ws.start()
-    _KEEP.append(runner)
+    guard.freeze_startup()
+    _KEEP.extend([runner, guard])
     return app, window, window.ws
 
 

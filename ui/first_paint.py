@@ -50,8 +50,8 @@ class FirstShown(QObject):
         self._waiting: list[Callable[[], None]] | None = []
         self._armed = False
         window.viewer.shown.connect(self._on_viewer)
-        window.ws.empty_changed.connect(lambda empty: empty and self._settle(window.empty_state))
-        window.ws.online_changed.connect(lambda online, _d: online or self._settle(window))
+        window.ws.empty_changed.connect(self._on_empty)
+        window.ws.online_changed.connect(self._on_online)
 
     @property
     def done(self) -> bool:
@@ -62,6 +62,14 @@ class FirstShown(QObject):
             QTimer.singleShot(0, callback)
         else:
             self._waiting.append(callback)
+
+    def _on_empty(self, empty: bool) -> None:
+        if empty:
+            self._settle(self._window.empty_state)
+
+    def _on_online(self, online: bool, _detail: str) -> None:
+        if not online:
+            self._settle(self._window)
 
     def _on_viewer(self) -> None:
         rec = self._window.ws.current

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
@@ -24,7 +24,6 @@ from dim_revision.clock import local_today
 from dim_revision.db.sql_time import DatabaseClock
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.errors import ClaimLost, NotFound
-from dim_revision.outbox.worker import OutboxThread
 from dim_revision.services import claims
 from dim_revision.services.claims import Claim
 from dim_revision.services.detalle import SolicitudDetalle, obtener_detalle
@@ -39,6 +38,9 @@ from ui.db_errors import db_task, is_offline
 from ui.queue_model import QueueModel, ServiceQueueSource
 from ui.tasks import TaskFailure, TaskRunner
 from ui.workstation_checks import BackgroundChecks
+
+if TYPE_CHECKING:
+    from dim_revision.outbox.worker import OutboxThread  # imported by whoever builds one
 
 log = logging.getLogger(__name__)
 

@@ -53,6 +53,8 @@ CATALOG_LATEST_MS = 3_000
 class BackgroundChecks:
     """What the mixin uses of its host (`ui.workstation.Workstation`)."""
 
+    outbox_later = False  # `start_outbox` will come (after the first record is painted)
+
     if TYPE_CHECKING:
         ctx: AppContext
         db: Database
@@ -264,7 +266,17 @@ class BackgroundChecks:
 
     def _on_counts(self, counts: OutboxCounts) -> None:
         self.flags.counts = counts
+        if self.outbox is None and self.outbox_later:
+            return  # the sender starts in a moment: do not say it is not running here
         self.outbox_changed.emit(counts, self.outbox.worker.status if self.outbox else None)
+
+    def start_outbox(self, outbox: OutboxThread) -> None:
+        """The send worker, started after the first record was painted (`ui.app.run_gui`)."""
+        if self._stopped or self.outbox is not None:
+            return
+        self.outbox = outbox
+        outbox.start()
+        self.refresh_outbox()
 
     def wake_outbox(self) -> None:
         if self.outbox is not None:
