@@ -123,7 +123,7 @@ def _window(db: Database, settings: Settings) -> tuple[object, object, object]:
     window.resize(1600, 1000)
     window.show()
     window.ws.start()
-    guard.freeze_startup()
+    window.first_shown.then(guard.freeze_startup)  # as run_gui
     _KEEP.extend([runner, guard])
     return app, window, window.ws
 
@@ -176,16 +176,17 @@ def _watch(window: object) -> Any:
 
 
 def startup(path: Path) -> dict[str, Any]:
-    window_app = _window(_db(path), Settings())
-    _, window, ws = window_app
-    _watch(window)
-    _shown_painted(window, ws, 0.0)
-    out: dict[str, Any] = {
-        "seconds": time.perf_counter() - _T0,
-        "in_process": time.perf_counter() - _T1,
-    }
-    out["too_early"] = loaded_too_early()
-    return out
+    _, window, ws = _window(_db(path), Settings())
+    early: list[list[str]] = []
+
+    def shown() -> bool:
+        ready = _loaded(ws) and _image_shown(window, ws)
+        if ready and not early:  # what was loaded when the first record could be painted
+            early.append(loaded_too_early())
+        return ready
+
+    end = _watch(window).wait(0.0, shown)
+    return {"seconds": end - _T0, "in_process": end - _T1, "too_early": early[0]}
 
 
 def warm(path: Path) -> dict[str, float]:

@@ -175,7 +175,7 @@ def run_gui(ctx: AppContext) -> int:
     window.place_on_screen()
     window.show()
     window.ws.start()
-    guard.freeze_startup()
+    window.first_shown.then(guard.freeze_startup)  # a full collection: not before the first paint
     try:
         return int(app.exec())
     finally:

@@ -80,14 +80,14 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self.help = HelpOverlay(self, self._help_groups())
         self._connect()
+        self.first_shown = FirstShown(self)  # what waits for the first record painted (#19)
+        self.first_shown.then(ws.first_record_shown)
         self.loop = install_loop(self)  # Saltear, Deshacer, shortcuts from any focus (issue 13)
         self._restore_layout()
         self._on_actions_changed()
         self.supervisor = install_supervisor(self)  # dock + Historial/Reabrir/Liberar (issue #6)
         self.extras = install_extras(self)  # Corregir celular, Vincular turno, Copiar link (#13)
         self.roles = install_roles(self)  # Exportar / Configuración for supervisors (#13)
-        self.first_shown = FirstShown(self)  # what waits for the first record painted (#19)
-        self.first_shown.then(ws.first_record_shown)
 
     # --- construction --------------------------------------------------------------------------
 

@@ -148,21 +148,19 @@ class Workstation(QObject, BackgroundChecks):
     # --- life cycle ------------------------------------------------------------------------------
 
     def start(self) -> None:
+        """The grid's first page and the first record now; the rest once that record is painted
+        (`first_record_shown`, issue 19): the picker's index (after the first page too), the send
+        counts, the clock and link-key checks."""
         self.model.reload()
-        # The picker's index after the grid's first page and the first record painted (issue 19:
-        # first paint first; `first_record_shown`).
-        self._catalog_after("page", "shown")
+        self.claim_next()
+        self._after_first_paint()
         self.model.first_page_loaded.connect(
             lambda: self._catalog_gate("page"), Qt.ConnectionType.SingleShotConnection
         )
-        self.claim_next()
-        self.refresh_outbox()
-        self.check_clock()
         for timer in (self._heartbeat, self._poll, self._tick, self._key_timer):
             timer.start()
         if self.outbox is not None:
             self.outbox.start()
-        self.check_key()
 
     # --- opening records -------------------------------------------------------------------------
 

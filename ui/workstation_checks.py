@@ -46,8 +46,9 @@ log = logging.getLogger(__name__)
 
 RELEASE_ON_CLOSE_SECONDS = 3.0
 PREFETCH_KEEP = 3
-# The picker's index waits for the first record on screen; at the latest this long after start.
-CATALOG_LATEST_MS = 3_000
+# What can wait for the first record on screen (the picker's index, the send counts, the clock
+# and link-key checks) runs at the latest this long after start.
+FIRST_PAINT_LATEST_MS = 10_000
 
 
 class BackgroundChecks:
@@ -152,7 +153,7 @@ class BackgroundChecks:
 
     def _prefetch_next(self) -> None:
         rec = self.current
-        if rec is None:
+        if rec is None or rec.detalle is None:  # the open record first (its load prefetches)
             return
         candidate = self._next_candidate(rec.id)
         if candidate is None or candidate in self._prefetched:
@@ -183,15 +184,20 @@ class BackgroundChecks:
 
     # --- catalog, outbox, link key, clock -------------------------------------------------------
 
-    def _catalog_after(self, *waits: str) -> None:
-        """At start: load the index once the grid's first page is in ("page") and the window
-        painted its first record ("shown", `first_record_shown`); `CATALOG_LATEST_MS` at most."""
+    def _after_first_paint(self) -> None:
+        """Start waiting for the first record painted; `FIRST_PAINT_LATEST_MS` at most."""
         from PySide6.QtCore import QTimer
 
-        self._catalog_waits = set(waits)
-        QTimer.singleShot(CATALOG_LATEST_MS, self, lambda: self._catalog_gate(*waits))  # type: ignore[call-overload]
+        self._catalog_waits = {"page", "shown"}
+        self._first_shown = False
+        QTimer.singleShot(FIRST_PAINT_LATEST_MS, self, self._first_paint_late)  # type: ignore[call-overload]
+
+    def _first_paint_late(self) -> None:
+        self.first_record_shown()
+        self._catalog_gate("page")
 
     def _catalog_gate(self, *done: str) -> None:
+        """The index loads once the grid's first page is in and the first record painted."""
         waits: set[str] | None = getattr(self, "_catalog_waits", None)
         if not waits:
             return
@@ -201,7 +207,13 @@ class BackgroundChecks:
 
     def first_record_shown(self) -> None:
         """The window painted its first record (or why there is none): what waited for it."""
+        if getattr(self, "_first_shown", True):
+            return
+        self._first_shown = True
         self._catalog_gate("shown")
+        self.refresh_outbox()
+        self.check_clock()
+        self.check_key()
 
     def _load_catalog(self) -> None:
         self.runner.submit(
