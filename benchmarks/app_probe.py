@@ -9,7 +9,7 @@ The probes pick their records the same way, and fail at once, saying which recor
 one they wait for has no file. Every timing ends when the window *painted* the result:
 `startup` — seconds from interpreter start to the first record shown with its image painted;
 `confirm` — N «Confirmar envío» → next record with its image painted (at operator pace: the
-next record's data was prefetched); `next` — N «siguiente» (↓) onto a record whose data and
+next record's data and image were read ahead, the background work of the last one is done); `next` — N «siguiente» (↓) onto a record whose data and
 image were prefetched → painted; `open` — N records opened cold (not prefetched) → image painted;
 `filter` — N filter changes (text typed, after the 250 ms typing pause) → grid painted;
 `memory` — RSS after 50 and after N records opened. Output: one JSON line on stdout.
@@ -193,7 +193,7 @@ def warm(path: Path) -> dict[str, float]:
     """A first start that stays until the catalog index is built (and cached on disk)."""
     _, window, ws = _window(_db(path), Settings())
     _shown_painted(window, ws, 0.0)
-    _wait(lambda: ws.flags.catalog_loaded)  # type: ignore[attr-defined]
+    _settled(window, ws)
     return {"seconds": time.perf_counter() - _T0}
 
 
@@ -201,17 +201,33 @@ def confirm(path: Path, runs: int) -> dict[str, list[float]]:
     settings = Settings().replace("envio", confirmar_preview="nunca")
     _, window, ws = _window(_db(path), settings)
     _shown_painted(window, ws, 0.0)
-    _wait(lambda: ws.flags.catalog_loaded)  # type: ignore[attr-defined]
+    _settled(window, ws)
     samples: list[float] = []
     for _ in range(runs):
         first = ws.current.id  # type: ignore[attr-defined]
-        _wait(lambda: len(ws.prefetched()) > 0)  # type: ignore[attr-defined]  # operator pace
+        following = ws._next_candidate(first)  # type: ignore[attr-defined]
+        if following is None:
+            raise RuntimeError("no hay una solicitud siguiente en la lista")
+        # Operator pace: the next record's data and image were read ahead, the reader is done.
+        _wait(lambda f=following: _image_ready(window, f))
+        _settled(window, ws)
         ws.set_chosen([(1, "RESONANCIA MAGNÉTICA DE RODILLA")])  # type: ignore[attr-defined]
         start = time.perf_counter()
         window.record_actions.confirm()  # type: ignore[attr-defined]
         _wait(lambda f=first: ws.current is not None and ws.current.id != f)  # type: ignore[attr-defined]
         samples.append(_shown_painted(window, ws, start))
     return {"ms": samples}
+
+
+def _settled(window: object, ws: object) -> None:
+    """What a start leaves to do is done (the picker's index, the order reader's own index and
+    its reading of the open record): the operator has looked at the first record for a while."""
+
+    def idle() -> bool:
+        reader = getattr(window, "lectura", None)
+        return bool(ws.flags.catalog_loaded) and (reader is None or reader.runner.is_idle())  # type: ignore[attr-defined]
+
+    _wait(idle)
 
 
 def _image_ready(window: object, sid: int) -> bool:
@@ -230,13 +246,14 @@ def next_prefetched(path: Path, runs: int) -> dict[str, list[float]]:
     ahead → that record with its image painted."""
     _, window, ws = _window(_db(path), Settings())
     _shown_painted(window, ws, 0.0)
-    _wait(lambda: ws.flags.catalog_loaded)  # type: ignore[attr-defined]
+    _settled(window, ws)
     samples: list[float] = []
     for _ in range(runs):
         following = ws._next_candidate(ws.current.id)  # type: ignore[attr-defined]
         if following is None:
             raise RuntimeError("no hay una solicitud siguiente en la lista")
         _wait(lambda f=following: _image_ready(window, f))
+        _settled(window, ws)
         start = time.perf_counter()
         window.actions_by_name["siguiente"].trigger()  # type: ignore[attr-defined]
         samples.append(_shown_painted(window, ws, start, following))
@@ -261,6 +278,7 @@ def open_cold(path: Path, runs: int) -> dict[str, list[float]]:
     db = _db(path)
     _, window, ws = _window(db, Settings())
     _shown_painted(window, ws, 0.0)
+    _settled(window, ws)
     ids = _photo_ids(db, 210)[::-7][:runs]
     samples = []
     for sid in ids:
@@ -301,6 +319,7 @@ def memory(path: Path, rows: int) -> dict[str, float]:
     db = _db(path)
     _, window, ws = _window(db, Settings())
     _shown_painted(window, ws, 0.0)
+    _settled(window, ws)
     ids = _photo_ids(db, rows)
     rss: dict[str, float] = {}
     for n, sid in enumerate(ids, start=1):

@@ -204,7 +204,8 @@ def run(opts: Options) -> list[Row]:
                 ms,
                 100,
                 f"{where}; preview off, {len(ms)} confirms at operator pace (next record's "
-                "data prefetched)",
+                "data and image read ahead, background work done); ends when claimed, data and "
+                "image painted",
             )
         )
         out, _ = _probe("next", fresh(), str(nexts))

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
@@ -59,9 +59,12 @@ def build_window(
     ws = Workstation(ctx, runner, outbox=outbox, open_url=open_url)
     store = LayoutStore(ctx.paths.config_dir / "ventana.ini")
     window = MainWindow(ws, store)
-    # "Según la orden:" above the picker (issue 15), once the first record is painted (issue 19:
-    # the reader's index and OCR engine must not compete with it).
-    window.first_shown.then(lambda: _install_reader(window))
+    # "Según la orden:" above the picker (issue 15), once the picker's index is in (itself after
+    # the first record painted, issue 19): the reader's engine and its own copy of the index then
+    # load once, instead of once at install and again on `catalog_ready`.
+    ws.catalog_ready.connect(
+        lambda _index: _install_reader(window), Qt.ConnectionType.SingleShotConnection
+    )
     return window
 
 

@@ -21,6 +21,7 @@ from dim_revision.services.catalogo import indice_de_busqueda
 from dim_revision.services.detalle import SolicitudDetalle, obtener_detalle
 from dim_revision.services.latido import check_key_fingerprint
 from dim_revision.services.reloj import aviso_de_reloj
+from ui import record_text
 from ui.db_errors import OFFLINE_MESSAGE, db_task, is_offline
 from ui.tasks import TaskFailure
 
@@ -76,6 +77,8 @@ class BackgroundChecks:
         clock_skew_changed: SignalInstance
         online_changed: SignalInstance
         prefetch_ready: SignalInstance
+        countdown_changed: SignalInstance
+        _countdown_live: bool
         _prefetched: dict[int, SolicitudDetalle]
         _stopped: bool
         _heartbeat: QTimer
@@ -281,6 +284,17 @@ class BackgroundChecks:
         if self.outbox is None and self.outbox_later:
             return  # the sender starts in a moment: do not say it is not running here
         self.outbox_changed.emit(counts, self.outbox.worker.status if self.outbox else None)
+
+    def _update_countdown(self) -> None:
+        """The open record's send countdown (every second, and when the record changes)."""
+        rec = self.current
+        d = rec.detalle if rec is not None else None
+        text = record_text.countdown(
+            d.envio if d is not None else None, self.clock(), self.settings.outbox.reintentos
+        )
+        if text is not None or self._countdown_live:
+            self.countdown_changed.emit(text)
+        self._countdown_live = text is not None
 
     def start_outbox(self, outbox: OutboxThread) -> None:
         """The send worker, started after the first record was painted (`ui.app.run_gui`)."""
