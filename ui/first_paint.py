@@ -21,7 +21,7 @@ class _AfterPaint(QObject):
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
             # After this paint has been handled (the filter runs before the widget paints).
-            QTimer.singleShot(0, self._fire)
+            QTimer.singleShot(0, self, self._fire)
         return False
 
     def _fire(self) -> None:
@@ -34,7 +34,7 @@ def after_next_paint(widget: QWidget, callback: Callable[[], None]) -> None:
     """Call `callback` on the GUI thread right after `widget`'s next paint. A widget that is
     hidden never paints: call `callback` directly then."""
     if not widget.isVisible():
-        QTimer.singleShot(0, callback)
+        QTimer.singleShot(0, widget, callback)
         return
     _AfterPaint(widget, callback)
 
@@ -42,7 +42,7 @@ def after_next_paint(widget: QWidget, callback: Callable[[], None]) -> None:
 class FirstShown(QObject):
     """The main window's first record on screen — its picture (or the message standing for it)
     painted — or the empty state, or the offline banner: then, once, the work that waited for it
-    (`then`): the picker's index, the order reader."""
+    (`then`): the picker's index, the role and background checks, the sender, the GC freeze."""
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
@@ -59,7 +59,7 @@ class FirstShown(QObject):
 
     def then(self, callback: Callable[[], None]) -> None:
         if self._waiting is None:
-            QTimer.singleShot(0, callback)
+            QTimer.singleShot(0, self, callback)
         else:
             self._waiting.append(callback)
 
