@@ -151,7 +151,7 @@ class RecordActions(QObject):
 
         def done(result: EnvioProgramado) -> None:
             self.session.forget_draft(sid, prestaciones=True)
-            ws.wake_outbox()
+            ws.wake_outbox(refresh=False)  # `_finished` refreshes the counts
             ws.keep_in_list(sid)  # the operator may come back to edit it
             self.session.finished(sid, Hecho.CONFIRMADO)
             key = self.session.way_back(ws.filas(), sid)

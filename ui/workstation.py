@@ -479,15 +479,3 @@ class Workstation(QObject, BackgroundChecks):
         self.model.refresh_ids([sid])
         self.model.refresh_counts()
         self.refresh_outbox()
-
-    def refresh_all(self) -> None:
-        """F5: everything again (or a reconnect attempt while offline)."""
-        if not self.flags.online:
-            self.retry_now()
-            return
-        self.model.refresh()
-        self.refresh_outbox()
-        if self.current is not None:
-            self.reload_current()
-        else:
-            self.claim_next()

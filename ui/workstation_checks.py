@@ -304,10 +304,11 @@ class BackgroundChecks:
         outbox.start()
         self.refresh_outbox()
 
-    def wake_outbox(self) -> None:
+    def wake_outbox(self, *, refresh: bool = True) -> None:
         if self.outbox is not None:
             self.outbox.wake()
-        self.refresh_outbox()
+        if refresh:
+            self.refresh_outbox()
 
     # --- faults -------------------------------------------------------------------------------------
 
@@ -318,6 +319,18 @@ class BackgroundChecks:
             self.message.emit(failure.message, "error")
         else:
             self.message.emit(failure.message, "warning")
+
+    def refresh_all(self) -> None:
+        """F5: everything again (or a reconnect attempt while offline)."""
+        if not self.flags.online:
+            self.retry_now()
+            return
+        self.model.refresh()
+        self.refresh_outbox()
+        if self.current is not None:
+            self.reload_current()
+        else:
+            self.claim_next()
 
     def go_offline(self, detail: str) -> None:
         self.flags.offline_detail = detail
