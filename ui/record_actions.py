@@ -82,11 +82,10 @@ class RecordActions(QObject):
         return link_key(self.ctx.secrets)
 
     def _finished(self, sid: int, hecho: Hecho, text: str, motivo: str | None = None) -> None:
-        """Done with `sid` in this pass: move on (the next claim first, issue 19), say so,
-        refresh its row and the counters."""
+        """Done with `sid` in this pass: refresh its row and the counters, move on, say so."""
         self.session.finished(sid, hecho, motivo)
-        self.ws.next_after(sid)
         self.ws.after_write(sid)
+        self.ws.next_after(sid)
         self.ws.say(text, "info")
 
     def _offer_undo(self, tipo: str, sid: int, version: int, text: str, ids: list[int]) -> None:
