@@ -9,10 +9,11 @@ The probes pick their records the same way, and fail at once, saying which recor
 one they wait for has no file. Every timing ends when the window *painted* the result:
 `startup` — seconds from interpreter start to the first record shown with its image painted;
 `confirm` — N «Confirmar envío» → next record with its image painted (at operator pace: the
-next record's data and image were read ahead, the background work of the last one is done); `next` — N «siguiente» (↓) onto a record whose data and
-image were prefetched → painted; `open` — N records opened cold (not prefetched) → image painted;
-`filter` — N filter changes (text typed, after the 250 ms typing pause) → grid painted;
-`memory` — RSS after 50 and after N records opened. Output: one JSON line on stdout.
+next record's data and image were read ahead, the background work of the last one is done);
+`next` — N «siguiente» (↓) onto a record whose data and image were prefetched → painted;
+`open` — N records opened cold (not prefetched) → image painted; `filter` — N filter changes
+(text typed, after the 250 ms typing pause) → grid painted; `memory` — RSS after 50 and after
+N records opened. Output: one JSON line on stdout.
 """
 
 from __future__ import annotations
