@@ -603,28 +603,6 @@ def test_showing_a_record_whose_prefetch_is_still_running_waits_for_it(
     assert source.calls[nxt.adjunto_id] == 1
 
 
-def test_the_next_records_prefetch_waits_for_the_picture_on_its_way_to_the_screen(
-    qtbot: QtBot, viewer: OrderViewer, runner: TaskRunner, source: Source
-) -> None:
-    """Issue 19: two 12 MP decodes at once on two cores slowed the one the operator waits for."""
-    current = source.file("actual.jpg", "image/jpeg", jpeg(800, 600), gate=True)
-    nxt = source.file("siguiente.jpg", "image/jpeg", jpeg(800, 600))
-    shown: list[bool] = []
-    viewer.shown.connect(lambda: shown.append(True))
-    viewer.set_files([current])
-    qtbot.waitUntil(lambda: source.calls[current.adjunto_id] == 1)
-    viewer.prefetch([nxt])
-    assert source.calls[nxt.adjunto_id] == 0  # not while the current one decodes
-
-    source.gates[current.adjunto_id].set()
-    wait_picture(qtbot, viewer, runner)
-    qtbot.waitUntil(lambda: source.calls[nxt.adjunto_id] == 1 and runner.is_idle())
-    assert shown == [True]
-    viewer.set_files([nxt])
-    assert viewer.displayed_pixmap() is not None  # prefetched: shown at once
-    assert source.calls[nxt.adjunto_id] == 1
-
-
 def test_cache_is_shared_with_the_full_screen_window(
     qtbot: QtBot, viewer: OrderViewer, runner: TaskRunner, source: Source
 ) -> None:
