@@ -1,15 +1,19 @@
 """One measurement of the real window, in a process of its own (so start-up and RSS are honest).
 
-python -m benchmarks.app_probe {seed|startup|confirm|open|filter|memory} DB_PATH [N]
+python -m benchmarks.app_probe {seed|warm|startup|confirm|next|open|filter|memory} DB_PATH [N]
 
 The DB is `benchmarks.datasets.queue_db(100_000, catalog=10_000, fotos=210)` (a working copy):
-DIM-sized queue and catalog, today's first pending requests with 12 MP photos; polling on at
-its default (`Workstation.POLL_MS`). Every timing ends when the window *painted* the result:
+DIM-sized queue and catalog, the first requests of the default view (Pendientes, oldest first:
+`datasets.first_to_work`) with 12 MP photos; polling on at its default (`Workstation.POLL_MS`).
+The probes pick their records the same way, and fail at once, saying which record, when the
+one they wait for has no file. Every timing ends when the window *painted* the result:
 `startup` — seconds from interpreter start to the first record shown with its image painted;
 `confirm` — N «Confirmar envío» → next record with its image painted (at operator pace: the
-next record was prefetched); `open` — N records opened cold (not prefetched) → image painted;
-`filter` — N filter changes (text typed, after the 250 ms typing pause) → grid painted;
-`memory` — RSS after 50 and after N records opened. Output: one JSON line on stdout.
+next record's data and image were read ahead, the background work of the last one is done);
+`next` — N «siguiente» (↓) onto a record whose data and image were prefetched → painted;
+`open` — N records opened cold (not prefetched) → image painted; `filter` — N filter changes
+(text typed, after the 250 ms typing pause) → grid painted; `memory` — RSS after 50 and after
+N records opened. Output: one JSON line on stdout.
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from dim_revision.bootstrap import AppContext  # noqa: E402
 from dim_revision.clock import FakeClock  # noqa: E402
 from dim_revision.config import Settings  # noqa: E402
-from dim_revision.db import migrate  # noqa: E402
 from dim_revision.db.engine import create_db_engine, sqlite_url  # noqa: E402
 from dim_revision.db.uow import Database  # noqa: E402
 from dim_revision.paths import AppPaths  # noqa: E402
@@ -44,15 +47,17 @@ SECRETS = {"botmaker-token": "token-bench", "link-key": "clave-bench-" + "x" * 3
 
 
 def _db(path: Path) -> Database:
-    engine = create_db_engine(sqlite_url(path))
-    migrate.upgrade(engine)
-    return Database(engine)
+    """The working copy, as the app opens it: already migrated (the app never migrates at start)."""
+    return Database(create_db_engine(sqlite_url(path)))
 
 
 def seed(path: Path, count: int) -> None:
+    from dim_revision.db import migrate
     from tests.gui.seeding import seed_queue
 
-    db = _db(path)
+    engine = create_db_engine(sqlite_url(path))
+    migrate.upgrade(engine)
+    db = Database(engine)
     seed_queue(db, NOW, count=count)
     db.dispose()
 
@@ -68,18 +73,40 @@ def _wait(pred: Callable[[], bool], timeout_s: float = 60.0) -> None:
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
 
 
+# Imported only by what the app does later (OCR, plots, PDFs of reports, the API, HTTP clients,
+# migrations): none of them may be loaded when the first record is shown.
+DEFERRED = (
+    "onnxruntime",
+    "rapidocr_onnxruntime",
+    "matplotlib",
+    "reportlab",
+    "httpx",
+    "fastapi",
+    "uvicorn",
+    "alembic",
+    "openpyxl",
+)
+
+
+def loaded_too_early() -> list[str]:
+    return [m for m in DEFERRED if m in sys.modules]
+
+
 def _window(db: Database, settings: Settings) -> tuple[object, object, object]:
-    """The real window on `db` (as `tests/gui/harness.open_window` builds it), shown and started."""
+    """The real window on `db` as `ui.app.run_gui` builds it (GC guard, Spanish catalogs, style,
+    the `[dim]` check, `build_window` with the order reader's panel), shown and started; no send
+    worker (nothing to send to here)."""
     from PySide6.QtWidgets import QApplication
 
-    from ui.app import load_style
-    from ui.main_window import MainWindow
-    from ui.settings_store import LayoutStore
+    from ui.app import build_window, dim_mapping_problem, load_style
+    from ui.runtime_guard import RuntimeGuard
     from ui.tasks import TaskRunner
-    from ui.workstation import Workstation
+    from ui.translations import install_spanish
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
+    guard = RuntimeGuard(app)  # cycle GC on the GUI thread, as in run_gui
+    _KEEP.append(install_spanish(app))
     load_style(app)
     ctx = AppContext(
         settings,
@@ -89,13 +116,20 @@ def _window(db: Database, settings: Settings) -> tuple[object, object, object]:
         FakeClock(NOW),
         _db=db,
     )
+    problem = dim_mapping_problem(ctx)
+    if problem is not None:
+        raise RuntimeError(problem)
     runner = TaskRunner(max_threads=3)
-    ws = Workstation(ctx, runner, open_url=lambda _u: True)  # polling at its default
-    window = MainWindow(ws, LayoutStore(ctx.paths.config_dir / "ventana.ini"))
+    window = build_window(ctx, runner)  # polling at its default
     window.resize(1600, 1000)
     window.show()
-    ws.start()
-    return app, window, ws
+    window.ws.start()
+    window.first_shown.then(guard.freeze_startup)  # as run_gui
+    _KEEP.extend([runner, guard])
+    return app, window, window.ws
+
+
+_KEEP: list[object] = []
 
 
 def _loaded(ws: object, sid: int | None = None) -> bool:
@@ -105,11 +139,20 @@ def _loaded(ws: object, sid: int | None = None) -> bool:
     return sid is None or rec.id == sid
 
 
+class NoPhoto(RuntimeError):
+    """The record a probe waits for has no file: the data does not match what the window opens."""
+
+
 def _image_shown(window: object, ws: object) -> bool:
     """The current record's first file is on the viewer's canvas."""
     rec = ws.current  # type: ignore[attr-defined]
-    if rec is None or rec.detalle is None or not rec.detalle.adjuntos:
+    if rec is None or rec.detalle is None:
         return False
+    if not rec.detalle.adjuntos:
+        raise NoPhoto(
+            f"la solicitud {rec.id} ({rec.detalle.fecha_subida:%Y-%m-%d}) no tiene archivo: "
+            "las fotos no están en las solicitudes que la ventana abre (datasets.first_to_work)"
+        )
     return window.viewer._shown == (rec.detalle.adjuntos[0].id, 0)  # type: ignore[attr-defined]
 
 
@@ -133,19 +176,25 @@ def _watch(window: object) -> Any:
     return _WATCHES[id(canvas)]
 
 
-def startup(path: Path) -> dict[str, float]:
-    window_app = _window(_db(path), Settings())
-    _, window, ws = window_app
-    _watch(window)
-    _shown_painted(window, ws, 0.0)
-    return {"seconds": time.perf_counter() - _T0, "in_process": time.perf_counter() - _T1}
+def startup(path: Path) -> dict[str, Any]:
+    _, window, ws = _window(_db(path), Settings())
+    early: list[list[str]] = []
+
+    def shown() -> bool:
+        ready = _loaded(ws) and _image_shown(window, ws)
+        if ready and not early:  # what was loaded when the first record could be painted
+            early.append(loaded_too_early())
+        return ready
+
+    end = _watch(window).wait(0.0, shown)
+    return {"seconds": end - _T0, "in_process": end - _T1, "too_early": early[0]}
 
 
 def warm(path: Path) -> dict[str, float]:
     """A first start that stays until the catalog index is built (and cached on disk)."""
     _, window, ws = _window(_db(path), Settings())
     _shown_painted(window, ws, 0.0)
-    _wait(lambda: ws.flags.catalog_loaded)  # type: ignore[attr-defined]
+    _settled(window, ws)
     return {"seconds": time.perf_counter() - _T0}
 
 
@@ -153,11 +202,16 @@ def confirm(path: Path, runs: int) -> dict[str, list[float]]:
     settings = Settings().replace("envio", confirmar_preview="nunca")
     _, window, ws = _window(_db(path), settings)
     _shown_painted(window, ws, 0.0)
-    _wait(lambda: ws.flags.catalog_loaded)  # type: ignore[attr-defined]
+    _settled(window, ws)
     samples: list[float] = []
     for _ in range(runs):
         first = ws.current.id  # type: ignore[attr-defined]
-        _wait(lambda: len(ws.prefetched()) > 0)  # type: ignore[attr-defined]  # operator pace
+        following = ws._next_candidate(first)  # type: ignore[attr-defined]
+        if following is None:
+            raise RuntimeError("no hay una solicitud siguiente en la lista")
+        # Operator pace: the next record's data and image were read ahead, the reader is done.
+        _wait(lambda f=following: _image_ready(window, f))
+        _settled(window, ws)
         ws.set_chosen([(1, "RESONANCIA MAGNÉTICA DE RODILLA")])  # type: ignore[attr-defined]
         start = time.perf_counter()
         window.record_actions.confirm()  # type: ignore[attr-defined]
@@ -166,18 +220,58 @@ def confirm(path: Path, runs: int) -> dict[str, list[float]]:
     return {"ms": samples}
 
 
-def _photo_ids(db: Database, limit: int) -> list[int]:
-    from sqlalchemy import select
+def _settled(window: object, ws: object) -> None:
+    """What a start leaves to do is done (the picker's index, the order reader's own index and
+    its reading of the open record): the operator has looked at the first record for a while."""
 
+    def idle() -> bool:
+        reader = getattr(window, "lectura", None)
+        return bool(ws.flags.catalog_loaded) and (reader is None or reader.runner.is_idle())  # type: ignore[attr-defined]
+
+    _wait(idle)
+
+
+def _image_ready(window: object, sid: int) -> bool:
+    """The viewer already holds the decoded first file of `sid` (its prefetch finished)."""
+    ws = window.ws  # type: ignore[attr-defined]
+    d = ws._prefetched.get(sid)
+    if d is None:
+        return False
+    if not d.adjuntos:
+        raise NoPhoto(f"la solicitud {sid} (la siguiente) no tiene archivo")
+    return window.viewer._cache.best_image(d.adjuntos[0].id, 0) is not None  # type: ignore[attr-defined]
+
+
+def next_prefetched(path: Path, runs: int) -> dict[str, list[float]]:
+    """N × «siguiente» (↓, no write) onto a record whose data and image were read and decoded
+    ahead → that record with its image painted."""
+    _, window, ws = _window(_db(path), Settings())
+    _shown_painted(window, ws, 0.0)
+    _settled(window, ws)
+    samples: list[float] = []
+    for _ in range(runs):
+        following = ws._next_candidate(ws.current.id)  # type: ignore[attr-defined]
+        if following is None:
+            raise RuntimeError("no hay una solicitud siguiente en la lista")
+        _wait(lambda f=following: _image_ready(window, f))
+        _settled(window, ws)
+        start = time.perf_counter()
+        window.actions_by_name["siguiente"].trigger()  # type: ignore[attr-defined]
+        samples.append(_shown_painted(window, ws, start, following))
+    return {"ms": samples}
+
+
+def _photo_ids(db: Database, limit: int) -> list[int]:
+    """The records the data put photos on (the first of the window's default view, in its
+    order), at most `limit`."""
+    from sqlalchemy import func, select
+
+    from benchmarks.datasets import first_to_work
     from dim_revision.db.models import SolicitudAdjunto
 
     with db.read() as uow:
-        stmt = (
-            select(SolicitudAdjunto.solicitud_id)
-            .order_by(SolicitudAdjunto.solicitud_id)
-            .limit(limit)
-        )
-        return list(uow.session.scalars(stmt))
+        photos = uow.session.scalar(select(func.count()).select_from(SolicitudAdjunto)) or 0
+    return first_to_work(db, min(limit, photos))
 
 
 def open_cold(path: Path, runs: int) -> dict[str, list[float]]:
@@ -185,6 +279,7 @@ def open_cold(path: Path, runs: int) -> dict[str, list[float]]:
     db = _db(path)
     _, window, ws = _window(db, Settings())
     _shown_painted(window, ws, 0.0)
+    _settled(window, ws)
     ids = _photo_ids(db, 210)[::-7][:runs]
     samples = []
     for sid in ids:
@@ -225,6 +320,7 @@ def memory(path: Path, rows: int) -> dict[str, float]:
     db = _db(path)
     _, window, ws = _window(db, Settings())
     _shown_painted(window, ws, 0.0)
+    _settled(window, ws)
     ids = _photo_ids(db, rows)
     rss: dict[str, float] = {}
     for n, sid in enumerate(ids, start=1):
@@ -264,6 +360,8 @@ def main(argv: list[str]) -> int:
         out = warm(path)
     elif mode == "confirm":
         out = confirm(path, n)
+    elif mode == "next":
+        out = next_prefetched(path, n)
     elif mode == "open":
         out = open_cold(path, n)
     elif mode == "filter":

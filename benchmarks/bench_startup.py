@@ -1,7 +1,7 @@
-"""Cold start proxy: importing the CLI and the Qt app module in a fresh interpreter.
+"""Importing the CLI and the Qt app module in a fresh interpreter (the import share of a start).
 
-The window's own "process start → interactive" measurement does not exist yet; until it does,
-these imports (the bulk of start-up) stand in for it.
+The window's own start — process → first record with its image painted — is measured by
+`benchmarks.bench_app` (`app_probe startup`); these rows say how much of it is imports.
 """
 
 from __future__ import annotations

@@ -30,7 +30,9 @@ from dim_revision.db.engine import create_db_engine, sqlite_url
 from dim_revision.db.models import Envio, SolicitudAsistencia
 from dim_revision.db.uow import Database
 
-GENERATOR = 3  # 2: every mobile valid for WhatsApp; 3: counts index with paciente_id
+# 2: every mobile valid for WhatsApp; 3: counts index with paciente_id; 4: the photos go on the
+# first requests of the default view (Pendientes: today and every earlier unresolved one)
+GENERATOR = 4
 # 16:00 in Buenos Aires: today's uploads run from 08:00 to now.
 NOW = datetime(2026, 3, 10, 19, 0, tzinfo=UTC)
 PER_DAY = 3_000
@@ -143,9 +145,9 @@ def queue_db(
     fotos: int = 0,
     foto_px: tuple[int, int] = (4000, 3000),
 ) -> Path:
-    """The cached file for these parameters (generated on first use). `fotos`: that many of
-    today's pending requests, oldest first, carry a 12 MP photo (six distinct ones in turn;
-    `foto_px` smaller for the quick smoke run)."""
+    """The cached file for these parameters (generated on first use). `fotos`: the first that
+    many requests the operator works (`first_to_work`) carry a 12 MP photo (six distinct ones
+    in turn; `foto_px` smaller for the quick smoke run)."""
     kind = "hoy" if today_heavy else "hist"
     px = "" if foto_px == (4000, 3000) else f"-{foto_px[0]}px"
     name = f"queue-{n}-{kind}-cat{catalog}-fotos{fotos}{px}-{_schema_tag()}.sqlite3"
@@ -300,21 +302,21 @@ def with_catalog(db: Database, size: int) -> None:
         )
 
 
-def with_photos(db: Database, count: int, px: tuple[int, int] = (4000, 3000)) -> None:
-    from sqlalchemy import select
+def first_to_work(db: Database, count: int) -> list[int]:
+    """The first `count` requests of the window's default view in its order (what it opens
+    first and walks through), as the queue service the grid calls returns them."""
+    from dim_revision.services.queue import QueueFilter
+    from dim_revision.services.queue_window import pagina
 
+    return [r.id for r in pagina(db, QueueFilter.pendientes(NOW), NOW, limit=count).rows]
+
+
+def with_photos(db: Database, count: int, px: tuple[int, int] = (4000, 3000)) -> None:
     from dim_revision.db.models import SolicitudAdjunto
 
     files = [p.read_bytes() for p in photos(6, px)]
-    start, end = local_day_bounds(local_today(NOW), local_today(NOW))
-    S = SolicitudAsistencia
+    ids = first_to_work(db, count)
     with db.engine.begin() as conn:
-        ids = conn.scalars(
-            select(S.id)
-            .where(S.fecha_subida >= start, S.fecha_subida < end, S.resuelto == False)  # noqa: E712
-            .order_by(S.fecha_subida, S.id)
-            .limit(count)
-        ).all()
         for i, sid in enumerate(ids):
             data = files[i % len(files)]
             conn.execute(

@@ -79,6 +79,11 @@ def markdown(data: dict[str, Any], png_name: str) -> str:
         f"Load average (1 min) before → after each case: {load or 'not recorded'}. "
         "The machine's 2 cores were shared with other work: wall-clock tails include it.",
         "",
+        *(
+            [f"Crashed (no figures): {', '.join(f'{k} ({v})' for k, v in crashed.items())}.", ""]
+            if (crashed := data.get("crashed"))
+            else []
+        ),
         "```",
         format_table(rows),
         "```",

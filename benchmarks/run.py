@@ -4,7 +4,9 @@ QT_QPA_PLATFORM=offscreen python -m benchmarks.run [--quick] [--full] [--json bu
 
 `--full` adds the 1 000 000-request queue (its file is generated once, ~1.5 min, then cached in
 build/bench-data/). The load average is recorded before and after every case: on a shared
-machine the wall-clock tails measure the neighbours too.
+machine the wall-clock tails measure the neighbours too. A case that crashes is reported
+(traceback on stderr, its name under "crashed" in the JSON), the others still run and their
+figures are written; the exit status is then 1.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import platform
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -87,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = Options(quick=args.quick, full=args.full)
     rows: list[Row] = []
     load: dict[str, list[float]] = {}
+    crashed: dict[str, str] = {}  # case → the error's last line
     started = time.perf_counter()
     for name, case in CASES.items():
         if args.only and name not in args.only:
@@ -94,7 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         before_load = os.getloadavg()[0]
         before = none_refs()
-        rows += case(opts)
+        try:
+            rows += case(opts)
+        except Exception as exc:  # one broken case must not lose the others' figures
+            traceback.print_exc(file=sys.stderr)
+            crashed[name] = f"{type(exc).__name__}: {exc}".splitlines()[0]
         restore_none(before)
         load[name] = [round(before_load, 2), round(os.getloadavg()[0], 2)]
         print(
@@ -108,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         "\nload average (1 min) before → after each case, "
         f"{os.cpu_count()} CPUs: " + ", ".join(f"{k} {a:.1f}→{b:.1f}" for k, (a, b) in load.items())
     )
+    for name, error in crashed.items():
+        print(f"CRASHED {name}: {error}", file=sys.stderr)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {
@@ -118,11 +128,12 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(time.perf_counter() - started, 1),
             "full": args.full,
             "loadavg": load,
+            "crashed": crashed,
             "rows": [_clean(r.as_json()) for r in rows],
         }
         text = json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False)
         args.json.write_text(text + "\n", encoding="utf-8")
-    return 1 if any(r.passed is False for r in rows) else 0
+    return 1 if crashed or any(r.passed is False for r in rows) else 0
 
 
 def _clean(row: dict[str, object]) -> dict[str, object]:

@@ -6,27 +6,27 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from dim_revision.bootstrap import AppContext, build_outbox_worker, sends_here
 from dim_revision.config import ENV_CONFIG_FILE, Settings, config_files, load_settings
-from dim_revision.outbox.status import outbox_counts
-from dim_revision.outbox.worker import OutboxThread
 from dim_revision.resources import resource_path
 from dim_revision.secrets import KeyringStore, SecretStore
 from ui.crash_dialog import install_crash_dialog
 from ui.main_window import MainWindow
-from ui.propuestas import instalar_propuestas
 from ui.roles import start_problem
 from ui.runtime_guard import RuntimeGuard
 from ui.settings_store import LayoutStore
-from ui.setup_dialog import SetupDialog
 from ui.tasks import TaskRunner
 from ui.translations import install_spanish
 from ui.workstation import Workstation
+
+if TYPE_CHECKING:
+    from dim_revision.outbox.worker import OutboxThread
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,9 @@ def open_url(url: str) -> bool:
 
 def build_outbox_thread(ctx: AppContext) -> OutboxThread:
     """The send worker runs inside every workstation (DESIGN §6)."""
+    from dim_revision.outbox.status import outbox_counts
+    from dim_revision.outbox.worker import OutboxThread
+
     worker = build_outbox_worker(ctx)
     return OutboxThread(worker, counts=lambda now: outbox_counts(ctx.db, now))
 
@@ -56,8 +59,19 @@ def build_window(
     ws = Workstation(ctx, runner, outbox=outbox, open_url=open_url)
     store = LayoutStore(ctx.paths.config_dir / "ventana.ini")
     window = MainWindow(ws, store)
-    instalar_propuestas(window)  # "Según la orden:" above the picker (issue 15)
+    # "Según la orden:" above the picker (issue 15), once the picker's index is in (itself after
+    # the first record painted, issue 19): the reader's engine and its own copy of the index then
+    # load once, instead of once at install and again on `catalog_ready`.
+    ws.catalog_ready.connect(
+        lambda _index: _install_reader(window), Qt.ConnectionType.SingleShotConnection
+    )
     return window
+
+
+def _install_reader(window: MainWindow) -> None:
+    from ui.propuestas import instalar_propuestas
+
+    window.lectura = instalar_propuestas(window)  # type: ignore[attr-defined]
 
 
 def config_path(ctx: AppContext) -> Path:
@@ -93,6 +107,8 @@ def open_setup(
 ) -> bool:
     """The setup dialog on the installation's real file and keyring (even from the demo, whose
     settings and secrets are stand-ins). True if the operator saved."""
+    from ui.setup_dialog import SetupDialog  # alembic & co. only when the dialog opens
+
     path = config_path(ctx)
     secrets: SecretStore = KeyringStore() if is_demo(ctx) else ctx.secrets
     dialog = SetupDialog(
@@ -152,14 +168,17 @@ def run_gui(ctx: AppContext) -> int:
         runner.shutdown()
         guard.uninstall()
         return 2
+    window = build_window(ctx, runner)
     # Servicio mode: `dim-revision serve` is the only sender; this PC holds no Botmaker token.
-    outbox = build_outbox_thread(ctx) if sends_here(ctx) else None
-    window = build_window(ctx, runner, outbox=outbox)
+    # Otherwise the sender starts once the first record is painted (issue 19: not before).
+    if sends_here(ctx):
+        window.ws.outbox_later = True
+        window.first_shown.then(lambda: window.ws.start_outbox(build_outbox_thread(ctx)))
     connect_setup_menu(ctx, runner, window)
     window.place_on_screen()
     window.show()
     window.ws.start()
-    guard.freeze_startup()
+    window.first_shown.then(guard.freeze_startup)  # a full collection: not before the first paint
     try:
         return int(app.exec())
     finally:

@@ -34,6 +34,7 @@ from ui.banner import Banner
 from ui.db_errors import OFFLINE_MESSAGE, db_task
 from ui.dialogs import ConfirmPreviewDialog, ContactDialog
 from ui.filter_bar import FilterBar
+from ui.first_paint import FirstShown
 from ui.help_overlay import HelpOverlay
 from ui.loop_wiring import install as install_loop
 from ui.patient_card import PatientCard
@@ -69,9 +70,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("DIM Revisión de órdenes")
         self.setObjectName("mainWindow")
         self.actions_by_name: dict[str, QAction] = build_actions(self)
-        self._shown: tuple[int, tuple[int, ...]] | None = (
-            None  # record id, adjunto ids on the viewer
-        )
+        self._shown: tuple[int, tuple[int, ...]] | None = None  # record id, adjunto ids shown
         self.contact_dialog: ContactDialog | None = None
         self.preview_dialog: ConfirmPreviewDialog | None = None
         self._focused_once = False
@@ -81,6 +80,8 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self.help = HelpOverlay(self, self._help_groups())
         self._connect()
+        self.first_shown = FirstShown(self)  # what waits for the first record painted (#19)
+        self.first_shown.then(ws.first_record_shown)
         self.loop = install_loop(self)  # Saltear, Deshacer, shortcuts from any focus (issue 13)
         self._restore_layout()
         self._on_actions_changed()

@@ -86,11 +86,11 @@ class RecordActions(QObject):
         return link_key(self.ctx.secrets)
 
     def _finished(self, sid: int, hecho: Hecho, text: str, motivo: str | None = None) -> None:
-        """Done with `sid` in this pass: say so, refresh its row and the counters, move on."""
+        """Done with `sid` in this pass: refresh its row and the counters, move on, say so."""
         self.session.finished(sid, hecho, motivo)
         self.ws.after_write(sid)
-        self.ws.say(text, "info")
         self.ws.next_after(sid)
+        self.ws.say(text, "info")
 
     def _offer_undo(self, tipo: str, sid: int, version: int, text: str, ids: list[int]) -> None:
         self.session.offer_undo(tipo, sid, version, self.ctx.clock(), text, ids)
@@ -156,7 +156,7 @@ class RecordActions(QObject):
 
         def done(result: EnvioProgramado) -> None:
             self.session.forget_draft(sid, prestaciones=True)
-            ws.wake_outbox()
+            ws.wake_outbox(refresh=False)  # `_finished` refreshes the counts
             ws.keep_in_list(sid)  # the operator may come back to edit it
             self.session.finished(sid, Hecho.CONFIRMADO)
             key = self.session.way_back(ws.filas(), sid)

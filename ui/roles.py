@@ -57,7 +57,7 @@ class RoleGate(QObject):
         self.permisos: Permisos | None = None
         self._apply(Permisos(supervisor=False, configurar=True))
         window.ws.online_changed.connect(self._on_online)
-        self.check()
+        window.first_shown.then(self.check)  # after the first record is painted (#19)
 
     def _on_online(self, online: bool, _detail: str) -> None:
         if online:

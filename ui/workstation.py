@@ -3,10 +3,9 @@
 The decisions (which record is open, what comes next, the drafts, what is enabled, what the state
 line says, what this pass already did) live in the Qt-free `WorkstationSession`
 (`dim_revision/workstation/`); this QObject runs what it decides. Every service call runs on a
-task runner. Claims, releases, record loads and writes go through a one-thread "lane" so they
-happen in the order the operator caused them (a release of the record just left can never
-overtake the claim of the record opened next). Queue queries, the catalog, prefetch and the
-reconnect probe use the shared runner.
+task runner. Claims, releases, record loads and writes go through a one-thread "lane", in the
+order the operator caused them (a release of the record just left never overtakes the claim of
+the next). Queue queries, the catalog, prefetch and the reconnect probe use the shared runner.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
@@ -24,13 +23,12 @@ from dim_revision.clock import local_today
 from dim_revision.db.sql_time import DatabaseClock
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.errors import ClaimLost, NotFound
-from dim_revision.outbox.worker import OutboxThread
 from dim_revision.services import claims
 from dim_revision.services.claims import Claim
 from dim_revision.services.detalle import SolicitudDetalle, obtener_detalle
 from dim_revision.services.guards import lease_owner
 from dim_revision.services.queue import QueueFilter
-from dim_revision.workstation.claiming import claim_first
+from dim_revision.workstation.claiming import claim_first, claim_then_read
 from dim_revision.workstation.pase import Fila
 from dim_revision.workstation.session import WorkstationSession, empty_text
 from dim_revision.workstation.state import Draft, Flags, Loaded, Record, RecordView, send_due
@@ -39,6 +37,9 @@ from ui.db_errors import db_task, is_offline
 from ui.queue_model import QueueModel, ServiceQueueSource
 from ui.tasks import TaskFailure, TaskRunner
 from ui.workstation_checks import BackgroundChecks
+
+if TYPE_CHECKING:
+    from dim_revision.outbox.worker import OutboxThread  # imported by whoever builds one
 
 log = logging.getLogger(__name__)
 
@@ -146,32 +147,43 @@ class Workstation(QObject, BackgroundChecks):
     # --- life cycle ------------------------------------------------------------------------------
 
     def start(self) -> None:
+        """The grid's first page and the first record now; the rest once that record is
+        painted (`first_record_shown`, issue 19)."""
         self.model.reload()
-        # The picker's index after the grid's first page (issue 19: first paint first).
-        self.model.first_page_loaded.connect(
-            self._load_catalog, Qt.ConnectionType.SingleShotConnection
-        )
         self.claim_next()
-        self.refresh_outbox()
-        self.check_clock()
+        self._after_first_paint()
+        self.model.first_page_loaded.connect(
+            lambda: self._catalog_gate("page"), Qt.ConnectionType.SingleShotConnection
+        )
         for timer in (self._heartbeat, self._poll, self._tick, self._key_timer):
             timer.start()
         if self.outbox is not None:
             self.outbox.start()
-        self.check_key()
 
     # --- opening records -------------------------------------------------------------------------
 
-    def open(self, sid: int, *, preclaimed: bool = False, force: bool = False) -> None:
-        """Show `sid`: claim it (unless already claimed) and load its detail in the background."""
+    def open(
+        self,
+        sid: int,
+        *,
+        preclaimed: bool = False,
+        force: bool = False,
+        fresh: SolicitudDetalle | None = None,
+    ) -> None:
+        """Show `sid`: claim it (unless already claimed) and load its detail in the background
+        (`fresh`: already read after our claim, nothing left to load)."""
+        ahead = self._prefetched.pop(sid, None)
         opening = self.session.open(
-            sid, preclaimed=preclaimed, force=force, prefetched=self._prefetched.pop(sid, None)
+            sid, preclaimed=preclaimed, force=force, prefetched=fresh or ahead
         )
         if opening is None:
             return
         if opening.release is not None:
             self.release(opening.release)
         self._set_empty(False)
+        if fresh is not None and preclaimed:
+            self._on_loaded(Loaded(sid, True, None, fresh))
+            return
         self.emit_record()
         self.lane.submit(
             self._load,
@@ -250,14 +262,15 @@ class Workstation(QObject, BackgroundChecks):
         self._claim(claim_first, left, candidates, self.model.filtro, self.lease, skip)
 
     def _claim(self, pick: Callable[..., Claim | None], left: int | None, *args: Any) -> None:
-        """Run `pick(db, actor, now, *args)` on the lane, then move on from `left`."""
+        """Run `pick(db, actor, now, *args)` on the lane (and read it), then move on from `left`."""
         self.lane.submit(
-            db_task(pick),
+            db_task(claim_then_read),
+            pick,
             self.db,
             self.actor,
             self.clock(),
             *args,
-            on_done=lambda claim: self.advance_from(left, claim),
+            on_done=lambda claimed: self.advance_from(left, *claimed),
             on_error=self.background_error,
             key="next-free",
         )
@@ -269,18 +282,20 @@ class Workstation(QObject, BackgroundChecks):
             for r in self.model.loaded_rows()
         ]
 
-    def advance_from(self, left: int | None, claim: Claim | None) -> None:
+    def advance_from(
+        self, left: int | None, claim: Claim | None, fresh: SolicitudDetalle | None = None
+    ) -> None:
         """After an action finished on `left`: move on, unless the operator already did."""
         if not self.session.should_advance_from(left):
             current = self.current
             if claim is not None and current is not None and claim.solicitud_id != current.id:
                 self.release(claim.solicitud_id)
             return
-        self.advance(claim)
+        self.advance(claim, fresh)
 
-    def advance(self, claim: Claim | None) -> None:
+    def advance(self, claim: Claim | None, fresh: SolicitudDetalle | None = None) -> None:
         if claim is not None:
-            self.open(claim.solicitud_id, preclaimed=True)
+            self.open(claim.solicitud_id, preclaimed=True, fresh=fresh)
             self.select_requested.emit(claim.solicitud_id)
             if self.model.row_of(claim.solicitud_id) is None:
                 self.model.refresh()
@@ -389,16 +404,6 @@ class Workstation(QObject, BackgroundChecks):
             self.flags.empty = empty
             self.empty_changed.emit(empty)
 
-    def _update_countdown(self) -> None:
-        rec = self.current
-        d = rec.detalle if rec is not None else None
-        text = record_text.countdown(
-            d.envio if d is not None else None, self.clock(), self.settings.outbox.reintentos
-        )
-        if text is not None or self._countdown_live:
-            self.countdown_changed.emit(text)
-        self._countdown_live = text is not None
-
     # --- polling, heartbeat, prefetch ----------------------------------------------------------------
 
     def poll(self) -> None:
@@ -474,15 +479,3 @@ class Workstation(QObject, BackgroundChecks):
         self.model.refresh_ids([sid])
         self.model.refresh_counts()
         self.refresh_outbox()
-
-    def refresh_all(self) -> None:
-        """F5: everything again (or a reconnect attempt while offline)."""
-        if not self.flags.online:
-            self.retry_now()
-            return
-        self.model.refresh()
-        self.refresh_outbox()
-        if self.current is not None:
-            self.reload_current()
-        else:
-            self.claim_next()

@@ -21,6 +21,7 @@ from dim_revision.services.catalogo import indice_de_busqueda
 from dim_revision.services.detalle import SolicitudDetalle, obtener_detalle
 from dim_revision.services.latido import check_key_fingerprint
 from dim_revision.services.reloj import aviso_de_reloj
+from ui import record_text
 from ui.db_errors import OFFLINE_MESSAGE, db_task, is_offline
 from ui.tasks import TaskFailure
 
@@ -46,10 +47,15 @@ log = logging.getLogger(__name__)
 
 RELEASE_ON_CLOSE_SECONDS = 3.0
 PREFETCH_KEEP = 3
+# What can wait for the first record on screen (the picker's index, the send counts, the clock
+# and link-key checks) runs at the latest this long after start.
+FIRST_PAINT_LATEST_MS = 10_000
 
 
 class BackgroundChecks:
     """What the mixin uses of its host (`ui.workstation.Workstation`)."""
+
+    outbox_later = False  # `start_outbox` will come (after the first record is painted)
 
     if TYPE_CHECKING:
         ctx: AppContext
@@ -71,6 +77,8 @@ class BackgroundChecks:
         clock_skew_changed: SignalInstance
         online_changed: SignalInstance
         prefetch_ready: SignalInstance
+        countdown_changed: SignalInstance
+        _countdown_live: bool
         _prefetched: dict[int, SolicitudDetalle]
         _stopped: bool
         _heartbeat: QTimer
@@ -148,7 +156,7 @@ class BackgroundChecks:
 
     def _prefetch_next(self) -> None:
         rec = self.current
-        if rec is None:
+        if rec is None or rec.detalle is None:  # the open record first (its load prefetches)
             return
         candidate = self._next_candidate(rec.id)
         if candidate is None or candidate in self._prefetched:
@@ -178,6 +186,37 @@ class BackgroundChecks:
         self.prefetch_ready.emit(detalle)
 
     # --- catalog, outbox, link key, clock -------------------------------------------------------
+
+    def _after_first_paint(self) -> None:
+        """Start waiting for the first record painted; `FIRST_PAINT_LATEST_MS` at most."""
+        from PySide6.QtCore import QTimer
+
+        self._catalog_waits = {"page", "shown"}
+        self._first_shown = False
+        QTimer.singleShot(FIRST_PAINT_LATEST_MS, self, self._first_paint_late)  # type: ignore[call-overload]
+
+    def _first_paint_late(self) -> None:
+        self.first_record_shown()
+        self._catalog_gate("page")
+
+    def _catalog_gate(self, *done: str) -> None:
+        """The index loads once the grid's first page is in and the first record painted."""
+        waits: set[str] | None = getattr(self, "_catalog_waits", None)
+        if not waits:
+            return
+        waits.difference_update(done)
+        if not waits:
+            self._load_catalog()
+
+    def first_record_shown(self) -> None:
+        """The window painted its first record (or why there is none): what waited for it."""
+        if getattr(self, "_first_shown", True):
+            return
+        self._first_shown = True
+        self._catalog_gate("shown")
+        self.refresh_outbox()
+        self.check_clock()
+        self.check_key()
 
     def _load_catalog(self) -> None:
         self.runner.submit(
@@ -242,12 +281,34 @@ class BackgroundChecks:
 
     def _on_counts(self, counts: OutboxCounts) -> None:
         self.flags.counts = counts
+        if self.outbox is None and self.outbox_later:
+            return  # the sender starts in a moment: do not say it is not running here
         self.outbox_changed.emit(counts, self.outbox.worker.status if self.outbox else None)
 
-    def wake_outbox(self) -> None:
+    def _update_countdown(self) -> None:
+        """The open record's send countdown (every second, and when the record changes)."""
+        rec = self.current
+        d = rec.detalle if rec is not None else None
+        text = record_text.countdown(
+            d.envio if d is not None else None, self.clock(), self.settings.outbox.reintentos
+        )
+        if text is not None or self._countdown_live:
+            self.countdown_changed.emit(text)
+        self._countdown_live = text is not None
+
+    def start_outbox(self, outbox: OutboxThread) -> None:
+        """The send worker, started after the first record was painted (`ui.app.run_gui`)."""
+        if self._stopped or self.outbox is not None:
+            return
+        self.outbox = outbox
+        outbox.start()
+        self.refresh_outbox()
+
+    def wake_outbox(self, *, refresh: bool = True) -> None:
         if self.outbox is not None:
             self.outbox.wake()
-        self.refresh_outbox()
+        if refresh:
+            self.refresh_outbox()
 
     # --- faults -------------------------------------------------------------------------------------
 
@@ -258,6 +319,18 @@ class BackgroundChecks:
             self.message.emit(failure.message, "error")
         else:
             self.message.emit(failure.message, "warning")
+
+    def refresh_all(self) -> None:
+        """F5: everything again (or a reconnect attempt while offline)."""
+        if not self.flags.online:
+            self.retry_now()
+            return
+        self.model.refresh()
+        self.refresh_outbox()
+        if self.current is not None:
+            self.reload_current()
+        else:
+            self.claim_next()
 
     def go_offline(self, detail: str) -> None:
         self.flags.offline_detail = detail

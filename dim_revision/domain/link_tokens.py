@@ -15,8 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeGuard
 from urllib.parse import parse_qs, urlsplit
 
-import jwt
-
 from dim_revision.clock import as_utc
 from dim_revision.errors import ConfigError, UserError, ValidationError
 
@@ -101,12 +99,16 @@ def emitir_token(
         "exp": exp,
         "jti": token_id,
     }
+    import jwt  # here, not at import: PyJWT loads cryptography (~0.1 s of the window's start)
+
     token = jwt.encode(payload, key, algorithm=ALGORITHM)
     return EmittedToken(token=token, jti=token_id, exp=datetime.fromtimestamp(exp, UTC))
 
 
 def verificar_token(key: str, token_or_url: str, *, now: datetime, issuer: str) -> TokenClaims:
     """Check signature, issuer, required claims and expiry (against `now`), return the claims."""
+    import jwt
+
     _check_key(key)
     token = extraer_token(token_or_url)
     try:

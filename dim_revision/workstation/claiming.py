@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -10,6 +10,7 @@ from dim_revision.errors import ClaimLost, NotFound
 from dim_revision.services import claims
 from dim_revision.services.actor import Actor
 from dim_revision.services.claims import Claim
+from dim_revision.services.detalle import SolicitudDetalle, obtener_detalle
 from dim_revision.services.queue import QueueFilter
 
 if TYPE_CHECKING:
@@ -33,3 +34,18 @@ def claim_first(
         except (ClaimLost, NotFound):
             continue
     return claims.next_free(db, actor, now, filtro, lease, skip=skip | frozenset(candidates))
+
+
+def claim_then_read(
+    pick: Callable[..., Claim | None], db: Database, actor: Actor, now: datetime, *args: object
+) -> tuple[Claim | None, SolicitudDetalle | None]:
+    """`pick(db, actor, now, *args)`, then the claimed record's detail in the same background
+    task (issue 19: one trip for "what comes next" instead of a claim, then a read); the detail
+    is None when the record vanished between the two (its normal load then says so)."""
+    claim = pick(db, actor, now, *args)
+    if claim is None:
+        return None, None
+    try:
+        return claim, obtener_detalle(db, claim.solicitud_id, now)
+    except NotFound:
+        return claim, None

@@ -34,6 +34,7 @@ EXPECTED = (
     "cold start: import ui.app",
     "picker: keystroke",
     "app: Confirmar → next record",
+    "app: prefetched next record painted",
     "app: 12 MP record opened cold",
     "app: filter «gonz» → grid painted",
     "cold start: process → first record",
@@ -57,6 +58,7 @@ def test_quick_run_reports_every_case_with_numbers(tmp_path: Path) -> None:
     )
     assert proc.returncode in (0, 1), proc.stderr  # 1 = some budget missed: still a valid run
     data = json.loads(out.read_text(encoding="utf-8"))
+    assert not data["crashed"], data["crashed"]
     cases = [row["case"] for row in data["rows"]]
     for prefix in EXPECTED:
         matching = [r for r in data["rows"] if r["case"].startswith(prefix)]

@@ -87,7 +87,7 @@ class SupervisorTools(QObject):
         self.access.changed.connect(self._on_access)
         ws.online_changed.connect(self._on_online)
         self._on_access(False)
-        self.check()
+        self.window.first_shown.then(self.check)  # after the first record is painted (#19)
 
     def _action(self, name: str, text: str, keys: str | None = None) -> QAction:
         action = QAction(text, self.window)

@@ -16,10 +16,12 @@ ImageKey = tuple[int, int, int, int]  # adjunto_id, page, width, height
 
 class ImageCache:
     def __init__(
-        self, *, max_image_bytes: int = 64 * 1024 * 1024, max_data_entries: int = 8
+        self, *, max_image_bytes: int = 64 * 1024 * 1024, max_data_entries: int = 4
     ) -> None:
         # 64 MB ≈ 20 photos decoded for a 1000 px box: the record, the prefetched next ones and
         # a few to go back to. 256 MB let RSS climb for ~85 records (issue 19: flat over 200).
+        # The raw bytes (4–5 MB a phone photo) are only for a sharper decode or the OS viewer:
+        # the file on screen and the next record's first one.
         self._images: OrderedDict[ImageKey, Decoded] = OrderedDict()
         self._data: OrderedDict[int, bytes] = OrderedDict()
         self._max_image_bytes = max_image_bytes

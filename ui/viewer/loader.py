@@ -2,7 +2,8 @@
 
 One request is current at a time (a runner key per loader): when the operator moves to another
 file, page or record, the result of the previous request is dropped, never shown. A prefetch
-runs under its own key; if the operator reaches that file before it finishes, the loader waits
+runs under its own key, and only once the current picture is decoded (it would compete with it
+for the cores: issue 19); if the operator reaches that file before it finishes, the loader waits
 for it instead of fetching the bytes a second time.
 """
 
@@ -54,6 +55,7 @@ class PictureLoader(QObject):
         self._ticket: Ticket | None = None
         self._awaiting: _Request | None = None  # waiting for the prefetch of this file
         self._prefetching: int | None = None
+        self._next_prefetch: tuple[ViewerFile, QSize] | None = None  # after the current decode
         self._page_counts: dict[int, int] = {}
         self._kinds: dict[int, str] = {}
         self.requested_density = 0.0  # of the sharper decode in flight (inf after one failed)
@@ -66,6 +68,7 @@ class PictureLoader(QObject):
         cached = self._cache.best_image(file.adjunto_id, page)
         if cached is not None:
             self._note(file.adjunto_id, cached)
+            self._start_waiting_prefetch()
             return cached
         wanted = _Request(file, page, box, sharper=False)
         if self._prefetching == file.adjunto_id and page == 0:
@@ -82,6 +85,10 @@ class PictureLoader(QObject):
     def prefetch(self, file: ViewerFile, box: QSize) -> None:
         if self._cache.best_image(file.adjunto_id, 0) is not None:
             return
+        if self._current is not None and self._current.file.adjunto_id != file.adjunto_id:
+            self._next_prefetch = (file, box)  # the picture on its way to the screen first
+            return
+        self._next_prefetch = None
         if self._prefetching == file.adjunto_id:
             return
         if self._awaiting is not None:  # the new prefetch replaces the one we were waiting for
@@ -132,14 +139,21 @@ class PictureLoader(QObject):
     def _on_loaded(self, loaded: Loaded) -> None:
         self._remember(loaded)
         request, self._current, self._ticket = self._current, None, None
-        if request is None or request.file.adjunto_id != loaded.adjunto_id:
-            return
-        if request.sharper:
-            self.requested_density = 0.0
-        self.ready.emit(Picture(loaded.adjunto_id, loaded.page, loaded.decoded, request.sharper))
+        if request is not None and request.file.adjunto_id == loaded.adjunto_id:
+            if request.sharper:
+                self.requested_density = 0.0
+            picture = Picture(loaded.adjunto_id, loaded.page, loaded.decoded, request.sharper)
+            self.ready.emit(picture)
+        self._start_waiting_prefetch()
+
+    def _start_waiting_prefetch(self) -> None:
+        waiting, self._next_prefetch = self._next_prefetch, None
+        if waiting is not None and self._current is None:
+            self.prefetch(*waiting)
 
     def _on_failed(self, failure: TaskFailure) -> None:
         request, self._current, self._ticket = self._current, None, None
+        self._start_waiting_prefetch()
         if request is None:
             return
         if request.sharper:  # keep the picture we have; do not retry at this zoom

@@ -54,6 +54,7 @@ class OrderViewer(QWidget):
     """Shows a request's photos and PDF pages; see `ui.viewer.actions` for the shortcuts."""
 
     notice = Signal(str)  # a message for the main window's banner (e.g. the OS viewer failed)
+    shown = Signal()  # a picture, or the message that stands for it, was put on screen
 
     def __init__(
         self,
@@ -423,6 +424,7 @@ class OrderViewer(QWidget):
             mode=self._fit,
         )
         self._refresh()
+        self.shown.emit()
 
     def _switch_to(self, page: QWidget) -> None:
         """Show the picture or the message; the keyboard focus stays in the viewer."""
@@ -448,6 +450,7 @@ class OrderViewer(QWidget):
         self._message_label.setStyleSheet(message_style(PROBLEM_COLOR if problem else CALM_COLOR))
         self._switch_to(self._message_label)
         self._refresh()
+        self.shown.emit()
 
     # --- sharper decoding after zoom -------------------------------------------------------------
 
@@ -470,8 +473,7 @@ class OrderViewer(QWidget):
         file, decoded = self.current_file(), self._shown_decoded
         if file is None or decoded is None or not self._needs_sharper():
             return
-        density = self._wanted_density(decoded)
-        natural = decoded.natural
+        density, natural = self._wanted_density(decoded), decoded.natural
         box = QSize(math.ceil(natural.width() * density), math.ceil(natural.height() * density))
         self._loader.sharpen(file, self._page, box, density)
 
@@ -483,10 +485,9 @@ class OrderViewer(QWidget):
         self.name_label.setToolTip(file.nombre if file else "")
         self.status_label.setText(self.status_text())
         a = self.viewer_actions
-        has_picture = self._shown is not None
         for action in (a.zoom_in, a.zoom_out, a.fit_window, a.fit_width, a.rotate_left):
-            action.setEnabled(has_picture)
-        a.rotate_right.setEnabled(has_picture)
+            action.setEnabled(self._shown is not None)
+        a.rotate_right.setEnabled(self._shown is not None)
         last = len(self._files) - 1
         a.prev_file.setEnabled(self._index > 0)
         a.next_file.setEnabled(self._index < last)
@@ -496,5 +497,4 @@ class OrderViewer(QWidget):
         a.open_external.setEnabled(bool(self._files))
 
     def actions_for_help(self) -> list[QAction]:
-        """The actions to list in the F1 overlay (the same as `actions()`)."""
-        return self.viewer_actions.all()
+        return self.viewer_actions.all()  # the actions the F1 overlay lists (as `actions()`)
