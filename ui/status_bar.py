@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from dim_revision.outbox.status import OutboxCounts, WorkerStatus
 from dim_revision.services.actor import Actor
+from ui.elided_label import ElidedLabel
 
 ONLINE_STYLE = "color: #1e6b34;"
 OFFLINE_STYLE = "color: #b3261e; font-weight: bold;"
@@ -32,28 +31,6 @@ def outbox_text(counts: OutboxCounts | None) -> str:
     )
 
 
-class ElidedLabel(QLabel):
-    """Asks for MIN_CHARS of width and draws what fits, ending in «…». Seen at 1366×768: a
-    70-character worker error beside the other labels grew the window to 1427 px."""
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        least = self.fontMetrics().averageCharWidth() * MIN_CHARS
-        return QSize(min(hint.width(), least), hint.height())
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideRight, rect.width()
-        )
-        painter = QPainter(self)
-        self.style().drawItemText(
-            painter, rect, int(self.alignment()), self.palette(), self.isEnabled(), shown,
-            self.foregroundRole(),
-        )  # fmt: skip
-        painter.end()
-
-
 class StatusBar(QStatusBar):
     def __init__(self, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,7 +39,7 @@ class StatusBar(QStatusBar):
         self.user_label = QLabel(f"Operador: {actor.usuario} ({actor.estacion})", self)
         self.db_label = QLabel(self)
         self.outbox_label = QLabel(outbox_text(None), self)
-        self.worker_label = ElidedLabel(self)
+        self.worker_label = ElidedLabel(self, min_chars=MIN_CHARS)
         self.worker_label.hide()
         self.key_label = QLabel(self)  # link-key fingerprint vs the service's (issue #12)
         self.key_label.setObjectName("keyLabel")

@@ -421,6 +421,22 @@ def test_file_navigation_updates_the_label(
     assert viewer.status_label.text().startswith("archivo 2/3 · página 2/2 · ")
 
 
+def test_a_long_file_name_is_elided_and_keeps_clear_of_the_page_label(
+    qtbot: QtBot, viewer: OrderViewer, runner: TaskRunner, source: Source
+) -> None:
+    """Seen at 1366×768: «OrdenMedicaarchivo 1/1» — the name cut off, run into the page label."""
+    nombre = "OrdenMedica_escaneada_del_celular_de_la_paciente_con_nombre_muy_largo.jpg"
+    viewer.set_files([source.file(nombre, "image/jpeg", jpeg(800, 600))])
+    wait_picture(qtbot, viewer, runner)
+    viewer.resize(560, 500)
+    qtbot.waitUntil(lambda: viewer.width() == 560)
+    name, status = viewer.name_label, viewer.status_label
+    assert name.toolTip() == nombre
+    assert name.shown_text().endswith("…")
+    assert name.fontMetrics().horizontalAdvance(name.shown_text()) <= name.contentsRect().width()
+    assert name.geometry().right() < status.geometry().left()
+
+
 # --- bad input ---------------------------------------------------------------------------------------
 
 

@@ -37,6 +37,11 @@ class Rotations:
     def copy(self) -> Rotations:
         return Rotations(dict(self.manual), dict(self.suggested))
 
+    @staticmethod
+    def of_value(value: Rotations | dict[int, int] | None) -> Rotations:
+        """A copy of `value`, or the operator's turns (adjunto_id → degrees) as Rotations."""
+        return value.copy() if isinstance(value, Rotations) else Rotations(dict(value or {}))
+
 
 def normalize(degrees: int) -> int:
     """A clockwise quarter turn: 0, 90, 180 or 270 (anything else rounds to the nearest)."""

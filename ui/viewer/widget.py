@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from dim_revision.config import IntakeSettings
+from ui.elided_label import ElidedLabel
 from ui.tasks import TaskFailure, TaskRunner
 from ui.viewer.actions import ViewerActions, build_actions
 from ui.viewer.cache import ImageCache
@@ -103,7 +104,7 @@ class OrderViewer(QWidget):
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self.canvas)
         self._stack.addWidget(self._message_label)
-        self.name_label = QLabel()
+        self.name_label = ElidedLabel(min_chars=4)  # the full name is its tooltip
         self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status_label = QLabel()
 
@@ -131,6 +132,7 @@ class OrderViewer(QWidget):
         footer.addWidget(nav_bar)
         footer.addSpacing(8)
         footer.addWidget(self.name_label, 1)
+        footer.addSpacing(8)
         footer.addWidget(self.status_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -184,10 +186,7 @@ class OrderViewer(QWidget):
         self._files = list(files)
         self._index = min(max(index, 0), max(len(self._files) - 1, 0))
         self._page = max(page, 0)
-        if isinstance(rotations, Rotations):
-            self._rotations = rotations.copy()
-        else:
-            self._rotations = Rotations(manual=dict(rotations or {}))
+        self._rotations = Rotations.of_value(rotations)
         self._show_current()
 
     def set_suggested_rotation(self, file_index: int, page: int, degrees: int) -> None:
