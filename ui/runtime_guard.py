@@ -7,6 +7,9 @@ the cycle holds a Qt object, it is then destroyed on the wrong thread and the pr
 calibre, is this one): automatic collection is switched off and a GUI-thread timer collects the
 generations whose thresholds were crossed.
 
+glibc's malloc arenas are capped at the same time (`dim_revision.memoria`): the reader, the
+decoders and the task runner allocate from different threads.
+
 (PySide6 6.12 also drops references to None/True/False in void calls, which aborts Python 3.11;
 pyproject.toml keeps 3.11 on PySide6 < 6.12 instead of patching reference counts here.)
 """
@@ -17,6 +20,8 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
+from dim_revision.memoria import limitar_arenas
+
 INTERVAL_MS = 500
 
 
@@ -25,6 +30,7 @@ class RuntimeGuard(QObject):
 
     def __init__(self, parent: QObject | None = None, *, interval_ms: int = INTERVAL_MS) -> None:
         super().__init__(parent)
+        limitar_arenas()
         self._thresholds = gc.get_threshold()
         self._was_enabled = gc.isenabled()
         gc.disable()

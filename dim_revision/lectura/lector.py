@@ -19,6 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dim_revision.lectura.modelo import AGOTADA, ILEGIBLE, LEIDA, SIN_TEXTO, Lectura, Pagina
 from dim_revision.lectura.motor import Motor
 from dim_revision.lectura.paginas import LADO_MAXIMO, Ilegible, hojas
+from dim_revision.memoria import devolver_libre
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,12 @@ class Lector:
             )
 
     def _leer(self, data: bytes, limite: float, cancelado: threading.Event) -> Lectura:
+        try:
+            return self._leer_hojas(data, limite, cancelado)
+        finally:  # the engine's buffers (tens of MB a page) go back to the system, not the heap
+            devolver_libre()
+
+    def _leer_hojas(self, data: bytes, limite: float, cancelado: threading.Event) -> Lectura:
         inicio = time.monotonic()
         version = self.motor.version()
         try:
