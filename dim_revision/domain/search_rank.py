@@ -38,7 +38,7 @@ from dim_revision.domain.search_scores import (
 )
 from dim_revision.domain.search_tokens import EntryScorer, Resolver, Token
 from dim_revision.domain.search_variants import Lift
-from dim_revision.domain.search_walk import Check, walk
+from dim_revision.domain.search_walk import Check, best_first, offer, walk
 
 Ranked = list[tuple[int, float]]  # (entry, composite), best first
 
@@ -263,8 +263,5 @@ class Ranker:
                     break
                 total += s
             else:
-                if len(heap) < limit:
-                    heapq.heappush(heap, (total, e))
-                elif total > heap[0][0]:
-                    heapq.heapreplace(heap, (total, e))
-        return [(e, total) for total, e in sorted(heap, reverse=True)]
+                offer(heap, limit, total, e)
+        return best_first(heap)

@@ -49,8 +49,17 @@ def walk(
                 break
             total += s
         else:
-            if len(heap) < limit:
-                heapq.heappush(heap, (total, e))
-            elif total > heap[0][0]:
-                heapq.heapreplace(heap, (total, e))
+            offer(heap, limit, total, e)
+    return best_first(heap)
+
+
+def offer(heap: list[tuple[float, int]], limit: int, total: float, e: int) -> None:
+    """Keep entry `e` if its composite belongs in the top `limit` (a min-heap)."""
+    if len(heap) < limit:
+        heapq.heappush(heap, (total, e))
+    elif total > heap[0][0]:
+        heapq.heapreplace(heap, (total, e))
+
+
+def best_first(heap: list[tuple[float, int]]) -> Ranked:
     return [(e, total) for total, e in sorted(heap, reverse=True)]
