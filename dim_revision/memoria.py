@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import sys
 
 M_ARENA_MAX = -8  # glibc's malloc.h
 ARENAS = 2
 
 
+@functools.cache  # find_library runs ldconfig: once per process, not after every reading
 def _glibc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None

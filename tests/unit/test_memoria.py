@@ -21,5 +21,6 @@ def test_glibc_accepts_the_arena_cap_and_the_trim() -> None:
 
 def test_without_glibc_both_are_no_ops(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(memoria.sys, "platform", "win32")
+    monkeypatch.setattr(memoria, "_glibc", memoria._glibc.__wrapped__)  # uncached: sees win32
     assert memoria.limitar_arenas() is False
     assert memoria.devolver_libre() is False
