@@ -57,7 +57,7 @@ TAKEN_FOREGROUND = QColor("#8a8a8a")
 ATENCION_BACKGROUND = QColor("#f8d0cc")  # «Requiere atención» (issue 13.2)
 # One brush per colour, made once (a paint asks for every visible cell's colours).
 _AGE_BRUSHES = tuple((limit, QBrush(colour)) for limit, colour in AGE_STEPS)
-_TAKEN_BRUSH = QBrush(TAKEN_FOREGROUND)
+TAKEN_BRUSH = QBrush(TAKEN_FOREGROUND)
 _ATENCION_BRUSH = QBrush(ATENCION_BACKGROUND)
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
 
@@ -96,7 +96,7 @@ def taken_by_other(row: QueueRow, me: str) -> bool:
 def cell(row: QueueRow, key: str, role: int, now: datetime, me: str) -> Any:
     """What the model answers for one cell and role (None: nothing special)."""
     if role == Qt.ItemDataRole.DisplayRole:
-        return _DISPLAY[key](row, now, me)
+        return DISPLAY[key](row, now, me)
     if role == ID_ROLE:
         return row.id
     if role == TAKEN_ROLE:
@@ -105,10 +105,18 @@ def cell(row: QueueRow, key: str, role: int, now: datetime, me: str) -> Any:
     return handler(row, key, now, me) if handler else None
 
 
+def taken_tooltip(row: QueueRow) -> str:
+    """Every cell's tooltip while someone else holds the row's lease."""
+    since = f" desde las {to_local(row.tomado_desde):%H:%M}" if row.tomado_desde else ""
+    return f"La está trabajando {row.tomado_por}{since}: no se puede tomar mientras tanto."
+
+
 def _tooltip(row: QueueRow, key: str, now: datetime, me: str) -> str | None:
-    if taken_by_other(row, me):
-        since = f" desde las {to_local(row.tomado_desde):%H:%M}" if row.tomado_desde else ""
-        return f"La está trabajando {row.tomado_por}{since}: no se puede tomar mientras tanto."
+    return taken_tooltip(row) if taken_by_other(row, me) else tooltip(row, key, now, me)
+
+
+def tooltip(row: QueueRow, key: str, now: datetime, me: str) -> str | None:
+    """A cell's own tooltip (`taken_tooltip` covers rows leased by someone else)."""
     if key == "espera":
         return f"Subida el {to_local(row.fecha_subida):%d/%m/%Y a las %H:%M}"
     if key == "telefono_verificado":
@@ -132,10 +140,10 @@ def _tooltip(row: QueueRow, key: str, now: datetime, me: str) -> str | None:
 
 
 def _foreground(row: QueueRow, key: str, now: datetime, me: str) -> QBrush | None:
-    return _TAKEN_BRUSH if taken_by_other(row, me) else None
+    return TAKEN_BRUSH if taken_by_other(row, me) else None
 
 
-def _background(row: QueueRow, key: str, now: datetime, me: str) -> QBrush | None:
+def background(row: QueueRow, key: str, now: datetime, me: str) -> QBrush | None:
     if row.atencion and key in ("estado_envio", "espera"):
         return _ATENCION_BRUSH
     if key != "espera" or row.resuelto:
@@ -150,7 +158,7 @@ def _background(row: QueueRow, key: str, now: datetime, me: str) -> QBrush | Non
 _FONTS: dict[str, QFont] = {}  # made on first use (a QFont wants the application)
 
 
-def _styled(style: str) -> QFont:
+def styled(style: str) -> QFont:
     font = _FONTS.get(style)
     if font is None:
         font = _FONTS[style] = QFont()
@@ -161,8 +169,8 @@ def _styled(style: str) -> QFont:
 
 def _font(row: QueueRow, key: str, now: datetime, me: str) -> QFont | None:
     if key == "estado_envio" and row.respondio and not taken_by_other(row, me):
-        return _styled("bold")
-    return _styled("italic") if taken_by_other(row, me) else None
+        return styled("bold")
+    return styled("italic") if taken_by_other(row, me) else None
 
 
 def _alignment(row: QueueRow, key: str, now: datetime, me: str) -> int | None:
@@ -184,7 +192,7 @@ def _tomado(row: QueueRow, now: datetime, me: str) -> str:
     return "Vos" if row.tomado_clave == me else (row.tomado_por or "")
 
 
-_DISPLAY: dict[str, Callable[[QueueRow, datetime, str], str]] = {
+DISPLAY: dict[str, Callable[[QueueRow, datetime, str], str]] = {
     "fecha_subida": lambda r, now, me: format_datetime(r.fecha_subida),
     "espera": lambda r, now, me: "" if r.resuelto else format_age(now - r.fecha_subida),
     "nombre": lambda r, now, me: r.nombre,
@@ -205,36 +213,7 @@ _DISPLAY: dict[str, Callable[[QueueRow, datetime, str], str]] = {
 _ROLES: dict[int, Callable[[QueueRow, str, datetime, str], Any]] = {
     int(Qt.ItemDataRole.ToolTipRole): _tooltip,
     int(Qt.ItemDataRole.ForegroundRole): _foreground,
-    int(Qt.ItemDataRole.BackgroundRole): _background,
+    int(Qt.ItemDataRole.BackgroundRole): background,
     int(Qt.ItemDataRole.FontRole): _font,
     int(Qt.ItemDataRole.TextAlignmentRole): _alignment,
 }
-
-
-# The roles a view's delegate asks of every painted cell, in the order of `painted_cells`.
-PAINTED_ROLES: dict[int, int] = {
-    int(Qt.ItemDataRole.DisplayRole): 0,
-    int(Qt.ItemDataRole.TextAlignmentRole): 1,
-    int(Qt.ItemDataRole.ForegroundRole): 2,
-    int(Qt.ItemDataRole.FontRole): 3,
-    int(Qt.ItemDataRole.BackgroundRole): 4,
-}
-Painted = tuple[Any, Any, Any, Any, Any]  # display, alignment, foreground, font, background
-
-
-def painted_cells(row: QueueRow, now: datetime, me: str) -> list[Painted]:
-    """What a paint needs of each column of `row`, in `COLUMNS` order (`PAINTED_ROLES`), from
-    the same handlers as `cell`: computed once per row and clock tick, not once per role."""
-    out: list[Painted] = []
-    for column in COLUMNS:
-        key = column.key
-        out.append(
-            (
-                _DISPLAY[key](row, now, me),
-                _alignment(row, key, now, me),
-                _foreground(row, key, now, me),
-                _font(row, key, now, me),
-                _background(row, key, now, me),
-            )
-        )
-    return out

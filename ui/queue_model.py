@@ -7,57 +7,54 @@ proxy model. Polling calls `refresh()`, which asks for the window's ids and stam
 Anki's browser model does), reads by id only the rows whose stamp changed, and applies the
 difference in runs (removals, moves, insertions, changes) so the view keeps its selection; a
 poll where nothing changed issues no row query. All queries run on the task runner; results for
-an outdated filter are dropped by generation. A paint asks each cell once (`multiData`) and gets
-what `queue_columns.painted_cells` formatted for its row on its first paint; the counts start
-only after a new first page is shown.
+an outdated filter are dropped by generation.
+
+The cells are `QStandardItem`s built on the worker with their page (`queue_items`): a paint
+reads every role in C++ and never calls back into Python (issue 19: first rows painted against
+the stock `QSqlQueryModel`). A new list reads the first screenful first; the rest of the first
+page follows right after it is shown, with the counts.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QModelRoleData,
-    QModelRoleDataSpan,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QStandardItemModel
 
 from dim_revision.clock import Clock
-from dim_revision.services.queue import QueueCounts, QueueCursor, QueueFilter, QueuePage, QueueRow
+from dim_revision.services.queue import QueueCounts, QueueCursor, QueueFilter, QueueRow
 from dim_revision.services.queue_window import Sello, row_stamp
-from ui.queue_columns import (
-    COLUMN_INDEX,
-    COLUMNS,
-    ID_ROLE,
-    PAINTED_ROLES,
-    TAKEN_ROLE,
-    Painted,
-    cell,
-    header,
-    painted_cells,
-    taken_by_other,
-)
+from ui.queue_columns import COLUMN_INDEX, COLUMNS, ID_ROLE, TAKEN_ROLE, taken_by_other
 from ui.queue_diff import insertion_runs, removal_runs, unique, with_pinned
-from ui.queue_source import QueueSource, ServiceQueueSource
+from ui.queue_items import (
+    ESPERA,
+    RowCells,
+    prepare_styles,
+    prototype,
+    row_cells,
+    write_age,
+    write_row,
+)
+from ui.queue_source import LoadedPage, QueueSource, ServiceQueueSource, load_page
 from ui.tasks import TaskFailure, TaskRunner
 
 __all__ = ["COLUMNS", "COLUMN_INDEX", "ID_ROLE", "TAKEN_ROLE", "QueueModel", "ServiceQueueSource"]
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-FIRST_PAGE = 60  # rows in the first query: more than a full-height grid shows
-# The counts and the upkeep start this long after a first page is shown, not with it: a worker
-# running Python while the rows paint holds the GIL the paint's model calls need.
+# A new list's first query: a screenful (a full-height grid at 1400×800 shows 32 rows); the rest
+# of the first page (up to FIRST_PAGE rows) is read right after it is painted.
+FIRST_SCREEN = 32
+FIRST_PAGE = 60
+# The counts, the rest of the first page and the upkeep start this long after a first page is
+# shown, not with it: a worker running Python while the rows paint holds the GIL.
 AFTER_FIRST_PAGE_MS = 30
-# Roles no cell of the grid has: answered before anything else (a paint asks for both per cell).
-_NEVER = frozenset({int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.CheckStateRole)})
+_HORIZONTAL = Qt.Orientation.Horizontal
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(QStandardItemModel):
     """Rows of the queue for one filter and sort; `me` is this workstation's lease owner key."""
 
     loading_changed = Signal(bool)
@@ -77,7 +74,12 @@ class QueueModel(QAbstractTableModel):
         batch: int = 200,
         parent: Any = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels([c.title for c in COLUMNS])
+        for section, column in enumerate(COLUMNS):
+            self.setHeaderData(section, _HORIZONTAL, column.tip or column.title, _TOOLTIP)
+        self.setItemPrototype(prototype())  # every cell is made by the model, in C++
+        prepare_styles()
         self._runner = runner
         self._source = source
         self._clock = clock
@@ -95,10 +97,7 @@ class QueueModel(QAbstractTableModel):
         self._refreshing = False
         self._updating = False  # rows are being swapped under the view (not the operator moving)
         self._pinned: set[int] = set()  # rows just worked here: polling never drops them
-        self._now = clock()
-        # What a paint shows of each row, formatted on its first paint and kept while the row
-        # object and the clock stay the same (id → (row, cells)).
-        self._painted: dict[int, tuple[QueueRow, list[Painted]]] = {}
+        self._now: datetime = clock()  # the clock the cells show (ages), moved by `tick`
         self._after_first = QTimer(self)
         self._after_first.setSingleShot(True)
         self._after_first.setInterval(AFTER_FIRST_PAGE_MS)
@@ -164,15 +163,20 @@ class QueueModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         self._set_busy(True)
-        # A screenful first (what the operator sees is painted sooner); the counts follow it
-        # once it is shown and `fetchMore` brings full batches as the view scrolls.
+        # A screenful first (what the operator sees is painted sooner); the rest of the first
+        # page and the counts follow once it is shown, and `fetchMore` brings full batches as
+        # the view scrolls.
         self._runner.submit(
-            self._source.page,
+            load_page,
+            self._source,
+            self._clock,
+            self._me,
+            None,
             self._filter,
             None,
-            min(self._batch, FIRST_PAGE),
+            min(self._batch, FIRST_SCREEN),
             *self._sort,
-            on_done=lambda page: self._replace(generation, page),
+            on_done=lambda loaded: self._replace(generation, loaded),
             on_error=self._on_error,
             key=f"queue-page-{id(self)}",
         )
@@ -254,14 +258,16 @@ class QueueModel(QAbstractTableModel):
     def tick(self) -> None:
         """The clock moved: ages and liveness of leases are recomputed by the view."""
         self._now = self._clock()
-        self._painted.clear()
-        if self._rows:
-            column = COLUMN_INDEX["espera"]
-            self.dataChanged.emit(
-                self.index(0, column),
-                self.index(len(self._rows) - 1, column),
-                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole],
-            )
+        if not self._rows:
+            return
+        with _quiet(self):  # one dataChanged for the column, not one per cell
+            for row, current in enumerate(self._rows):
+                write_age(self, row, current, self._now, self._me)
+        self.dataChanged.emit(
+            self.index(0, ESPERA),
+            self.index(len(self._rows) - 1, ESPERA),
+            [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole],
+        )
 
     def _load_counts(self) -> None:
         generation = self._generation
@@ -290,18 +296,24 @@ class QueueModel(QAbstractTableModel):
         self._refreshing = False
         self.failed.emit(failure)
 
-    def _replace(self, generation: int, page: QueuePage) -> None:
+    def _replace(self, generation: int, loaded: LoadedPage) -> None:
         if generation != self._generation:
             return
-        self._now = self._clock()
+        self._now = loaded.now
         self._updating = True
         try:
+            # One reset: the rows swapped inside it are not announced one by one (the views
+            # re-read everything at `modelReset`; persistent indexes are invalidated by it).
             self.beginResetModel()
-            self._painted.clear()
-            self._rows = unique(page.rows)
+            with _quiet(self):
+                self.setRowCount(0)
+                self.setRowCount(len(loaded.cells))
+                for row, cells in enumerate(loaded.cells):
+                    write_row(self, row, cells, fresh=True)
+            self._rows = list(loaded.rows)
             self._reindex()
-            self._cursor = page.siguiente
-            self._exhausted = page.siguiente is None
+            self._cursor = loaded.page.siguiente
+            self._exhausted = loaded.page.siguiente is None
             self.endResetModel()
         finally:
             self._updating = False
@@ -310,6 +322,9 @@ class QueueModel(QAbstractTableModel):
         self.first_page_loaded.emit()
 
     def _after_first_page(self) -> None:
+        rest = min(self._batch, FIRST_PAGE) - len(self._rows)
+        if rest > 0 and self.canFetchMore():
+            self._fetch(rest)  # the rest of the first page, under the screenful just shown
         self._load_counts()
         if not self._prepared:
             self._prepared = True
@@ -326,35 +341,57 @@ class QueueModel(QAbstractTableModel):
         return not parent.isValid() and not self._exhausted and not self.busy
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
+        if self.canFetchMore(parent):
+            self._fetch(self._batch)
+
+    def _fetch(self, limit: int) -> None:
         generation = self._generation
         self._set_busy(True)
         self._runner.submit(
-            self._source.page,
+            load_page,
+            self._source,
+            self._clock,
+            self._me,
+            self._now,
             self._filter,
             self._cursor,
-            self._batch,
+            limit,
             *self._sort,
-            on_done=lambda page: self._append(generation, page),
+            on_done=lambda loaded: self._append(generation, loaded),
             on_error=self._on_error,
             key=f"queue-page-{id(self)}",
         )
 
-    def _append(self, generation: int, page: QueuePage) -> None:
+    def _append(self, generation: int, loaded: LoadedPage) -> None:
         if generation != self._generation:
             return
         self._set_busy(False)
-        self._cursor = page.siguiente
-        self._exhausted = page.siguiente is None
-        fresh = [r for r in unique(page.rows) if r.id not in self._index]
-        if not fresh:
-            return
+        self._cursor = loaded.page.siguiente
+        self._exhausted = loaded.page.siguiente is None
+        index = self._index
+        fresh = [
+            (r, c) for r, c in zip(loaded.rows, loaded.cells, strict=True) if r.id not in index
+        ]
         first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-        self._rows.extend(fresh)
+        self._insert_run(first, fresh)
+        if fresh and loaded.now != self._now:  # the clock ticked while the page was read
+            with _quiet(self):
+                for offset, (row, _cells) in enumerate(fresh):
+                    write_age(self, first + offset, row, self._now, self._me)
+
+    def _insert_run(self, position: int, run: list[tuple[QueueRow, RowCells]]) -> None:
+        """One insertion for the run (its cells empty while it is announced), then the cells
+        written at once and announced as one change: the view paints them once."""
+        if not run:
+            return
+        self._rows[position:position] = [r for r, _ in run]
         self._index_cache = None
-        self.endInsertRows()
+        self.insertRows(position, len(run))
+        with _quiet(self):
+            for offset, (_row, cells) in enumerate(run):
+                write_row(self, position + offset, cells, fresh=True)
+        last = position + len(run) - 1
+        self.dataChanged.emit(self.index(position, 0), self.index(last, len(COLUMNS) - 1))
 
     # --- applying a polled snapshot without losing the selection -------------------------------
 
@@ -364,8 +401,6 @@ class QueueModel(QAbstractTableModel):
         self._refreshing = False
         if generation != self._generation:
             return
-        self._now = self._clock()
-        self._painted.clear()
         by_id = {r.id: r for r in self._rows}
         by_id.update((r.id, r) for r in fresh)
         # A row gone between the two queries is simply left out until the next poll.
@@ -386,10 +421,9 @@ class QueueModel(QAbstractTableModel):
 
     def _remove_missing(self, keep: set[int]) -> None:
         for first, last in removal_runs([r.id for r in self._rows], keep):
-            self.beginRemoveRows(QModelIndex(), first, last)
             del self._rows[first : last + 1]
             self._index_cache = None
-            self.endRemoveRows()
+            self.removeRows(first, last - first + 1)
 
     def _reorder_common(self, new_order: list[int]) -> None:
         current = [r.id for r in self._rows]
@@ -401,6 +435,9 @@ class QueueModel(QAbstractTableModel):
         by_id = {r.id: r for r in self._rows}
         self._rows = [by_id[i] for i in target]
         self._reindex()
+        with _quiet(self):  # the cells follow their rows (the layout change repaints them)
+            for row, moved in enumerate(self._rows):
+                write_row(self, row, row_cells(moved, self._now, self._me), fresh=False)
         sources = self.persistentIndexList()
         targets = []
         for idx in sources:
@@ -416,10 +453,7 @@ class QueueModel(QAbstractTableModel):
     def _insert_new(self, new: list[QueueRow]) -> None:
         """New rows go in as runs: one insertion (and one index rebuild) per contiguous run."""
         for position, run in insertion_runs([r.id for r in self._rows], new):
-            self.beginInsertRows(QModelIndex(), position, position + len(run) - 1)
-            self._rows[position:position] = run
-            self._index_cache = None
-            self.endInsertRows()
+            self._insert_run(position, [(r, row_cells(r, self._now, self._me)) for r in run])
 
     def _update_rows(self, generation: int, rows: list[QueueRow]) -> None:
         if generation != self._generation:
@@ -430,61 +464,16 @@ class QueueModel(QAbstractTableModel):
             if row is None or self._rows[row] == fresh:
                 continue
             self._rows[row] = fresh
+            with _quiet(self):
+                write_row(self, row, row_cells(fresh, self._now, self._me), fresh=False)
             self.dataChanged.emit(self.index(row, 0), self.index(row, last))
 
     def _reindex(self) -> None:
         self._index_cache = {r.id: i for i, r in enumerate(self._rows)}
 
     # --- Qt model API --------------------------------------------------------------------------
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    # No `flags()`: QAbstractTableModel's (enabled, selectable, no children) answers in C++.
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        return header(section, role) if orientation == Qt.Orientation.Horizontal else None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role in _NEVER:
-            return None
-        row, column = index.row(), index.column()
-        if not index.isValid() or not 0 <= row < len(self._rows) or not 0 <= column < len(COLUMNS):
-            return None
-        slot = PAINTED_ROLES.get(role)
-        if slot is not None:
-            return self._cells(row)[column][slot]
-        return cell(self._rows[row], COLUMNS[column].key, role, self._now, self._me)
-
-    def multiData(
-        self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData, /
-    ) -> None:
-        """Every role a delegate asks for one cell in one call (Qt 6 paints through this)."""
-        span: Any = roleDataSpan  # PySide's stubs miss the span's len() and [i]
-        roles = [span] if isinstance(span, QModelRoleData) else [span[i] for i in range(len(span))]
-        row, column = index.row(), index.column()
-        if not index.isValid() or not 0 <= row < len(self._rows) or not 0 <= column < len(COLUMNS):
-            for data in roles:
-                data.clearData()
-            return
-        painted = self._cells(row)[column]
-        for data in roles:
-            slot = PAINTED_ROLES.get(data.role())
-            data.setData(painted[slot] if slot is not None else self.data(index, data.role()))
-
-    def _cells(self, row: int) -> list[Painted]:
-        current = self._rows[row]
-        kept = self._painted.get(current.id)
-        if kept is not None and kept[0] is current:
-            return kept[1]
-        cells = painted_cells(current, self._now, self._me)
-        self._painted[current.id] = (current, cells)
-        return cells
+    # rowCount, columnCount, headerData, data, multiData and flags are QStandardItemModel's own
+    # (C++): a paint never calls into Python. Only sorting and lazy fetching are ours.
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS) or COLUMNS[column].sort is None:
@@ -498,3 +487,17 @@ class QueueModel(QAbstractTableModel):
             return
         self._sort = (sort, descending)
         self.reload()
+
+
+class _quiet:
+    """Block the model's signals for a batch of item changes the caller announces itself."""
+
+    def __init__(self, model: QueueModel) -> None:
+        self._model = model
+        self._was = False
+
+    def __enter__(self) -> None:
+        self._was = self._model.blockSignals(True)
+
+    def __exit__(self, *_exc: object) -> None:
+        self._model.blockSignals(self._was)

@@ -1,7 +1,10 @@
-"""Where the grid's rows come from: the queue window service (read-only, one call per query)."""
+"""Where the grid's rows come from: the queue window service (read-only, one call per query),
+and a page loaded with its cells (`load_page`, on the worker)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from dim_revision.clock import Clock
@@ -9,6 +12,8 @@ from dim_revision.services import queue_window
 from dim_revision.services.queue import QueueCounts, QueueCursor, QueueFilter, QueuePage, QueueRow
 from dim_revision.services.queue_window import Database, Sello
 from ui.db_errors import db_task
+from ui.queue_diff import unique
+from ui.queue_items import RowCells, row_cells
 
 
 class QueueSource(Protocol):
@@ -85,3 +90,32 @@ class ServiceQueueSource:
     @db_task
     def prepare(self) -> int:
         return queue_window.preparar_busqueda(self._db)
+
+
+@dataclass(frozen=True)
+class LoadedPage:
+    """A keyset page as the grid shows it: its rows (no repeated id) with their cells."""
+
+    page: QueuePage
+    rows: list[QueueRow]
+    cells: list[RowCells]
+    now: datetime
+
+
+def load_page(
+    source: QueueSource,
+    clock: Clock,
+    me: str,
+    now: datetime | None,
+    filtro: QueueFilter,
+    despues: QueueCursor | None,
+    limit: int,
+    sort: str,
+    descending: bool,
+) -> LoadedPage:
+    """On the worker: one page and its cells formatted, so the GUI thread only stores them. `now`: the
+    clock the model's rows show (None: this page starts a new list, read the clock)."""
+    page = source.page(filtro, despues, limit, sort, descending)
+    at = clock() if now is None else now
+    rows = unique(page.rows)
+    return LoadedPage(page, rows, [row_cells(r, at, me) for r in rows], at)

@@ -1,0 +1,130 @@
+"""The grid's cells stored in the model's C++ items, every role a paint asks for (issue 19).
+
+A paint of the queue grid asks each visible cell for seven roles; answered from Python that was
+one call into the interpreter per cell (plus `rowCount`/`columnCount` per index), about 6 ms of
+a 32-row paint. Instead each row's cells are formatted once — on the worker, with its page, as
+plain values (`row_cells`) — and written into `QStandardItemModel`'s items on the GUI thread
+(`write_row`); a paint then reads them in C++ and never enters Python. The values are the ones
+`queue_columns.cell` answers, role by role (tests compare them).
+
+The items are created by the model itself (`setData` on an empty cell clones its prototype),
+never from Python: a Python-made item costs a wrapper, and a wrapper of an item the model later
+deletes stays registered under a freed address (shiboken is not told), which crashed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+from dim_revision.services.queue import QueueRow
+from ui.queue_columns import (
+    CENTERED,
+    COLUMN_INDEX,
+    COLUMNS,
+    DISPLAY,
+    ID_ROLE,
+    TAKEN_BRUSH,
+    TAKEN_ROLE,
+    background,
+    styled,
+    taken_by_other,
+    taken_tooltip,
+    tooltip,
+)
+
+ESPERA = COLUMN_INDEX["espera"]
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_PLAN = tuple((c.key, c.key in CENTERED) for c in COLUMNS)
+
+Extras = tuple[tuple[int, Any], ...]  # (role, value) beyond the text and the id
+Cell = tuple[str, Extras]
+
+
+@dataclass(frozen=True, slots=True)
+class RowCells:
+    """A row's cells in `COLUMNS` order, as plain values (made on any thread)."""
+
+    id: int
+    taken: bool
+    cells: tuple[Cell, ...]
+
+
+def prototype() -> QStandardItem:
+    """What every cell starts as: enabled, selectable, never edited nor a parent, and not taken
+    by someone else (the usual case: only taken rows write that role)."""
+    item = QStandardItem()
+    item.setFlags(
+        Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    )
+    item.setData(False, TAKEN_ROLE)
+    return item
+
+
+def prepare_styles() -> None:
+    """Make the fonts on the GUI thread (a QFont wants it); workers only pass them along."""
+    styled("bold")
+    styled("italic")
+
+
+def row_cells(row: QueueRow, now: datetime, me: str) -> RowCells:
+    taken = taken_by_other(row, me)
+    shared: Extras = ()
+    if taken:
+        shared = (
+            (TAKEN_ROLE, True),
+            (_FOREGROUND, TAKEN_BRUSH),
+            (_FONT, styled("italic")),
+            (_TOOLTIP, taken_tooltip(row)),
+        )
+    bold = row.respondio and not taken
+    cells = []
+    for key, centered in _PLAN:
+        extras = list(shared)
+        if centered:
+            extras.append((_ALIGN, _CENTER))
+        brush = background(row, key, now, me)
+        if brush is not None:
+            extras.append((_BACKGROUND, brush))
+        if not taken:
+            tip = tooltip(row, key, now, me)
+            if tip is not None:
+                extras.append((_TOOLTIP, tip))
+            if bold and key == "estado_envio":
+                extras.append((_FONT, styled("bold")))
+        cells.append((DISPLAY[key](row, now, me), tuple(extras)))
+    return RowCells(row.id, taken, tuple(cells))
+
+
+def write_row(model: QStandardItemModel, number: int, row: RowCells, *, fresh: bool) -> None:
+    """Write `row` into row `number`; `fresh`: its cells are new (only the prototype's roles),
+    else every role is cleared first. The caller blocks and then announces the change."""
+    index, set_data = model.index, model.setData
+    for column, (text, extras) in enumerate(row.cells):
+        cell = index(number, column)
+        if not fresh:
+            model.clearItemData(cell)
+            if not row.taken:
+                set_data(cell, False, TAKEN_ROLE)
+        set_data(cell, text)
+        set_data(cell, row.id, ID_ROLE)
+        for role, value in extras:
+            set_data(cell, value, role)
+
+
+def write_age(
+    model: QStandardItemModel, number: int, row: QueueRow, now: datetime, me: str
+) -> None:
+    """The «Espera» cell at `now` (the clock ticked)."""
+    cell = model.index(number, ESPERA)
+    model.setData(cell, DISPLAY["espera"](row, now, me))
+    model.setData(cell, background(row, "espera", now, me), _BACKGROUND)
