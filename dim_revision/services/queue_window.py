@@ -19,7 +19,9 @@ from dim_revision.services.guards import lease_live
 from dim_revision.services.queue import (
     _OWN_SORTS,
     SORT_KEYS,
+    QueueCursor,
     QueueFilter,
+    QueuePage,
     QueueRow,
     _order,
     _state_condition,
@@ -34,6 +36,7 @@ from dim_revision.services.queue import (
     sort_columns,
     stamp_columns,
 )
+from dim_revision.services.queue_pagina import pagina_sin_texto, sin_texto
 from dim_revision.services.queue_texto import completar_busqueda
 
 P = ParamSpec("P")
@@ -116,6 +119,35 @@ def stamps_by_id(session: Session, ids: list[int], now: datetime) -> list[Sello]
     return [_sello(r, now) for r in by_ids(session, _stamp_select(S.id), ids)]
 
 
+def window_page(
+    session: Session,
+    filtro: QueueFilter,
+    now: datetime,
+    *,
+    despues: QueueCursor | None = None,
+    offset: int = 0,
+    limit: int = 200,
+    sort: str = "fecha_subida",
+    descending: bool = False,
+) -> QueuePage:
+    """`page_queue` as the grid asks for it: without a text, from the statement built once for
+    its shape (`queue_pagina`, same SQL); with a text or an OFFSET, built per call."""
+    if sin_texto(filtro, offset):
+        return pagina_sin_texto(
+            session, filtro, now, despues=despues, limit=limit, sort=sort, descending=descending
+        )
+    return page_queue(
+        session,
+        filtro,
+        now,
+        despues=despues,
+        offset=offset,
+        limit=limit,
+        sort=sort,
+        descending=descending,
+    )
+
+
 # --- the service the grid calls (one short read unit of work each; never the write lock) -----
 
 
@@ -131,7 +163,7 @@ def _leido(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Dat
     return run
 
 
-pagina = _leido(page_queue)
+pagina = _leido(window_page)
 filas = _leido(get_rows)
 conteos = _leido(count_queue)
 sellos = _leido(window_stamps)
