@@ -73,7 +73,10 @@ def format_age(delta: timedelta) -> str:
 
 
 def format_datetime(value: datetime | None) -> str:
-    return "" if value is None else f"{to_local(value):%d/%m %H:%M}"
+    if value is None:
+        return ""
+    local = to_local(value)  # by hand: strftime imports `time` on every call (a shiboken hook)
+    return f"{local.day:02d}/{local.month:02d} {local.hour:02d}:{local.minute:02d}"
 
 
 def header(section: int, role: int) -> str | None:
@@ -118,7 +121,10 @@ def _tooltip(row: QueueRow, key: str, now: datetime, me: str) -> str | None:
 def tooltip(row: QueueRow, key: str, now: datetime, me: str) -> str | None:
     """A cell's own tooltip (`taken_tooltip` covers rows leased by someone else)."""
     if key == "espera":
-        return f"Subida el {to_local(row.fecha_subida):%d/%m/%Y a las %H:%M}"
+        at = to_local(row.fecha_subida)
+        return (
+            f"Subida el {at.day:02d}/{at.month:02d}/{at.year} a las {at.hour:02d}:{at.minute:02d}"
+        )
     if key == "telefono_verificado":
         return (
             "El paciente confirmó el teléfono"
