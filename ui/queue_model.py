@@ -26,7 +26,7 @@ from PySide6.QtGui import QStandardItemModel
 from dim_revision.clock import Clock
 from dim_revision.services.queue import QueueCounts, QueueCursor, QueueFilter, QueueRow
 from dim_revision.services.queue_window import Sello, row_stamp
-from ui.queue_columns import COLUMN_INDEX, COLUMNS, ID_ROLE, TAKEN_ROLE, taken_by_other
+from ui.queue_columns import COLUMN_INDEX, COLUMNS, ID_ROLE, TAKEN_ROLE, header, taken_by_other
 from ui.queue_diff import insertion_runs, removal_runs, unique, with_pinned
 from ui.queue_items import (
     ESPERA,
@@ -75,9 +75,9 @@ class QueueModel(QStandardItemModel):
         parent: Any = None,
     ) -> None:
         super().__init__(0, len(COLUMNS), parent)
-        self.setHorizontalHeaderLabels([c.title for c in COLUMNS])
-        for section, column in enumerate(COLUMNS):
-            self.setHeaderData(section, _HORIZONTAL, column.tip or column.title, _TOOLTIP)
+        for section in range(len(COLUMNS)):  # titles and tooltips answered in C++ too
+            for role in (Qt.ItemDataRole.DisplayRole, _TOOLTIP):
+                self.setHeaderData(section, _HORIZONTAL, header(section, role), role)
         self.setItemPrototype(prototype())  # every cell is made by the model, in C++
         prepare_styles()
         self._runner = runner
