@@ -128,3 +128,17 @@ def write_age(
     cell = model.index(number, ESPERA)
     model.setData(cell, DISPLAY["espera"](row, now, me))
     model.setData(cell, background(row, "espera", now, me), _BACKGROUND)
+
+
+class quiet:
+    """Block the model's signals for a batch of item changes the caller announces itself."""
+
+    def __init__(self, model: QStandardItemModel) -> None:
+        self._model = model
+        self._was = False
+
+    def __enter__(self) -> None:
+        self._was = self._model.blockSignals(True)
+
+    def __exit__(self, *_exc: object) -> None:
+        self._model.blockSignals(self._was)

@@ -33,6 +33,7 @@ from ui.queue_items import (
     RowCells,
     prepare_styles,
     prototype,
+    quiet,
     row_cells,
     write_age,
     write_row,
@@ -260,7 +261,7 @@ class QueueModel(QStandardItemModel):
         self._now = self._clock()
         if not self._rows:
             return
-        with _quiet(self):  # one dataChanged for the column, not one per cell
+        with quiet(self):  # one dataChanged for the column, not one per cell
             for row, current in enumerate(self._rows):
                 write_age(self, row, current, self._now, self._me)
         self.dataChanged.emit(
@@ -305,7 +306,7 @@ class QueueModel(QStandardItemModel):
             # One reset: the rows swapped inside it are not announced one by one (the views
             # re-read everything at `modelReset`; persistent indexes are invalidated by it).
             self.beginResetModel()
-            with _quiet(self):
+            with quiet(self):
                 self.setRowCount(0)
                 self.setRowCount(len(loaded.cells))
                 for row, cells in enumerate(loaded.cells):
@@ -375,7 +376,7 @@ class QueueModel(QStandardItemModel):
         first = len(self._rows)
         self._insert_run(first, fresh)
         if fresh and loaded.now != self._now:  # the clock ticked while the page was read
-            with _quiet(self):
+            with quiet(self):
                 for offset, (row, _cells) in enumerate(fresh):
                     write_age(self, first + offset, row, self._now, self._me)
 
@@ -387,7 +388,7 @@ class QueueModel(QStandardItemModel):
         self._rows[position:position] = [r for r, _ in run]
         self._index_cache = None
         self.insertRows(position, len(run))
-        with _quiet(self):
+        with quiet(self):
             for offset, (_row, cells) in enumerate(run):
                 write_row(self, position + offset, cells, fresh=True)
         last = position + len(run) - 1
@@ -435,7 +436,7 @@ class QueueModel(QStandardItemModel):
         by_id = {r.id: r for r in self._rows}
         self._rows = [by_id[i] for i in target]
         self._reindex()
-        with _quiet(self):  # the cells follow their rows (the layout change repaints them)
+        with quiet(self):  # the cells follow their rows (the layout change repaints them)
             for row, moved in enumerate(self._rows):
                 write_row(self, row, row_cells(moved, self._now, self._me), fresh=False)
         sources = self.persistentIndexList()
@@ -464,7 +465,7 @@ class QueueModel(QStandardItemModel):
             if row is None or self._rows[row] == fresh:
                 continue
             self._rows[row] = fresh
-            with _quiet(self):
+            with quiet(self):
                 write_row(self, row, row_cells(fresh, self._now, self._me), fresh=False)
             self.dataChanged.emit(self.index(row, 0), self.index(row, last))
 
@@ -487,17 +488,3 @@ class QueueModel(QStandardItemModel):
             return
         self._sort = (sort, descending)
         self.reload()
-
-
-class _quiet:
-    """Block the model's signals for a batch of item changes the caller announces itself."""
-
-    def __init__(self, model: QueueModel) -> None:
-        self._model = model
-        self._was = False
-
-    def __enter__(self) -> None:
-        self._was = self._model.blockSignals(True)
-
-    def __exit__(self, *_exc: object) -> None:
-        self._model.blockSignals(self._was)
