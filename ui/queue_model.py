@@ -9,10 +9,10 @@ difference in runs (removals, moves, insertions, changes) so the view keeps its 
 poll where nothing changed issues no row query. All queries run on the task runner; results for
 an outdated filter are dropped by generation.
 
-The cells are `QStandardItem`s built on the worker with their page (`queue_items`): a paint
-reads every role in C++ and never calls back into Python (issue 19: first rows painted against
-the stock `QSqlQueryModel`). A new list reads the first screenful first; the rest of the first
-page follows right after it is shown, with the counts.
+The cells are formatted on the worker with their page and written once into the model's own
+`QStandardItem`s (`queue_items`): a paint reads every role in C++ and never calls back into
+Python (issue 19: first rows painted against the stock `QSqlQueryModel`). A new list reads a
+screenful first; the rest of the first page follows right after it is shown, with the counts.
 """
 
 from __future__ import annotations
