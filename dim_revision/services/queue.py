@@ -17,7 +17,8 @@ from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.services.atencion import necesita_atencion, por_trabajar, requiere_atencion
 from dim_revision.services.guards import lease_live, owner_name
-from dim_revision.services.queue_texto import FILA, PACIENTES, RANGO, text_condition
+from dim_revision.services.queue_plan import NARROW_DAYS, search_mode
+from dim_revision.services.queue_texto import FILA, PACIENTES, text_condition
 
 
 @dataclass(frozen=True)
@@ -72,15 +73,17 @@ class QueueCounts:
     pendientes: int
     resueltas: int
     atencion: int = 0  # of the resueltas, how many require attention (issue 13.2)
+    # Set when a text matched more than this many requests: counting stopped there (the filter
+    # bar says «más de N»); pendientes + resueltas then only add up to `tope + 1`.
+    tope: int | None = None
 
     @property
     def total(self) -> int:
         return self.pendientes + self.resueltas
 
 
-# A date range shorter than this is searched request by request (see queue_texto).
-NARROW_DAYS = 7
-NARROW_ROWS = 20_000  # …and holding at most this many requests
+# The grid's counts with a text stop at this many matching requests («más de 1000»).
+TOPE_CONTEO = 1_000
 
 # Sort keys the grid may ask for, each a SQL expression (never sorted in Python).
 SORT_KEYS = (
@@ -130,13 +133,15 @@ def queue_conditions(
     paciente_joined: bool = False,
     modo: str | None = None,
     completa: bool = False,
+    guia: str | None = None,
 ) -> list[ColumnElement[bool]]:
     """Date range (local Buenos Aires days), soft delete and free text; state is added by callers.
 
     The text goes through our folded copy of the patients (`queue_texto`), never folding DIM's
     names per row; `paciente_joined` is kept for callers and no longer changes the SQL.
     `modo` (see `search_mode`) picks how the text is matched, by default from the range's days;
-    `completa` drops the fallback for patients without a copy (see `queue_texto`).
+    `completa` drops the fallback for patients without a copy (see `queue_texto`); `guia` is the
+    name word whose patients drive the PACIENTES plan.
     """
     start, end = local_day_bounds(filtro.desde, filtro.hasta)
     todas = filtro.estado is EstadoFiltro.PENDIENTES_TODAS
@@ -149,33 +154,14 @@ def queue_conditions(
         return conds
     if dim is None:
         raise TypeError("a text filter needs the DIM mapping (dim=dim_de(session))")
-    if modo is None or todas:
-        # "Pendientes" reaches back to every earlier unresolved request: no short range to probe.
-        modo = PACIENTES if todas else modo
     if modo is None:
-        modo = FILA if (filtro.hasta - filtro.desde).days < NARROW_DAYS else PACIENTES
-    text_cond = text_condition(dim, filtro.texto, modo=modo, completa=completa)
+        # "Pendientes" reaches back to every earlier unresolved request: no short range to probe.
+        short = not todas and (filtro.hasta - filtro.desde).days < NARROW_DAYS
+        modo = FILA if short else PACIENTES
+    text_cond = text_condition(dim, filtro.texto, modo=modo, completa=completa, guia=guia)
     if text_cond is not None:
         conds.append(text_cond)
     return conds
-
-
-def search_mode(session: Session, filtro: QueueFilter) -> dict[str, Any]:
-    """`queue_conditions` options for this session and filter: with a text in a short range, a
-    capped count on the covering index (≤ 20 000 entries read) tells FILA from RANGO; and
-    whether this process already knows every patient has a search copy."""
-    completa = bool(session.info.get("db_flags", {}).get("busqueda_completa"))
-    if not filtro.texto.strip() or (filtro.hasta - filtro.desde).days >= NARROW_DAYS:
-        return {"completa": completa}
-    start, end = local_day_bounds(filtro.desde, filtro.hasta)
-    capped = (
-        select(S.id)
-        .where(S.fecha_subida >= start, S.fecha_subida < end, S.fecha_baja.is_(None))
-        .limit(NARROW_ROWS + 1)
-        .subquery()
-    )
-    rows = int(run(session, select(func.count()).select_from(capped)).scalar() or 0)
-    return {"modo": FILA if rows <= NARROW_ROWS else RANGO, "completa": completa}
 
 
 # Built once: the «requiere atención» condition aliases Envio twice, and building it cost more
@@ -394,27 +380,38 @@ def get_rows(session: Session, ids: list[int], now: datetime) -> list[QueueRow]:
     return [_row(r, now) for r in by_ids(session, _base_select(dim_de(session)), ids)]
 
 
-def count_queue(session: Session, filtro: QueueFilter, now: datetime) -> QueueCounts:
-    conds = queue_conditions(filtro, now, dim=dim_de(session), **search_mode(session, filtro))
+def count_queue(
+    session: Session, filtro: QueueFilter, now: datetime, *, tope: int | None = TOPE_CONTEO
+) -> QueueCounts:
+    """Pendientes, resueltas and «requieren atención» for the filter. With a text, counting
+    stops after `tope` matching requests (None: exact, as exports need); see `QueueCounts`."""
+    dim = dim_de(session)
+    conds = queue_conditions(filtro, now, dim=dim, **search_mode(session, filtro, conteo=True))
 
-    def count(*more: ColumnElement[bool]) -> int:
-        stmt = select(func.count()).select_from(S).where(*conds, *more)
-        return int(run(session, stmt).scalar() or 0)
+    def count(*more: ColumnElement[bool]) -> Any:
+        return select(func.count()).select_from(S).where(*conds, *more).scalar_subquery()
 
-    if filtro.texto.strip():
-        # One statement: each one lists the text's patients again (a scan of the folded copy).
-        stmt = select(
-            func.sum(case((S.resuelto == false(), 1), else_=0)),
-            func.sum(case((S.resuelto == true(), 1), else_=0)),
-        ).where(*conds)
-        sums = run(session, stmt).one()
-        pendientes, resueltas = int(sums[0] or 0), int(sums[1] or 0)
-    else:
-        # Two ranges of the (resuelto, fecha_baja, fecha_subida) index: no row is read, and
-        # no per-row CASE (100 000 uploads in a day: 18 → 5 ms).
-        pendientes, resueltas = count(S.resuelto == false()), count(S.resuelto == true())
-    # Its own statement: SQL Server refuses an aggregate over an expression with a subquery.
-    return QueueCounts(pendientes, resueltas, count(_atencion()))
+    if not filtro.texto.strip():
+        # One statement, three index ranges: pendientes and resueltas on the (resuelto,
+        # fecha_baja, fecha_subida) index read no row (100 000 uploads in a day: no per-row
+        # CASE); the attention count starts from the few failed sends. Each a scalar subquery:
+        # SQL Server refuses an aggregate over an expression with a subquery.
+        stmt = select(count(S.resuelto == false()), count(S.resuelto == true()), count(_atencion()))
+        pendientes, resueltas, atencion = (int(n or 0) for n in run(session, stmt).one())
+        return QueueCounts(pendientes, resueltas, atencion)
+    matched = select(S.resuelto).where(*conds)
+    if tope is not None:
+        matched = matched.limit(tope + 1)
+    sub = matched.subquery()
+    stmt = select(
+        func.sum(case((sub.c.resuelto == false(), 1), else_=0)),
+        func.sum(case((sub.c.resuelto == true(), 1), else_=0)),
+        count(_atencion()),
+    )
+    sums = run(session, stmt).one()
+    pendientes, resueltas = int(sums[0] or 0), int(sums[1] or 0)
+    capped = tope is not None and pendientes + resueltas > tope
+    return QueueCounts(pendientes, resueltas, int(sums[2] or 0), tope if capped else None)
 
 
 def _row(r: Any, now: datetime) -> QueueRow:
