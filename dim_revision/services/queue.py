@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from dim_revision.clock import local_day_bounds, local_today
 from dim_revision.db.dim_mapping import DimTables, dim_de, nombre_completo
+from dim_revision.db.models import BusquedaPalabra as W
 from dim_revision.db.models import Envio
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.services.atencion import necesita_atencion, por_trabajar, requiere_atencion
 from dim_revision.services.guards import lease_live, owner_name
 from dim_revision.services.queue_plan import NARROW_DAYS, search_mode
-from dim_revision.services.queue_texto import FILA, PACIENTES, text_condition
+from dim_revision.services.queue_texto import FILA, PACIENTES, UNIDA, starts_with, text_condition
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class QueueCounts:
 
 # The grid's counts with a text stop at this many matching requests («más de 1000»).
 TOPE_CONTEO = 1_000
+_PROBE = {"modo": FILA}
 
 # Sort keys the grid may ask for, each a SQL expression (never sorted in Python).
 SORT_KEYS = (
@@ -386,10 +388,11 @@ def count_queue(
     """Pendientes, resueltas and «requieren atención» for the filter. With a text, counting
     stops after `tope` matching requests (None: exact, as exports need); see `QueueCounts`."""
     dim = dim_de(session)
-    conds = queue_conditions(filtro, now, dim=dim, **search_mode(session, filtro, conteo=True))
+    mode = search_mode(session, filtro, conteo=True)
+    conds = queue_conditions(filtro, now, dim=dim, **mode)
 
-    def count(*more: ColumnElement[bool]) -> Any:
-        return select(func.count()).select_from(S).where(*conds, *more).scalar_subquery()
+    def count(*more: ColumnElement[bool], where: list[ColumnElement[bool]] = conds) -> Any:
+        return select(func.count()).select_from(S).where(*where, *more).scalar_subquery()
 
     if not filtro.texto.strip():
         # One statement, three index ranges: pendientes and resueltas on the (resuelto,
@@ -400,13 +403,17 @@ def count_queue(
         pendientes, resueltas, atencion = (int(n or 0) for n in run(session, stmt).one())
         return QueueCounts(pendientes, resueltas, atencion)
     matched = select(S.resuelto).where(*conds)
+    if mode.get("modo") == UNIDA:  # the guide word's patients, joined (see queue_plan)
+        matched = matched.join_from(W, S, S.paciente_id == W.paciente_id)
+        matched = matched.where(starts_with(W.palabra, mode["guia"]))
     if tope is not None:
         matched = matched.limit(tope + 1)
     sub = matched.subquery()
     stmt = select(
         func.sum(case((sub.c.resuelto == false(), 1), else_=0)),
         func.sum(case((sub.c.resuelto == true(), 1), else_=0)),
-        count(_atencion()),
+        # The few requests with a failed send, each probing its patient (no patient list).
+        count(_atencion(), where=queue_conditions(filtro, now, dim=dim, **(mode | _PROBE))),
     )
     sums = run(session, stmt).one()
     pendientes, resueltas = int(sums[0] or 0), int(sums[1] or 0)

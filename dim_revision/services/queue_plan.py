@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dim_revision.clock import local_day_bounds
+from dim_revision.db.models import BusquedaPalabra as W
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.services.queue_texto import (
@@ -16,7 +17,9 @@ from dim_revision.services.queue_texto import (
     NADA,
     PACIENTES,
     RANGO,
+    UNIDA,
     name_words,
+    starts_with,
     word_patients,
 )
 
@@ -25,10 +28,12 @@ if TYPE_CHECKING:
 
 # A date range shorter than this is searched request by request (see queue_texto).
 NARROW_DAYS = 7
-NARROW_ROWS = 20_000  # …and holding at most this many requests
-# A typed name word's patients are counted up to this many (one index range) to pick the plan…
-WORD_PATIENTS_CAP = 20_000
-# …and a page lists them (then seeks their requests) when at most this many have it.
+# The plan's two capped counts (one statement, each one index range of at most this + 1
+# entries): a short range's requests, and the patients of each typed name word.
+PLAN_CAP = 5_000
+NARROW_ROWS = PLAN_CAP  # a range holding at most this many requests probes each one (FILA)
+# A page lists a word's patients (then seeks their requests) only when at most this many have
+# it: a page of a frequent name stops after its 200 rows when each request probes its patient.
 PAGE_PATIENTS = 3_000
 
 
@@ -37,53 +42,78 @@ def _run(session: Session, stmt: Any) -> Any:
 
 
 def search_mode(session: Session, filtro: QueueFilter, *, conteo: bool = False) -> dict[str, Any]:
-    """`queue_conditions` options for this session and filter (one or two capped counts on
-    indexes, each ≤ 20 000 entries read): how many requests the range holds (a short range),
-    how many patients have each typed name word, and whether this process already knows every
-    patient has a search copy. The plan is the one with fewer index seeks: a name word fewer
-    patients have than the range has requests lists those patients (PACIENTES) — for a page only
-    when they are few, since a page of a frequent name stops after its 200 rows when each
-    request probes its patient (FILA / RANGO); a word no patient has is NADA (no scan)."""
+    """`queue_conditions` options for this session and filter: the plan with fewer index seeks,
+    from one statement of capped counts (`PLAN_CAP`) — how many requests a short range holds,
+    how many patients have each typed name word — and whether this process already knows every
+    patient has a search copy. A name word fewer patients have than the range has requests
+    lists those patients (PACIENTES; for a page only when they are few); otherwise each request
+    probes its patient (FILA / RANGO); a word no patient has is NADA (no scan)."""
     completa = bool(session.info.get("db_flags", {}).get("busqueda_completa"))
     if not filtro.texto.strip():
         return {"completa": completa}
-    rows = _range_rows(session, filtro)
-    by_request = FILA if rows is not None and rows <= NARROW_ROWS else RANGO
     names = name_words(filtro.texto)
+    rango = _range_rows(filtro)
+    counts = (
+        [select(func.count()).select_from(rango.subquery()).scalar_subquery()]
+        if rango is not None
+        else []
+    )
+    counts += [_capped_count(word_patients(w)) for w in names]
+    if conteo and completa:  # each word's first and last word: one word, or several?
+        counts += [_edge(w, last) for w in names for last in (False, True)]
+    values = list(_run(session, select(*counts)).one()) if counts else []
+    rows = int(values.pop(0) or 0) if rango is not None else None
+    by_request = FILA if rows is not None and rows <= NARROW_ROWS else RANGO
     if not names:  # only numbers (DNI, phone): matched on the copy as before
         return {"modo": by_request if rows is not None else PACIENTES, "completa": completa}
-    counts = _word_counts(session, names)
-    guia, patients = min(zip(names, counts, strict=True), key=lambda pair: pair[1])
+    patients_of = [int(n or 0) for n in values[: len(names)]]
+    guia, patients = min(zip(names, patients_of, strict=True), key=lambda pair: pair[1])
     if completa and patients == 0:
         return {"modo": NADA, "completa": completa}
-    fewer = rows is None or patients < rows
-    by_patient = fewer if conteo else fewer and patients <= PAGE_PATIENTS
-    return {"modo": PACIENTES if by_patient else by_request, "completa": completa, "guia": guia}
+    fewer = rows is None or patients < rows or rows > PLAN_CAP
+    if not conteo:
+        by_patient = fewer and patients <= PAGE_PATIENTS
+        return {"modo": PACIENTES if by_patient else by_request, "completa": completa, "guia": guia}
+    # A count walks the guide's patients (stopping at its `tope`): joined when its range holds
+    # one word (nothing to list first), listed when few; a frequent prefix of several words
+    # («g») is dense in any range: each request probes its patient until the `tope`.
+    edges = values[len(names) :]
+    i = names.index(guia)
+    one_word = completa and edges[2 * i] == edges[2 * i + 1]
+    if fewer and one_word:
+        modo = UNIDA
+    elif fewer and patients <= PLAN_CAP:
+        modo = PACIENTES
+    else:
+        modo = by_request
+    return {"modo": modo, "completa": completa, "guia": guia}
 
 
-def _range_rows(session: Session, filtro: QueueFilter) -> int | None:
-    """The requests of a short date range, counted up to NARROW_ROWS + 1 on the covering
-    index; None for a long range or "Pendientes" (which reaches back to every earlier day)."""
+def _edge(word: str, last: bool) -> Any:
+    """The first (or last) name word starting with `word`: one index seek."""
+    order = W.palabra.desc() if last else W.palabra.asc()
+    return (
+        select(W.palabra)
+        .where(starts_with(W.palabra, word))
+        .order_by(order)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _capped_count(stmt: Any) -> Any:
+    return select(func.count()).select_from(stmt.limit(PLAN_CAP + 1).subquery()).scalar_subquery()
+
+
+def _range_rows(filtro: QueueFilter) -> Any | None:
+    """A short date range's requests, at most PLAN_CAP + 1 of them, on the covering index; None
+    for a long range or "Pendientes" (which reaches back to every earlier day)."""
     long = (filtro.hasta - filtro.desde).days >= NARROW_DAYS
     if long or filtro.estado is EstadoFiltro.PENDIENTES_TODAS:
         return None
     start, end = local_day_bounds(filtro.desde, filtro.hasta)
-    capped = (
+    return (
         select(S.id)
         .where(S.fecha_subida >= start, S.fecha_subida < end, S.fecha_baja.is_(None))
-        .limit(NARROW_ROWS + 1)
-        .subquery()
+        .limit(PLAN_CAP + 1)
     )
-    return int(_run(session, select(func.count()).select_from(capped)).scalar() or 0)
-
-
-def _word_counts(session: Session, words: list[str]) -> list[int]:
-    """How many patients have a name word starting with each word (up to WORD_PATIENTS_CAP + 1
-    each), in one statement."""
-    counts = [
-        select(func.count())
-        .select_from(word_patients(w).limit(WORD_PATIENTS_CAP + 1).subquery())
-        .scalar_subquery()
-        for w in words
-    ]
-    return [int(n or 0) for n in _run(session, select(*counts)).one()]

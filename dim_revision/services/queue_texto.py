@@ -190,9 +190,13 @@ FILA = "fila"  # few requests in the range: each request probes its patient's wo
 RANGO = "rango"  # many requests (a backlog day): the same, typed numbers listed once
 PACIENTES = "pacientes"  # few patients match: list them once (index range), then their requests
 NADA = "nada"  # a name word no patient has (every patient copied): nothing matches, no scan
+# The caller joins `busqueda_palabra` on the guide word (`queue.count_queue`): the other words
+# are probes. Only for a guide whose range holds one word (no request met twice) and a
+# complete copy (an uncopied patient would be lost in the join).
+UNIDA = "unida"
 
 
-def _copied_condition(words: list[str], modo: str, guia: str | None) -> ColumnElement[bool]:
+def _copied_condition(words: list[str], modo: str, guia: str | None) -> ColumnElement[bool] | None:
     """The requests whose patient's copy matches every word. PACIENTES: the patients of `guia`
     (the typed name word fewest patients have) drive the plan; every other word is a probe."""
     names = name_words(" ".join(words))
@@ -202,9 +206,10 @@ def _copied_condition(words: list[str], modo: str, guia: str | None) -> ColumnEl
         guia = names[0]
     if modo == PACIENTES and guia is not None:
         conds.append(S.paciente_id.in_(word_patients(guia)))
-    conds += [_word_probe(w) for w in names if not (modo == PACIENTES and w == guia)]
+    guided = modo in (PACIENTES, UNIDA)
+    conds += [_word_probe(w) for w in names if not (guided and w == guia)]
     if numbers is not None:
-        if modo == FILA or (modo == PACIENTES and names):
+        if modo in (FILA, UNIDA) or (modo == PACIENTES and names):
             # By key: the request's patient's copy (a handful of rows, or the guide's patients).
             probe = select(B.paciente_id).where(B.paciente_id == S.paciente_id, numbers)
             conds.append(probe.correlate(S).exists())
@@ -213,7 +218,7 @@ def _copied_condition(words: list[str], modo: str, guia: str | None) -> ColumnEl
             # read once; `paciente_id + 0` keeps SQLite on the range's own index (RANGO).
             column = S.paciente_id + 0 if modo == RANGO else S.paciente_id
             conds.append(column.in_(select(B.paciente_id).where(numbers)))
-    return and_(*conds)
+    return and_(*conds) if conds else None  # None: UNIDA on its only word (the join says all)
 
 
 def text_condition(
@@ -236,8 +241,10 @@ def text_condition(
         return None
     if modo == NADA and completa:
         return false()
+    if modo == UNIDA and not completa:
+        modo = FILA  # the join would lose the patients without a copy
     copied = _copied_condition(words, FILA if modo == NADA else modo, guia)
-    if completa:
+    if completa or copied is None:
         return copied
     # Correlated, so DIM's names are folded only for the rows of the range that lack a copy
     # (an IN over DIM's patients folded all of them: 0.6 s at 333 000 patients).

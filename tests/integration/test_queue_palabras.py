@@ -24,6 +24,7 @@ from dim_revision.services.queue_texto import (
     NADA,
     PACIENTES,
     RANGO,
+    UNIDA,
     completar_busqueda,
     sincronizar_busqueda,
 )
@@ -132,6 +133,11 @@ def test_frequent_word_probes_each_request_and_counts_stop_at_the_cap(
         capped = count_queue(uow.session, _filtro(clock, "gonz"), clock(), tope=2)
         exact = count_queue(uow.session, _filtro(clock, "gonz"), clock(), tope=None)
         under = count_queue(uow.session, _filtro(clock, "gonz"), clock(), tope=3)
+        one_word = queue_plan.search_mode(uow.session, _filtro(clock, "gonzalez m"), conteo=True)
+        joined = count_queue(uow.session, _filtro(clock, "gonzalez m"), clock())
+        lone = count_queue(uow.session, _filtro(clock, "ruiz"), clock())
+    assert (one_word["modo"], one_word["guia"]) == (UNIDA, "gonzalez")  # joined: one word
+    assert (joined.pendientes, joined.tope, lone.pendientes) == (1, None, 1)
     assert _search(database, clock, "gonz") == {ids["maria"], ids["eva"], ids["ana"]}
     assert capped.tope == 2 and capped.pendientes + capped.resueltas == 3
     assert (exact.pendientes, exact.tope) == (3, None)
