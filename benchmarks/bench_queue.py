@@ -348,12 +348,14 @@ def _paint_rows(
 
 
 def _today_heavy(n: int, opts: Options) -> list[Row]:
-    """A backlog day: a tenth of all requests uploaded today (the service calls only)."""
+    """A backlog day: a tenth of all requests uploaded today (the service calls, then the
+    filter changes painted as in `_measure`)."""
     path = datasets.queue_db(n, today_heavy=True)
     db = datasets.open_db(path)
     hoy = QueueFilter.today(NOW)
     label = f"queue {n // 1000}k today-heavy"
     rows = []
+    filtros = [hoy, replace(hoy, texto=COMMON), replace(hoy, texto=NO_MATCH)]
     try:
         queue_window.preparar_busqueda(db)  # as the grid does once per process
         for name, filtro, fn in (
@@ -367,6 +369,8 @@ def _today_heavy(n: int, opts: Options) -> list[Row]:
             budget = "≤10" if name.startswith("counts") else "—"
             ok = median(s) <= 10 if name.startswith("counts") else None
             rows.append(_row(f"{label}: {name}", s, budget, ok, note=f"{n // 10} uploaded today"))
+        painted = _paint_rows(db, str(path), label, filtros, n, 3 if opts.quick else 7)
+        rows += [r for r in painted if "filter" in r.case]  # first rows: the history rows' case
     finally:
         db.dispose()
     return rows

@@ -86,14 +86,17 @@ class SolicitudAsistencia(Base):
         Index(None, "resuelto", "fecha_subida"),
         Index(None, "paciente_id"),
         Index(None, "fecha_subida"),
-        # Covering index for the grid's counts (issue 19): range + soft delete + state (+ patient,
-        # for counts with a text), no row read.
+        # Covering index for a day's requests in the grid's order (issue 19, migration 0111;
+        # it replaces 0109's counting index): range + soft delete + state + patient +
+        # attention, so a text's page walks it, ids first, and reads no row it does not show.
         Index(
-            "ix_solicitud_asistencia_conteo",
+            "ix_solicitud_asistencia_dia_id",
             "fecha_subida",
+            "id",
             "fecha_baja",
             "resuelto",
             "paciente_id",
+            "atencion_envio_id",
         ),
         # Counts by state: one index range each for pendientes and resueltas (migration 0110).
         Index(

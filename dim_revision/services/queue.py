@@ -19,7 +19,14 @@ from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.services.atencion import necesita_atencion, por_trabajar, requiere_atencion
 from dim_revision.services.guards import lease_live, owner_name
 from dim_revision.services.queue_plan import NARROW_DAYS, search_mode
-from dim_revision.services.queue_texto import FILA, PACIENTES, UNIDA, starts_with, text_condition
+from dim_revision.services.queue_texto import (
+    FILA,
+    PACIENTES,
+    RANGO,
+    UNIDA,
+    starts_with,
+    text_condition,
+)
 
 
 @dataclass(frozen=True)
@@ -313,23 +320,49 @@ def page_queue(
     # The cursor's condition goes first: SQLite seeks the index with the first bound it finds,
     # and the range's own start made a page at depth 500 000 cost 90 ms instead of 1.3 ms.
     after = [_after(column, sort, descending, despues)] if despues is not None else []
-    stmt = (
-        _base_select(dim)
-        .add_columns(column.label("orden"))
-        .where(
-            *after,
-            *queue_conditions(
-                filtro, now, dim=dim, paciente_joined=True, **search_mode(session, filtro)
-            ),
-            *_state_condition(filtro.estado),
-        )
-    )
-    if despues is None and offset:
-        stmt = stmt.offset(offset)
-    result = run(session, stmt.order_by(*_order(column, sort, descending)).limit(limit)).all()
+    mode = search_mode(session, filtro)
+    where = [
+        *after,
+        *queue_conditions(filtro, now, dim=dim, paciente_joined=True, **mode),
+        *_state_condition(filtro.estado),
+    ]
+    order = _order(column, sort, descending)
+    if mode.get("modo") in _WALKS and sort == "fecha_subida":
+        result = _ids_first(session, dim, where, order, offset if despues is None else 0, limit)
+    else:
+        stmt = _base_select(dim).add_columns(column.label("orden")).where(*where)
+        if despues is None and offset:
+            stmt = stmt.offset(offset)
+        result = run(session, stmt.order_by(*order).limit(limit)).all()
     rows = [_row(r, now) for r in result]
     last = result[-1] if len(result) == limit else None
     return QueuePage(rows, QueueCursor(last.orden, last.id) if last is not None else None)
+
+
+# A text walked along the day (queue_plan): its page reads ids first.
+_WALKS = frozenset({FILA, RANGO})
+
+
+def _ids_first(
+    session: Session,
+    dim: DimTables,
+    where: list[ColumnElement[bool]],
+    order: list[Any],
+    offset: int,
+    limit: int,
+) -> list[Any]:
+    """A text's page walked along the day: the ids in the grid's order from the covering
+    (fecha_subida, id, …) index alone — the thousands of requests a frequent name skips never
+    read a row — then the page's rows by id (28 → 9 ms on a 100 000-upload day)."""
+    ids_stmt = select(S.id).where(*where).order_by(*order).limit(limit)
+    if offset:
+        ids_stmt = ids_stmt.offset(offset)
+    ids = [int(i) for i in run(session, ids_stmt).scalars()]
+    found = {
+        r.id: r
+        for r in by_ids(session, _base_select(dim).add_columns(S.fecha_subida.label("orden")), ids)
+    }
+    return [found[i] for i in ids if i in found]
 
 
 def list_queue(

@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 
 # A date range shorter than this is searched request by request (see queue_texto).
 NARROW_DAYS = 7
-# The plan's two capped counts (one statement, each one index range of at most this + 1
-# entries): a short range's requests, and the patients of each typed name word.
+# The plan's capped counts (one statement, each one index range): a short range's requests
+# up to PLAN_CAP + 1, the patients of each typed name word up to WORD_CAP + 1.
 PLAN_CAP = 5_000
+WORD_CAP = 20_000
 NARROW_ROWS = PLAN_CAP  # a range holding at most this many requests probes each one (FILA)
 # A page lists a word's patients (then seeks their requests) only when at most this many have
 # it: a page of a frequent name stops after its 200 rows when each request probes its patient.
@@ -43,11 +44,14 @@ def _run(session: Session, stmt: Any) -> Any:
 
 def search_mode(session: Session, filtro: QueueFilter, *, conteo: bool = False) -> dict[str, Any]:
     """`queue_conditions` options for this session and filter: the plan with fewer index seeks,
-    from one statement of capped counts (`PLAN_CAP`) — how many requests a short range holds,
-    how many patients have each typed name word — and whether this process already knows every
-    patient has a search copy. A name word fewer patients have than the range has requests
-    lists those patients (PACIENTES; for a page only when they are few); otherwise each request
-    probes its patient (FILA / RANGO); a word no patient has is NADA (no scan)."""
+    from one statement of capped counts — how many requests a short range holds, how many
+    patients have each typed name word — and whether this process already knows every patient
+    has a search copy. The typed name word fewest patients have guides the plan: when fewer
+    patients have it than the range has requests, its patients are listed and their requests
+    sought (PACIENTES; for a page only when they are few; UNIDA for a count whose word range
+    holds one word); otherwise the range is walked in order, each request looked up in the
+    guide's patient list (RANGO) or, for a very frequent word, probing its patient (FILA), so a
+    page stops after its 200 rows and a count at its `tope`. A word nobody has is NADA."""
     completa = bool(session.info.get("db_flags", {}).get("busqueda_completa"))
     if not filtro.texto.strip():
         return {"completa": completa}
@@ -58,25 +62,23 @@ def search_mode(session: Session, filtro: QueueFilter, *, conteo: bool = False) 
         if rango is not None
         else []
     )
-    counts += [_capped_count(word_patients(w)) for w in names]
+    counts += [_capped_count(word_patients(w), WORD_CAP) for w in names]
     if conteo and completa:  # each word's first and last word: one word, or several?
         counts += [_edge(w, last) for w in names for last in (False, True)]
     values = list(_run(session, select(*counts)).one()) if counts else []
     rows = int(values.pop(0) or 0) if rango is not None else None
-    by_request = FILA if rows is not None and rows <= NARROW_ROWS else RANGO
     if not names:  # only numbers (DNI, phone): matched on the copy as before
+        by_request = FILA if rows is not None and rows <= NARROW_ROWS else RANGO
         return {"modo": by_request if rows is not None else PACIENTES, "completa": completa}
     patients_of = [int(n or 0) for n in values[: len(names)]]
     guia, patients = min(zip(names, patients_of, strict=True), key=lambda pair: pair[1])
     if completa and patients == 0:
         return {"modo": NADA, "completa": completa}
     fewer = rows is None or patients < rows or rows > PLAN_CAP
+    walk = RANGO if patients <= WORD_CAP else FILA
     if not conteo:
-        by_patient = fewer and patients <= PAGE_PATIENTS
-        return {"modo": PACIENTES if by_patient else by_request, "completa": completa, "guia": guia}
-    # A count walks the guide's patients (stopping at its `tope`): joined when its range holds
-    # one word (nothing to list first), listed when few; a frequent prefix of several words
-    # («g») is dense in any range: each request probes its patient until the `tope`.
+        modo = PACIENTES if fewer and patients <= PAGE_PATIENTS else walk
+        return {"modo": modo, "completa": completa, "guia": guia}
     edges = values[len(names) :]
     i = names.index(guia)
     one_word = completa and edges[2 * i] == edges[2 * i + 1]
@@ -85,7 +87,7 @@ def search_mode(session: Session, filtro: QueueFilter, *, conteo: bool = False) 
     elif fewer and patients <= PLAN_CAP:
         modo = PACIENTES
     else:
-        modo = by_request
+        modo = walk
     return {"modo": modo, "completa": completa, "guia": guia}
 
 
@@ -101,8 +103,8 @@ def _edge(word: str, last: bool) -> Any:
     )
 
 
-def _capped_count(stmt: Any) -> Any:
-    return select(func.count()).select_from(stmt.limit(PLAN_CAP + 1).subquery()).scalar_subquery()
+def _capped_count(stmt: Any, cap: int = PLAN_CAP) -> Any:
+    return select(func.count()).select_from(stmt.limit(cap + 1).subquery()).scalar_subquery()
 
 
 def _range_rows(filtro: QueueFilter) -> Any | None:

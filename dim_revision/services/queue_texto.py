@@ -186,9 +186,9 @@ def _dim_condition(dim: DimTables, words: list[str]) -> ColumnElement[bool]:
 
 
 # How the text is matched (`queue.search_mode` picks one):
-FILA = "fila"  # few requests in the range: each request probes its patient's words by key
-RANGO = "rango"  # many requests (a backlog day): the same, typed numbers listed once
-PACIENTES = "pacientes"  # few patients match: list them once (index range), then their requests
+FILA = "fila"  # walk the range: each request probes its patient's words by key
+RANGO = "rango"  # walk the range: each request looked up in the guide word's patient list
+PACIENTES = "pacientes"  # list the guide word's patients (index range), then seek their requests
 NADA = "nada"  # a name word no patient has (every patient copied): nothing matches, no scan
 # The caller joins `busqueda_palabra` on the guide word (`queue.count_queue`): the other words
 # are probes. Only for a guide whose range holds one word (no request met twice) and a
@@ -197,25 +197,27 @@ UNIDA = "unida"
 
 
 def _copied_condition(words: list[str], modo: str, guia: str | None) -> ColumnElement[bool] | None:
-    """The requests whose patient's copy matches every word. PACIENTES: the patients of `guia`
-    (the typed name word fewest patients have) drive the plan; every other word is a probe."""
+    """The requests whose patient's copy matches every word. `guia` (the typed name word
+    fewest patients have) drives PACIENTES / RANGO / UNIDA; every other word is a probe.
+    `paciente_id + 0` keeps SQLite walking the range's own index (RANGO)."""
     names = name_words(" ".join(words))
     numbers = _numbers_on_copy(words)
-    conds: list[ColumnElement[bool]] = []
-    if modo == PACIENTES and guia is None and names:
+    if guia is None and names and modo in (PACIENTES, RANGO):
         guia = names[0]
-    if modo == PACIENTES and guia is not None:
-        conds.append(S.paciente_id.in_(word_patients(guia)))
-    guided = modo in (PACIENTES, UNIDA)
+    guided = guia is not None and modo in (PACIENTES, RANGO, UNIDA)
+    conds: list[ColumnElement[bool]] = []
+    if guided and modo != UNIDA:
+        column = S.paciente_id + 0 if modo == RANGO else S.paciente_id
+        conds.append(column.in_(word_patients(str(guia))))
     conds += [_word_probe(w) for w in names if not (guided and w == guia)]
     if numbers is not None:
-        if modo in (FILA, UNIDA) or (modo == PACIENTES and names):
-            # By key: the request's patient's copy (a handful of rows, or the guide's patients).
+        if names or modo in (FILA, UNIDA):
+            # By key: the request's patient's copy (the candidates are already few).
             probe = select(B.paciente_id).where(B.paciente_id == S.paciente_id, numbers)
             conds.append(probe.correlate(S).exists())
         else:
-            # Only numbers on a long range (PACIENTES), or a backlog day (RANGO): the copy is
-            # read once; `paciente_id + 0` keeps SQLite on the range's own index (RANGO).
+            # Only numbers on a long range (PACIENTES) or a backlog day (RANGO): the copy is
+            # read once.
             column = S.paciente_id + 0 if modo == RANGO else S.paciente_id
             conds.append(column.in_(select(B.paciente_id).where(numbers)))
     return and_(*conds) if conds else None  # None: UNIDA on its only word (the join says all)

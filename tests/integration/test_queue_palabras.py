@@ -127,7 +127,12 @@ def test_frequent_word_probes_each_request_and_counts_stop_at_the_cap(
     _prepared(database)
     monkeypatch.setattr(queue_plan, "PAGE_PATIENTS", 1)  # «gonz»: 3 patients, "frequent"
     with database.read() as uow:
+        assert queue_plan.search_mode(uow.session, _filtro(clock, "gonz"))["modo"] == RANGO
+        monkeypatch.setattr(queue_plan, "WORD_CAP", 2)  # …very frequent: each request probes
         assert queue_plan.search_mode(uow.session, _filtro(clock, "gonz"))["modo"] == FILA
+        assert _search(database, clock, "gonz") == {ids["maria"], ids["eva"], ids["ana"]}
+        monkeypatch.undo()
+        monkeypatch.setattr(queue_plan, "PAGE_PATIENTS", 1)
         page = queue_plan.search_mode(uow.session, _filtro(clock, "gonz"), conteo=True)
         assert page["modo"] == PACIENTES  # a count lists the few patients instead
         capped = count_queue(uow.session, _filtro(clock, "gonz"), clock(), tope=2)

@@ -1,5 +1,5 @@
-"""busqueda_palabra (each folded word of a patient's name) and the requests-by-patient index for
-the queue's text filter (issue 19)
+"""busqueda_palabra (each folded word of a patient's name), the requests-by-patient index and a
+covering index of the day in the grid's order, for the queue's text filter (issue 19)
 
 Revision ID: 0111
 Revises: 0110
@@ -44,12 +44,27 @@ def upgrade() -> None:
         "solicitud_asistencia",
         ["paciente_id", "fecha_subida", "fecha_baja", "resuelto"],
     )
+    # A text's page walks the day in the grid's order (fecha_subida, id) on this index alone
+    # (ids first, rows by id): every column its conditions read is here. It covers the old
+    # counting index's ranges too, which it replaces.
+    op.create_index(
+        "ix_solicitud_asistencia_dia_id",
+        "solicitud_asistencia",
+        ["fecha_subida", "id", "fecha_baja", "resuelto", "paciente_id", "atencion_envio_id"],
+    )
+    op.drop_index("ix_solicitud_asistencia_conteo", table_name="solicitud_asistencia")
     # The copies written before this revision have no words: emptied here (our table only), so
     # `completar_busqueda` writes both again; until then the filter folds DIM's names itself.
     op.execute(sa.delete(sa.Table("busqueda_paciente", sa.MetaData())))
 
 
 def downgrade() -> None:
+    op.create_index(
+        "ix_solicitud_asistencia_conteo",
+        "solicitud_asistencia",
+        ["fecha_subida", "fecha_baja", "resuelto", "paciente_id"],
+    )
+    op.drop_index("ix_solicitud_asistencia_dia_id", table_name="solicitud_asistencia")
     op.drop_index("ix_solicitud_asistencia_paciente_dia", table_name="solicitud_asistencia")
     op.drop_index(
         op.f("ix_busqueda_palabra_paciente_id_palabra"), table_name="busqueda_palabra"
