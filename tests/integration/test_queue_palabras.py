@@ -257,3 +257,41 @@ def _table_counts(db: Database) -> dict[str, Any]:
                 .where(SolicitudAsistencia.resuelto == false())
             ),
         }
+
+
+def test_a_walked_text_pages_by_keyset_like_a_listed_one(
+    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids first along the day (RANGO / FILA) or the guide's patients listed (PACIENTES): the
+    same rows in the same order, page after page, whatever the page size."""
+    ids = _seed(database, clock)
+    now = clock()
+    with database.write() as uow:
+        pac = factories.paciente(uow.session, apellido="Gonzaga", nombre="Rita")
+        for minutes in (50, 40, 40, 30, 20):
+            factories.solicitud(uow.session, pac, now - timedelta(minutes=minutes), files=0)
+        uow.commit()
+    _prepared(database)
+    filtro = _filtro(clock, "gonz", EstadoFiltro.PENDIENTES)
+
+    def walk(limit: int) -> list[int]:
+        seen: list[int] = []
+        cursor = None
+        while True:
+            page = queue.pagina(database, filtro, now, despues=cursor, limit=limit)
+            seen += [r.id for r in page.rows]
+            if page.siguiente is None:
+                return seen
+            cursor = page.siguiente
+
+    listed = walk(200)
+    assert len(listed) == 8 and ids["maria"] in listed
+    for cap in (0, 2):  # RANGO (the list), then FILA (probes)
+        monkeypatch.setattr(queue_plan, "PAGE_PATIENTS", 0)
+        monkeypatch.setattr(queue_plan, "WORD_CAP", cap if cap else 20_000)
+        with database.read() as uow:
+            modo = queue_plan.search_mode(uow.session, filtro)["modo"]
+        assert modo == (FILA if cap else RANGO)
+        assert walk(3) == listed and walk(1) == listed and walk(200) == listed
+        rows = queue.pagina(database, filtro, now).rows
+        assert [r.nombre for r in rows][-1].startswith("Gonzaga")  # full rows, not just ids
