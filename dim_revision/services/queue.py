@@ -227,7 +227,19 @@ def stamp_columns() -> list[Any]:
     ]
 
 
+_BASE: dict[int, tuple[DimTables, Select[Any]]] = {}
+
+
 def _base_select(dim: DimTables) -> Select[Any]:
+    """The grid's row select for this mapping, built once (statements are immutable; building
+    and keying its five subqueries cost ~1 ms a query)."""
+    cached = _BASE.get(id(dim))
+    if cached is None or cached[0] is not dim:
+        cached = _BASE[id(dim)] = (dim, _build_base_select(dim))
+    return cached[1]
+
+
+def _build_base_select(dim: DimTables) -> Select[Any]:
     p, o, pl = dim.paciente, dim.obra_social, dim.plan
     apellido, nombre = dim.paciente_nombre_sql()
     return _with_dim_joins(

@@ -62,7 +62,9 @@ def search_mode(session: Session, filtro: QueueFilter, *, conteo: bool = False) 
         if rango is not None
         else []
     )
-    counts += [_capped_count(word_patients(w), WORD_CAP) for w in names]
+    # A count needs to know "few" (≤ PLAN_CAP) only: its walk probes a frequent word.
+    word_cap = PLAN_CAP if conteo else WORD_CAP
+    counts += [_capped_count(word_patients(w), word_cap) for w in names]
     if conteo and completa:  # each word's first and last word: one word, or several?
         counts += [_edge(w, last) for w in names for last in (False, True)]
     values = list(_run(session, select(*counts)).one()) if counts else []
@@ -75,7 +77,7 @@ def search_mode(session: Session, filtro: QueueFilter, *, conteo: bool = False) 
     if completa and patients == 0:
         return {"modo": NADA, "completa": completa}
     fewer = rows is None or patients < rows or rows > PLAN_CAP
-    walk = RANGO if patients <= WORD_CAP else FILA
+    walk = RANGO if patients <= (PLAN_CAP if conteo else WORD_CAP) else FILA
     if not conteo:
         modo = PACIENTES if fewer and patients <= PAGE_PATIENTS else walk
         return {"modo": modo, "completa": completa, "guia": guia}
