@@ -23,6 +23,7 @@ from dim_revision.services.queue_texto import (
     FILA,
     PACIENTES,
     RANGO,
+    RECORRIDO,
     UNIDA,
     starts_with,
     text_condition,
@@ -351,8 +352,8 @@ def page_queue(
     return QueuePage(rows, QueueCursor(last.orden, last.id) if last is not None else None)
 
 
-# A text walked along the day (queue_plan): its page reads ids first.
-_WALKS = frozenset({FILA, RANGO})
+# A text walked along a big range (queue_plan): its page reads ids first.
+_WALKS = frozenset({RANGO, RECORRIDO})
 
 
 def _ids_first(

@@ -17,6 +17,7 @@ from dim_revision.services.queue_texto import (
     NADA,
     PACIENTES,
     RANGO,
+    RECORRIDO,
     UNIDA,
     name_words,
     starts_with,
@@ -46,12 +47,15 @@ def search_mode(session: Session, filtro: QueueFilter, *, conteo: bool = False) 
     """`queue_conditions` options for this session and filter: the plan with fewer index seeks,
     from one statement of capped counts — how many requests a short range holds, how many
     patients have each typed name word — and whether this process already knows every patient
-    has a search copy. The typed name word fewest patients have guides the plan: when fewer
-    patients have it than the range has requests, its patients are listed and their requests
-    sought (PACIENTES; for a page only when they are few; UNIDA for a count whose word range
-    holds one word); otherwise the range is walked in order, each request looked up in the
-    guide's patient list (RANGO) or, for a very frequent word, probing its patient (FILA), so a
-    page stops after its 200 rows and a count at its `tope`. A word nobody has is NADA."""
+    has a search copy. The typed name word fewest patients have guides the plan:
+    - a normal day (≤ NARROW_ROWS requests): each request probes its patient (FILA), unless
+      fewer patients have the word (PACIENTES, or UNIDA for a count whose word range holds one
+      word);
+    - a backlog day, a long range or "Pendientes": a few patients are listed (PACIENTES); a
+      frequent word walks the range in the grid's order, ids first on the covering index, each
+      request looked up in the guide's patient list (RANGO) or, for a very frequent word, probing
+      its patient (RECORRIDO), so a page stops after its 200 rows and a count at its `tope`;
+    - a word nobody has: NADA (no scan)."""
     completa = bool(session.info.get("db_flags", {}).get("busqueda_completa"))
     if not filtro.texto.strip():
         return {"completa": completa}
@@ -62,35 +66,36 @@ def search_mode(session: Session, filtro: QueueFilter, *, conteo: bool = False) 
         if rango is not None
         else []
     )
-    # A count needs to know "few" (≤ PLAN_CAP) only: its walk probes a frequent word.
-    word_cap = PLAN_CAP if conteo else WORD_CAP
-    counts += [_capped_count(word_patients(w), word_cap) for w in names]
+    counts += [_capped_count(word_patients(w)) for w in names]
     if conteo and completa:  # each word's first and last word: one word, or several?
         counts += [_edge(w, last) for w in names for last in (False, True)]
     values = list(_run(session, select(*counts)).one()) if counts else []
     rows = int(values.pop(0) or 0) if rango is not None else None
+    normal_day = rows is not None and rows <= NARROW_ROWS
     if not names:  # only numbers (DNI, phone): matched on the copy as before
-        by_request = FILA if rows is not None and rows <= NARROW_ROWS else RANGO
-        return {"modo": by_request if rows is not None else PACIENTES, "completa": completa}
+        modo = PACIENTES if rows is None else FILA if normal_day else RANGO
+        return {"modo": modo, "completa": completa}
     patients_of = [int(n or 0) for n in values[: len(names)]]
     guia, patients = min(zip(names, patients_of, strict=True), key=lambda pair: pair[1])
     if completa and patients == 0:
         return {"modo": NADA, "completa": completa}
-    fewer = rows is None or patients < rows or rows > PLAN_CAP
-    walk = RANGO if patients <= (PLAN_CAP if conteo else WORD_CAP) else FILA
-    if not conteo:
-        modo = PACIENTES if fewer and patients <= PAGE_PATIENTS else walk
-        return {"modo": modo, "completa": completa, "guia": guia}
     edges = values[len(names) :]
     i = names.index(guia)
-    one_word = completa and edges[2 * i] == edges[2 * i + 1]
-    if fewer and one_word:
-        modo = UNIDA
-    elif fewer and patients <= PLAN_CAP:
+    one_word = conteo and completa and edges[2 * i] == edges[2 * i + 1]
+    if normal_day and rows is not None and patients >= rows:
+        modo = FILA
+    elif conteo:
+        modo = UNIDA if one_word else PACIENTES if patients <= PLAN_CAP else RECORRIDO
+    elif patients <= PAGE_PATIENTS or normal_day:
         modo = PACIENTES
     else:
-        modo = walk
+        frequent = patients > PLAN_CAP and _word_count(session, guia, WORD_CAP) > WORD_CAP
+        modo = RECORRIDO if frequent else RANGO
     return {"modo": modo, "completa": completa, "guia": guia}
+
+
+def _word_count(session: Session, word: str, cap: int) -> int:
+    return int(_run(session, select(_capped_count(word_patients(word), cap))).scalar() or 0)
 
 
 def _edge(word: str, last: bool) -> Any:
@@ -105,8 +110,9 @@ def _edge(word: str, last: bool) -> Any:
     )
 
 
-def _capped_count(stmt: Any, cap: int = PLAN_CAP) -> Any:
-    return select(func.count()).select_from(stmt.limit(cap + 1).subquery()).scalar_subquery()
+def _capped_count(stmt: Any, cap: int | None = None) -> Any:
+    limit = (PLAN_CAP if cap is None else cap) + 1
+    return select(func.count()).select_from(stmt.limit(limit).subquery()).scalar_subquery()
 
 
 def _range_rows(filtro: QueueFilter) -> Any | None:

@@ -188,6 +188,7 @@ def _dim_condition(dim: DimTables, words: list[str]) -> ColumnElement[bool]:
 # How the text is matched (`queue.search_mode` picks one):
 FILA = "fila"  # walk the range: each request probes its patient's words by key
 RANGO = "rango"  # walk the range: each request looked up in the guide word's patient list
+RECORRIDO = "recorrido"  # walk a big range probing each request's patient (a very frequent word)
 PACIENTES = "pacientes"  # list the guide word's patients (index range), then seek their requests
 NADA = "nada"  # a name word no patient has (every patient copied): nothing matches, no scan
 # The caller joins `busqueda_palabra` on the guide word (`queue.count_queue`): the other words
@@ -211,7 +212,7 @@ def _copied_condition(words: list[str], modo: str, guia: str | None) -> ColumnEl
         conds.append(column.in_(word_patients(str(guia))))
     conds += [_word_probe(w) for w in names if not (guided and w == guia)]
     if numbers is not None:
-        if names or modo in (FILA, UNIDA):
+        if names or modo in (FILA, RECORRIDO, UNIDA):
             # By key: the request's patient's copy (the candidates are already few).
             probe = select(B.paciente_id).where(B.paciente_id == S.paciente_id, numbers)
             conds.append(probe.correlate(S).exists())

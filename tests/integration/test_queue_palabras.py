@@ -24,6 +24,7 @@ from dim_revision.services.queue_texto import (
     NADA,
     PACIENTES,
     RANGO,
+    RECORRIDO,
     UNIDA,
     completar_busqueda,
     sincronizar_busqueda,
@@ -123,27 +124,37 @@ def test_every_plan_finds_the_same_rows(database: Database, clock: FakeClock) ->
 def test_frequent_word_probes_each_request_and_counts_stop_at_the_cap(
     database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The plans of a backlog day, on a small one: the sizes shrunk to the seed's."""
     ids = _seed(database, clock)
     _prepared(database)
-    monkeypatch.setattr(queue_plan, "PAGE_PATIENTS", 1)  # «gonz»: 3 patients, "frequent"
+    gonz = {ids["maria"], ids["eva"], ids["ana"]}
+
+    def mode(texto: str, conteo: bool = False) -> dict[str, Any]:
+        with database.read() as uow:
+            return queue_plan.search_mode(uow.session, _filtro(clock, texto), conteo=conteo)
+
+    assert mode("gonz")["modo"] == PACIENTES  # a normal day: 3 patients, 4 requests
+    monkeypatch.setattr(queue_plan, "NARROW_ROWS", 0)  # a backlog day…
+    monkeypatch.setattr(queue_plan, "PAGE_PATIENTS", 1)  # …and «gonz» (3 patients) frequent
+    assert mode("gonz")["modo"] == RANGO
+    assert _search(database, clock, "gonz") == gonz
+    assert mode("gonz", conteo=True)["modo"] == PACIENTES  # a count lists the few patients
+    one_word = mode("gonzalez m", conteo=True)
+    assert (one_word["modo"], one_word["guia"]) == (UNIDA, "gonzalez")  # joined: one word
+    monkeypatch.setattr(queue_plan, "PLAN_CAP", 2)  # very frequent: each request probes
+    monkeypatch.setattr(queue_plan, "WORD_CAP", 2)
+    assert mode("gonz")["modo"] == RECORRIDO
+    assert mode("gonz", conteo=True)["modo"] == RECORRIDO
+    assert _search(database, clock, "gonz") == gonz
     with database.read() as uow:
-        assert queue_plan.search_mode(uow.session, _filtro(clock, "gonz"))["modo"] == RANGO
-        monkeypatch.setattr(queue_plan, "WORD_CAP", 2)  # …very frequent: each request probes
-        assert queue_plan.search_mode(uow.session, _filtro(clock, "gonz"))["modo"] == FILA
-        assert _search(database, clock, "gonz") == {ids["maria"], ids["eva"], ids["ana"]}
-        monkeypatch.undo()
-        monkeypatch.setattr(queue_plan, "PAGE_PATIENTS", 1)
-        page = queue_plan.search_mode(uow.session, _filtro(clock, "gonz"), conteo=True)
-        assert page["modo"] == PACIENTES  # a count lists the few patients instead
         capped = count_queue(uow.session, _filtro(clock, "gonz"), clock(), tope=2)
         exact = count_queue(uow.session, _filtro(clock, "gonz"), clock(), tope=None)
         under = count_queue(uow.session, _filtro(clock, "gonz"), clock(), tope=3)
-        one_word = queue_plan.search_mode(uow.session, _filtro(clock, "gonzalez m"), conteo=True)
+    monkeypatch.undo()
+    with database.read() as uow:
         joined = count_queue(uow.session, _filtro(clock, "gonzalez m"), clock())
         lone = count_queue(uow.session, _filtro(clock, "ruiz"), clock())
-    assert (one_word["modo"], one_word["guia"]) == (UNIDA, "gonzalez")  # joined: one word
     assert (joined.pendientes, joined.tope, lone.pendientes) == (1, None, 1)
-    assert _search(database, clock, "gonz") == {ids["maria"], ids["eva"], ids["ana"]}
     assert capped.tope == 2 and capped.pendientes + capped.resueltas == 3
     assert (exact.pendientes, exact.tope) == (3, None)
     assert (under.pendientes, under.tope) == (3, None)
@@ -286,12 +297,15 @@ def test_a_walked_text_pages_by_keyset_like_a_listed_one(
 
     listed = walk(200)
     assert len(listed) == 8 and ids["maria"] in listed
-    for cap in (0, 2):  # RANGO (the list), then FILA (probes)
-        monkeypatch.setattr(queue_plan, "PAGE_PATIENTS", 0)
-        monkeypatch.setattr(queue_plan, "WORD_CAP", cap if cap else 20_000)
+    monkeypatch.setattr(queue_plan, "NARROW_ROWS", 0)  # a backlog day: the range is walked
+    monkeypatch.setattr(queue_plan, "PAGE_PATIENTS", 0)
+    for cap in (0, 2):  # RANGO (the list), then RECORRIDO (probes)
+        if cap:
+            monkeypatch.setattr(queue_plan, "PLAN_CAP", cap)
+            monkeypatch.setattr(queue_plan, "WORD_CAP", cap)
         with database.read() as uow:
             modo = queue_plan.search_mode(uow.session, filtro)["modo"]
-        assert modo == (FILA if cap else RANGO)
+        assert modo == (RECORRIDO if cap else RANGO)
         assert walk(3) == listed and walk(1) == listed and walk(200) == listed
         rows = queue.pagina(database, filtro, now).rows
         assert [r.nombre for r in rows][-1].startswith("Gonzaga")  # full rows, not just ids
