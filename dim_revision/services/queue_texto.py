@@ -110,14 +110,16 @@ WORD_MAX = 100  # busqueda_palabra.palabra's length (a search text is at most 10
 _PIECE = re.compile(r"[^\W_]+")
 
 
+def palabras_en_orden(nombre_plegado: str) -> list[str]:
+    """The words a folded name is found by, in order: each space-separated piece, then each run
+    of letters and digits inside one ("o'brien-diaz ana" → o'brien-diaz, ana, o, brien, diaz)."""
+    tokens = [t[:WORD_MAX] for t in nombre_plegado.replace(",", " ").split()]
+    pieces = [p[:WORD_MAX] for t in tokens for p in _PIECE.findall(t)]
+    return list(dict.fromkeys(tokens + pieces))
+
+
 def palabras(nombre_plegado: str) -> set[str]:
-    """The words a folded name is found by: each space-separated piece and each run of letters
-    and digits inside one ("o'brien-diaz" → o'brien-diaz, o, brien, diaz)."""
-    out: set[str] = set()
-    for token in nombre_plegado.replace(",", " ").split():
-        out.add(token[:WORD_MAX])
-        out.update(p[:WORD_MAX] for p in _PIECE.findall(token))
-    return out
+    return set(palabras_en_orden(nombre_plegado))
 
 
 def _next_after_prefix(word: str) -> str | None:
@@ -162,14 +164,22 @@ def _numbers_on_copy(words: list[str]) -> ColumnElement[bool] | None:
     return and_(*conds) if conds else None
 
 
-def _word_probe(word: str) -> ColumnElement[bool]:
-    """The request's patient has a name word starting with `word` (one seek by key)."""
-    return (
-        select(W.paciente_id)
-        .where(W.paciente_id == S.paciente_id, starts_with(W.palabra, word))
-        .correlate(S)
-        .exists()
+def _starts_a_word(column: Any, word: str) -> ColumnElement[bool]:
+    """`column` (words joined by spaces) has a word starting with `word`."""
+    escaped = escape_like(word)
+    return or_(
+        column.like(f"{escaped}%", escape=LIKE_ESCAPE),
+        column.like(f"% {escaped}%", escape=LIKE_ESCAPE),
     )
+
+
+def _copy_probe(words: list[str], numbers: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    """The request's patient's copy (one seek by key) has every name word and number: its
+    `nombre` holds the same words as `busqueda_palabra`, joined by spaces."""
+    conds = [_starts_a_word(B.nombre, w) for w in words]
+    if numbers is not None:
+        conds.append(numbers)
+    return select(B.paciente_id).where(B.paciente_id == S.paciente_id, *conds).correlate(S).exists()
 
 
 def word_patients(word: str) -> Any:
@@ -210,17 +220,15 @@ def _copied_condition(words: list[str], modo: str, guia: str | None) -> ColumnEl
     if guided and modo != UNIDA:
         column = S.paciente_id + 0 if modo == RANGO else S.paciente_id
         conds.append(column.in_(word_patients(str(guia))))
-    conds += [_word_probe(w) for w in names if not (guided and w == guia)]
-    if numbers is not None:
-        if names or modo in (FILA, RECORRIDO, UNIDA):
-            # By key: the request's patient's copy (the candidates are already few).
-            probe = select(B.paciente_id).where(B.paciente_id == S.paciente_id, numbers)
-            conds.append(probe.correlate(S).exists())
-        else:
-            # Only numbers on a long range (PACIENTES) or a backlog day (RANGO): the copy is
-            # read once.
-            column = S.paciente_id + 0 if modo == RANGO else S.paciente_id
-            conds.append(column.in_(select(B.paciente_id).where(numbers)))
+    probed = [w for w in names if not (guided and w == guia)]
+    if (probed or numbers is not None) and (names or modo in (FILA, RECORRIDO, UNIDA)):
+        # By key: the request's patient's copy (the candidates are already few).
+        conds.append(_copy_probe(probed, numbers))
+    elif numbers is not None:
+        # Only numbers on a long range (PACIENTES) or a backlog day (RANGO): the copy is read
+        # once.
+        column = S.paciente_id + 0 if modo == RANGO else S.paciente_id
+        conds.append(column.in_(select(B.paciente_id).where(numbers)))
     return and_(*conds) if conds else None  # None: UNIDA on its only word (the join says all)
 
 
@@ -287,7 +295,10 @@ def sincronizar_busqueda(session: Session, paciente_ids: Iterable[int]) -> int:
         values = [
             {
                 "paciente_id": r.id,
-                "nombre": fold(nombre_completo(r.apellido, r.nombre))[:300],
+                # The name's words (as in busqueda_palabra), joined: a request probes them here.
+                "nombre": " ".join(palabras_en_orden(fold(nombre_completo(r.apellido, r.nombre))))[
+                    :300
+                ],
                 "dni": _digits(str(r.dni) if r.dni is not None else "")[:20],
                 "movil": _digits(r.movil)[:40],
             }
