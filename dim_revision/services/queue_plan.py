@@ -88,9 +88,12 @@ def search_mode(session: Session, filtro: QueueFilter, *, conteo: bool = False) 
         modo = UNIDA if one_word else PACIENTES if patients <= PLAN_CAP else RECORRIDO
     elif patients <= PAGE_PATIENTS or normal_day:
         modo = PACIENTES
+    elif patients > PLAN_CAP and _word_count(session, guia, WORD_CAP) > WORD_CAP:
+        modo = RECORRIDO
     else:
-        frequent = patients > PLAN_CAP and _word_count(session, guia, WORD_CAP) > WORD_CAP
-        modo = RECORRIDO if frequent else RANGO
+        # Several frequent words: together they are rare, and a walk could read the whole
+        # range before its 200 rows; the guide's (bounded) patient list is cheaper.
+        modo = PACIENTES if len(names) > 1 else RANGO
     return {"modo": modo, "completa": completa, "guia": guia}
 
 
