@@ -82,6 +82,13 @@ def _row(case: str, samples: list[float], budget: str, ok: bool | None, **kw: An
 
 def _captured_sql(db: Database, run: Callable[[], object]) -> tuple[str, list[Any]]:
     """The last SELECT `run` sent to SQLite, with its parameters as the driver got them."""
+    return _captured_page(db, run)[-1]
+
+
+def _captured_page(db: Database, run: Callable[[], object]) -> list[tuple[str, list[Any]]]:
+    """The SELECTs the peer must run for the page `run` reads: the last one and, when the page
+    read its ids first (a text walked along a big range: `queue._ids_first`), that ids query
+    before it — the rows by id alone would spare the peer the search."""
     seen: list[tuple[str, Any]] = []
 
     def grab(_conn: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
@@ -94,8 +101,12 @@ def _captured_sql(db: Database, run: Callable[[], object]) -> tuple[str, list[An
         run()
     finally:
         event.remove(engine, "before_cursor_execute", grab)
-    statement, params = seen[-1]
-    return statement, list(params or ())
+    page = [(statement, list(params or ())) for statement, params in seen[-2:]]
+    ids_first = len(page) == 2 and page[0][0].lstrip().startswith(_IDS_QUERY)
+    return page if ids_first else page[-1:]
+
+
+_IDS_QUERY = "SELECT solicitud_asistencia.id \nFROM solicitud_asistencia"
 
 
 class _PeerTable:
@@ -113,11 +124,21 @@ class _PeerTable:
         self.view = painted_table_view()
         self.view.setModel(self.model)
 
-    def show(self, sql: str, params: list[Any]) -> float:
-        """setQuery → painted with rows, in ms."""
+    def show(
+        self, sql: str, params: list[Any], before: list[tuple[str, list[Any]]] | None = None
+    ) -> float:
+        """setQuery → painted with rows, in ms (`before`: queries run first, every row read)."""
         from PySide6.QtSql import QSqlQuery
 
         start = time.perf_counter()
+        for pre_sql, pre_params in before or []:
+            pre = QSqlQuery(self.conn)
+            pre.prepare(pre_sql)
+            for value in pre_params:
+                pre.addBindValue(value)
+            pre.exec()
+            while pre.next():
+                pre.value(0)
         query = QSqlQuery(self.conn)
         query.prepare(sql)
         for value in params:
@@ -262,9 +283,15 @@ def _copy_rows(src: Database, dst: Database) -> None:
     """The bench file's rows into an empty migrated database: DIM's stand-ins, then ours."""
     from sqlalchemy import insert, select
 
-    from dim_revision.db.models import BusquedaPaciente, Envio, SolicitudAsistencia
+    from dim_revision.db.models import (
+        BusquedaPaciente,
+        BusquedaPalabra,
+        Envio,
+        SolicitudAsistencia,
+    )
 
     ours = [SolicitudAsistencia.__table__, Envio.__table__, BusquedaPaciente.__table__]
+    ours.append(BusquedaPalabra.__table__)  # the copy's words: without them no name matches
     pairs = [(getattr(src.dim, e).table, getattr(dst.dim, e).table) for e in DIM_COPIED]
     pairs += [(t, t) for t in ours]
     with src.engine.connect() as read, dst.engine.begin() as write:
@@ -315,8 +342,8 @@ def _paint_rows(
 
     qt_app()
     ours = _ours_painted(db, filtros, reps)
-    sqls = [
-        _captured_sql(db, lambda f=f: queue_window.pagina(db, f, NOW))  # type: ignore[misc]
+    pages = [
+        _captured_page(db, lambda f=f: queue_window.pagina(db, f, NOW))  # type: ignore[misc]
         for f in filtros
     ]
     # Our first query reads a screenful (the rest of the page follows the paint): the same SQL
@@ -326,7 +353,10 @@ def _paint_rows(
     )
     peer = _PeerTable(path)
     try:
-        peer_samples = [[peer.show(*sqls[i]) for _ in range(reps)] for i in range(len(filtros))]
+        peer_samples = [
+            [peer.show(*pages[i][-1], before=pages[i][:-1]) for _ in range(reps)]
+            for i in range(len(filtros))
+        ]
         peer_screen = [peer.show(*screen_sql) for _ in range(reps)]
     finally:
         peer.close()
@@ -365,12 +395,14 @@ def _paint_rows(
 
 
 def _today_heavy(n: int, opts: Options) -> list[Row]:
-    """A backlog day: a tenth of all requests uploaded today (the service calls only)."""
+    """A backlog day: a tenth of all requests uploaded today (the service calls, then the
+    filter changes painted as in `_measure`)."""
     path = datasets.queue_db(n, today_heavy=True)
     db = datasets.open_db(path)
     hoy = QueueFilter.today(NOW)
     label = f"queue {n // 1000}k today-heavy"
     rows = []
+    filtros = [hoy, replace(hoy, texto=COMMON), replace(hoy, texto=NO_MATCH)]
     try:
         queue_window.preparar_busqueda(db)  # as the grid does once per process
         for name, filtro, fn in (
@@ -384,6 +416,8 @@ def _today_heavy(n: int, opts: Options) -> list[Row]:
             budget = "≤10" if name.startswith("counts") else "—"
             ok = median(s) <= 10 if name.startswith("counts") else None
             rows.append(_row(f"{label}: {name}", s, budget, ok, note=f"{n // 10} uploaded today"))
+        painted = _paint_rows(db, str(path), label, filtros, n, 3 if opts.quick else 7)
+        rows += [r for r in painted if "filter" in r.case]  # first rows: the history rows' case
     finally:
         db.dispose()
     return rows

@@ -277,6 +277,12 @@ class FilterBar(QWidget):
         if counts is None:
             self.counts_label.setText("")
             return
+        if counts.tope is not None:  # a text matched too many requests: counting stopped
+            tope = f"{counts.tope:,}".replace(",", ".")
+            self.counts_label.setText(
+                f"<b>más de {tope}</b> coincidencias · escribí más para acotar"
+            )
+            return
         atencion = (
             f' · <b style="color:#b3261e">{counts.atencion}</b> requieren atención'
             if counts.atencion

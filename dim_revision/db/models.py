@@ -16,12 +16,14 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects import mssql, postgresql
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from dim_revision.db.base import Base, Code, Name, Text, UTCDateTime
 
 __all__ = [
     "Base",
+    "BusquedaPalabra",
     "Contacto",
     "EleccionPrestacion",
     "Envio",
@@ -84,14 +86,17 @@ class SolicitudAsistencia(Base):
         Index(None, "resuelto", "fecha_subida"),
         Index(None, "paciente_id"),
         Index(None, "fecha_subida"),
-        # Covering index for the grid's counts (issue 19): range + soft delete + state (+ patient,
-        # for counts with a text), no row read.
+        # Covering index for a day's requests in the grid's order (issue 19, migration 0111;
+        # it replaces 0109's counting index): range + soft delete + state + patient +
+        # attention, so a text's page walks it, ids first, and reads no row it does not show.
         Index(
-            "ix_solicitud_asistencia_conteo",
+            "ix_solicitud_asistencia_dia_id",
             "fecha_subida",
+            "id",
             "fecha_baja",
             "resuelto",
             "paciente_id",
+            "atencion_envio_id",
         ),
         # Counts by state: one index range each for pendientes and resueltas (migration 0110).
         Index(
@@ -100,6 +105,15 @@ class SolicitudAsistencia(Base):
             "fecha_baja",
             "fecha_subida",
             "paciente_id",
+        ),
+        # A text's patients → their requests in the range (issue 19, migration 0111): one seek
+        # per matching patient, no row read.
+        Index(
+            "ix_solicitud_asistencia_paciente_dia",
+            "paciente_id",
+            "fecha_subida",
+            "fecha_baja",
+            "resuelto",
         ),
     )
 
@@ -114,6 +128,29 @@ class BusquedaPaciente(Base):
     nombre: Mapped[str] = mapped_column(Name(300), default="")  # lower case, no accents
     dni: Mapped[str] = mapped_column(Code(20), default="")  # digits only
     movil: Mapped[str] = mapped_column(Code(40), default="")  # digits only
+
+
+# Binary order on every backend, so `w <= palabra < w'` is exactly "starts with w" and one
+# index range (a case/accent-insensitive collation would reorder the words).
+WORD_TYPE = (
+    Name(100)
+    .with_variant(mssql.NVARCHAR(100, collation="Latin1_General_100_BIN2"), "mssql")
+    .with_variant(postgresql.VARCHAR(100, collation="C"), "postgresql")
+)
+
+
+class BusquedaPalabra(Base):
+    """Each folded word of a patient's name (our copy, issue 19): the queue's text filter finds
+    the patients whose name has a word starting with what was typed as one index range.
+    Written with `busqueda_paciente` (`queue_texto.sincronizar_busqueda`)."""
+
+    __tablename__ = "busqueda_palabra"
+
+    palabra: Mapped[str] = mapped_column(WORD_TYPE, primary_key=True)
+    paciente_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+    # (paciente_id, palabra): a request's patient checked by key, and its words rewritten.
+    __table_args__ = (Index(None, "paciente_id", "palabra"),)
 
 
 class SolicitudAdjunto(Base):

@@ -104,7 +104,7 @@ def _looks_like_phone(text: str) -> bool:
 
 def total_filas(db: Database, filtro: QueueFilter, now: datetime) -> int:
     with db.uow() as uow:
-        counts = count_queue(uow.session, filtro, now)
+        counts = count_queue(uow.session, filtro, now, tope=None)  # exact, whatever the text
     if filtro.estado in (EstadoFiltro.PENDIENTES, EstadoFiltro.PENDIENTES_TODAS):
         # unresolved plus those requiring attention
         return counts.pendientes + counts.atencion

@@ -6,18 +6,39 @@ never altered) keeps each patient's name folded once, with the DNI and mobile as
 written at intake (`sincronizar_busqueda`) and filled for older requests by `completar_busqueda`
 (the grid runs it once in the background after its first page). A patient without a row yet is
 still found: the condition falls back to folding DIM's columns for those rows only.
+
+Names are matched by word start (what an operator types: the start of a surname or a name): each
+typed word must begin a word of the patient's name. `busqueda_palabra` holds those words (each
+space-separated piece of the folded name and each run of letters and digits inside it, so
+«garcia» finds «Pérez-García»), written with the copy, so a name word is one index range of
+patient ids instead of a LIKE '%…%' over every copied name (72 ms → a few at 333 000 patients).
+A DNI is still matched by its start and a mobile by its last digits anywhere in it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Null, and_, delete, exists, func, insert, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Null,
+    and_,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from dim_revision.db.dim_mapping import DimTables, dim_de, nombre_completo
 from dim_revision.db.models import BusquedaPaciente as B
+from dim_revision.db.models import BusquedaPalabra as W
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.db.uow import Database
 from dim_revision.domain.search_text import fold
@@ -25,6 +46,7 @@ from dim_revision.domain.texto_usuario import LIKE_ESCAPE, escape_like, limpiar_
 
 _ACCENTS = (("á", "a"), ("é", "e"), ("í", "i"), ("ó", "o"), ("ú", "u"), ("ü", "u"), ("ñ", "n"))
 _PHONE_SEPARATORS = (" ", "-", "(", ")", "+", ".", "/")
+_NUMBER_SEPARATORS = frozenset(".-()+/")  # "30.123.456", "(0351)15-555", "+54…"
 _CHUNK = 500  # ids per IN list (SQL Server allows 2 100 parameters per statement)
 
 
@@ -67,67 +89,173 @@ def _words(texto: str) -> list[str]:
 def _numeric(word: str) -> str | None:
     """The digits of a word typed as a DNI or phone ("30.123.456", "11-4444"), else None."""
     digits = _digits(word)
-    if digits and len(digits) >= len(word.strip(".-()+")) - 1:
+    separated = all(ch.isdigit() or ch in _NUMBER_SEPARATORS for ch in word)
+    if digits and (separated or len(digits) >= len(word.strip(".-()+")) - 1):
         return digits
     return None
 
 
+def name_words(texto: str) -> list[str]:
+    """The typed words matched against names (folded, in order, without repeats): every word
+    that is not a DNI or phone number."""
+    out: list[str] = []
+    for w in _words(texto):
+        folded = fold(w)[:WORD_MAX]
+        if _numeric(w) is None and folded not in out:
+            out.append(folded)
+    return out
+
+
+WORD_MAX = 100  # busqueda_palabra.palabra's length (a search text is at most 100 characters)
+_PIECE = re.compile(r"[^\W_]+")
+
+
+def palabras_en_orden(nombre_plegado: str) -> list[str]:
+    """The words a folded name is found by, in order: each space-separated piece, then each run
+    of letters and digits inside one ("o'brien-diaz ana" → o'brien-diaz, ana, o, brien, diaz)."""
+    tokens = [t[:WORD_MAX] for t in nombre_plegado.replace(",", " ").split()]
+    pieces = [p[:WORD_MAX] for t in tokens for p in _PIECE.findall(t)]
+    return list(dict.fromkeys(tokens + pieces))
+
+
+def palabras(nombre_plegado: str) -> set[str]:
+    return set(palabras_en_orden(nombre_plegado))
+
+
+def _next_after_prefix(word: str) -> str | None:
+    """The least string above every string that starts with `word` (binary order), or None."""
+    code = ord(word[-1]) + 1
+    if 0xD800 <= code <= 0xDFFF:  # no surrogates: the next character is U+E000
+        code = 0xE000
+    return word[:-1] + chr(code) if code <= 0x10FFFF else None
+
+
+def starts_with(column: Any, word: str) -> ColumnElement[bool]:
+    """`column` starts with `word`: an index range under the column's binary collation, and the
+    LIKE that says exactly the same on any collation."""
+    conds = [column >= word, column.like(f"{escape_like(word)}%", escape=LIKE_ESCAPE)]
+    upper = _next_after_prefix(word)
+    if upper is not None:
+        conds.insert(1, column < upper)
+    return and_(*conds)
+
+
+def _numero(digits: str, dni: Any, movil: Any) -> ColumnElement[bool]:
+    """A typed number: a DNI prefix or a mobile's tail."""
+    tail = digits[-7:] if len(digits) >= 7 else digits
+    return or_(
+        dni.like(f"{digits}%", escape=LIKE_ESCAPE),
+        movil.like(f"%{tail}%", escape=LIKE_ESCAPE),
+    )
+
+
 def _word(word: str, dni: Any, movil: Any, names: list[Any]) -> ColumnElement[bool]:
-    """One typed word: a DNI prefix or a mobile's tail when it is a number, else part of a name."""
+    """One typed word on DIM's own columns (the fallback): a number, else part of a name."""
     digits = _numeric(word)
     if digits is not None:
-        tail = digits[-7:] if len(digits) >= 7 else digits
-        return or_(
-            dni.like(f"{digits}%", escape=LIKE_ESCAPE),
-            movil.like(f"%{tail}%", escape=LIKE_ESCAPE),
-        )
+        return _numero(digits, dni, movil)
     folded = f"%{escape_like(fold(word))}%"
     return or_(*(name.like(folded, escape=LIKE_ESCAPE) for name in names))
 
 
-def _copy_condition(words: list[str]) -> ColumnElement[bool]:
-    """Every word on our folded copy."""
-    return and_(*(_word(w, B.dni, B.movil, [B.nombre]) for w in words))
+def _numbers_on_copy(words: list[str]) -> ColumnElement[bool] | None:
+    """Every typed number on our folded copy (None: no number typed)."""
+    conds = [_numero(d, B.dni, B.movil) for w in words if (d := _numeric(w)) is not None]
+    return and_(*conds) if conds else None
+
+
+def _starts_a_word(column: Any, word: str) -> ColumnElement[bool]:
+    """`column` (words joined by spaces) has a word starting with `word`."""
+    escaped = escape_like(word)
+    return or_(
+        column.like(f"{escaped}%", escape=LIKE_ESCAPE),
+        column.like(f"% {escaped}%", escape=LIKE_ESCAPE),
+    )
+
+
+def _copy_probe(words: list[str], numbers: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    """The request's patient's copy (one seek by key) has every name word and number: its
+    `nombre` holds the same words as `busqueda_palabra`, joined by spaces."""
+    conds = [_starts_a_word(B.nombre, w) for w in words]
+    if numbers is not None:
+        conds.append(numbers)
+    return select(B.paciente_id).where(B.paciente_id == S.paciente_id, *conds).correlate(S).exists()
+
+
+def word_patients(word: str) -> Any:
+    """The patients with a name word starting with `word` (one index range)."""
+    return select(W.paciente_id).where(starts_with(W.palabra, word))
 
 
 def _dim_condition(dim: DimTables, words: list[str]) -> ColumnElement[bool]:
-    """Every word on DIM's own columns, folded in SQL (only for patients without a copy)."""
+    """Every word on DIM's own columns, folded in SQL (only for patients without a copy). A
+    name word is matched anywhere in the name here: never fewer rows than the copy finds."""
     dni = func.replace(dim.dni_texto(), ".", "")
     movil = digits_sql(dim.paciente.telefono_movil)
     return and_(*(_word(w, dni, movil, _folded_names(dim)) for w in words))
 
 
 # How the text is matched (`queue.search_mode` picks one):
-FILA = "fila"  # a short range with few requests: each request probes its patient's copy by key
-RANGO = "rango"  # a short range with many (a backlog day): scan the range, look the patient up
-PACIENTES = "pacientes"  # a long range: list the matching patients once, then their requests
+FILA = "fila"  # walk the range: each request probes its patient's words by key
+RANGO = "rango"  # walk the range: each request looked up in the guide word's patient list
+RECORRIDO = "recorrido"  # walk a big range probing each request's patient (a very frequent word)
+PACIENTES = "pacientes"  # list the guide word's patients (index range), then seek their requests
+NADA = "nada"  # a name word no patient has (every patient copied): nothing matches, no scan
+# The caller joins `busqueda_palabra` on the guide word (`queue.count_queue`): the other words
+# are probes. Only for a guide whose range holds one word (no request met twice) and a
+# complete copy (an uncopied patient would be lost in the join).
+UNIDA = "unida"
+
+
+def _copied_condition(words: list[str], modo: str, guia: str | None) -> ColumnElement[bool] | None:
+    """The requests whose patient's copy matches every word. `guia` (the typed name word
+    fewest patients have) drives PACIENTES / RANGO / UNIDA; every other word is a probe.
+    `paciente_id + 0` keeps SQLite walking the range's own index (RANGO)."""
+    names = name_words(" ".join(words))
+    numbers = _numbers_on_copy(words)
+    if guia is None and names and modo in (PACIENTES, RANGO):
+        guia = names[0]
+    guided = guia is not None and modo in (PACIENTES, RANGO, UNIDA)
+    conds: list[ColumnElement[bool]] = []
+    if guided and modo != UNIDA:
+        column = S.paciente_id + 0 if modo == RANGO else S.paciente_id
+        conds.append(column.in_(word_patients(str(guia))))
+    probed = [w for w in names if not (guided and w == guia)]
+    if (probed or numbers is not None) and (names or modo in (FILA, RECORRIDO, UNIDA)):
+        # By key: the request's patient's copy (the candidates are already few).
+        conds.append(_copy_probe(probed, numbers))
+    elif numbers is not None:
+        # Only numbers on a long range (PACIENTES) or a backlog day (RANGO): the copy is read
+        # once.
+        column = S.paciente_id + 0 if modo == RANGO else S.paciente_id
+        conds.append(column.in_(select(B.paciente_id).where(numbers)))
+    return and_(*conds) if conds else None  # None: UNIDA on its only word (the join says all)
 
 
 def text_condition(
-    dim: DimTables, texto: str, *, modo: str = FILA, completa: bool = False
+    dim: DimTables,
+    texto: str,
+    *,
+    modo: str = FILA,
+    completa: bool = False,
+    guia: str | None = None,
 ) -> ColumnElement[bool] | None:
     """The requests whose patient matches every word, as a condition on `S.paciente_id`.
 
-    FILA costs ≈2 ms at 2 000 requests a day; RANGO keeps the scan on the covering index
-    (`paciente_id + 0` stops SQLite from switching to the patient index: 0.9 s → 0.1 s for a
-    100 000-upload day); PACIENTES reads the copy once (≈70 ms at 333 000 patients).
+    FILA / RANGO probe each request's patient by key (≈2 ms at 2 000 requests a day; a page of a
+    frequent name on a backlog day stops after its 200 rows); PACIENTES lists the patients of
+    one name word (an index range) and seeks their requests; NADA matches nothing.
     `completa`: every request's patient is known to have a copy (`preparar_busqueda` ran in this
     process; intake writes the copy with the request), so DIM's names are never folded."""
     words = _words(texto)
     if not words:
         return None
-    copied: ColumnElement[bool]
-    if modo == FILA:
-        copied = (
-            select(B.paciente_id)
-            .where(B.paciente_id == S.paciente_id, _copy_condition(words))
-            .correlate(S)
-            .exists()
-        )
-    else:
-        column = S.paciente_id + 0 if modo == RANGO else S.paciente_id
-        copied = column.in_(select(B.paciente_id).where(_copy_condition(words)))
-    if completa:
+    if modo == NADA and completa:
+        return false()
+    if modo == UNIDA and not completa:
+        modo = FILA  # the join would lose the patients without a copy
+    copied = _copied_condition(words, FILA if modo == NADA else modo, guia)
+    if completa or copied is None:
         return copied
     # Correlated, so DIM's names are folded only for the rows of the range that lack a copy
     # (an IN over DIM's patients folded all of them: 0.6 s at 333 000 patients).
@@ -144,7 +272,8 @@ def text_condition(
 
 
 def sincronizar_busqueda(session: Session, paciente_ids: Iterable[int]) -> int:
-    """(Re)write the folded copy of these patients from DIM's rows; the caller commits."""
+    """(Re)write the folded copy and the name words of these patients from DIM's rows; the
+    caller commits."""
     dim = dim_de(session)
     p = dim.paciente
     apellido, nombre = dim.paciente_nombre_sql()
@@ -161,11 +290,15 @@ def sincronizar_busqueda(session: Session, paciente_ids: Iterable[int]) -> int:
                 p.telefono_movil.label("movil"),
             ).where(p.id.in_(chunk))
         ).all()
+        session.execute(delete(W).where(W.paciente_id.in_(chunk)))
         session.execute(delete(B).where(B.paciente_id.in_(chunk)))
         values = [
             {
                 "paciente_id": r.id,
-                "nombre": fold(nombre_completo(r.apellido, r.nombre))[:300],
+                # The name's words (as in busqueda_palabra), joined: a request probes them here.
+                "nombre": " ".join(palabras_en_orden(fold(nombre_completo(r.apellido, r.nombre))))[
+                    :300
+                ],
                 "dni": _digits(str(r.dni) if r.dni is not None else "")[:20],
                 "movil": _digits(r.movil)[:40],
             }
@@ -181,6 +314,14 @@ def sincronizar_busqueda(session: Session, paciente_ids: Iterable[int]) -> int:
         ]
         if values:
             session.execute(insert(B), values)
+            # The words of the whole name (not of the 300 characters kept above).
+            words = [
+                {"palabra": w, "paciente_id": r.id}
+                for r in rows
+                for w in sorted(palabras(fold(nombre_completo(r.apellido, r.nombre))))
+            ]
+            if words:
+                session.execute(insert(W), words)
         written += len(values)
     return written
 
