@@ -60,6 +60,27 @@ def test_keyset_pages_cover_every_row_once_in_order(database: Database, clock: F
         assert sorted(walked) == ids and len(walked) == len(ids)
 
 
+def test_keyset_pages_by_a_boolean_column_with_a_text(database: Database, clock: FakeClock) -> None:
+    """Sorting by «Resuelto» with a text filter on: the cursor holds True/False and the next
+    page still follows it (SQLAlchemy refuses `>=` against a bare bool)."""
+    ids = _seed(database, clock, 9)
+    now = clock()
+    with database.write() as uow:
+        uow.session.execute(
+            update(SolicitudAsistencia)
+            .where(SolicitudAsistencia.id.in_(ids[::3]))
+            .values(resuelto=True)
+        )
+        uow.commit()
+    today = local_today(now)
+    filtro = QueueFilter(today, today, EstadoFiltro.TODAS, "nunez")
+    for descending in (False, True):
+        walked = _walk(database, filtro, now, 2, sort="resuelto", descending=descending)
+        assert sorted(walked) == ids and len(walked) == len(ids)
+        resolved = [sid in ids[::3] for sid in walked]
+        assert resolved == sorted(resolved, reverse=descending)
+
+
 def test_keyset_pages_are_stable_under_inserts(database: Database, clock: FakeClock) -> None:
     """A row uploaded while the operator scrolls never shifts the next page (OFFSET would
     repeat a row); it shows up where it belongs on the next poll."""
