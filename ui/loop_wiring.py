@@ -107,8 +107,20 @@ class LoopWiring(QObject):
             ),
             0,
         )
+        # The grid paints with Qt's own delegate (no Python per cell) until a row of this pass
+        # is skipped with a reason; then the marking delegate, back to the plain one when none is.
         self.delegate = SkippedRows(ws.session, column, window.grid)
-        window.grid.setItemDelegate(self.delegate)
+        self.plain = QStyledItemDelegate(window.grid)
+        window.grid.setItemDelegate(self.plain)
+        for changed in (ws.record_changed, ws.actions_changed, ws.undo_changed):
+            changed.connect(self._sync_delegate)
+        for changed in (ws.model.first_page_loaded, ws.model.refreshed, ws.model.dataChanged):
+            changed.connect(self._sync_delegate)
+
+    def _sync_delegate(self, *_args: object) -> None:
+        wanted = self.delegate if self.ws.session.pase.motivos else self.plain
+        if self.window.grid.itemDelegate() is not wanted:
+            self.window.grid.setItemDelegate(wanted)
 
     # --- the empty state and the undo bar ----------------------------------------------------------
 

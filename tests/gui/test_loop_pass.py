@@ -57,6 +57,7 @@ def test_next_is_the_next_row_and_a_skipped_record_is_not_served_again(
     ws, window = opened.ws, opened.window
     qtbot.waitUntil(lambda: ws.flags.catalog_loaded)
     assert loaded(ws, s0)
+    assert window.grid.itemDelegate() is window.loop.plain  # nothing skipped: Qt's own paint
 
     # Move down two rows by hand and confirm there: next is the row below (s3), not the
     # oldest free one (s0), and the hint says Ctrl+↑ goes back to the confirmed one.
@@ -76,6 +77,7 @@ def test_next_is_the_next_row_and_a_skipped_record_is_not_served_again(
             select(Evento).where(Evento.accion == "solicitud_salteada")
         ).all()
         assert event.solicitud_id == s3 and "señal débil" in (event.detalle or "")
+    assert window.grid.itemDelegate() is window.loop.delegate  # a skipped row to mark
     row = ws.model.row_of(s3)
     assert row is not None
     index = ws.model.index(row, window.loop.delegate._column)
