@@ -43,6 +43,7 @@ from dim_revision.services.actor import Actor  # noqa: E402
 
 NOW = datetime(2026, 3, 10, 19, 0, tzinfo=UTC)  # benchmarks.datasets.NOW
 HOUR_MS = 3_600_000
+READER_SWITCH = "DIM_REVISION_BENCH_LECTURA"  # "0": the order reader off (a measurement only)
 SECRETS = {"botmaker-token": "token-bench", "link-key": "clave-bench-" + "x" * 32}
 
 
@@ -105,6 +106,8 @@ def _window(db: Database, settings: Settings) -> tuple[object, object, object]:
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
+    if os.environ.get(READER_SWITCH) == "0":  # measuring the window without the order reader
+        settings = settings.replace("lectura", activa=False)
     guard = RuntimeGuard(app)  # cycle GC on the GUI thread, as in run_gui
     _KEEP.append(install_spanish(app))
     load_style(app)
