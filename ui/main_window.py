@@ -333,8 +333,7 @@ class MainWindow(QMainWindow):
             self.picker.clear()
             self.picker.set_read_only(True)
             self.action_bar.set_state_text("")
-            self.ws.later.arm()
-            return
+            return  # the viewer's "no files" message arms `ws.later` (`_arm_later`)
         key = (view.id, tuple(a.id for a in detalle.adjuntos) if detalle is not None else ())
         if detalle is not None and key != self._shown:
             self._shown = key
@@ -355,10 +354,8 @@ class MainWindow(QMainWindow):
             self._arm_later()  # its picture (or what stands for it) is already there
 
     def _arm_later(self) -> None:
-        """The open record's picture (or the message standing for it) was put on screen: what
-        waited for it (`ws.later`) runs right after the window paints it."""
-        rec = self.ws.current
-        if rec is None or rec.detalle is not None:
+        """The record's picture (or what stands for it) is on screen: `ws.later` runs once painted."""
+        if self.ws.current is None or self.ws.current.detalle is not None:
             self.ws.later.arm()
 
     def _on_actions_changed(self) -> None:

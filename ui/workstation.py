@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -21,20 +20,14 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from dim_revision.bootstrap import AppContext
 from dim_revision.clock import local_today
 from dim_revision.db.sql_time import DatabaseClock
-from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.errors import ClaimLost, NotFound
 from dim_revision.services import claims
-from dim_revision.services.claims import Claim
 from dim_revision.services.detalle import (
-    AdjuntoInfo,
     SolicitudDetalle,
     obtener_detalle,
-    primer_adjunto,
 )
 from dim_revision.services.guards import lease_owner
 from dim_revision.services.queue import QueueFilter
-from dim_revision.workstation.claiming import claim_first, claim_then_read, release_then_claim
-from dim_revision.workstation.pase import Fila
 from dim_revision.workstation.session import WorkstationSession, empty_text
 from dim_revision.workstation.state import Draft, Flags, Loaded, Record, RecordView, send_due
 from ui import record_text
@@ -43,6 +36,7 @@ from ui.first_paint import AfterShown
 from ui.queue_model import QueueModel, ServiceQueueSource
 from ui.tasks import TaskFailure, TaskRunner
 from ui.workstation_checks import BackgroundChecks
+from ui.workstation_next import NextRecord
 
 if TYPE_CHECKING:
     from dim_revision.outbox.worker import OutboxThread  # imported by whoever builds one
@@ -59,7 +53,7 @@ def _describe(d: SolicitudDetalle, claimed: bool, reason: str | None) -> str:
     return record_text.state_line(d, claimed=claimed, reason=reason)
 
 
-class Workstation(QObject, BackgroundChecks):
+class Workstation(QObject, NextRecord, BackgroundChecks):
     record_changed = Signal(object)  # RecordView | None
     actions_changed = Signal()
     message = Signal(str, str)  # text, kind: info | warning | error
@@ -125,6 +119,7 @@ class Workstation(QObject, BackgroundChecks):
         # What can wait until the open record is painted (the window arms it: `later.arm`).
         self.later = AfterShown(self)
         self._rows_later: set[int] = set()
+        self._poll_waited = False
         self._countdown_live = False
         self._stopped = False
 
@@ -213,24 +208,6 @@ class Workstation(QObject, BackgroundChecks):
             key="record",
         )
 
-    def _fetch_first_file(self, sid: int) -> None:
-        """Learn the first file of `sid` now, so the window fetches and decodes it while the lane
-        claims and reads the record (issue 19: in parallel, not one after the other)."""
-
-        def known(first: AdjuntoInfo | None) -> None:
-            rec = self.current
-            if first is not None and rec is not None and rec.id == sid and rec.detalle is None:
-                self.first_file_known.emit(first)
-
-        self.runner.submit(
-            db_task(primer_adjunto),
-            self.db,
-            sid,
-            on_done=known,
-            on_error=lambda _failure: None,  # only a head start: the detail's load says why
-            key=f"primer-archivo-{id(self)}",
-        )
-
     def release(self, sid: int) -> None:
         """Give the record back (in order with the other lease operations)."""
         self.lane.submit(
@@ -279,105 +256,6 @@ class Workstation(QObject, BackgroundChecks):
                 self.session.close()
                 self.emit_record()
                 self.model.refresh()
-
-    def claim_next(self) -> None:
-        """Claim the oldest free request of the filter not done in this pass (or show empty).
-        A view of resolved requests has nothing to claim; if the operator opens a record
-        before the answer comes, the answer is dropped (`advance_from`)."""
-        if self.model.filtro.estado is EstadoFiltro.RESUELTAS:
-            if self.current is None:
-                self.advance(None)
-            return
-        pick = partial(claims.next_free, skip=self.session.skip_for_next_free())
-        self._claim(pick, self.session.wanted, self.model.filtro, self.lease)
-
-    def next_after(self, left: int) -> None:
-        """`left` is finished: open the next row in the table's order (wrapping), skipping rows
-        held by others and rows already done in this pass (issue 13.1)."""
-        candidates = self.session.next_candidates(self.filas(), left)
-        skip = self.session.skip_for_next_free(left)
-        self._claim(claim_first, left, candidates, self.model.filtro, self.lease, skip)
-
-    def _next_after_write(self, left: int, went_through: Callable[[], bool]) -> None:
-        """`next_after(left)`, queued on the lane right behind the write that finishes `left`:
-        it runs as soon as that write went through (`release_then_claim`), not after a trip of
-        the write's result through the GUI thread; a failed write claims nothing."""
-        candidates = self.session.next_candidates(self.filas(), left)
-        skip = self.session.skip_for_next_free(left)
-        self.lane.submit(
-            db_task(release_then_claim),
-            went_through,
-            left,
-            claim_first,
-            self.db,
-            self.actor,
-            self.clock(),
-            candidates,
-            self.model.filtro,
-            self.lease,
-            skip,
-            on_done=lambda claimed: (
-                None if claimed is None else self.advance_from(left, *claimed, released=left)
-            ),
-            on_error=self.background_error,
-            key="next-free",
-        )
-
-    def _claim(self, pick: Callable[..., Claim | None], left: int | None, *args: Any) -> None:
-        """Run `pick(db, actor, now, *args)` on the lane (and read it), then move on from `left`."""
-        self.lane.submit(
-            db_task(claim_then_read),
-            pick,
-            self.db,
-            self.actor,
-            self.clock(),
-            *args,
-            on_done=lambda claimed: self.advance_from(left, *claimed),
-            on_error=self.background_error,
-            key="next-free",
-        )
-
-    def filas(self) -> list[Fila]:
-        """The loaded rows as the pass sees them (free: unresolved, nobody else holds it)."""
-        return [
-            Fila(r.id, not r.resuelto and not self.model.taken_by_other(r))
-            for r in self.model.loaded_rows()
-        ]
-
-    def advance_from(
-        self,
-        left: int | None,
-        claim: Claim | None,
-        fresh: SolicitudDetalle | None = None,
-        *,
-        released: int | None = None,
-    ) -> None:
-        """After an action finished on `left`: move on, unless the operator already did
-        (`released`: `left`, already given back)."""
-        if released is not None:
-            self.refresh_row_later(released)
-        if not self.session.should_advance_from(left):
-            current = self.current
-            if claim is not None and current is not None and claim.solicitud_id != current.id:
-                self.release(claim.solicitud_id)
-            return
-        self.advance(claim, fresh, released=released)
-
-    def advance(
-        self,
-        claim: Claim | None,
-        fresh: SolicitudDetalle | None = None,
-        *,
-        released: int | None = None,
-    ) -> None:
-        if claim is not None:
-            self.open(claim.solicitud_id, preclaimed=True, fresh=fresh, released=released)
-            self.select_requested.emit(claim.solicitud_id)
-            if self.model.row_of(claim.solicitud_id) is None:
-                self.later.add("grid", self.model.refresh)
-            return
-        self.close_record(released=released)
-        self._set_empty(True)
 
     def close_record(self, *, released: int | None = None) -> None:
         """Nothing open (the record left the list, or nothing is left to work)."""
@@ -493,6 +371,12 @@ class Workstation(QObject, BackgroundChecks):
     def poll(self) -> None:
         if not self.flags.online:
             return
+        if not self.lane.is_idle() and not self._poll_waited:
+            # A claim or a write is on its way to the screen: the poll's reads wait for it.
+            self._poll_waited = True
+            self.later.add("poll", self.poll)
+            return
+        self._poll_waited = False
         self.model.tick()
         self.model.refresh()
         self.refresh_outbox()
