@@ -64,14 +64,13 @@ def seed(path: Path, count: int) -> None:
 
 
 def _wait(pred: Callable[[], bool], timeout_s: float = 60.0) -> None:
-    from PySide6.QtCore import QEventLoop
-    from PySide6.QtWidgets import QApplication
+    """The event loop runs, asleep between events as the app's own (`paint.pump_until`)."""
+    from benchmarks.paint import pump_until
 
-    deadline = time.perf_counter() + timeout_s
-    while not pred():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("la ventana no respondió a tiempo")
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    try:
+        pump_until(pred, timeout_s)
+    except TimeoutError:
+        raise TimeoutError("la ventana no respondió a tiempo") from None
 
 
 # Imported only by what the app does later (OCR, plots, PDFs of reports, the API, HTTP clients,
@@ -99,7 +98,7 @@ def _window(db: Database, settings: Settings) -> tuple[object, object, object]:
     worker (nothing to send to here)."""
     from PySide6.QtWidgets import QApplication
 
-    from ui.app import build_window, dim_mapping_problem, load_style
+    from ui.app import build_window, dim_mapping_problem, freeze_long_lived, load_style
     from ui.runtime_guard import RuntimeGuard
     from ui.tasks import TaskRunner
     from ui.translations import install_spanish
@@ -127,7 +126,7 @@ def _window(db: Database, settings: Settings) -> tuple[object, object, object]:
     window.resize(1600, 1000)
     window.show()
     window.ws.start()
-    window.first_shown.then(guard.freeze_startup)  # as run_gui
+    freeze_long_lived(window, guard)  # as run_gui
     _KEEP.extend([runner, guard])
     return app, window, window.ws
 
@@ -163,7 +162,7 @@ def _shown_painted(window: object, ws: object, start: float, sid: int | None = N
     """Wait for the record (data and image) painted; ms since `start`."""
 
     watch = _watch(window)
-    end = watch.wait(start, lambda: _loaded(ws, sid) and _image_shown(window, ws))
+    end = watch.wait_asleep(start, lambda: _loaded(ws, sid) and _image_shown(window, ws))
     return (end - start) * 1000
 
 
@@ -189,7 +188,7 @@ def startup(path: Path) -> dict[str, Any]:
             early.append(loaded_too_early())
         return ready
 
-    end = _watch(window).wait(0.0, shown)
+    end = _watch(window).wait_asleep(0.0, shown)
     return {"seconds": end - _T0, "in_process": end - _T1, "too_early": early[0]}
 
 
