@@ -13,7 +13,10 @@ next record's data and image were read ahead, the background work of the last on
 `next` — N «siguiente» (↓) onto a record whose data and image were prefetched → painted;
 `open` — N records opened cold (not prefetched) → image painted; `filter` — N filter changes
 (text typed, after the 250 ms typing pause) → grid painted; `memory` — RSS after 50 and after
-N records opened. Output: one JSON line on stdout.
+N records opened. Output: one JSON line on stdout. Between inputs and while it waits for a
+paint, the probe runs the event loop asleep between events, as the app's own loop does
+(`paint.pump_until`), not spinning on `processEvents`. `DIM_REVISION_BENCH_LECTURA=0` turns the
+order reader off, to measure the window without it.
 """
 
 from __future__ import annotations

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -22,6 +23,7 @@ from dim_revision.services.detalle import AdjuntoInfo
 from tests import db_reads as reads
 from tests.gui.conftest import type_text
 from tests.gui.harness import HOUR_MS, loaded, open_seeded, press
+from ui.app import freeze_long_lived
 from ui.first_paint import AfterShown
 from ui.tasks import TaskRunner
 
@@ -224,3 +226,26 @@ def test_a_prefetch_the_operator_moved_away_from_decodes_no_picture(
     pictures.clear()
     ws._store_prefetch(read_ahead[second])  # the answer for the record left behind
     assert pictures == [] and second in ws.prefetched()  # its data kept, no picture decoded
+
+
+class _Signals(QObject):
+    catalog_ready = Signal(object)
+
+
+class _Shown:
+    """`FirstShown` already fired: `then` runs at once."""
+
+    def then(self, callback: Callable[[], None]) -> None:
+        callback()
+
+
+def test_what_lives_until_exit_is_frozen_after_the_first_paint_and_after_the_catalog() -> None:
+    freezes: list[str] = []
+    guard = SimpleNamespace(freeze_startup=lambda: freezes.append("freeze"))
+    window = SimpleNamespace(first_shown=_Shown(), ws=_Signals())
+    freeze_long_lived(window, guard)  # type: ignore[arg-type]
+    assert freezes == ["freeze"]  # what start-up built
+
+    window.ws.catalog_ready.emit(object())  # the picker's index is in: frozen with the rest
+    window.ws.catalog_ready.emit(object())  # (once)
+    assert freezes == ["freeze", "freeze"]
