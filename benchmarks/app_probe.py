@@ -13,7 +13,10 @@ next record's data and image were read ahead, the background work of the last on
 `next` — N «siguiente» (↓) onto a record whose data and image were prefetched → painted;
 `open` — N records opened cold (not prefetched) → image painted; `filter` — N filter changes
 (text typed, after the 250 ms typing pause) → grid painted; `memory` — RSS after 50 and after
-N records opened. Output: one JSON line on stdout.
+N records opened. Output: one JSON line on stdout. Between inputs and while it waits for a
+paint, the probe runs the event loop asleep between events, as the app's own loop does
+(`paint.pump_until`), not spinning on `processEvents`. `DIM_REVISION_BENCH_LECTURA=0` turns the
+order reader off, to measure the window without it.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from dim_revision.services.actor import Actor  # noqa: E402
 
 NOW = datetime(2026, 3, 10, 19, 0, tzinfo=UTC)  # benchmarks.datasets.NOW
 HOUR_MS = 3_600_000
+READER_SWITCH = "DIM_REVISION_BENCH_LECTURA"  # "0": the order reader off (a measurement only)
 SECRETS = {"botmaker-token": "token-bench", "link-key": "clave-bench-" + "x" * 32}
 
 
@@ -63,14 +67,13 @@ def seed(path: Path, count: int) -> None:
 
 
 def _wait(pred: Callable[[], bool], timeout_s: float = 60.0) -> None:
-    from PySide6.QtCore import QEventLoop
-    from PySide6.QtWidgets import QApplication
+    """The event loop runs, asleep between events as the app's own (`paint.pump_until`)."""
+    from benchmarks.paint import pump_until
 
-    deadline = time.perf_counter() + timeout_s
-    while not pred():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("la ventana no respondió a tiempo")
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    try:
+        pump_until(pred, timeout_s)
+    except TimeoutError:
+        raise TimeoutError("la ventana no respondió a tiempo") from None
 
 
 # Imported only by what the app does later (OCR, plots, PDFs of reports, the API, HTTP clients,
@@ -98,13 +101,15 @@ def _window(db: Database, settings: Settings) -> tuple[object, object, object]:
     worker (nothing to send to here)."""
     from PySide6.QtWidgets import QApplication
 
-    from ui.app import build_window, dim_mapping_problem, load_style
+    from ui.app import build_window, dim_mapping_problem, freeze_long_lived, load_style
     from ui.runtime_guard import RuntimeGuard
     from ui.tasks import TaskRunner
     from ui.translations import install_spanish
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
+    if os.environ.get(READER_SWITCH) == "0":  # measuring the window without the order reader
+        settings = settings.replace("lectura", activa=False)
     guard = RuntimeGuard(app)  # cycle GC on the GUI thread, as in run_gui
     _KEEP.append(install_spanish(app))
     load_style(app)
@@ -124,7 +129,7 @@ def _window(db: Database, settings: Settings) -> tuple[object, object, object]:
     window.resize(1600, 1000)
     window.show()
     window.ws.start()
-    window.first_shown.then(guard.freeze_startup)  # as run_gui
+    freeze_long_lived(window, guard)  # as run_gui
     _KEEP.extend([runner, guard])
     return app, window, window.ws
 
@@ -160,7 +165,7 @@ def _shown_painted(window: object, ws: object, start: float, sid: int | None = N
     """Wait for the record (data and image) painted; ms since `start`."""
 
     watch = _watch(window)
-    end = watch.wait(start, lambda: _loaded(ws, sid) and _image_shown(window, ws))
+    end = watch.wait_asleep(start, lambda: _loaded(ws, sid) and _image_shown(window, ws))
     return (end - start) * 1000
 
 
@@ -186,7 +191,7 @@ def startup(path: Path) -> dict[str, Any]:
             early.append(loaded_too_early())
         return ready
 
-    end = _watch(window).wait(0.0, shown)
+    end = _watch(window).wait_asleep(0.0, shown)
     return {"seconds": end - _T0, "in_process": end - _T1, "too_early": early[0]}
 
 

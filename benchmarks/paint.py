@@ -98,23 +98,66 @@ class PaintWatch:
                 raise TimeoutError("never painted what was expected")
         return self.painted_at
 
+    def wait_asleep(
+        self, after: float, ready: Callable[[], bool], timeout_s: float = 60.0
+    ) -> float:
+        """`wait`, with the event loop asleep between events (`pump_until`) instead of spinning:
+        what the window's own loop does while its threads work."""
+        self.ready = ready
+        asked: list[bool] = []
+
+        def done() -> bool:
+            if self.painted_at > after:
+                return True
+            if not asked and ready():
+                self.widget.update()
+                asked.append(True)
+            return False
+
+        pump_until(done, timeout_s)
+        return self.painted_at
+
+
+def pump_until(done: Callable[[], bool], timeout_s: float = 60.0, tick_ms: int = 2) -> None:
+    """Run the event loop until `done()`, asleep between events as the app's own loop is (a
+    `tick_ms` timer wakes it to look). A loop spinning on `processEvents` instead kept one of
+    the two cores and the GIL from the window's background threads while it timed them."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if done():
+        return
+    deadline = time.perf_counter() + timeout_s
+    loop = QEventLoop()
+    late: list[bool] = []
+
+    def look() -> None:
+        if time.perf_counter() > deadline:
+            late.append(True)
+            loop.quit()
+        elif done():
+            loop.quit()
+
+    ticker = QTimer()
+    ticker.setInterval(tick_ms)
+    ticker.timeout.connect(look)
+    ticker.start()
+    loop.exec()
+    ticker.stop()
+    if late:
+        raise TimeoutError("never got what was expected")
+
 
 def wait_any(watches: list[PaintWatch], after: float, ready: Callable[[], bool]) -> float:
     """The first paint after `after`, while `ready()` held, of any of `watches` (e.g. the grid
-    or the "no results" label that replaces it)."""
-    from PySide6.QtCore import QEventLoop
-    from PySide6.QtWidgets import QApplication
-
+    or the "no results" label that replaces it); the event loop asleep between events."""
     for w in watches:
         w.ready = ready
-    deadline = time.perf_counter() + 60.0
-    while True:
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 2)
-        done = [w.painted_at for w in watches if w.painted_at > after]
-        if done:
-            return min(done)
-        if time.perf_counter() > deadline:
-            raise TimeoutError("never painted what was expected")
+
+    def painted() -> list[float]:
+        return [w.painted_at for w in watches if w.painted_at > after]
+
+    pump_until(lambda: bool(painted()))
+    return min(painted())
 
 
 def wait_painted(

@@ -68,6 +68,18 @@ def build_window(
     return window
 
 
+def freeze_long_lived(window: MainWindow, guard: RuntimeGuard) -> None:
+    """Keep what lives until exit out of later collections (a full collection on the GUI
+    thread, so never before the first paint): what start-up built, once the first record is
+    painted, and the picker's catalog index once it is in — a full collection walked the
+    index's lists, ~0.1 s on the GUI thread every few dozen records (issue 19)."""
+    window.first_shown.then(guard.freeze_startup)
+    window.ws.catalog_ready.connect(
+        lambda _index: window.first_shown.then(guard.freeze_startup),
+        Qt.ConnectionType.SingleShotConnection,
+    )
+
+
 def _install_reader(window: MainWindow) -> None:
     from ui.propuestas import instalar_propuestas
 
@@ -178,7 +190,7 @@ def run_gui(ctx: AppContext) -> int:
     window.place_on_screen()
     window.show()
     window.ws.start()
-    window.first_shown.then(guard.freeze_startup)  # a full collection: not before the first paint
+    freeze_long_lived(window, guard)
     try:
         return int(app.exec())
     finally:

@@ -11,14 +11,23 @@ from PySide6.QtWidgets import QWidget
 
 
 class _AfterPaint(QObject):
-    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        widget: QWidget,
+        callback: Callable[[], None],
+        *,
+        event: QEvent.Type = QEvent.Type.Paint,
+        poke: bool = True,
+    ) -> None:
         super().__init__(widget)
         self._callback = callback
+        self._event = event
         widget.installEventFilter(self)
-        widget.update()  # make sure a paint comes even if nothing else asks for one
+        if poke:
+            widget.update()  # make sure a paint comes even if nothing else asks for one
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
+        if event.type() == self._event:
             watched.removeEventFilter(self)
             # After this paint has been handled (the filter runs before the widget paints).
             QTimer.singleShot(0, self, self._fire)
@@ -28,6 +37,18 @@ class _AfterPaint(QObject):
         callback = self._callback
         self.deleteLater()
         callback()
+
+    def cancel(self) -> None:
+        """Not needed anymore: never call back."""
+        parent = self.parent()
+        if isinstance(parent, QObject):
+            parent.removeEventFilter(self)
+        self._callback = _nothing
+        self.deleteLater()
+
+
+def _nothing() -> None:
+    pass
 
 
 def after_next_paint(widget: QWidget, callback: Callable[[], None]) -> None:
@@ -88,3 +109,57 @@ class FirstShown(QObject):
         waiting, self._waiting = self._waiting or [], None
         for callback in waiting:
             callback()
+
+
+class AfterShown(QObject):
+    """Work that can wait until the open record is on screen (issue 19: the grid's rows and
+    counters, the send counts, the next record's prefetch do not compete with it for the two
+    cores and the GIL). `add` collects it, by key (the same key twice runs once); `arm`, once
+    the record's picture (or the message standing for it) was put on screen, runs it right after
+    `widget`'s next paint. Nothing waits longer than `latest_ms` (no paint comes, or no `arm`)."""
+
+    def __init__(self, parent: QObject, *, latest_ms: int = 250) -> None:
+        super().__init__(parent)
+        self._work: dict[str, Callable[[], None]] = {}
+        self._widget: QWidget | None = None
+        self._armed = False
+        self._filter: _AfterPaint | None = None
+        self._latest = QTimer(self)
+        self._latest.setSingleShot(True)
+        self._latest.setInterval(latest_ms)
+        self._latest.timeout.connect(self.flush)
+
+    def watch(self, widget: QWidget) -> None:
+        """The widget whose paint means "the record is on screen" (the window's top level)."""
+        self._widget = widget
+
+    def add(self, key: str, work: Callable[[], None]) -> None:
+        self._work[key] = work
+        if not self._latest.isActive():
+            self._latest.start()
+
+    def pending(self) -> bool:
+        return bool(self._work)
+
+    def arm(self) -> None:
+        if not self._work or self._armed:
+            return
+        widget = self._widget
+        if widget is None or not widget.isVisible():
+            QTimer.singleShot(0, self, self.flush)
+            return
+        # The top level's UpdateRequest paints every widget that changed (no update() here:
+        # on the top level it would repaint the whole window).
+        self._armed = True
+        self._filter = _AfterPaint(widget, self.flush, event=QEvent.Type.UpdateRequest, poke=False)
+
+    def flush(self) -> None:
+        """Run what waited, now (in the order it was first added)."""
+        self._latest.stop()
+        self._armed = False
+        if self._filter is not None:
+            self._filter.cancel()
+            self._filter = None
+        work, self._work = self._work, {}
+        for fn in work.values():
+            fn()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from dim_revision.clock import local_today, to_local
 from dim_revision.domain.enums import ResultadoContacto
 from dim_revision.outbox.status import OutboxCounts, WorkerStatus
-from dim_revision.services.detalle import SolicitudDetalle, cargar_adjunto
+from dim_revision.services.detalle import AdjuntoInfo, SolicitudDetalle, cargar_adjunto
 from dim_revision.services.queue import QueueCounts
 from ui.action_bar import ActionBar
 from ui.banner import Banner
@@ -237,6 +237,8 @@ class MainWindow(QMainWindow):
         self.picker.changed.connect(lambda _ids: ws.set_chosen(self.picker.chosen()))
         self.picker.changed.connect(lambda _ids: ws.set_consultas(self.picker.consultas()))
         self.viewer.notice.connect(lambda text: self.message_banner.show_message(text, "warning"))
+        self.viewer.shown.connect(self._arm_later)
+        ws.later.watch(self)
         self.offline_banner.action_requested.connect(ws.retry_now)
 
         model = ws.model
@@ -263,6 +265,7 @@ class MainWindow(QMainWindow):
         ws.empty_changed.connect(self._on_empty)
         ws.catalog_ready.connect(self.picker.set_index)
         ws.prefetch_ready.connect(lambda d: self.viewer.prefetch(self._files(d)))
+        ws.first_file_known.connect(lambda a: self.viewer.prefetch([self._file(a)]))
         ws.focus_picker_requested.connect(self.picker.focus_search)
         ra.preview_ready.connect(self.show_preview)
 
@@ -315,12 +318,11 @@ class MainWindow(QMainWindow):
     # --- the open record -----------------------------------------------------------------------
 
     def _files(self, d: SolicitudDetalle) -> list[ViewerFile]:
-        load = db_task(cargar_adjunto)
-        db = self.ws.db
-        return [
-            ViewerFile(a.id, a.nombre, a.mime, load=functools.partial(load, db, a.id))
-            for a in d.adjuntos
-        ]
+        return [self._file(a) for a in d.adjuntos]
+
+    def _file(self, a: AdjuntoInfo) -> ViewerFile:
+        load = functools.partial(db_task(cargar_adjunto), self.ws.db, a.id)
+        return ViewerFile(a.id, a.nombre, a.mime, load=load)
 
     def _on_record(self, view: RecordView | None) -> None:
         detalle = view.detalle if view is not None else None
@@ -331,7 +333,7 @@ class MainWindow(QMainWindow):
             self.picker.clear()
             self.picker.set_read_only(True)
             self.action_bar.set_state_text("")
-            return
+            return  # the viewer's "no files" message arms `ws.later` (`_arm_later`)
         key = (view.id, tuple(a.id for a in detalle.adjuntos) if detalle is not None else ())
         if detalle is not None and key != self._shown:
             self._shown = key
@@ -348,6 +350,13 @@ class MainWindow(QMainWindow):
         if view.picks_editable and (lost or not self._focused_once):
             self._focused_once = True  # the day starts typing in the picker
             self.picker.focus_search()
+        if self.viewer.displayed_pixmap() is not None or self.viewer.message():
+            self._arm_later()  # its picture (or what stands for it) is already there
+
+    def _arm_later(self) -> None:
+        """The record's picture (or what stands for it) is on screen: `ws.later` runs once painted."""
+        if self.ws.current is None or self.ws.current.detalle is not None:
+            self.ws.later.arm()
 
     def _on_actions_changed(self) -> None:
         for name, enabled in self.ws.enabled().items():

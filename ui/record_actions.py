@@ -59,8 +59,11 @@ class RecordActions(QObject):
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _run(self, fn: Callable[[], Any], *, on_done: Callable[[Any], None]) -> None:
-        self.ws.run_write(fn, on_done=on_done, reload_on=RELOAD_ON)
+    def _run(
+        self, fn: Callable[[], Any], *, on_done: Callable[[Any], None], then_next: int | None = None
+    ) -> None:
+        """`then_next`: the write finishes that record (the next one is claimed right behind)."""
+        self.ws.run_write(fn, on_done=on_done, reload_on=RELOAD_ON, then_next=then_next)
 
     def _ids(self, rec: Record) -> list[int]:
         return [pid for pid, _ in self.session.chosen(rec)]
@@ -86,10 +89,10 @@ class RecordActions(QObject):
         return link_key(self.ctx.secrets)
 
     def _finished(self, sid: int, hecho: Hecho, text: str, motivo: str | None = None) -> None:
-        """Done with `sid` in this pass: refresh its row and the counters, move on, say so."""
+        """Done with `sid` in this pass: refresh its row and the counters, say so; the next
+        record was claimed right behind the write (`_run(..., then_next=sid)`)."""
         self.session.finished(sid, hecho, motivo)
         self.ws.after_write(sid)
-        self.ws.next_after(sid)
         self.ws.say(text, "info")
 
     def _offer_undo(self, tipo: str, sid: int, version: int, text: str, ids: list[int]) -> None:
@@ -168,7 +171,7 @@ class RecordActions(QObject):
                 f"Hasta entonces podés editarlo o cancelarlo ({back}).",
             )
 
-        self._run(work, on_done=done)
+        self._run(work, on_done=done, then_next=sid)
 
     # --- Resuelto, contacto, saltear, turno ----------------------------------------------------
 
@@ -189,7 +192,7 @@ class RecordActions(QObject):
             self._offer_undo("resuelto", sid, new_version, f"{nombre}: marcada como resuelta.", [])
             self._finished(sid, Hecho.RESUELTO, "Solicitud marcada como resuelta.")
 
-        self._run(work, on_done=done)
+        self._run(work, on_done=done, then_next=sid)
 
     def register_contact(self, resultado: str, comentario: str) -> None:
         """Save the contact; the text stays in the draft until the database accepted it."""
@@ -245,7 +248,7 @@ class RecordActions(QObject):
         def done(stored: str) -> None:
             self._finished(sid, Hecho.SALTEADO, f"Salteada: {stored}.", stored)
 
-        self._run(work, on_done=done)
+        self._run(work, on_done=done, then_next=sid)
 
     def assign_turno(self) -> None:
         """Open Portal LITE (a copied link when no browser opens: `ui/portal_link.py`)."""

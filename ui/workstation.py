@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -21,22 +20,23 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from dim_revision.bootstrap import AppContext
 from dim_revision.clock import local_today
 from dim_revision.db.sql_time import DatabaseClock
-from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.errors import ClaimLost, NotFound
 from dim_revision.services import claims
-from dim_revision.services.claims import Claim
-from dim_revision.services.detalle import SolicitudDetalle, obtener_detalle
+from dim_revision.services.detalle import (
+    SolicitudDetalle,
+    obtener_detalle,
+)
 from dim_revision.services.guards import lease_owner
 from dim_revision.services.queue import QueueFilter
-from dim_revision.workstation.claiming import claim_first, claim_then_read
-from dim_revision.workstation.pase import Fila
 from dim_revision.workstation.session import WorkstationSession, empty_text
 from dim_revision.workstation.state import Draft, Flags, Loaded, Record, RecordView, send_due
 from ui import record_text
 from ui.db_errors import db_task, is_offline
+from ui.first_paint import AfterShown
 from ui.queue_model import QueueModel, ServiceQueueSource
 from ui.tasks import TaskFailure, TaskRunner
 from ui.workstation_checks import BackgroundChecks
+from ui.workstation_next import NextRecord
 
 if TYPE_CHECKING:
     from dim_revision.outbox.worker import OutboxThread  # imported by whoever builds one
@@ -46,13 +46,14 @@ log = logging.getLogger(__name__)
 POLL_MS = 5_000
 RECONNECT_MS = 3_000
 KEY_CHECK_MS = 300_000  # link-key fingerprint: published and compared every 5 minutes
+BUSY_SHOWN_MS = 300  # a write that lasts longer greys the record's buttons
 
 
 def _describe(d: SolicitudDetalle, claimed: bool, reason: str | None) -> str:
     return record_text.state_line(d, claimed=claimed, reason=reason)
 
 
-class Workstation(QObject, BackgroundChecks):
+class Workstation(QObject, NextRecord, BackgroundChecks):
     record_changed = Signal(object)  # RecordView | None
     actions_changed = Signal()
     message = Signal(str, str)  # text, kind: info | warning | error
@@ -64,6 +65,7 @@ class Workstation(QObject, BackgroundChecks):
     empty_changed = Signal(bool)
     catalog_ready = Signal(object)  # SearchIndex
     prefetch_ready = Signal(object)  # SolicitudDetalle of the probable next record
+    first_file_known = Signal(object)  # AdjuntoInfo of the record being opened, before its detail
     focus_picker_requested = Signal()
     key_checked = Signal(bool, str)  # link-key fingerprint matches the others?, text
     unsaved_changed = Signal(bool)  # the picks on screen differ from the scheduled send
@@ -114,6 +116,10 @@ class Workstation(QObject, BackgroundChecks):
         self._open_first: bool | None = None  # Enter/↓ in the search: open row 0 when it is in
         self._new_filter = False  # the next first page is a new filter's (see _after_new_list)
         self._prefetched: dict[int, SolicitudDetalle] = {}
+        # What can wait until the open record is painted (the window arms it: `later.arm`).
+        self.later = AfterShown(self)
+        self._rows_later: set[int] = set()
+        self._poll_waited = False
         self._countdown_live = False
         self._stopped = False
 
@@ -124,6 +130,8 @@ class Workstation(QObject, BackgroundChecks):
         self._tick = self._timer(1000, self._update_countdown)
         self._reconnect = self._timer(reconnect_ms, self.retry_now)
         self._key_timer = self._timer(KEY_CHECK_MS, self.check_key)
+        self._busy_shown = self._timer(BUSY_SHOWN_MS, self.actions_changed.emit)
+        self._busy_shown.setSingleShot(True)
 
     # The session's state, under the names the window and the tests read.
     @property
@@ -169,21 +177,27 @@ class Workstation(QObject, BackgroundChecks):
         preclaimed: bool = False,
         force: bool = False,
         fresh: SolicitudDetalle | None = None,
+        released: int | None = None,
     ) -> None:
         """Show `sid`: claim it (unless already claimed) and load its detail in the background
-        (`fresh`: already read after our claim, nothing left to load)."""
+        (`fresh`: already read after our claim, nothing left to load; `released`: the record
+        left behind, already given back by the task that claimed `sid`)."""
         ahead = self._prefetched.pop(sid, None)
         opening = self.session.open(
             sid, preclaimed=preclaimed, force=force, prefetched=fresh or ahead
         )
         if opening is None:
             return
-        if opening.release is not None:
+        if opening.release is not None and opening.release == released:
+            self.refresh_row_later(released)
+        elif opening.release is not None:
             self.release(opening.release)
         self._set_empty(False)
         if fresh is not None and preclaimed:
             self._on_loaded(Loaded(sid, True, None, fresh))
             return
+        if fresh is None and ahead is None and self.current.detalle is None:  # type: ignore[union-attr]
+            self._fetch_first_file(sid)  # opened cold: its picture comes while it is claimed
         self.emit_record()
         self.lane.submit(
             self._load,
@@ -228,9 +242,9 @@ class Workstation(QObject, BackgroundChecks):
     def _on_loaded(self, loaded: Loaded | None) -> None:
         if loaded is None or not self.session.loaded(loaded):
             return
-        self.model.refresh_ids([loaded.id])  # the grid shows the lease (or who holds it) at once
+        self.refresh_row_later(loaded.id)  # the grid shows the lease (or who holds it)
+        self.later.add("prefetch", self._prefetch_next)  # once this one is on screen
         self.emit_record()
-        self._prefetch_next()
 
     def _on_load_failed(self, sid: int, failure: TaskFailure) -> None:
         if is_offline(failure):
@@ -243,70 +257,10 @@ class Workstation(QObject, BackgroundChecks):
                 self.emit_record()
                 self.model.refresh()
 
-    def claim_next(self) -> None:
-        """Claim the oldest free request of the filter not done in this pass (or show empty).
-        A view of resolved requests has nothing to claim; if the operator opens a record
-        before the answer comes, the answer is dropped (`advance_from`)."""
-        if self.model.filtro.estado is EstadoFiltro.RESUELTAS:
-            if self.current is None:
-                self.advance(None)
-            return
-        pick = partial(claims.next_free, skip=self.session.skip_for_next_free())
-        self._claim(pick, self.session.wanted, self.model.filtro, self.lease)
-
-    def next_after(self, left: int) -> None:
-        """`left` is finished: open the next row in the table's order (wrapping), skipping rows
-        held by others and rows already done in this pass (issue 13.1)."""
-        candidates = self.session.next_candidates(self.filas(), left)
-        skip = self.session.skip_for_next_free(left)
-        self._claim(claim_first, left, candidates, self.model.filtro, self.lease, skip)
-
-    def _claim(self, pick: Callable[..., Claim | None], left: int | None, *args: Any) -> None:
-        """Run `pick(db, actor, now, *args)` on the lane (and read it), then move on from `left`."""
-        self.lane.submit(
-            db_task(claim_then_read),
-            pick,
-            self.db,
-            self.actor,
-            self.clock(),
-            *args,
-            on_done=lambda claimed: self.advance_from(left, *claimed),
-            on_error=self.background_error,
-            key="next-free",
-        )
-
-    def filas(self) -> list[Fila]:
-        """The loaded rows as the pass sees them (free: unresolved, nobody else holds it)."""
-        return [
-            Fila(r.id, not r.resuelto and not self.model.taken_by_other(r))
-            for r in self.model.loaded_rows()
-        ]
-
-    def advance_from(
-        self, left: int | None, claim: Claim | None, fresh: SolicitudDetalle | None = None
-    ) -> None:
-        """After an action finished on `left`: move on, unless the operator already did."""
-        if not self.session.should_advance_from(left):
-            current = self.current
-            if claim is not None and current is not None and claim.solicitud_id != current.id:
-                self.release(claim.solicitud_id)
-            return
-        self.advance(claim, fresh)
-
-    def advance(self, claim: Claim | None, fresh: SolicitudDetalle | None = None) -> None:
-        if claim is not None:
-            self.open(claim.solicitud_id, preclaimed=True, fresh=fresh)
-            self.select_requested.emit(claim.solicitud_id)
-            if self.model.row_of(claim.solicitud_id) is None:
-                self.model.refresh()
-            return
-        self.close_record()
-        self._set_empty(True)
-
-    def close_record(self) -> None:
+    def close_record(self, *, released: int | None = None) -> None:
         """Nothing open (the record left the list, or nothing is left to work)."""
         left = self.session.close()
-        if left is not None:
+        if left is not None and left != released:
             self.release(left)
         self.emit_record()
 
@@ -395,8 +349,16 @@ class Workstation(QObject, BackgroundChecks):
         return self.session.enabled(self.clock())
 
     def set_busy(self, busy: bool) -> None:
-        if busy != self.flags.busy:
-            self.flags.busy = busy
+        """While a write runs nothing can be done to the record (`session.workable`); the
+        buttons only turn grey if it takes longer than `BUSY_SHOWN_MS`: a usual write is over
+        before that, and greying and repainting them twice raced the next record (issue 19)."""
+        if busy == self.flags.busy:
+            return
+        self.flags.busy = busy
+        if busy:
+            self._busy_shown.start()
+        else:
+            self._busy_shown.stop()
             self.actions_changed.emit()
 
     def _set_empty(self, empty: bool) -> None:
@@ -409,6 +371,12 @@ class Workstation(QObject, BackgroundChecks):
     def poll(self) -> None:
         if not self.flags.online:
             return
+        if not self.lane.is_idle() and not self._poll_waited:
+            # A claim or a write is on its way to the screen: the poll's reads wait for it.
+            self._poll_waited = True
+            self.later.add("poll", self.poll)
+            return
+        self._poll_waited = False
         self.model.tick()
         self.model.refresh()
         self.refresh_outbox()
@@ -431,11 +399,24 @@ class Workstation(QObject, BackgroundChecks):
     # --- what RecordActions asks of the controller ---------------------------------------------
 
     def run_write(
-        self, fn: Callable[[], Any], *, on_done: Callable[[Any], None], reload_on: tuple[type, ...]
+        self,
+        fn: Callable[[], Any],
+        *,
+        on_done: Callable[[Any], None],
+        reload_on: tuple[type, ...],
+        then_next: int | None = None,
     ) -> None:
         """A write of the operator's, on the lane, with the actions disabled until it ends. A
-        refusal is said in Spanish; one of `reload_on` (the record changed underneath) reloads."""
+        refusal is said in Spanish; one of `reload_on` (the record changed underneath) reloads.
+        `then_next`: the write finishes that record; what comes next is claimed right behind it
+        (`_next_after_write`), and `on_done` runs before it is shown."""
         self.set_busy(True)
+        went_through = [False]
+
+        def write() -> Any:
+            result = fn()
+            went_through[0] = True
+            return result
 
         def done(result: Any) -> None:
             self.set_busy(False)
@@ -451,7 +432,9 @@ class Workstation(QObject, BackgroundChecks):
                 self.reload_current()
                 self.model.refresh()
 
-        self.lane.submit(db_task(fn), on_done=done, on_error=failed)
+        self.lane.submit(db_task(write), on_done=done, on_error=failed)
+        if then_next is not None:
+            self._next_after_write(then_next, lambda: went_through[0])
 
     def say(self, text: str, kind: str = "info") -> None:
         self.message.emit(text, kind)
@@ -475,7 +458,18 @@ class Workstation(QObject, BackgroundChecks):
         self.model.refresh()
 
     def after_write(self, sid: int) -> None:
-        """This workstation changed `sid`: its row, the counters and the send counts again."""
-        self.model.refresh_ids([sid])
-        self.model.refresh_counts()
-        self.refresh_outbox()
+        """This workstation changed `sid`: its row, the counters and the send counts again,
+        once the record on screen is painted (`later`)."""
+        self.refresh_row_later(sid)
+        self.later.add("counts", self.model.refresh_counts)
+        self.later.add("outbox", self.refresh_outbox)
+
+    def refresh_row_later(self, sid: int) -> None:
+        """Read `sid`'s grid row again once the open record is painted (rows coalesced)."""
+        self._rows_later.add(sid)
+        self.later.add("rows", self._refresh_rows)
+
+    def _refresh_rows(self) -> None:
+        ids, self._rows_later = sorted(self._rows_later), set()
+        if ids:
+            self.model.refresh_ids(ids)

@@ -18,7 +18,12 @@ from dim_revision.domain.search_index import SearchIndex
 from dim_revision.outbox.status import OutboxCounts, outbox_counts
 from dim_revision.services import claims
 from dim_revision.services.catalogo import indice_de_busqueda
-from dim_revision.services.detalle import SolicitudDetalle, obtener_detalle
+from dim_revision.services.detalle import (
+    AdjuntoInfo,
+    SolicitudDetalle,
+    obtener_detalle,
+    primer_adjunto,
+)
 from dim_revision.services.latido import check_key_fingerprint
 from dim_revision.services.reloj import aviso_de_reloj
 from ui import record_text
@@ -77,6 +82,7 @@ class BackgroundChecks:
         clock_skew_changed: SignalInstance
         online_changed: SignalInstance
         prefetch_ready: SignalInstance
+        first_file_known: SignalInstance
         countdown_changed: SignalInstance
         _countdown_live: bool
         _prefetched: dict[int, SolicitudDetalle]
@@ -179,11 +185,31 @@ class BackgroundChecks:
         """Ids whose detail is already in memory (shown at once when opened)."""
         return tuple(self._prefetched)
 
+    def _fetch_first_file(self, sid: int) -> None:
+        """Learn the first file of `sid` now, so the window fetches and decodes it while the lane
+        claims and reads the record (issue 19: in parallel, not one after the other)."""
+
+        def known(first: AdjuntoInfo | None) -> None:
+            rec = self.current
+            if first is not None and rec is not None and rec.id == sid and rec.detalle is None:
+                self.first_file_known.emit(first)
+
+        self.runner.submit(
+            db_task(primer_adjunto),
+            self.db,
+            sid,
+            on_done=known,
+            on_error=lambda _failure: None,  # only a head start: the detail's load says why
+            key=f"primer-archivo-{id(self)}",
+        )
+
     def _store_prefetch(self, detalle: SolicitudDetalle) -> None:
         self._prefetched[detalle.id] = detalle
         while len(self._prefetched) > PREFETCH_KEEP:
             self._prefetched.pop(next(iter(self._prefetched)))
-        self.prefetch_ready.emit(detalle)
+        rec = self.current
+        if rec is None or self._next_candidate(rec.id) == detalle.id:
+            self.prefetch_ready.emit(detalle)  # its picture too, unless the operator moved on
 
     # --- catalog, outbox, link key, clock -------------------------------------------------------
 
@@ -217,6 +243,7 @@ class BackgroundChecks:
         self.refresh_outbox()
         self.check_clock()
         self.check_key()
+        self.runner.submit(_warm_send_path, on_error=lambda _failure: None)
 
     def _load_catalog(self) -> None:
         self.runner.submit(
@@ -369,3 +396,10 @@ class BackgroundChecks:
             self.reload_current()
         else:
             self.claim_next()
+
+
+def _warm_send_path() -> None:
+    """Load now what the first Confirmar of the day would otherwise load while the operator
+    waits for the next record: PyJWT and cryptography, ~0.15 s (`domain.link_tokens` imports
+    them on first use, to keep them out of the start)."""
+    import jwt  # noqa: F401

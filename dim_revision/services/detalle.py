@@ -297,6 +297,27 @@ def _elegida(prestacion_id: int, p: dim_repo.PrestacionDim | None) -> Prestacion
     return PrestacionElegida(p.id, p.codigo, nombre)
 
 
+def primer_adjunto(db: Database, solicitud_id: int) -> AdjuntoInfo | None:
+    """The request's first file as `obtener_detalle` lists it, without the rest of the detail:
+    the window fetches and decodes it while the claim and the detail are read (issue 19)."""
+    with db.read() as uow:
+        row = uow.session.execute(
+            select(
+                SolicitudAdjunto.id,
+                SolicitudAdjunto.nombre_archivo,
+                SolicitudAdjunto.mime,
+                SolicitudAdjunto.tamano,
+                SolicitudAdjunto.paginas,
+            )
+            .where(SolicitudAdjunto.solicitud_id == solicitud_id)
+            .order_by(SolicitudAdjunto.orden, SolicitudAdjunto.id)
+            .limit(1)
+        ).first()
+    return (
+        AdjuntoInfo(row.id, row.nombre_archivo, row.mime, row.tamano, row.paginas) if row else None
+    )
+
+
 def cargar_adjunto(db: Database, adjunto_id: int) -> bytes:
     """The bytes of one file (the only query that pulls the deferred column)."""
     with db.read() as uow:

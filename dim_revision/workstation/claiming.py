@@ -49,3 +49,22 @@ def claim_then_read(
         return claim, obtener_detalle(db, claim.solicitud_id, now)
     except NotFound:
         return claim, None
+
+
+def release_then_claim(
+    gate: Callable[[], bool],
+    left: int,
+    pick: Callable[..., Claim | None],
+    db: Database,
+    actor: Actor,
+    now: datetime,
+    *args: object,
+) -> tuple[Claim | None, SolicitudDetalle | None] | None:
+    """Queued right behind a write on `left` (Confirmar, Resuelto, Saltear), in the same lane:
+    when `gate()` says that write went through, give `left` back and claim and read what comes
+    next (`claim_then_read`) — one task, with no trip through the GUI thread in between (issue
+    19). None when the write failed: nothing is released or claimed."""
+    if not gate():
+        return None
+    claims.release(db, actor, left)
+    return claim_then_read(pick, db, actor, now, *args)

@@ -105,8 +105,12 @@ def test_resuelto_and_cancelar_envio_can_be_undone_for_ten_seconds(
     qtbot.waitUntil(lambda: loaded(ws, s1))
     assert reads.solicitud(sqlite_db, s0).resuelto
     assert not bar.undo_frame.isHidden() and "Deshacer (Ctrl+Z), 10 s" in bar.undo_label.text()
-    qtbot.waitUntil(lambda: "sin resolver" in window.filter_bar.counts_label.text())
-    assert "<b>2</b> sin resolver · <b>1</b> resueltas" in window.filter_bar.counts_label.text()
+    # The counters are read again once the next record is painted (issue 19), not before.
+    qtbot.waitUntil(
+        lambda: (
+            "<b>2</b> sin resolver · <b>1</b> resueltas" in window.filter_bar.counts_label.text()
+        )
+    )
     activate(qtbot, window)
     press(qtbot, picker.search_edit, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: loaded(ws, s0) and "Se deshizo" in window.message_banner.text)

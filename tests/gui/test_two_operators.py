@@ -125,5 +125,5 @@ def test_two_windows_never_work_the_same_record(
     )
     assert beto.ws.current.claimed  # free again after Ana's confirm, but nothing left to do on it
     assert not beto.window.actions_by_name["confirmar"].isEnabled()
-    assert beto.ws.model.row_of(taken) is None
+    qtbot.waitUntil(lambda: beto.ws.model.row_of(taken) is None)  # the grid's own refresh
     assert not beto.window.grid.selectionModel().hasSelection()
