@@ -1,0 +1,71 @@
+"""The order reader's own process (issue 19): one `RapidOcr`, pages in, `Pagina`s out, by pipe.
+
+Started by `proceso.MotorEnProceso` with multiprocessing's "spawn" context. The child lowers its
+own priority (nice on Linux, BELOW_NORMAL on Windows), caps glibc's malloc arenas, loads the
+models and says so (`LISTO`, or `SIN_MOTOR` with the reason). Then, per page: a header
+`(mode, width, height)` and the raw pixels as bytes → `("ok", Pagina)` or `("error", text)`,
+and free heap pages go back to the system. It ends on `None` or when the pipe closes (the
+window quit or died): never an orphan left reading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Any
+
+LISTO = "listo"
+SIN_MOTOR = "sin_motor"
+PRIORIDAD = 10  # nice value (Linux); Windows: BELOW_NORMAL_PRIORITY_CLASS
+_BELOW_NORMAL = 0x00004000
+
+
+def bajar_prioridad() -> None:
+    """This whole process at a lower CPU priority than the window. Best effort."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), _BELOW_NORMAL)
+    elif hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(PRIORIDAD)
+
+
+def servir(conn: Any, hilos: int) -> None:
+    """The child's main loop (the target of the spawned process)."""
+    from dim_revision.memoria import devolver_libre, limitar_arenas
+
+    bajar_prioridad()
+    limitar_arenas()
+    try:
+        from PIL import Image
+
+        from dim_revision.lectura.motor import RapidOcr
+
+        motor = RapidOcr(hilos)
+        motor.cargar()
+    except Exception as exc:  # onnxruntime's DLL, a model file missing in the bundle…
+        with contextlib.suppress(OSError):
+            conn.send((SIN_MOTOR, f"el motor de lectura no arrancó ({type(exc).__name__}: {exc})"))
+        return
+    try:
+        conn.send((LISTO, os.getpid()))
+        while True:
+            pedido = conn.recv()
+            if pedido is None:
+                return
+            modo, ancho, alto = pedido
+            datos = conn.recv_bytes()
+            try:
+                imagen = Image.frombytes(modo, (ancho, alto), datos)
+                del datos
+                respuesta: tuple[str, Any] = ("ok", motor.leer(imagen))
+                del imagen
+            except Exception as exc:  # this page's failure; the child stays up
+                respuesta = ("error", f"{type(exc).__name__}: {exc}")
+            devolver_libre()
+            conn.send(respuesta)
+    except (EOFError, OSError):  # the window closed its end: nothing left to read for
+        return
