@@ -30,6 +30,7 @@ SEED = 15
 CUOTAS = {"manuscrita": 24, "electronica": 24, "autorizacion": 12, "pdf": 14, "otra_persona": 24}
 CUOTAS_RAPIDAS = {"manuscrita": 1, "electronica": 1, "autorizacion": 1, "pdf": 1, "otra_persona": 0}
 KINDS = ("electronica", "manuscrita", "autorizacion", "pdf")
+LECTURAS = 200  # readings through the reader's own process: its RSS must stay flat (issue 19)
 QUERIES = ("rmn rodi", "eco abdo", "tac cerebro", "rx torax", "mamografia bilat", "ecodoppler")
 
 
@@ -142,24 +143,46 @@ def _paciente(demo: Any, pac: Any) -> Any:
     return Paciente(pac.dni, pac.nombre_completo, coberturas)
 
 
-def _worker(carpeta: str, motor_nombre: str) -> dict[str, Any]:
-    """Runs in the child process: read every file of the sample, nothing else (clean RSS)."""
+def _worker(carpeta: str, motor_nombre: str, lecturas: int = 0) -> dict[str, Any]:
+    """Runs in a child process: read every file of the sample, nothing else (clean RSS). Ours
+    goes as the app runs it: through the reader's own process (`MotorEnProceso`), read again
+    in turn until `lecturas` readings, with that process's RSS after each (issue 19: flat)."""
     from pathlib import Path
 
     from dim_revision.lectura.lector import Lector
-    from dim_revision.lectura.motor import RapidOcr
+    from dim_revision.lectura.proceso import MotorEnProceso
+    from dim_revision.memoria import rss_mb
 
     base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    motor: Any = RapidOcr(1) if motor_nombre == "rapidocr" else Tesseract()
+    motor: Any = MotorEnProceso(1) if motor_nombre == "rapidocr" else Tesseract()
     lector = Lector(motor, timeout=120)
     lector.leer((Path(carpeta) / "0000.bin").read_bytes())  # load the models (not timed)
-    salida = []
-    for ruta in sorted(Path(carpeta).glob("*.bin")):
-        lec = lector.leer(ruta.read_bytes())
-        salida.append({"estado": lec.estado, "paginas": lec.a_json(), "segundos": lec.segundos})
-    lector.cerrar()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"lecturas": salida, "version": motor.version(), "peak_mb": peak_mb, "base_mb": base_mb}
+    rutas = sorted(Path(carpeta).glob("*.bin"))
+    salida, rss = [], []
+    for n in range(max(len(rutas), lecturas)):
+        lec = lector.leer(rutas[n % len(rutas)].read_bytes())
+        if n < len(rutas):
+            salida.append({"estado": lec.estado, "paginas": lec.a_json(), "segundos": lec.segundos})
+        pid = getattr(motor, "pid", None)
+        medida = None if pid is None else rss_mb(pid)
+        if medida is not None:
+            rss.append(medida)
+    lector.cerrar()  # the reader's process ends: its peak is now this process's children's
+    peak_mb = (
+        max(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        )
+        / 1024
+    )
+    return {
+        "lecturas": salida,
+        "version": motor.version(),
+        "peak_mb": peak_mb,
+        "base_mb": base_mb,
+        "rss_hijo": rss,
+        "arranques": getattr(motor, "arranques", 0),
+    }
 
 
 def _puntuar(
@@ -216,13 +239,14 @@ def _puntuar(
 def _picker_mientras_lee(
     index: Any, archivos: list[tuple[bytes, Any]]
 ) -> tuple[list[float], list[float]]:
-    """The picker's keystrokes idle, then while this process reads pages on the niced thread."""
+    """The picker's keystrokes idle, then while pages are read as the app reads them (the
+    niced reader process, fed from a thread of this one)."""
     from dim_revision.lectura.lector import Lector
-    from dim_revision.lectura.motor import RapidOcr
+    from dim_revision.lectura.proceso import MotorEnProceso
 
     _keystrokes(index, None)  # warm the memo: both runs then see the same state
     idle = _keystrokes(index, None) + _keystrokes(index, None)
-    lector = Lector(RapidOcr(1), timeout=120)
+    lector = Lector(MotorEnProceso(1), timeout=120)
     busy: list[float] = []
     for data, _ in archivos:
         hilo = threading.Thread(target=lector.leer, args=(data,))
@@ -248,8 +272,9 @@ def _keystrokes(index: Any, mientras: threading.Thread | None) -> list[float]:
     return tiempos
 
 
-def _child(carpeta: str, motor: str) -> dict[str, Any]:
+def _child(carpeta: str, motor: str, lecturas: int = 0) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "benchmarks.bench_ocr", "--worker", motor, carpeta]
+    cmd += ["--lecturas", str(lecturas)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     resultado: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return resultado
@@ -272,7 +297,8 @@ def run(opts: Options) -> list[Row]:
     with tempfile.TemporaryDirectory() as carpeta:
         for i, (data, _) in enumerate(archivos):
             (Path(carpeta) / f"{i:04d}.bin").write_bytes(data)
-        ours = _puntuar(demo, archivos, muestras, proponedor, _child(carpeta, "rapidocr"))
+        veces = 12 if opts.quick else LECTURAS
+        ours = _puntuar(demo, archivos, muestras, proponedor, _child(carpeta, "rapidocr", veces))
         peer = (
             _puntuar(demo, archivos, muestras, proponedor, _child(carpeta, "tesseract"))
             if shutil.which("tesseract") and not opts.quick
@@ -359,6 +385,7 @@ def run(opts: Options) -> list[Row]:
             f"{ours['base_mb']:.0f} MB)",
         )
     )
+    rows.append(_fila_hijo(ours))
     rows.append(
         Row(
             "ocr: picker keystroke while reading",
@@ -375,14 +402,38 @@ def run(opts: Options) -> list[Row]:
     return rows
 
 
+def _fila_hijo(ours: dict[str, Any]) -> Row:
+    """The reader's own process over many readings: RSS after the 50th (a quarter, if fewer)
+    and after the last, measured between pages (its free heap already given back)."""
+    rss: list[float] = ours["rss_hijo"]
+    if not rss:
+        return Row("ocr: reader process RSS", "MB", float("nan"), None, "", None, "", None, "")
+    k = min(50, max(1, len(rss) // 4))
+    primero, ultimo = rss[k - 1], rss[-1]
+    return Row(
+        f"ocr: reader process RSS after {len(rss)} readings",
+        "MB",
+        ultimo,
+        None,
+        "",
+        primero,
+        f"≤+50 vs {k}",
+        ultimo - primero <= 50,
+        f"peer column = after {k}; highest between pages {max(rss):.0f} MB, peak while "
+        f"reading {ours['peak_mb']:.0f} MB; {ours['arranques']} process(es) started; the "
+        f"sample's {ours['archivos']} files read in turn",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks.bench_ocr")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--worker", choices=("rapidocr", "tesseract"))
+    parser.add_argument("--lecturas", type=int, default=0)
     parser.add_argument("carpeta", nargs="?")
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(_worker(args.carpeta, args.worker)))
+        print(json.dumps(_worker(args.carpeta, args.worker, args.lecturas)))
         return 0
     from benchmarks.run import format_table
 

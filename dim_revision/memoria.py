@@ -41,13 +41,14 @@ def _glibc() -> ctypes.CDLL | None:
     return libc if hasattr(libc, "mallopt") else None  # musl has no mallopt
 
 
-def limitar_arenas(arenas: int = ARENAS, mmap_desde: int = MMAP_DESDE) -> bool:
-    """Cap glibc's malloc arenas and fix its mmap threshold; True when applied. Call before
-    starting worker threads."""
+def limitar_arenas(arenas: int = ARENAS, mmap_desde: int | None = MMAP_DESDE) -> bool:
+    """Cap glibc's malloc arenas and fix its mmap threshold (None: leave it dynamic); True when
+    applied. Call before starting worker threads. The OCR process leaves it dynamic: its
+    thousands of tensors a page, each mmapped and faulted in, tripled its system time."""
     libc = _glibc()
     if libc is None or libc.mallopt(M_ARENA_MAX, arenas) != 1:
         return False
-    return bool(libc.mallopt(M_MMAP_THRESHOLD, mmap_desde) == 1)
+    return mmap_desde is None or bool(libc.mallopt(M_MMAP_THRESHOLD, mmap_desde) == 1)
 
 
 def devolver_libre() -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 LISTO = "listo"
 SIN_MOTOR = "sin_motor"
-PRIORIDAD = 10  # nice value (Linux); Windows: BELOW_NORMAL_PRIORITY_CLASS
+PRIORIDAD = 10  # nice value (Linux), as the reading thread's; Windows: BELOW_NORMAL
 _BELOW_NORMAL = 0x00004000
 
 
@@ -30,7 +30,9 @@ def bajar_prioridad() -> None:
         kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), _BELOW_NORMAL)
     elif hasattr(os, "nice"):
         with contextlib.suppress(OSError):
-            os.nice(PRIORIDAD)
+            actual = os.nice(0)  # inherited from the niced reading thread that started it
+            if actual < PRIORIDAD:
+                os.nice(PRIORIDAD - actual)
 
 
 def servir(conn: Any, hilos: int) -> None:
@@ -38,7 +40,7 @@ def servir(conn: Any, hilos: int) -> None:
     from dim_revision.memoria import devolver_libre, limitar_arenas
 
     bajar_prioridad()
-    limitar_arenas()
+    limitar_arenas(mmap_desde=None)  # see memoria.limitar_arenas; trimmed after every page
     try:
         from PIL import Image
 
