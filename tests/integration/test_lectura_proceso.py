@@ -46,8 +46,11 @@ def _vivo(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    with open(f"/proc/{pid}/stat") as fh:  # a reaped child is gone; a zombie would say Z
-        return fh.read().split()[2] != "Z"
+    try:
+        with open(f"/proc/{pid}/stat") as fh:  # a reaped child is gone; a zombie would say Z
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_the_child_reads_the_same_lines_as_this_process_and_leaves_nothing_behind() -> None:
@@ -132,3 +135,39 @@ def test_the_reader_runs_apart_by_default_and_in_this_process_on_request() -> No
     assert isinstance(aqui.motor, RapidOcr)
     aparte.cerrar()
     aqui.cerrar()
+
+
+def test_a_window_that_dies_without_closing_leaves_no_reader_behind(tmp_path: Path) -> None:
+    """The app killed or ending with os._exit: the child sees its pipe close and leaves."""
+    import subprocess
+    import sys
+    import time
+
+    pagina = tmp_path / "orden.png"
+    pagina.write_bytes(_png())
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from dim_revision.lectura.lector import Lector\n"
+        "from dim_revision.lectura.proceso import MotorEnProceso\n"
+        "motor = MotorEnProceso(1)\n"
+        "lectura = Lector(motor, timeout=120).leer(Path(sys.argv[1]).read_bytes())\n"
+        "print(motor.pid, lectura.estado, flush=True)\n"
+        "os._exit(0)\n"  # no cerrar(), no atexit: as a crash would leave it
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(pagina)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    ).stdout.split()
+    pid, estado = int(out[0]), out[1]
+    assert estado == LEIDA
+    hasta = time.monotonic() + 30
+    while _vivo(pid) and time.monotonic() < hasta:
+        time.sleep(0.1)  # another process: nothing to wait on but its /proc entry
+    assert not _vivo(pid)
