@@ -342,6 +342,7 @@ def memory(path: Path, rows: int) -> dict[str, Any]:
         "peak": _reader_peak(window),
         "pages": getattr(motor, "paginas", None),
         "started": getattr(motor, "arranques", None),
+        "tracker": _tracker_rss(),
     }
     rss["ocr_in_window"] = [m for m in ("onnxruntime", "rapidocr_onnxruntime") if m in sys.modules]
     return {**rss, "peak": _peak_rss_mb(), "visited": float(len(ids))}
@@ -358,6 +359,16 @@ def _reader_rss(window: object) -> float | None:
     from dim_revision.memoria import rss_mb
 
     pid = getattr(_reader_engine(window), "pid", None)
+    return None if pid is None else rss_mb(pid)
+
+
+def _tracker_rss() -> float | None:
+    """multiprocessing's resource tracker: a small process every "spawn" start brings along."""
+    from multiprocessing import resource_tracker
+
+    from dim_revision.memoria import rss_mb
+
+    pid = getattr(resource_tracker._resource_tracker, "_pid", None)
     return None if pid is None else rss_mb(pid)
 
 

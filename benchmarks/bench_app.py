@@ -70,14 +70,17 @@ def _memory_rows(out: dict[str, Any], where: str) -> list[Row]:
     child = out.get("child") or {}
     c_first, c_last = out.get("child_first"), out.get("child_last")
     both = c_first is not None and c_last is not None
+    tracker = float(child.get("tracker") or 0.0)  # counted in the sum (once: it stays the same)
 
     def mb(v: float | None) -> str:
         return "—" if v is None else f"{v:.0f} MB"
 
     reader = (
         f"reader process {mb(c_first)} → {mb(c_last)} (peak {mb(child.get('peak'))}, "
-        f"{child.get('pages')} pages read, {child.get('started')} started); window + reader "
-        f"{mb(first + c_first) if both else '—'} → {mb(last + c_last) if both else '—'}; "
+        f"{child.get('pages')} pages read, {child.get('started')} started; multiprocessing's "
+        f"resource tracker {mb(child.get('tracker'))}); window + reader "
+        f"{mb(first + c_first + tracker) if both else '—'} → "
+        f"{mb(last + c_last + tracker) if both else '—'}; "
         f"OCR modules in the window: {', '.join(out.get('ocr_in_window', [])) or 'none'}"
     )
     rows = [
@@ -115,13 +118,14 @@ def _memory_rows(out: dict[str, Any], where: str) -> list[Row]:
             Row(
                 f"memory: window + reader after {int(out['visited'])} records",
                 "MB",
-                float(last + c_last),
+                float(last + c_last + tracker),
                 None,
                 "",
-                float(first + c_first),
+                float(first + c_first + tracker),
                 "reported",
                 None,
-                f"sum of the two rows above; peer column = after {first_n} records",
+                f"sum of the two rows above and multiprocessing's resource tracker "
+                f"({tracker:.0f} MB); peer column = after {first_n} records",
             )
         )
     return rows
