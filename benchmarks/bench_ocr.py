@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import resource
 import shutil
 import statistics
 import subprocess
@@ -151,30 +150,26 @@ def _worker(carpeta: str, motor_nombre: str, lecturas: int = 0) -> dict[str, Any
 
     from dim_revision.lectura.lector import Lector
     from dim_revision.lectura.proceso import MotorEnProceso
-    from dim_revision.memoria import rss_mb
+    from dim_revision.memoria import pico_mb, rss_mb
 
-    base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork + exec (this process would
+    # report the bench's own RSS at the moment it started it).
+    base_mb = pico_mb() or 0.0
     motor: Any = MotorEnProceso(1) if motor_nombre == "rapidocr" else Tesseract()
     lector = Lector(motor, timeout=120)
     lector.leer((Path(carpeta) / "0000.bin").read_bytes())  # load the models (not timed)
     rutas = sorted(Path(carpeta).glob("*.bin"))
     salida, rss = [], []
+    peak_mb = pico_mb() or 0.0
     for n in range(max(len(rutas), lecturas)):
         lec = lector.leer(rutas[n % len(rutas)].read_bytes())
         if n < len(rutas):
             salida.append({"estado": lec.estado, "paginas": lec.a_json(), "segundos": lec.segundos})
         pid = getattr(motor, "pid", None)
-        medida = None if pid is None else rss_mb(pid)
-        if medida is not None:
-            rss.append(medida)
-    lector.cerrar()  # the reader's process ends: its peak is now this process's children's
-    peak_mb = (
-        max(
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-        )
-        / 1024
-    )
+        if pid is not None:  # (reading number, RSS between pages, its process's peak so far)
+            rss.append((n + 1, rss_mb(pid) or 0.0))
+            peak_mb = max(peak_mb, pico_mb(pid) or 0.0)
+    lector.cerrar()
     return {
         "lecturas": salida,
         "version": motor.version(),
@@ -403,15 +398,17 @@ def run(opts: Options) -> list[Row]:
 
 
 def _fila_hijo(ours: dict[str, Any]) -> Row:
-    """The reader's own process over many readings: RSS after the 50th (a quarter, if fewer)
-    and after the last, measured between pages (its free heap already given back)."""
-    rss: list[float] = ours["rss_hijo"]
+    """The reader's own process over many readings: RSS after the 50th reading (a quarter, if
+    fewer) and after the last, measured between pages (its free heap already given back)."""
+    rss: list[tuple[int, float]] = [(int(n), float(mb)) for n, mb in ours["rss_hijo"]]
     if not rss:
         return Row("ocr: reader process RSS", "MB", float("nan"), None, "", None, "", None, "")
-    k = min(50, max(1, len(rss) // 4))
-    primero, ultimo = rss[k - 1], rss[-1]
+    total = rss[-1][0]
+    k = min(50, max(1, total // 4))
+    primero = next((mb for n, mb in reversed(rss) if n <= k), rss[0][1])
+    ultimo = rss[-1][1]
     return Row(
-        f"ocr: reader process RSS after {len(rss)} readings",
+        f"ocr: reader process RSS after {total} readings",
         "MB",
         ultimo,
         None,
@@ -419,9 +416,9 @@ def _fila_hijo(ours: dict[str, Any]) -> Row:
         primero,
         f"≤+50 vs {k}",
         ultimo - primero <= 50,
-        f"peer column = after {k}; highest between pages {max(rss):.0f} MB, peak while "
-        f"reading {ours['peak_mb']:.0f} MB; {ours['arranques']} process(es) started; the "
-        f"sample's {ours['archivos']} files read in turn",
+        f"peer column = after {k}; highest between pages {max(mb for _, mb in rss):.0f} MB, "
+        f"peak while reading {ours['peak_mb']:.0f} MB; {ours['arranques']} process(es) "
+        f"started; the sample's {ours['archivos']} files read in turn",
     )
 
 

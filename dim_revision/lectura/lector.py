@@ -124,8 +124,9 @@ class Lector:
     def _leer_hojas(self, data: bytes, limite: float, cancelado: threading.Event) -> Lectura:
         inicio = time.monotonic()
         version = self.motor.version()
+        leer_archivo = getattr(self.motor, "leer_archivo", None)  # decodes where it reads
         try:
-            paginas = hojas(data, self.lado)
+            paginas = hojas(data, self.lado, decodificar=leer_archivo is None)
         except Ilegible as exc:
             return Lectura(ILEGIBLE, "", "", (), time.monotonic() - inicio, str(exc))
         leidas: list[Pagina] = []
@@ -140,6 +141,12 @@ class Lector:
                 motores.add("pdf-texto")
             elif hoja.imagen is not None:
                 leidas.append(self.motor.leer(hoja.imagen))
+                motores.add(self.motor.nombre)
+            elif hoja.archivo is not None and leer_archivo is not None:
+                try:
+                    leidas.append(leer_archivo(hoja.archivo, self.lado))
+                except Ilegible as exc:  # the pixels did not decode (a cut-off file)
+                    return Lectura(ILEGIBLE, "", "", (), time.monotonic() - inicio, str(exc))
                 motores.add(self.motor.nombre)
             else:
                 leidas.append(Pagina(0, 0, ()))

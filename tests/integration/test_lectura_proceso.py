@@ -171,3 +171,21 @@ def test_a_window_that_dies_without_closing_leaves_no_reader_behind(tmp_path: Pa
     while _vivo(pid) and time.monotonic() < hasta:
         time.sleep(0.1)  # another process: nothing to wait on but its /proc entry
     assert not _vivo(pid)
+
+
+def test_a_photo_is_decoded_in_the_child_and_a_cut_off_one_is_ilegible_in_spanish() -> None:
+    img = Image.open(io.BytesIO(_png())).convert("RGB")
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=90)
+    foto = buf.getvalue()
+    motor = MotorEnProceso(1)
+    lector = Lector(motor, timeout=120)
+    try:
+        leida = lector.leer(foto)
+        cortada = lector.leer(foto[: len(foto) // 2])  # the header is whole, the pixels are not
+        assert motor.paginas == 1 and motor.arranques == 1  # the child survived the bad file
+    finally:
+        lector.cerrar()
+    textos = [ln.texto.replace(" ", "") for _, ln in leida.lineas]  # JPEG: spaces may go
+    assert leida.estado == LEIDA and "RMNderodilladerecha" in textos
+    assert (cortada.estado, cortada.motivo) == (ILEGIBLE, "la imagen está dañada o incompleta")
