@@ -355,10 +355,15 @@ def _reader_engine(window: object) -> Any:
 
 
 def _reader_rss(window: object) -> float | None:
-    """RSS of the order reader's child process (None: no child, or the reader runs here)."""
+    """RSS of the order reader's child process between pages (a page in its hands is waited
+    for: its working set then is the peak, reported apart); None: no child, or it runs here."""
     from dim_revision.memoria import rss_mb
 
-    pid = getattr(_reader_engine(window), "pid", None)
+    motor = _reader_engine(window)
+    pagina = getattr(motor, "en_pagina", None)
+    if pagina is not None:
+        _wait(lambda: not pagina.is_set(), 120.0)
+    pid = getattr(motor, "pid", None)
     return None if pid is None else rss_mb(pid)
 
 

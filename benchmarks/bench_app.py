@@ -108,7 +108,8 @@ def _memory_rows(out: dict[str, Any], where: str) -> list[Row]:
                 float(c_first),
                 f"≤+50 vs {first_n}",
                 bool(c_last - c_first <= 50),
-                f"the order reader's own process (OCR) in the same run; peer column = after "
+                f"the order reader's own process (OCR) in the same run, between pages (a page "
+                f"in progress waited for; its peak apart); peer column = after "
                 f"{first_n} records; peak {mb(child.get('peak'))}; {child.get('pages')} pages "
                 "read (the 210 photos are 6 distinct files, each read once: the reader's "
                 "flatness over 200 readings is the «ocr: reader process RSS» row)",
