@@ -323,23 +323,70 @@ def filter_change(path: Path, runs: int) -> dict[str, dict[str, list[float]]]:
     return {"ms": out}
 
 
-def memory(path: Path, rows: int) -> dict[str, float]:
+def memory(path: Path, rows: int) -> dict[str, Any]:
     """RSS after 50 (a quarter, if fewer) and after `rows` records opened, each with its
-    12 MP photo painted."""
+    12 MP photo painted: the window's process and the order reader's child process (its pid,
+    how many pages it read, how many children were started)."""
     db = _db(path)
     _, window, ws = _window(db, Settings())
     _shown_painted(window, ws, 0.0)
     _settled(window, ws)
     ids = _photo_ids(db, rows)
-    rss: dict[str, float] = {}
+    rss: dict[str, Any] = {}
     for n, sid in enumerate(ids, start=1):
         start = time.perf_counter()
         ws.open(sid)  # type: ignore[attr-defined]
         _shown_painted(window, ws, start, sid)
         if n == min(50, max(1, rows // 4)):
             rss["rss_first"], rss["first_n"] = _rss_mb(), float(n)
+            rss["child_first"] = _reader_rss(window)
     rss["rss_last"] = _rss_mb()
+    rss["child_last"] = _reader_rss(window)
+    motor = _reader_engine(window)
+    rss["child"] = {
+        "peak": _reader_peak(window),
+        "pages": getattr(motor, "paginas", None),
+        "started": getattr(motor, "arranques", None),
+        "tracker": _tracker_rss(),
+    }
+    rss["ocr_in_window"] = [m for m in ("onnxruntime", "rapidocr_onnxruntime") if m in sys.modules]
     return {**rss, "peak": _peak_rss_mb(), "visited": float(len(ids))}
+
+
+def _reader_engine(window: object) -> Any:
+    reader = getattr(window, "lectura", None)
+    lector = getattr(reader, "lector", None)
+    return getattr(lector, "motor", None)
+
+
+def _reader_rss(window: object) -> float | None:
+    """RSS of the order reader's child process between pages (a page in its hands is waited
+    for: its working set then is the peak, reported apart); None: no child, or it runs here."""
+    from dim_revision.memoria import rss_mb
+
+    motor = _reader_engine(window)
+    pagina = getattr(motor, "en_pagina", None)
+    if pagina is not None:
+        _wait(lambda: not pagina.is_set(), 120.0)
+    pid = getattr(motor, "pid", None)
+    return None if pid is None else rss_mb(pid)
+
+
+def _tracker_rss() -> float | None:
+    """multiprocessing's resource tracker: a small process every "spawn" start brings along."""
+    from multiprocessing import resource_tracker
+
+    from dim_revision.memoria import rss_mb
+
+    pid = getattr(resource_tracker._resource_tracker, "_pid", None)
+    return None if pid is None else rss_mb(pid)
+
+
+def _reader_peak(window: object) -> float | None:
+    from dim_revision.memoria import pico_mb
+
+    pid = getattr(_reader_engine(window), "pid", None)
+    return None if pid is None else pico_mb(pid)
 
 
 def _rss_mb() -> float:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import resource
 import shutil
 import statistics
 import subprocess
@@ -30,6 +29,7 @@ SEED = 15
 CUOTAS = {"manuscrita": 24, "electronica": 24, "autorizacion": 12, "pdf": 14, "otra_persona": 24}
 CUOTAS_RAPIDAS = {"manuscrita": 1, "electronica": 1, "autorizacion": 1, "pdf": 1, "otra_persona": 0}
 KINDS = ("electronica", "manuscrita", "autorizacion", "pdf")
+LECTURAS = 200  # readings through the reader's own process: its RSS must stay flat (issue 19)
 QUERIES = ("rmn rodi", "eco abdo", "tac cerebro", "rx torax", "mamografia bilat", "ecodoppler")
 
 
@@ -142,24 +142,42 @@ def _paciente(demo: Any, pac: Any) -> Any:
     return Paciente(pac.dni, pac.nombre_completo, coberturas)
 
 
-def _worker(carpeta: str, motor_nombre: str) -> dict[str, Any]:
-    """Runs in the child process: read every file of the sample, nothing else (clean RSS)."""
+def _worker(carpeta: str, motor_nombre: str, lecturas: int = 0) -> dict[str, Any]:
+    """Runs in a child process: read every file of the sample, nothing else (clean RSS). Ours
+    goes as the app runs it: through the reader's own process (`MotorEnProceso`), read again
+    in turn until `lecturas` readings, with that process's RSS after each (issue 19: flat)."""
     from pathlib import Path
 
     from dim_revision.lectura.lector import Lector
-    from dim_revision.lectura.motor import RapidOcr
+    from dim_revision.lectura.proceso import MotorEnProceso
+    from dim_revision.memoria import pico_mb, rss_mb
 
-    base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    motor: Any = RapidOcr(1) if motor_nombre == "rapidocr" else Tesseract()
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork + exec (this process would
+    # report the bench's own RSS at the moment it started it).
+    base_mb = pico_mb() or 0.0
+    motor: Any = MotorEnProceso(1) if motor_nombre == "rapidocr" else Tesseract()
     lector = Lector(motor, timeout=120)
     lector.leer((Path(carpeta) / "0000.bin").read_bytes())  # load the models (not timed)
-    salida = []
-    for ruta in sorted(Path(carpeta).glob("*.bin")):
-        lec = lector.leer(ruta.read_bytes())
-        salida.append({"estado": lec.estado, "paginas": lec.a_json(), "segundos": lec.segundos})
+    rutas = sorted(Path(carpeta).glob("*.bin"))
+    salida, rss = [], []
+    peak_mb = pico_mb() or 0.0
+    for n in range(max(len(rutas), lecturas)):
+        lec = lector.leer(rutas[n % len(rutas)].read_bytes())
+        if n < len(rutas):
+            salida.append({"estado": lec.estado, "paginas": lec.a_json(), "segundos": lec.segundos})
+        pid = getattr(motor, "pid", None)
+        if pid is not None:  # (reading number, RSS between pages, its process's peak so far)
+            rss.append((n + 1, rss_mb(pid) or 0.0))
+            peak_mb = max(peak_mb, pico_mb(pid) or 0.0)
     lector.cerrar()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"lecturas": salida, "version": motor.version(), "peak_mb": peak_mb, "base_mb": base_mb}
+    return {
+        "lecturas": salida,
+        "version": motor.version(),
+        "peak_mb": peak_mb,
+        "base_mb": base_mb,
+        "rss_hijo": rss,
+        "arranques": getattr(motor, "arranques", 0),
+    }
 
 
 def _puntuar(
@@ -216,13 +234,14 @@ def _puntuar(
 def _picker_mientras_lee(
     index: Any, archivos: list[tuple[bytes, Any]]
 ) -> tuple[list[float], list[float]]:
-    """The picker's keystrokes idle, then while this process reads pages on the niced thread."""
+    """The picker's keystrokes idle, then while pages are read as the app reads them (the
+    niced reader process, fed from a thread of this one)."""
     from dim_revision.lectura.lector import Lector
-    from dim_revision.lectura.motor import RapidOcr
+    from dim_revision.lectura.proceso import MotorEnProceso
 
     _keystrokes(index, None)  # warm the memo: both runs then see the same state
     idle = _keystrokes(index, None) + _keystrokes(index, None)
-    lector = Lector(RapidOcr(1), timeout=120)
+    lector = Lector(MotorEnProceso(1), timeout=120)
     busy: list[float] = []
     for data, _ in archivos:
         hilo = threading.Thread(target=lector.leer, args=(data,))
@@ -248,8 +267,9 @@ def _keystrokes(index: Any, mientras: threading.Thread | None) -> list[float]:
     return tiempos
 
 
-def _child(carpeta: str, motor: str) -> dict[str, Any]:
+def _child(carpeta: str, motor: str, lecturas: int = 0) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "benchmarks.bench_ocr", "--worker", motor, carpeta]
+    cmd += ["--lecturas", str(lecturas)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     resultado: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return resultado
@@ -272,7 +292,8 @@ def run(opts: Options) -> list[Row]:
     with tempfile.TemporaryDirectory() as carpeta:
         for i, (data, _) in enumerate(archivos):
             (Path(carpeta) / f"{i:04d}.bin").write_bytes(data)
-        ours = _puntuar(demo, archivos, muestras, proponedor, _child(carpeta, "rapidocr"))
+        veces = 12 if opts.quick else LECTURAS
+        ours = _puntuar(demo, archivos, muestras, proponedor, _child(carpeta, "rapidocr", veces))
         peer = (
             _puntuar(demo, archivos, muestras, proponedor, _child(carpeta, "tesseract"))
             if shutil.which("tesseract") and not opts.quick
@@ -359,6 +380,7 @@ def run(opts: Options) -> list[Row]:
             f"{ours['base_mb']:.0f} MB)",
         )
     )
+    rows.append(_fila_hijo(ours))
     rows.append(
         Row(
             "ocr: picker keystroke while reading",
@@ -375,14 +397,40 @@ def run(opts: Options) -> list[Row]:
     return rows
 
 
+def _fila_hijo(ours: dict[str, Any]) -> Row:
+    """The reader's own process over many readings: RSS after the 50th reading (a quarter, if
+    fewer) and after the last, measured between pages (its free heap already given back)."""
+    rss: list[tuple[int, float]] = [(int(n), float(mb)) for n, mb in ours["rss_hijo"]]
+    if not rss:
+        return Row("ocr: reader process RSS", "MB", float("nan"), None, "", None, "", None, "")
+    total = rss[-1][0]
+    k = min(50, max(1, total // 4))
+    primero = next((mb for n, mb in reversed(rss) if n <= k), rss[0][1])
+    ultimo = rss[-1][1]
+    return Row(
+        f"ocr: reader process RSS after {total} readings",
+        "MB",
+        ultimo,
+        None,
+        "",
+        primero,
+        f"≤+50 vs {k}",
+        ultimo - primero <= 50,
+        f"peer column = after {k}; highest between pages {max(mb for _, mb in rss):.0f} MB, "
+        f"peak while reading {ours['peak_mb']:.0f} MB; {ours['arranques']} process(es) "
+        f"started; the sample's {ours['archivos']} files read in turn",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks.bench_ocr")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--worker", choices=("rapidocr", "tesseract"))
+    parser.add_argument("--lecturas", type=int, default=0)
     parser.add_argument("carpeta", nargs="?")
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(_worker(args.carpeta, args.worker)))
+        print(json.dumps(_worker(args.carpeta, args.worker, args.lecturas)))
         return 0
     from benchmarks.run import format_table
 

@@ -145,17 +145,27 @@ def build_service(ctx: AppContext) -> Any:
 
 def build_lector(ctx: AppContext) -> Any:
     """This process's order reader (issue 15): one engine, one low-priority thread, built on
-    first use and shared; None when `[lectura] activa = false` or the engine is not installed."""
+    first use and shared; None when `[lectura] activa = false` or the engine is not installed.
+    The engine runs in a child process of its own (issue 19) unless `proceso_aparte = false`."""
     if not ctx.settings.lectura.activa:
         return None
     if "lector" not in ctx.extras:
         from dim_revision.lectura.lector import Lector
-        from dim_revision.lectura.motor import RapidOcr, disponible
 
         cfg = ctx.settings.lectura
+        motor: Any = None
+        if cfg.proceso_aparte:
+            from dim_revision.lectura.motor import instalado
+            from dim_revision.lectura.proceso import MotorEnProceso
+
+            motor = MotorEnProceso(cfg.hilos) if instalado() is None else None
+        else:
+            from dim_revision.lectura.motor import RapidOcr, disponible
+
+            motor = RapidOcr(cfg.hilos) if disponible() is None else None
         ctx.extras["lector"] = (
-            Lector(RapidOcr(cfg.hilos), timeout=cfg.timeout_segundos, lado=cfg.lado_maximo)
-            if disponible() is None
-            else None
+            None
+            if motor is None
+            else Lector(motor, timeout=cfg.timeout_segundos, lado=cfg.lado_maximo)
         )
     return ctx.extras["lector"]

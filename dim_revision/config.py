@@ -217,6 +217,7 @@ class LecturaSettings:
     validez_dias: int = 30  # "orden emitida hace N días" beyond this
     lote: int = 10  # files per round of the service's job
     cada_segundos: float = 20.0  # the service looks for new uploads this often (0: never)
+    proceso_aparte: bool = True  # OCR in a child process (memory, crashes, GIL); false: here
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from dim_revision.clock import local_today
+from dim_revision.domain.search_index import SearchIndex
 from dim_revision.lectura.controles import Alerta
 from dim_revision.services.lecturas import (
     PropuestaOrden,
     RevisionOrden,
     leer_solicitud,
     proponedor_de,
+    proponedor_sobre,
     revisar_solicitud,
 )
 from ui.db_errors import db_task
@@ -239,7 +241,8 @@ class LecturaUI(QObject):
         if picker is not None:
             picker.changed.connect(lambda _ids: panel.marcar_tomadas(set(picker.chosen_ids())))
             picker.search_edit.installEventFilter(self)
-        self._on_catalog(None)  # installed after start: do not wait for the next catalog
+        # Installed after start: do not wait for the next catalog (the picker holds this one).
+        self._on_catalog(getattr(picker, "_index", None))
         if ws.current is not None:
             self._on_record(ws.view())
 
@@ -250,7 +253,19 @@ class LecturaUI(QObject):
 
     # --- reading ------------------------------------------------------------------------------
 
-    def _on_catalog(self, _index: object) -> None:
+    def _on_catalog(self, index: object) -> None:
+        """The proposer over the picker's own index (one copy in memory, issue 19); its own
+        load only when there is none to share."""
+        if isinstance(index, SearchIndex):
+            self.runner.submit(
+                db_task(proponedor_sobre),
+                self.ws.db,
+                index,
+                on_done=self._on_proponedor,
+                on_error=self._ignorar,
+                key="lectura-proponedor",
+            )
+            return
         self.runner.submit(
             db_task(proponedor_de),
             self.ws.db,

@@ -156,11 +156,14 @@ def _keyring_check() -> CheckResult:
 
 
 def _lectura_check(root: Path) -> CheckResult:
-    """The order reader's models read the bundled sample page (issue 15)."""
+    """The order reader's models read the bundled sample page (issue 15), in the reader's own
+    process as the app runs it (issue 19: in a frozen build this proves the spawned child
+    starts, `multiprocessing.freeze_support()` in `dim_revision/__main__.py`)."""
     import sys
 
     from dim_revision.lectura.lector import Lector
-    from dim_revision.lectura.motor import RapidOcr, disponible
+    from dim_revision.lectura.motor import disponible
+    from dim_revision.lectura.proceso import MotorEnProceso
 
     nombre = "lectura de órdenes"
     falta = disponible()
@@ -169,7 +172,7 @@ def _lectura_check(root: Path) -> CheckResult:
     muestra = root / "lectura" / "muestra.png"
     if not muestra.is_file():
         return CheckResult(WARN, nombre, "sin página de muestra (ver «recursos»)")
-    motor = RapidOcr(1)
+    motor = MotorEnProceso(1)
     lector = Lector(motor, timeout=60)
     try:
         lectura = lector.leer(muestra.read_bytes())
@@ -178,4 +181,6 @@ def _lectura_check(root: Path) -> CheckResult:
     texto = " ".join(ln.texto for _, ln in lectura.lineas).lower()
     if "rodilla" not in texto:
         return CheckResult(FAIL, nombre, f"la página de muestra no se leyó ({lectura.estado})")
-    return CheckResult(OK, nombre, f"{motor.version()}, {lectura.segundos:.1f} s la muestra")
+    return CheckResult(
+        OK, nombre, f"{motor.version()}, {lectura.segundos:.1f} s la muestra (proceso propio)"
+    )

@@ -2,8 +2,11 @@
 
 `Lector.leer` runs the work on its own single worker thread (niced on Linux: the GUI and the
 picker keep the CPU) and waits at most `timeout` seconds; pages not reached by then are skipped
-and the reading is `agotada`. A file that cannot be decoded is `ilegible`; a page without any
-confident line counts as nothing found. Every outcome is a `Lectura`, never an exception.
+and the reading is `agotada` (an engine in a child process, `proceso.MotorEnProceso`, is told to
+stop that page). A file that cannot be decoded is `ilegible`, and so is a reading whose engine
+process died; a page without any confident line counts as nothing found. An engine that cannot
+start gives no verdict (nothing is stored; the file is read later). Every outcome is a
+`Lectura`, never an exception.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from dim_revision.lectura.modelo import AGOTADA, ILEGIBLE, LEIDA, SIN_TEXTO, Lectura, Pagina
-from dim_revision.lectura.motor import Motor
+from dim_revision.lectura.motor import Motor, MotorCaido, MotorNoDisponible
 from dim_revision.lectura.paginas import LADO_MAXIMO, Ilegible, hojas
 from dim_revision.memoria import devolver_libre
 
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 
 PRIORIDAD = 10  # nice value added to the reading thread (Linux); Windows keeps normal priority
 CERRADA = "la lectura se cerró"
+CAIDA = "el motor de lectura se detuvo en medio de la lectura"
 MIN_LETRAS = 12  # fewer letters on every page together: nothing found
 
 
@@ -46,12 +50,23 @@ class Lector:
             return self._pool
 
     def cerrar(self) -> None:
-        """Stop taking work and release any caller waiting for a reading (it gets `agotada`)."""
+        """Stop taking work and release any caller waiting for a reading (it gets `agotada`);
+        an engine with a process of its own ends it."""
         self._cerrado.set()
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+        self._motor_hace("cerrar")
+
+    def _motor_hace(self, que: str) -> None:
+        """Call the engine's optional `cerrar` / `cancelar` (engines in this process have none)."""
+        metodo = getattr(self.motor, que, None)
+        if callable(metodo):
+            try:
+                metodo()
+            except Exception:
+                log.warning("El motor de lectura no pudo %s", que, exc_info=True)
 
     def leer(self, data: bytes) -> Lectura:
         if self._cerrado.is_set():
@@ -69,6 +84,7 @@ class Lector:
                         raise
         except FutureTimeout:
             cancelado.set()
+            self._motor_hace("cancelar")
             if self._cerrado.is_set():  # not the file's fault: nobody stores this one
                 return Lectura(AGOTADA, self.motor.nombre, "", (), 0.0, CERRADA, {"cerrada": True})
             return Lectura(
@@ -79,6 +95,15 @@ class Lector:
                 self.timeout,
                 "se agotó el tiempo de lectura",
             )
+        except MotorNoDisponible as exc:  # not the file's fault: nobody stores this one
+            segundos = time.monotonic() - inicio
+            return Lectura(
+                AGOTADA, self.motor.nombre, "", (), segundos, str(exc), {"cerrada": True}
+            )
+        except MotorCaido:
+            log.warning("El proceso de lectura terminó en medio de una lectura")
+            segundos = time.monotonic() - inicio
+            return Lectura(ILEGIBLE, self.motor.nombre, self.motor.version(), (), segundos, CAIDA)
         except Exception as exc:  # an engine bug must not reach the operator
             log.warning("Lectura fallida: %s", exc, exc_info=True)
             return Lectura(
@@ -99,8 +124,9 @@ class Lector:
     def _leer_hojas(self, data: bytes, limite: float, cancelado: threading.Event) -> Lectura:
         inicio = time.monotonic()
         version = self.motor.version()
+        leer_archivo = getattr(self.motor, "leer_archivo", None)  # decodes where it reads
         try:
-            paginas = hojas(data, self.lado)
+            paginas = hojas(data, self.lado, decodificar=leer_archivo is None)
         except Ilegible as exc:
             return Lectura(ILEGIBLE, "", "", (), time.monotonic() - inicio, str(exc))
         leidas: list[Pagina] = []
@@ -115,6 +141,12 @@ class Lector:
                 motores.add("pdf-texto")
             elif hoja.imagen is not None:
                 leidas.append(self.motor.leer(hoja.imagen))
+                motores.add(self.motor.nombre)
+            elif hoja.archivo is not None and leer_archivo is not None:
+                try:
+                    leidas.append(leer_archivo(hoja.archivo, self.lado))
+                except Ilegible as exc:  # the pixels did not decode (a cut-off file)
+                    return Lectura(ILEGIBLE, "", "", (), time.monotonic() - inicio, str(exc))
                 motores.add(self.motor.nombre)
             else:
                 leidas.append(Pagina(0, 0, ()))

@@ -9,6 +9,8 @@ votes come back too: they say whether the page is upside down, and tall boxes sa
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import logging
 import threading
 from collections.abc import Sequence
@@ -34,6 +36,36 @@ class Motor(Protocol):
     def leer(self, imagen: Image.Image) -> Pagina: ...
 
 
+class MotorCaido(Exception):
+    """The engine's process ended during a page (crashed, killed, out of memory)."""
+
+
+class MotorNoDisponible(Exception):
+    """The engine could not start: not the file's fault, so no verdict is stored for it."""
+
+
+def instalado() -> str | None:
+    """None if the engine's packages are installed, else the Spanish reason; nothing imported
+    (the window must not load onnxruntime when the reading runs in a process of its own)."""
+    for nombre in ("rapidocr_onnxruntime", "onnxruntime"):
+        try:
+            encontrado = importlib.util.find_spec(nombre) is not None
+        except (ImportError, ValueError):
+            encontrado = False
+        if not encontrado:
+            return f"el motor de lectura no está instalado (falta {nombre})"
+    return None
+
+
+@functools.cache
+def version_motor() -> str:
+    try:
+        v = metadata.version("rapidocr-onnxruntime")
+    except metadata.PackageNotFoundError:
+        v = "?"
+    return f"rapidocr-onnxruntime {v} (PP-OCRv4 det/rec, ppocr-mobile-v2 cls)"
+
+
 def disponible() -> str | None:
     """None if the engine can be imported, else the Spanish reason."""
     try:
@@ -54,11 +86,7 @@ class RapidOcr:
         self._lock = threading.Lock()
 
     def version(self) -> str:
-        try:
-            v = metadata.version("rapidocr-onnxruntime")
-        except metadata.PackageNotFoundError:
-            v = "?"
-        return f"rapidocr-onnxruntime {v} (PP-OCRv4 det/rec, ppocr-mobile-v2 cls)"
+        return version_motor()
 
     def _cargar(self) -> Any:
         if self._engine is None:
@@ -69,6 +97,11 @@ class RapidOcr:
                 intra_op_num_threads=self._hilos, inter_op_num_threads=self._hilos
             )
         return self._engine
+
+    def cargar(self) -> None:
+        """Load the models now (the child process does it before saying it is ready)."""
+        with self._lock:
+            self._cargar()
 
     def leer(self, imagen: Image.Image) -> Pagina:
         with self._lock:

@@ -29,10 +29,13 @@ class Ilegible(Exception):
 
 @dataclass(frozen=True)
 class Hoja:
-    """One page to read: either an image for the OCR engine or a text layer already read."""
+    """One page to read: an image for the OCR engine, a photo's file still to decode (only
+    its header checked: the reader's own process decodes it, issue 19), or a text layer
+    already read."""
 
     imagen: Image.Image | None = None
     texto: Pagina | None = None
+    archivo: bytes | None = None
 
 
 def tipo(data: bytes) -> str | None:
@@ -45,14 +48,33 @@ def tipo(data: bytes) -> str | None:
     return None
 
 
-def hojas(data: bytes, lado: int = LADO_MAXIMO) -> list[Hoja]:
-    """The pages of a file, or Ilegible."""
+def hojas(data: bytes, lado: int = LADO_MAXIMO, *, decodificar: bool = True) -> list[Hoja]:
+    """The pages of a file, or Ilegible. `decodificar=False`: a photo comes back as its file
+    (header checked, see `imagen_de`), for an engine that decodes it where it reads."""
     mime = tipo(data)
     if mime is None:
         raise Ilegible("no es una imagen JPG/PNG ni un PDF")
     if mime == "application/pdf":
         return _pdf(data, lado)
+    if not decodificar:
+        return [Hoja(archivo=data)] if _cabecera(io.BytesIO(data)) else [Hoja()]
     return [Hoja(imagen=_imagen(io.BytesIO(data), lado))]
+
+
+def imagen_de(archivo: bytes, lado: int = LADO_MAXIMO) -> Image.Image | None:
+    """A photo's file → the upright image to read (see `_imagen`), or Ilegible."""
+    return _imagen(io.BytesIO(archivo), lado)
+
+
+def _cabecera(fh: io.BytesIO) -> bool:
+    """The size rules from the header alone (no pixel decoded): False for an icon-sized image."""
+    try:
+        ancho, alto = Image.open(fh).size
+    except Exception as exc:
+        raise Ilegible("la imagen está dañada o incompleta") from exc
+    if ancho * alto > MAX_PIXELES:
+        raise Ilegible(f"la imagen es demasiado grande ({ancho}×{alto} píxeles)")
+    return min(ancho, alto) >= LADO_MINIMO
 
 
 def _imagen(fh: io.BytesIO, lado: int) -> Image.Image | None:

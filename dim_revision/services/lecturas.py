@@ -23,6 +23,7 @@ from dim_revision.db.dim_mapping import dim_de
 from dim_revision.db.models import LecturaAdjunto, SolicitudAdjunto, SolicitudAsistencia
 from dim_revision.db.sql_time import read_db_now, utc_now
 from dim_revision.db.uow import Database
+from dim_revision.domain.search_index import SearchIndex
 from dim_revision.lectura.controles import Alerta, Paciente, controlar
 from dim_revision.lectura.lector import Lector
 from dim_revision.lectura.modelo import Lectura, Pagina, paginas_de_json, region_en_archivo
@@ -290,7 +291,13 @@ def _paciente(s: Session, paciente_id: int) -> Paciente | None:
 
 def proponedor_de(db: Database, now: datetime, cfg: BusquedaSettings) -> Proponedor:
     """The proposer over the active catalog, with the picker's own search index."""
-    return Proponedor(indice_de_busqueda(db, now, cfg), [n for _, n in prestaciones_activas(db)])
+    return proponedor_sobre(db, indice_de_busqueda(db, now, cfg))
+
+
+def proponedor_sobre(db: Database, index: SearchIndex) -> Proponedor:
+    """The proposer over an index already loaded (the window's picker's: one copy, not two;
+    `SearchIndex` is safe to query from threads)."""
+    return Proponedor(index, [n for _, n in prestaciones_activas(db)])
 
 
 def paciente_por_dni(db: Database, dni: str) -> Paciente:

@@ -73,6 +73,10 @@ def test_proposals_wait_for_the_operators_key_and_warnings_reach_the_audit(
     assert ui is not None
     panel = window.propuestas  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: len(panel.botones) == 2)
+    # One copy of the catalog's index in memory: the proposer searches the picker's (issue 19).
+    qtbot.waitUntil(
+        lambda: ui.proponedor is not None and ui.proponedor.index is window.picker._index
+    )
     rodilla = seeded.prestaciones["RESONANCIA MAGNÉTICA DE RODILLA"]
     eco = seeded.prestaciones["ECOGRAFÍA ABDOMINAL COMPLETA"]
     assert panel.titulo.text() == "Según la orden:" and panel.isVisible()

@@ -24,7 +24,7 @@ from dim_revision.lectura.modelo import (
     Pagina,
     paginas_de_json,
 )
-from dim_revision.lectura.paginas import Ilegible, hojas
+from dim_revision.lectura.paginas import Hoja, Ilegible, hojas
 from dim_revision.lectura.propuestas import Proponedor
 from dim_revision.lectura.renglones import renglones
 
@@ -158,6 +158,14 @@ def test_pages_of_each_kind_of_file() -> None:
     for malo in (b"GIF89a....", b"\xff\xd8\xff\xe0 truncated", b"%PDF-1.4 garbage"):
         with pytest.raises(Ilegible):
             hojas(malo)
+    # For an engine that decodes where it reads (the reader's own process): only the header.
+    foto = _png((3000, 2000))
+    assert hojas(foto, decodificar=False) == [Hoja(archivo=foto)]
+    assert hojas(_png((30, 20)), decodificar=False) == [Hoja()]
+    with pytest.raises(Ilegible, match="demasiado grande"):
+        hojas(_png_header(8000, 8000), decodificar=False)
+    with pytest.raises(Ilegible, match="dañada"):
+        hojas(b"\xff\xd8\xff\xe0 truncated", decodificar=False)
 
 
 def _png_header(w: int, h: int) -> bytes:
