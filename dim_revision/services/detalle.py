@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from dim_revision.db import dim_repo, repository
 from dim_revision.db.dim_repo import PacienteDim
@@ -148,17 +148,7 @@ def obtener_detalle(db: Database, solicitud_id: int, now: datetime) -> Solicitud
         pac = dim_repo.paciente(s, sol.paciente_id) or _paciente_ausente(sol.paciente_id)
         movil = sol.movil_ingresado or pac.telefono_movil
         phone = resultado_whatsapp(movil)
-        adjuntos = s.execute(
-            select(
-                SolicitudAdjunto.id,
-                SolicitudAdjunto.nombre_archivo,
-                SolicitudAdjunto.mime,
-                SolicitudAdjunto.tamano,
-                SolicitudAdjunto.paginas,
-            )
-            .where(SolicitudAdjunto.solicitud_id == solicitud_id)
-            .order_by(SolicitudAdjunto.orden, SolicitudAdjunto.id)
-        ).all()
+        adjuntos = s.execute(_adjuntos(solicitud_id)).all()
         elegidas = s.scalars(
             select(SolicitudPrestacion)
             .where(SolicitudPrestacion.solicitud_id == solicitud_id)
@@ -297,22 +287,26 @@ def _elegida(prestacion_id: int, p: dim_repo.PrestacionDim | None) -> Prestacion
     return PrestacionElegida(p.id, p.codigo, nombre)
 
 
+def _adjuntos(solicitud_id: int) -> Select[int, str, str, int, int | None]:
+    """The request's files in the viewer's order (what the detail lists)."""
+    return (
+        select(
+            SolicitudAdjunto.id,
+            SolicitudAdjunto.nombre_archivo,
+            SolicitudAdjunto.mime,
+            SolicitudAdjunto.tamano,
+            SolicitudAdjunto.paginas,
+        )
+        .where(SolicitudAdjunto.solicitud_id == solicitud_id)
+        .order_by(SolicitudAdjunto.orden, SolicitudAdjunto.id)
+    )
+
+
 def primer_adjunto(db: Database, solicitud_id: int) -> AdjuntoInfo | None:
     """The request's first file as `obtener_detalle` lists it, without the rest of the detail:
     the window fetches and decodes it while the claim and the detail are read (issue 19)."""
     with db.read() as uow:
-        row = uow.session.execute(
-            select(
-                SolicitudAdjunto.id,
-                SolicitudAdjunto.nombre_archivo,
-                SolicitudAdjunto.mime,
-                SolicitudAdjunto.tamano,
-                SolicitudAdjunto.paginas,
-            )
-            .where(SolicitudAdjunto.solicitud_id == solicitud_id)
-            .order_by(SolicitudAdjunto.orden, SolicitudAdjunto.id)
-            .limit(1)
-        ).first()
+        row = uow.session.execute(_adjuntos(solicitud_id).limit(1)).first()
     return (
         AdjuntoInfo(row.id, row.nombre_archivo, row.mime, row.tamano, row.paginas) if row else None
     )
