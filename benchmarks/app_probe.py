@@ -396,8 +396,13 @@ def _rss_mb() -> float:
 
 
 def _peak_rss_mb() -> float:
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return kb / 1024
+    """This process's own peak (VmHWM): ru_maxrss carries the bench runner's over fork + exec."""
+    from dim_revision.memoria import pico_mb
+
+    peak = pico_mb()
+    if peak is not None:
+        return peak
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB (not Linux: rough)
 
 
 _T1 = time.perf_counter()  # imports of this module done
