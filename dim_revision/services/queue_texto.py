@@ -17,14 +17,18 @@ A DNI is still matched by its start and a mobile by its last digits anywhere in 
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Null,
+    String,
     and_,
+    bindparam,
     delete,
     exists,
     false,
@@ -35,6 +39,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from dim_revision.db.dim_mapping import DimTables, dim_de, nombre_completo
 from dim_revision.db.models import BusquedaPaciente as B
@@ -130,53 +135,141 @@ def _next_after_prefix(word: str) -> str | None:
     return word[:-1] + chr(code) if code <= 0x10FFFF else None
 
 
-def starts_with(column: Any, word: str) -> ColumnElement[bool]:
-    """`column` starts with `word`: an index range under the column's binary collation, and the
-    LIKE that says exactly the same on any collation."""
-    conds = [column >= word, column.like(f"{escape_like(word)}%", escape=LIKE_ESCAPE)]
-    upper = _next_after_prefix(word)
+def _prefix(column: Any, word: Any, upper: Any | None, pattern: Any) -> ColumnElement[bool]:
+    conds = [column >= word, column.like(pattern, escape=LIKE_ESCAPE)]
     if upper is not None:
         conds.insert(1, column < upper)
     return and_(*conds)
 
 
-def _numero(digits: str, dni: Any, movil: Any) -> ColumnElement[bool]:
-    """A typed number: a DNI prefix or a mobile's tail."""
-    tail = digits[-7:] if len(digits) >= 7 else digits
-    return or_(
-        dni.like(f"{digits}%", escape=LIKE_ESCAPE),
-        movil.like(f"%{tail}%", escape=LIKE_ESCAPE),
-    )
+def starts_with(column: Any, word: str) -> ColumnElement[bool]:
+    """`column` starts with `word`: an index range under the column's binary collation, and the
+    LIKE that says exactly the same on any collation."""
+    return _prefix(column, word, _next_after_prefix(word), f"{escape_like(word)}%")
 
 
-def _word(word: str, dni: Any, movil: Any, names: list[Any]) -> ColumnElement[bool]:
+def _bound_type(column: Any) -> Any:
+    """The type SQLAlchemy gives a string compared with `column` (untyped SQL: a string)."""
+    return String() if isinstance(column.type, NullType) else column.type
+
+
+class Valores:
+    """One filter's literal values (the day range and what each typed word becomes), each under
+    a fixed name. Called with a name and the column it meets, it gives the value itself (a
+    statement built for one call: the SQL as always) or, `ligados`, a bound parameter of that
+    name (a statement built once per shape, `forma()`; `valores` is bound at each call)."""
+
+    def __init__(
+        self,
+        texto: str,
+        inicio: datetime | None = None,
+        fin: datetime | None = None,
+        *,
+        ligados: bool = False,
+    ) -> None:
+        self.ligados = ligados
+        self.palabras = _words(texto)
+        self.nombres = name_words(" ".join(self.palabras))
+        valores: dict[str, Any] = {"qt_inicio": inicio, "qt_fin": fin}
+        for i, word in enumerate(self.nombres):
+            escaped = escape_like(word)
+            valores[f"qt_n{i}"] = word
+            upper = _next_after_prefix(word)
+            if upper is not None:
+                valores[f"qt_n{i}_hasta"] = upper
+            valores[f"qt_n{i}_inicio"] = f"{escaped}%"
+            valores[f"qt_n{i}_medio"] = f"% {escaped}%"
+        for j, word in enumerate(self.palabras):
+            digits = _numeric(word)
+            if digits is not None:
+                tail = digits[-7:] if len(digits) >= 7 else digits
+                valores[f"qt_p{j}_dni"] = f"{digits}%"
+                valores[f"qt_p{j}_movil"] = f"%{tail}%"
+            else:
+                valores[f"qt_p{j}_nombre"] = f"%{escape_like(fold(word))}%"
+        self.valores = valores
+
+    def ligado(self) -> Valores:
+        """These values as bound parameters (to build a statement once for this shape)."""
+        bound = copy.copy(self)
+        bound.ligados = True
+        return bound
+
+    def forma(self) -> tuple[Any, ...]:
+        """What a statement's structure takes from the text (not its values): each typed word a
+        number (-1) or which name word, and which name words have an upper bound."""
+        kinds = tuple(
+            -1 if f"qt_p{j}_dni" in self.valores else self.nombres.index(fold(w)[:WORD_MAX])
+            for j, w in enumerate(self.palabras)
+        )
+        uppers = tuple(f"qt_n{i}_hasta" in self.valores for i in range(len(self.nombres)))
+        return kinds, uppers
+
+    def __call__(self, nombre: str, column: Any) -> Any:
+        if self.ligados:
+            return bindparam(nombre, type_=_bound_type(column))
+        return self.valores[nombre]
+
+    def indice(self, nombre: str) -> int:
+        """A typed name word's position (the guide of a plan is always one of them)."""
+        if nombre not in self.nombres:
+            raise ValueError(f"{nombre!r} is not one of the typed name words {self.nombres}")
+        return self.nombres.index(nombre)
+
+    def starts_with(self, column: Any, i: int) -> ColumnElement[bool]:
+        """`starts_with(column, self.nombres[i])` from these values."""
+        upper = f"qt_n{i}_hasta"
+        return _prefix(
+            column,
+            self(f"qt_n{i}", column),
+            self(upper, column) if upper in self.valores else None,
+            self(f"qt_n{i}_inicio", column),
+        )
+
+    def word_patients(self, i: int) -> Any:
+        """`word_patients(self.nombres[i])` from these values."""
+        return select(W.paciente_id).where(self.starts_with(W.palabra, i))
+
+    def es_numero(self, j: int) -> bool:
+        return f"qt_p{j}_dni" in self.valores
+
+    def numero(self, j: int, dni: Any, movil: Any) -> ColumnElement[bool]:
+        """Typed word `j` as a number: a DNI prefix or a mobile's tail."""
+        return or_(
+            dni.like(self(f"qt_p{j}_dni", dni), escape=LIKE_ESCAPE),
+            movil.like(self(f"qt_p{j}_movil", movil), escape=LIKE_ESCAPE),
+        )
+
+
+def _word(v: Valores, j: int, dni: Any, movil: Any, names: list[Any]) -> ColumnElement[bool]:
     """One typed word on DIM's own columns (the fallback): a number, else part of a name."""
-    digits = _numeric(word)
-    if digits is not None:
-        return _numero(digits, dni, movil)
-    folded = f"%{escape_like(fold(word))}%"
-    return or_(*(name.like(folded, escape=LIKE_ESCAPE) for name in names))
+    if v.es_numero(j):
+        return v.numero(j, dni, movil)
+    key = f"qt_p{j}_nombre"
+    return or_(*(name.like(v(key, name), escape=LIKE_ESCAPE) for name in names))
 
 
-def _numbers_on_copy(words: list[str]) -> ColumnElement[bool] | None:
+def _numbers_on_copy(v: Valores) -> ColumnElement[bool] | None:
     """Every typed number on our folded copy (None: no number typed)."""
-    conds = [_numero(d, B.dni, B.movil) for w in words if (d := _numeric(w)) is not None]
+    numbers = [j for j in range(len(v.palabras)) if v.es_numero(j)]
+    conds = [v.numero(j, B.dni, B.movil) for j in numbers]
     return and_(*conds) if conds else None
 
 
-def _starts_a_word(column: Any, word: str) -> ColumnElement[bool]:
-    """`column` (words joined by spaces) has a word starting with `word`."""
-    escaped = escape_like(word)
+def _starts_a_word(column: Any, v: Valores, i: int) -> ColumnElement[bool]:
+    """`column` (words joined by spaces) has a word starting with name word `i`."""
     return or_(
-        column.like(f"{escaped}%", escape=LIKE_ESCAPE),
-        column.like(f"% {escaped}%", escape=LIKE_ESCAPE),
+        column.like(v(f"qt_n{i}_inicio", column), escape=LIKE_ESCAPE),
+        column.like(v(f"qt_n{i}_medio", column), escape=LIKE_ESCAPE),
     )
 
 
-def _copy_probe(words: list[str], numbers: ColumnElement[bool] | None) -> ColumnElement[bool]:
+def _copy_probe(
+    v: Valores, words: list[int], numbers: ColumnElement[bool] | None
+) -> ColumnElement[bool]:
     """The request's patient's copy (one seek by key) has every name word and number: its
     `nombre` holds the same words as `busqueda_palabra`, joined by spaces."""
-    conds = [_starts_a_word(B.nombre, w) for w in words]
+    conds = [_starts_a_word(B.nombre, v, i) for i in words]
     if numbers is not None:
         conds.append(numbers)
     return select(B.paciente_id).where(B.paciente_id == S.paciente_id, *conds).correlate(S).exists()
@@ -187,12 +280,13 @@ def word_patients(word: str) -> Any:
     return select(W.paciente_id).where(starts_with(W.palabra, word))
 
 
-def _dim_condition(dim: DimTables, words: list[str]) -> ColumnElement[bool]:
+def _dim_condition(dim: DimTables, v: Valores) -> ColumnElement[bool]:
     """Every word on DIM's own columns, folded in SQL (only for patients without a copy). A
     name word is matched anywhere in the name here: never fewer rows than the copy finds."""
     dni = func.replace(dim.dni_texto(), ".", "")
     movil = digits_sql(dim.paciente.telefono_movil)
-    return and_(*(_word(w, dni, movil, _folded_names(dim)) for w in words))
+    names = _folded_names(dim)
+    return and_(*(_word(v, j, dni, movil, names) for j in range(len(v.palabras))))
 
 
 # How the text is matched (`queue.search_mode` picks one):
@@ -207,23 +301,23 @@ NADA = "nada"  # a name word no patient has (every patient copied): nothing matc
 UNIDA = "unida"
 
 
-def _copied_condition(words: list[str], modo: str, guia: str | None) -> ColumnElement[bool] | None:
+def _copied_condition(v: Valores, modo: str, guia: str | None) -> ColumnElement[bool] | None:
     """The requests whose patient's copy matches every word. `guia` (the typed name word
     fewest patients have) drives PACIENTES / RANGO / UNIDA; every other word is a probe.
     `paciente_id + 0` keeps SQLite walking the range's own index (RANGO)."""
-    names = name_words(" ".join(words))
-    numbers = _numbers_on_copy(words)
+    names = v.nombres
+    numbers = _numbers_on_copy(v)
     if guia is None and names and modo in (PACIENTES, RANGO):
         guia = names[0]
     guided = guia is not None and modo in (PACIENTES, RANGO, UNIDA)
     conds: list[ColumnElement[bool]] = []
     if guided and modo != UNIDA:
         column = S.paciente_id + 0 if modo == RANGO else S.paciente_id
-        conds.append(column.in_(word_patients(str(guia))))
-    probed = [w for w in names if not (guided and w == guia)]
+        conds.append(column.in_(v.word_patients(v.indice(str(guia)))))
+    probed = [i for i, w in enumerate(names) if not (guided and w == guia)]
     if (probed or numbers is not None) and (names or modo in (FILA, RECORRIDO, UNIDA)):
         # By key: the request's patient's copy (the candidates are already few).
-        conds.append(_copy_probe(probed, numbers))
+        conds.append(_copy_probe(v, probed, numbers))
     elif numbers is not None:
         # Only numbers on a long range (PACIENTES) or a backlog day (RANGO): the copy is read
         # once.
@@ -239,6 +333,7 @@ def text_condition(
     modo: str = FILA,
     completa: bool = False,
     guia: str | None = None,
+    valores: Valores | None = None,
 ) -> ColumnElement[bool] | None:
     """The requests whose patient matches every word, as a condition on `S.paciente_id`.
 
@@ -246,15 +341,17 @@ def text_condition(
     frequent name on a backlog day stops after its 200 rows); PACIENTES lists the patients of
     one name word (an index range) and seeks their requests; NADA matches nothing.
     `completa`: every request's patient is known to have a copy (`preparar_busqueda` ran in this
-    process; intake writes the copy with the request), so DIM's names are never folded."""
-    words = _words(texto)
-    if not words:
+    process; intake writes the copy with the request), so DIM's names are never folded.
+    `valores`: the text's values (bound parameters for a statement built once), by default
+    `texto`'s, as they are."""
+    v = Valores(texto) if valores is None else valores
+    if not v.palabras:
         return None
     if modo == NADA and completa:
         return false()
     if modo == UNIDA and not completa:
         modo = FILA  # the join would lose the patients without a copy
-    copied = _copied_condition(words, FILA if modo == NADA else modo, guia)
+    copied = _copied_condition(v, FILA if modo == NADA else modo, guia)
     if completa or copied is None:
         return copied
     # Correlated, so DIM's names are folded only for the rows of the range that lack a copy
@@ -264,7 +361,7 @@ def text_condition(
         not_(exists().where(B.paciente_id == S.paciente_id)),
         select(p.id)
         .select_from(p.table)
-        .where(p.id == S.paciente_id, _dim_condition(dim, words))
+        .where(p.id == S.paciente_id, _dim_condition(dim, v))
         .correlate(S)
         .exists(),
     )

@@ -27,7 +27,6 @@ from dim_revision.services.queue import (
     _state_condition,
     _with_dim_joins,
     by_ids,
-    count_queue,
     get_rows,
     page_queue,
     queue_conditions,
@@ -36,6 +35,7 @@ from dim_revision.services.queue import (
     sort_columns,
     stamp_columns,
 )
+from dim_revision.services.queue_conteo import contar
 from dim_revision.services.queue_pagina import pagina_sin_texto, sin_texto
 from dim_revision.services.queue_texto import completar_busqueda
 
@@ -165,7 +165,7 @@ def _leido(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Dat
 
 pagina = _leido(window_page)
 filas = _leido(get_rows)
-conteos = _leido(count_queue)
+conteos = _leido(contar)  # count_queue's counts from statements built once (queue_conteo)
 sellos = _leido(window_stamps)
 sellos_de = _leido(stamps_by_id)
 
