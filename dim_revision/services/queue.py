@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from dim_revision.clock import local_day_bounds, local_today
 from dim_revision.db.dim_mapping import DimTables, dim_de, nombre_completo
-from dim_revision.db.models import BusquedaPalabra as W
 from dim_revision.db.models import Envio
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.domain.enums import EstadoFiltro
@@ -24,8 +23,6 @@ from dim_revision.services.queue_texto import (
     PACIENTES,
     RANGO,
     RECORRIDO,
-    UNIDA,
-    starts_with,
     text_condition,
 )
 
@@ -93,7 +90,6 @@ class QueueCounts:
 
 # The grid's counts with a text stop at this many matching requests («más de 1000»).
 TOPE_CONTEO = 1_000
-_PROBE = {"modo": FILA}
 
 # Sort keys the grid may ask for, each a SQL expression (never sorted in Python).
 SORT_KEYS = (
@@ -436,39 +432,12 @@ def count_queue(
     session: Session, filtro: QueueFilter, now: datetime, *, tope: int | None = TOPE_CONTEO
 ) -> QueueCounts:
     """Pendientes, resueltas and «requieren atención» for the filter. With a text, counting
-    stops after `tope` matching requests (None: exact, as exports need); see `QueueCounts`."""
-    dim = dim_de(session)
-    mode = search_mode(session, filtro, conteo=True)
-    conds = queue_conditions(filtro, now, dim=dim, **mode)
+    stops after `tope` matching requests (None: exact, as exports need); see `QueueCounts`.
+    The statement is built for this call (`queue_conteo.count_statement`); the grid's counts
+    (`queue_conteo.contar`) send the same one, built once per shape."""
+    from dim_revision.services.queue_conteo import contar  # it builds on this module
 
-    def count(*more: ColumnElement[bool], where: list[ColumnElement[bool]] = conds) -> Any:
-        return select(func.count()).select_from(S).where(*where, *more).scalar_subquery()
-
-    if not filtro.texto.strip():
-        # One statement, three index ranges: pendientes and resueltas on the (resuelto,
-        # fecha_baja, fecha_subida) index read no row (100 000 uploads in a day: no per-row
-        # CASE); the attention count starts from the few failed sends. Each a scalar subquery:
-        # SQL Server refuses an aggregate over an expression with a subquery.
-        stmt = select(count(S.resuelto == false()), count(S.resuelto == true()), count(_atencion()))
-        pendientes, resueltas, atencion = (int(n or 0) for n in run(session, stmt).one())
-        return QueueCounts(pendientes, resueltas, atencion)
-    matched = select(S.resuelto).where(*conds)
-    if mode.get("modo") == UNIDA:  # the guide word's patients, joined (see queue_plan)
-        matched = matched.join_from(W, S, S.paciente_id == W.paciente_id)
-        matched = matched.where(starts_with(W.palabra, mode["guia"]))
-    if tope is not None:
-        matched = matched.limit(tope + 1)
-    sub = matched.subquery()
-    stmt = select(
-        func.sum(case((sub.c.resuelto == false(), 1), else_=0)),
-        func.sum(case((sub.c.resuelto == true(), 1), else_=0)),
-        # The few requests with a failed send, each probing its patient (no patient list).
-        count(_atencion(), where=queue_conditions(filtro, now, dim=dim, **(mode | _PROBE))),
-    )
-    sums = run(session, stmt).one()
-    pendientes, resueltas = int(sums[0] or 0), int(sums[1] or 0)
-    capped = tope is not None and pendientes + resueltas > tope
-    return QueueCounts(pendientes, resueltas, int(sums[2] or 0), tope if capped else None)
+    return contar(session, filtro, now, tope=tope, fresco=True)
 
 
 def _row(r: Any, now: datetime) -> QueueRow:

@@ -235,3 +235,38 @@ def test_the_plans_cached_statement_counts_as_a_fresh_one(
                         expected = tuple(conn.execute(fresh).one())
                         got = tuple(conn.execute(cached, v.valores).one())
                     assert got == expected, (f, edges)
+
+
+def _listed(db: Database, filtro: QueueFilter, now: Any) -> list[queue.QueueRow]:
+    """The requests the filter's counts are about, from the grid's own page query: the range
+    in every state and, for "Pendientes", what is still to work from every earlier day."""
+    rows = queue.list_queue
+    with db.read() as uow:
+        s = uow.session
+        got = rows(s, replace(filtro, estado=EstadoFiltro.TODAS), now, limit=10_000)
+        if filtro.estado is EstadoFiltro.PENDIENTES_TODAS:
+            before = filtro.desde - timedelta(days=1)
+            earlier = QueueFilter(before - timedelta(days=400), before, EstadoFiltro.PENDIENTES)
+            got += rows(s, replace(earlier, texto=filtro.texto), now, limit=10_000)
+    return got
+
+
+def test_count_queue_counts_the_rows_the_grid_lists(database: Database, clock: FakeClock) -> None:
+    """Independent of how the counts are written (the reach back of "Pendientes" split into
+    index ranges included): the counts are those of the listed rows."""
+    _seed(database, clock)
+    window.preparar_busqueda(database)
+    now = clock()
+    for filtro in _filters(clock):
+        for texto in ("", "gonz", "ana", "zzxqw"):
+            f = replace(filtro, texto=texto)
+            rows = _listed(database, f, now)
+            with database.read() as uow:
+                counts = count_queue(uow.session, f, now, tope=None)
+            resolved = [r for r in rows if r.resuelto]
+            expected = (len(rows) - len(resolved), len(resolved), sum(r.atencion for r in rows))
+            assert (counts.pendientes, counts.resueltas, counts.atencion) == expected, f
+    reach = QueueFilter(local_today(now), local_today(now), EstadoFiltro.PENDIENTES_TODAS)
+    with database.read() as uow:
+        counts = count_queue(uow.session, reach, now)
+    assert counts.pendientes > 3 and counts.atencion > 0  # earlier days reached
