@@ -1,8 +1,9 @@
 """The queue at DIM's scale (issue 19): 10k / 100k / 1M history-shaped requests on SQLite.
 
 Service cases time `services.queue_window` as the grid calls it (one read unit of work each):
-counts, first page, text filters (a common surname and a text that matches nothing), a deep page
-by keyset against the same page by OFFSET. Paint cases time input → paint: our `QueueModel` in a
+counts (today and the window's default «Pendientes», each also with a text), first page, text
+filters (a common surname and a text that matches nothing), a deep page by keyset against the
+same page by OFFSET. Paint cases time input → paint: our `QueueModel` in a
 `QTableView` against the stock lazy `QSqlQueryModel` + `QTableView` running the very SQL our page
 query sends (captured from the engine), first rows and a filter change.
 """
@@ -234,7 +235,13 @@ def _measure(n: int, opts: Options) -> list[Row]:
             return repeat_ms(fn, reps)
 
         count_budget = 10.0
-        for name, filtro in (("counts today", hoy), (f"counts «{COMMON}»", texto)):
+        pendientes = QueueFilter.pendientes(NOW)  # the window's default: every earlier day too
+        for name, filtro in (
+            ("counts today", hoy),
+            (f"counts «{COMMON}»", texto),
+            ("counts Pendientes", pendientes),
+            (f"counts Pendientes «{COMMON}»", replace(pendientes, texto=COMMON)),
+        ):
             s = timed(lambda f=filtro: queue_window.conteos(db, f, NOW))  # type: ignore[misc]
             rows.append(
                 _row(f"{label}: {name}", s, "≤10", median(s) <= count_budget, note="read unit")
@@ -405,9 +412,16 @@ def _today_heavy(n: int, opts: Options) -> list[Row]:
     filtros = [hoy, replace(hoy, texto=COMMON), replace(hoy, texto=NO_MATCH)]
     try:
         queue_window.preparar_busqueda(db)  # as the grid does once per process
+        pendientes = QueueFilter.pendientes(NOW)
         for name, filtro, fn in (
             ("counts today", hoy, queue_window.conteos),
             (f"counts «{COMMON}»", replace(hoy, texto=COMMON), queue_window.conteos),
+            ("counts Pendientes", pendientes, queue_window.conteos),
+            (
+                f"counts Pendientes «{COMMON}»",
+                replace(pendientes, texto=COMMON),
+                queue_window.conteos,
+            ),
             ("first page", hoy, queue_window.pagina),
             (f"page «{COMMON}»", replace(hoy, texto=COMMON), queue_window.pagina),
             ("page no match", replace(hoy, texto=NO_MATCH), queue_window.pagina),
