@@ -7,7 +7,8 @@ Python at 1M requests around a few milliseconds of SQL, on every filter change a
 shape — state ("Pendientes" reaches back), the cap, and for a text the plan (`search_mode`),
 the kinds of its words (`Valores.forma`) and the guide word — with bound parameters for the
 day range and the text's patterns, so a call only binds values; the plan's statement is cached
-the same way (`queue_plan`). Tests compare the SQL and the counts with `count_queue` on every
+the same way (`queue_plan`). "Pendientes" without a text is counted as index ranges
+(`_reach_back_counts`). Tests compare the SQL and the counts with `count_queue` on every
 dialect, and `count_queue` with the rows the grid lists.
 """
 
@@ -100,11 +101,11 @@ def count_statement(
 
 
 def _reach_back_counts(v: Valores) -> list[Any]:
-    """ "Pendientes"' counts without a text, each one index range: its `pendientes_todas` OR
-    (in the range, or unresolved, or requiring attention, from any earlier day) made each
-    count read every request before the range's end (264 ms at 1M). Split exactly: every
-    unresolved request before the end; the resolved ones in the range plus the earlier ones
-    requiring attention (disjoint); and those requiring attention before the end."""
+    """The counts of "Pendientes" without a text, each one index range: the OR of
+    `pendientes_todas` (in the range, or unresolved, or requiring attention, from any earlier
+    day) made each count read every request before the range's end (264 ms at 1M). Split
+    exactly: every unresolved request before the end; the resolved ones in the range plus the
+    earlier ones requiring attention (disjoint); those requiring attention before the end."""
     start, end = v("qt_inicio", S.fecha_subida), v("qt_fin", S.fecha_subida)
 
     def count(*where: ColumnElement[bool]) -> Any:
