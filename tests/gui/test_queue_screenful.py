@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QFont
+from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
@@ -263,3 +264,35 @@ def test_what_follows_the_first_paint_is_not_lost_when_the_filter_changes_before
     model.refresh_counts()  # and later counts still arrive
     qtbot.waitUntil(lambda: runner.is_idle())
     assert source.counted == [todas, todas]
+
+
+def test_a_view_showing_the_whole_screenful_still_gets_only_the_rest_of_the_page_next(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, runner: TaskRunner
+) -> None:
+    """A grid taller than a screenful asks for more as soon as it paints (its last row is on
+    screen): what follows is still the first page's rest (not a full batch at once, which
+    would keep a worker busy right after the paint), then batches as the view scrolls."""
+    ids = _requests(sqlite_db, clock, FIRST_PAGE + 30)
+    model, source = _model(sqlite_db, clock, runner)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.verticalHeader().setDefaultSectionSize(16)
+    view.resize(1400, 16 * (FIRST_SCREEN + 20))
+    view.setModel(model)
+    view.show()
+    qtbot.waitExposed(view)
+    model.reload()
+    qtbot.waitUntil(lambda: model.settled and runner.is_idle())
+    assert view.rowHeight(0) * FIRST_SCREEN < view.viewport().height()  # all of it shown
+    assert [limit for _cursor, limit in source.pages[:2]] == [
+        FIRST_SCREEN,
+        FIRST_PAGE - FIRST_SCREEN,
+    ]
+    view.scrollToBottom()  # and the view asks for the next batch as it scrolls
+    qtbot.waitUntil(lambda: model.rowCount() == len(ids))
+    assert _ids(model) == ids
+    assert [limit for _cursor, limit in source.pages] == [
+        FIRST_SCREEN,
+        FIRST_PAGE - FIRST_SCREEN,
+        200,
+    ]
