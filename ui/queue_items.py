@@ -49,6 +49,15 @@ _PLAN = tuple((c.key, c.key in CENTERED) for c in COLUMNS)
 Extras = tuple[tuple[int, Any], ...]  # (role, value) beyond the text and the id
 Cell = tuple[str, Extras]
 
+_TEXTS = tuple(DISPLAY[c.key] for c in COLUMNS)
+# The columns whose colours, tooltip or font depend on the row when nobody else holds it (see
+# `queue_columns.background` / `tooltip`, and the bold «Envío» of an answered message); every
+# other column of such a row only has its alignment.
+_DYNAMIC = tuple(
+    COLUMN_INDEX[k] for k in ("espera", "telefono_verificado", "email", "estado_envio")
+)
+_FREE_EXTRAS: tuple[Extras, ...] = tuple(((_ALIGN, _CENTER),) if c else () for _k, c in _PLAN)
+
 
 @dataclass(frozen=True, slots=True)
 class RowCells:
@@ -77,7 +86,20 @@ def prepare_styles() -> None:
 
 
 def row_cells(row: QueueRow, now: datetime, me: str) -> RowCells:
-    taken = taken_by_other(row, me)
+    """A row's cells, as `queue_columns.cell` answers them role by role. A row nobody else holds
+    (nearly all of them) only works out the roles of the few columns whose roles depend on it."""
+    texts = [text(row, now, me) for text in _TEXTS]
+    if taken_by_other(row, me):
+        return RowCells(row.id, True, _cells(row, now, me, texts, taken=True))
+    extras = list(_FREE_EXTRAS)
+    for column in _DYNAMIC:
+        extras[column] = _extras(row, now, me, column, (), taken=False)
+    return RowCells(row.id, False, tuple(zip(texts, extras, strict=True)))
+
+
+def _cells(
+    row: QueueRow, now: datetime, me: str, texts: list[str], *, taken: bool
+) -> tuple[Cell, ...]:
     shared: Extras = ()
     if taken:
         shared = (
@@ -86,23 +108,29 @@ def row_cells(row: QueueRow, now: datetime, me: str) -> RowCells:
             (_FONT, styled("italic")),
             (_TOOLTIP, taken_tooltip(row)),
         )
-    bold = row.respondio and not taken
-    cells = []
-    for key, centered in _PLAN:
-        extras = list(shared)
-        if centered:
-            extras.append((_ALIGN, _CENTER))
-        brush = background(row, key, now, me)
-        if brush is not None:
-            extras.append((_BACKGROUND, brush))
-        if not taken:
-            tip = tooltip(row, key, now, me)
-            if tip is not None:
-                extras.append((_TOOLTIP, tip))
-            if bold and key == "estado_envio":
-                extras.append((_FONT, styled("bold")))
-        cells.append((DISPLAY[key](row, now, me), tuple(extras)))
-    return RowCells(row.id, taken, tuple(cells))
+    return tuple(
+        (text, _extras(row, now, me, column, shared, taken=taken))
+        for column, text in enumerate(texts)
+    )
+
+
+def _extras(
+    row: QueueRow, now: datetime, me: str, column: int, shared: Extras, *, taken: bool
+) -> Extras:
+    key, centered = _PLAN[column]
+    extras = list(shared)
+    if centered:
+        extras.append((_ALIGN, _CENTER))
+    brush = background(row, key, now, me)
+    if brush is not None:
+        extras.append((_BACKGROUND, brush))
+    if not taken:
+        tip = tooltip(row, key, now, me)
+        if tip is not None:
+            extras.append((_TOOLTIP, tip))
+        if key == "estado_envio" and row.respondio:
+            extras.append((_FONT, styled("bold")))
+    return tuple(extras)
 
 
 def write_row(model: QStandardItemModel, number: int, row: RowCells, *, fresh: bool) -> None:

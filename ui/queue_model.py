@@ -322,8 +322,12 @@ class QueueModel(QStandardItemModel):
         self._after_first.start()  # before the signal: a slot that reloads cancels it
         self.first_page_loaded.emit()
 
+    def _rest(self) -> int:
+        """How many rows the first page still lacks after its screenful."""
+        return min(self._batch, FIRST_PAGE) - len(self._rows)
+
     def _after_first_page(self) -> None:
-        rest = min(self._batch, FIRST_PAGE) - len(self._rows)
+        rest = self._rest()
         if rest > 0 and self.canFetchMore():
             self._fetch(rest)  # the rest of the first page, under the screenful just shown
         self._load_counts()
@@ -342,8 +346,12 @@ class QueueModel(QStandardItemModel):
         return not parent.isValid() and not self._exhausted and not self.busy
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if self.canFetchMore(parent):
-            self._fetch(self._batch)
+        if not self.canFetchMore(parent):
+            return
+        # A view whose last row is on screen asks right after a first screenful is painted: it
+        # gets the first page's rest (what `_after_first_page` would read), a batch after that.
+        rest = self._rest() if self._after_first.isActive() else 0
+        self._fetch(rest if rest > 0 else self._batch)
 
     def _fetch(self, limit: int) -> None:
         generation = self._generation

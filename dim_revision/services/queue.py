@@ -17,6 +17,7 @@ from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.services.atencion import necesita_atencion, por_trabajar, requiere_atencion
 from dim_revision.services.guards import lease_live, owner_name
+from dim_revision.services.queue_filas import plain
 from dim_revision.services.queue_plan import NARROW_DAYS, search_mode
 from dim_revision.services.queue_texto import (
     FILA,
@@ -228,8 +229,7 @@ _BASE: dict[int, tuple[DimTables, Select[Any]]] = {}
 
 
 def _base_select(dim: DimTables) -> Select[Any]:
-    """The grid's row select for this mapping, built once (statements are immutable; building
-    and keying its five subqueries cost ~1 ms a query)."""
+    """The grid's row select for this mapping, built once (building and keying it: ~1 ms)."""
     cached = _BASE.get(id(dim))
     if cached is None or cached[0] is not dim:
         cached = _BASE[id(dim)] = (dim, _build_base_select(dim))
@@ -347,7 +347,7 @@ def page_queue(
         if despues is None and offset:
             stmt = stmt.offset(offset)
         result = run(session, stmt.order_by(*order).limit(limit)).all()
-    rows = [_row(r, now) for r in result]
+    rows = [_row(r, now) for r in plain(result)]
     last = result[-1] if len(result) == limit else None
     return QueuePage(rows, QueueCursor(last.orden, last.id) if last is not None else None)
 
@@ -425,7 +425,7 @@ def by_ids(session: Session, stmt: Select[Any], ids: list[int]) -> list[Any]:
 
 def get_rows(session: Session, ids: list[int], now: datetime) -> list[QueueRow]:
     """Fresh copies of specific rows (the grid's refresh of rows changed elsewhere)."""
-    return [_row(r, now) for r in by_ids(session, _base_select(dim_de(session)), ids)]
+    return [_row(r, now) for r in plain(by_ids(session, _base_select(dim_de(session)), ids))]
 
 
 def count_queue(

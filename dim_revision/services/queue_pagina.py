@@ -35,6 +35,7 @@ from dim_revision.services.queue import (
     pendientes_todas,
     sort_columns,
 )
+from dim_revision.services.queue_filas import plain
 
 # estado, sort, descending, cursor kind ("none" / "null" / "value"), limit
 _Shape = tuple[EstadoFiltro, str, bool, str, int]
@@ -116,6 +117,6 @@ def pagina_sin_texto(
             params["q_valor"] = despues.valor
     stmt = _cached(dim_de(session), shape)
     result = session.connection().execute(stmt, params).all()
-    rows = [_row(r, now) for r in result]
+    rows = [_row(r, now) for r in plain(result)]
     last = result[-1] if len(result) == limit else None
     return QueuePage(rows, QueueCursor(last.orden, last.id) if last is not None else None)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QFont
+from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
@@ -19,11 +20,12 @@ from dim_revision.domain.enums import EstadoFiltro
 from dim_revision.services import claims
 from dim_revision.services.actor import Actor
 from dim_revision.services.guards import lease_owner
-from dim_revision.services.queue import QueueCursor, QueueFilter, QueuePage
+from dim_revision.services.queue import QueueCounts, QueueCursor, QueueFilter, QueuePage
 from tests import factories
 from tests.gui.seeding import add_request
 from ui.queue_columns import COLUMNS, ID_ROLE, TAKEN_ROLE, cell
 from ui.queue_model import FIRST_PAGE, FIRST_SCREEN, QueueModel, ServiceQueueSource
+from ui.queue_source import load_page
 from ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.gui
@@ -177,3 +179,120 @@ def test_every_stored_role_is_what_cell_answers_and_follows_changes(
     qtbot.waitUntil(lambda: runner.is_idle())
     assert model.index(0, 0).data(TAKEN_ROLE) is False
     check()  # the row's italics, grey and tooltip are gone with the lease
+
+
+def test_the_screenful_and_the_rest_make_the_same_items_as_one_read_of_the_page(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, runner: TaskRunner
+) -> None:
+    """Rows leased by someone else and answered on both sides of the screenful's edge."""
+    ids = _requests(sqlite_db, clock, FIRST_PAGE + 5)
+    now = clock()
+    for i in (3, FIRST_SCREEN - 1, FIRST_SCREEN, FIRST_SCREEN + 2):
+        claims.claim(sqlite_db, BETO, now, ids[i], timedelta(minutes=10))
+    with sqlite_db.uow() as uow:
+        s = uow.session
+        for i in (FIRST_SCREEN - 2, FIRST_SCREEN + 1):
+            sent = factories.envio(s, s.get(SolicitudAsistencia, ids[i]), now, estado="enviado")
+            s.execute(update(Envio).where(Envio.id == sent.id).values(respuesta_en=now))
+        uow.commit()
+    model, source = _model(sqlite_db, clock, runner)
+    model.reload()
+    qtbot.waitUntil(lambda: model.settled and runner.is_idle())
+    assert len(source.pages) == 2  # a screenful, then the rest
+    me = lease_owner(ANA)
+    whole = load_page(source, clock, me, None, model.filtro, None, FIRST_PAGE, *model.sort_key)
+    assert _ids(model) == [r.id for r in whole.rows] == ids[:FIRST_PAGE]
+    assert model.loaded_rows() == whole.rows
+    for r, cells in enumerate(whole.cells):
+        for c in range(len(COLUMNS)):
+            text, extras = cells.cells[c]
+            want = {int(Qt.ItemDataRole.DisplayRole): text, ID_ROLE: cells.id, **dict(extras)}
+            want.setdefault(TAKEN_ROLE, False)
+            for role in ROLES:
+                got = model.index(r, c).data(role)
+                assert _same(got, want.get(role)), (r, COLUMNS[c].key, role, got, want.get(role))
+
+
+class CountingSource(PagingSource):
+    def __init__(self, db: Database, clock: FakeClock) -> None:
+        super().__init__(db, clock)
+        self.prepared = 0
+        self.counted: list[QueueFilter] = []
+
+    def prepare(self) -> int:
+        self.prepared += 1
+        return super().prepare()
+
+    def counts(self, filtro: QueueFilter) -> QueueCounts:
+        self.counted.append(filtro)
+        return super().counts(filtro)
+
+
+def test_what_follows_the_first_paint_is_not_lost_when_the_filter_changes_before_it(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, runner: TaskRunner
+) -> None:
+    """The counts, the rest of the page and the upkeep wait for the paint; a filter changed in
+    between gets its own (the old filter's are never run), and the upkeep still runs once."""
+    ids = _requests(sqlite_db, clock, FIRST_SCREEN + 8)
+    with sqlite_db.uow() as uow:
+        uow.session.execute(
+            update(SolicitudAsistencia)
+            .where(SolicitudAsistencia.id.in_(ids[:10]))
+            .values(resuelto=True)
+        )
+        uow.commit()
+    source = CountingSource(sqlite_db, clock)
+    hoy = QueueFilter.today(clock())
+    todas = QueueFilter.today(clock(), EstadoFiltro.TODAS)
+    model = QueueModel(runner, source, clock, lease_owner(ANA), hoy)
+    counts: list[QueueCounts] = []
+    model.counts_changed.connect(counts.append)
+    first = [True]
+
+    def change_filter_at_once() -> None:
+        if first[0]:
+            first[0] = False
+            model.set_filter(todas)
+
+    model.first_page_loaded.connect(change_filter_at_once)
+    model.reload()
+    qtbot.waitUntil(lambda: not first[0] and model.settled and runner.is_idle())
+    assert source.counted == [todas]
+    assert counts and (counts[-1].pendientes, counts[-1].resueltas) == (30, 10)
+    assert _ids(model) == ids  # the rest of the page is the new filter's
+    assert source.prepared == 1
+    model.refresh_counts()  # and later counts still arrive
+    qtbot.waitUntil(lambda: runner.is_idle())
+    assert source.counted == [todas, todas]
+
+
+def test_a_view_showing_the_whole_screenful_still_gets_only_the_rest_of_the_page_next(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, runner: TaskRunner
+) -> None:
+    """A grid taller than a screenful asks for more as soon as it paints (its last row is on
+    screen): what follows is still the first page's rest (not a full batch at once, which
+    would keep a worker busy right after the paint), then batches as the view scrolls."""
+    ids = _requests(sqlite_db, clock, FIRST_PAGE + 30)
+    model, source = _model(sqlite_db, clock, runner)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.verticalHeader().setDefaultSectionSize(16)
+    view.resize(1400, 16 * (FIRST_SCREEN + 20))
+    view.setModel(model)
+    view.show()
+    qtbot.waitExposed(view)
+    model.reload()
+    qtbot.waitUntil(lambda: model.settled and runner.is_idle())
+    assert view.rowHeight(0) * FIRST_SCREEN < view.viewport().height()  # all of it shown
+    assert [limit for _cursor, limit in source.pages[:2]] == [
+        FIRST_SCREEN,
+        FIRST_PAGE - FIRST_SCREEN,
+    ]
+    view.scrollToBottom()  # and the view asks for the next batch as it scrolls
+    qtbot.waitUntil(lambda: model.rowCount() == len(ids))
+    assert _ids(model) == ids
+    assert [limit for _cursor, limit in source.pages] == [
+        FIRST_SCREEN,
+        FIRST_PAGE - FIRST_SCREEN,
+        200,
+    ]
