@@ -42,6 +42,7 @@ from dim_revision.domain.learning import Learned
 from dim_revision.domain.lexicon import Lexicon, default_lexicon
 from dim_revision.domain.search_build import Catalog, build_catalog
 from dim_revision.domain.search_codes import normalize_code, normalize_query
+from dim_revision.domain.search_dense import FlatPostings, VectorRanker
 from dim_revision.domain.search_partial import partial
 from dim_revision.domain.search_rank import Ranker
 from dim_revision.domain.search_scores import CODE_SCORE, MEMO_LIFTS, fuzzy_worthy
@@ -75,13 +76,14 @@ class SearchIndex:
         c = self._catalog
         self._entry = {ident: e for e, ident in enumerate(c.ids)}
         self._variants: Variants = c.variants
+        self._flat = FlatPostings(c.postings, c.penalty)  # shared by clones (`with_learned`)
         self._reset_memos()
 
     def _reset_memos(self) -> None:
         """Memos, empty for each clone and after loading from disk."""
         c = self._catalog
         self._resolver = Resolver(c.postings, c.variants.words)
-        self._ranker = Ranker(c.penalty, c.postings, self._resolver)
+        self._ranker = Ranker(c.penalty, c.postings, self._resolver, VectorRanker(self._flat))
         self._highlighter = Highlighter(c.folded, c.synonyms)
         self._lifts: dict[frozenset[int], Lift] = {}  # kept: a lift caches its weights
 

@@ -20,6 +20,7 @@ from operator import itemgetter
 from dim_revision.domain.learning import Learned
 from dim_revision.domain.search_build import Ordered, Postings
 from dim_revision.domain.search_codes import normalize_query
+from dim_revision.domain.search_dense import VectorRanker
 from dim_revision.domain.search_scores import (
     DENSE_MIN,
     DENSE_RATIO,
@@ -31,6 +32,7 @@ from dim_revision.domain.search_scores import (
     LOOKUP_RATIO,
     MEMO_WORDS,
     RANKED_WALK_CAP,
+    VECTOR_MIN,
     WALK_CAP,
     WALK_MIN,
     WHOLE_REAL,
@@ -46,10 +48,17 @@ Ranked = list[tuple[int, float]]  # (entry, composite), best first
 class Ranker:
     """Ranks resolved tokens over one catalog; keeps the one-word tops between keystrokes."""
 
-    def __init__(self, penalty: tuple[float, ...], postings: Postings, resolver: Resolver) -> None:
+    def __init__(
+        self,
+        penalty: tuple[float, ...],
+        postings: Postings,
+        resolver: Resolver,
+        vectors: VectorRanker | None = None,
+    ) -> None:
         self._penalty = penalty
         self._p = postings
         self._resolver = resolver
+        self._vectors = vectors  # common words only (see `search_dense`); None: never
         self._singles: dict[tuple[str, bool, int], Ranked] = {}  # one-word queries
 
     def rank(self, tokens: list[Token], limit: int, lift: Lift) -> Ranked:
@@ -68,6 +77,11 @@ class Ranker:
         resolver = self._resolver
         typing = tokens[-1]  # the word being typed: the others stay the same for a while
         tokens = sorted(tokens, key=lambda t: len(t.hits) if t.hits is not None else t.estimate)
+        rarest = tokens[0]
+        if self._vectors is not None and (
+            len(rarest.hits) if rarest.hits is not None else rarest.estimate
+        ) >= VECTOR_MIN:
+            return self._vectors.rank(tokens, limit, lift)
         if tokens[0].ranked is not None or tokens[0].estimate >= WALK_MIN:  # common words
             walked = self._walk(tokens, limit, lift)
             if walked is not None:
