@@ -22,9 +22,15 @@ import numpy as np
 import numpy.typing as npt
 
 from dim_revision.domain.search_build import Postings
-from dim_revision.domain.search_scores import MEMO_VECTORS, REAL_MIN, WHOLE_REAL, WHOLE_VIRTUAL
+from dim_revision.domain.search_scores import (
+    MEMO_LIFT_VECTORS,
+    MEMO_VECTORS,
+    REAL_MIN,
+    WHOLE_REAL,
+    WHOLE_VIRTUAL,
+)
 from dim_revision.domain.search_tokens import Token
-from dim_revision.domain.search_variants import Lift
+from dim_revision.domain.search_variants import Lift, Variants
 
 Ranked = list[tuple[int, float]]  # (entry, composite), best first
 Floats = npt.NDArray[np.float64]
@@ -55,10 +61,12 @@ class FlatPostings:
 class VectorRanker:
     """Ranks tokens with whole-array operations; keeps each typed word's array for a while."""
 
-    def __init__(self, flat: FlatPostings) -> None:
+    def __init__(self, flat: FlatPostings, variants: Variants) -> None:
         self._flat = flat
+        self._variants = variants
         self._arrays: dict[tuple[str, bool], Floats] = {}
-        self._lifts: dict[frozenset[int], tuple[Ints, Floats]] = {}
+        self._lifts: dict[frozenset[int], Floats] = {}
+        self._forms: dict[int, Ints] = {}  # variant form → the entries it weighs on
 
     def rank(self, tokens: list[Token], limit: int, lift: Lift) -> Ranked:
         """Entries with every token, best first (as `Ranker.rank`)."""
@@ -70,8 +78,7 @@ class VectorRanker:
             has_all &= arr > 0.0
         total -= self._flat.penalty
         if lift:
-            where, weights = self._lift(lift)
-            total[where] += weights
+            total += self._lift(lift)
         candidates = np.flatnonzero(has_all)
         if candidates.size == 0:
             return []
@@ -120,19 +127,28 @@ class VectorRanker:
         per_posting = np.repeat(group_scores, np.diff(starts[g_lo : g_hi + 1]))
         np.maximum.at(arr, self._flat.entries[p_lo:p_hi], per_posting)
 
-    def _lift(self, lift: Lift) -> tuple[Ints, Floats]:
-        """The lift's entries and weights as arrays (kept per named set of variant forms)."""
+    def _lift(self, lift: Lift) -> Floats:
+        """Entry → `lift.get(entry)`, as an array (kept per named set of variant forms)."""
         kept = self._lifts.get(lift.named)
         if kept is None:
-            weights = lift.weights()
-            kept = (
-                np.fromiter(weights.keys(), dtype=np.int32, count=len(weights)),
-                np.fromiter(weights.values(), dtype=np.float64, count=len(weights)),
-            )
-            if len(self._lifts) >= MEMO_VECTORS:
+            size = self._flat.size
+            kept = np.zeros(size, dtype=np.float64)
+            for line, forms in lift.lines().items():
+                carries = np.zeros(size, dtype=np.bool_)
+                for f in forms:
+                    carries[self._form(f)] = True
+                kept[carries] += self._variants.weights[line]
+            if len(self._lifts) >= MEMO_LIFT_VECTORS:
                 del self._lifts[next(iter(self._lifts))]
             self._lifts[lift.named] = kept
         return kept
+
+    def _form(self, f: int) -> Ints:
+        entries = self._forms.get(f)
+        if entries is None:
+            listed = self._variants.form_entries[f]
+            entries = self._forms[f] = np.fromiter(listed, dtype=np.int32, count=len(listed))
+        return entries
 
 
 def _offsets(sizes: list[int]) -> npt.NDArray[np.intp]:

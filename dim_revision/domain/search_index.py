@@ -83,7 +83,9 @@ class SearchIndex:
         """Memos, empty for each clone and after loading from disk."""
         c = self._catalog
         self._resolver = Resolver(c.postings, c.variants.words)
-        self._ranker = Ranker(c.penalty, c.postings, self._resolver, VectorRanker(self._flat))
+        self._ranker = Ranker(
+            c.penalty, c.postings, self._resolver, VectorRanker(self._flat, c.variants)
+        )
         self._highlighter = Highlighter(c.folded, c.synonyms)
         self._lifts: dict[frozenset[int], Lift] = {}  # kept: a lift caches its weights
 

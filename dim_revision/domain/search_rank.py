@@ -65,6 +65,8 @@ class Ranker:
         """Entries with every token, best first."""
         if len(tokens) == 1:
             if lift:
+                if self._vectors is not None and lift.reach() > LIFT_RESCORE:
+                    return self._vectors.rank(tokens, limit, lift)  # "con contraste": 20k
                 return self._single_lifted(tokens[0], limit, lift)
             key = (tokens[0].text, tokens[0].fuzzy_applied, limit)
             top = self._singles.get(key)
@@ -78,9 +80,10 @@ class Ranker:
         typing = tokens[-1]  # the word being typed: the others stay the same for a while
         tokens = sorted(tokens, key=lambda t: len(t.hits) if t.hits is not None else t.estimate)
         rarest = tokens[0]
-        if self._vectors is not None and (
-            len(rarest.hits) if rarest.hits is not None else rarest.estimate
-        ) >= VECTOR_MIN:
+        if (
+            self._vectors is not None
+            and (len(rarest.hits) if rarest.hits is not None else rarest.estimate) >= VECTOR_MIN
+        ):
             return self._vectors.rank(tokens, limit, lift)
         if tokens[0].ranked is not None or tokens[0].estimate >= WALK_MIN:  # common words
             walked = self._walk(tokens, limit, lift)

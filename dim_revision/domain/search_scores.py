@@ -33,8 +33,9 @@ DENSE_KEEP = 64  # such arrays kept between keystrokes (8 bytes per entry each),
 WALK_MIN = 1500  # a query whose rarest word has this many postings is walked best first…
 WALK_CAP = 600  # …looking at up to this many entries before scoring every candidate instead
 RANKED_WALK_CAP = 3000  # (or this many when its entries are already sorted)
-VECTOR_MIN = 1000  # a query whose rarest word has this many postings is ranked by arrays…
+VECTOR_MIN = 300  # a query whose rarest word has this many postings is ranked by arrays…
 MEMO_VECTORS = 32  # …keeping this many typed words' arrays (8 bytes per entry each), LRU
+MEMO_LIFT_VECTORS = 16  # and this many variant lifts' arrays
 TOP = "\U0010ffff"  # sorts after any word: [bisect(w), bisect(w + TOP)) are the words starting w
 
 # Base score of a word by its position.
