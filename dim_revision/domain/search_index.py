@@ -42,7 +42,6 @@ from dim_revision.domain.learning import Learned
 from dim_revision.domain.lexicon import Lexicon, default_lexicon
 from dim_revision.domain.search_build import Catalog, build_catalog
 from dim_revision.domain.search_codes import normalize_code, normalize_query
-from dim_revision.domain.search_dense import FlatPostings, VectorRanker
 from dim_revision.domain.search_partial import partial
 from dim_revision.domain.search_rank import Ranker
 from dim_revision.domain.search_scores import CODE_SCORE, MEMO_LIFTS, fuzzy_worthy
@@ -73,6 +72,8 @@ class SearchIndex:
         self._setup()
 
     def _setup(self) -> None:
+        from dim_revision.domain.search_dense import FlatPostings  # numpy: not at start-up
+
         c = self._catalog
         self._entry = {ident: e for e, ident in enumerate(c.ids)}
         self._variants: Variants = c.variants
@@ -81,11 +82,12 @@ class SearchIndex:
 
     def _reset_memos(self) -> None:
         """Memos, empty for each clone and after loading from disk."""
+        from dim_revision.domain.search_dense import VectorRanker
+
         c = self._catalog
         self._resolver = Resolver(c.postings, c.variants.words)
-        self._ranker = Ranker(
-            c.penalty, c.postings, self._resolver, VectorRanker(self._flat, c.variants)
-        )
+        vectors = VectorRanker(self._flat, c.variants)
+        self._ranker = Ranker(c.penalty, c.postings, self._resolver, vectors)
         self._highlighter = Highlighter(c.folded, c.synonyms)
         self._lifts: dict[frozenset[int], Lift] = {}  # kept: a lift caches its weights
 

@@ -16,11 +16,11 @@ from array import array
 from collections.abc import Iterable, Iterator
 from itertools import repeat
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from dim_revision.domain.learning import Learned
 from dim_revision.domain.search_build import Ordered, Postings
 from dim_revision.domain.search_codes import normalize_query
-from dim_revision.domain.search_dense import VectorRanker
 from dim_revision.domain.search_scores import (
     DENSE_MIN,
     DENSE_RATIO,
@@ -29,6 +29,7 @@ from dim_revision.domain.search_scores import (
     LEARN_HALF,
     LEARN_MAX,
     LIFT_RESCORE,
+    LIFT_VECTOR,
     LOOKUP_RATIO,
     MEMO_WORDS,
     RANKED_WALK_CAP,
@@ -41,6 +42,9 @@ from dim_revision.domain.search_scores import (
 from dim_revision.domain.search_tokens import EntryScorer, Resolver, Token
 from dim_revision.domain.search_variants import Lift
 from dim_revision.domain.search_walk import Check, best_first, offer, walk
+
+if TYPE_CHECKING:  # numpy is imported with the first index, not with this module
+    from dim_revision.domain.search_dense import VectorRanker
 
 Ranked = list[tuple[int, float]]  # (entry, composite), best first
 
@@ -65,7 +69,7 @@ class Ranker:
         """Entries with every token, best first."""
         if len(tokens) == 1:
             if lift:
-                if self._vectors is not None and lift.reach() > LIFT_RESCORE:
+                if self._vectors is not None and lift.reach() > LIFT_VECTOR:
                     return self._vectors.rank(tokens, limit, lift)  # "con contraste": 20k
                 return self._single_lifted(tokens[0], limit, lift)
             key = (tokens[0].text, tokens[0].fuzzy_applied, limit)

@@ -36,6 +36,7 @@ RANKED_WALK_CAP = 3000  # (or this many when its entries are already sorted)
 VECTOR_MIN = 300  # a query whose rarest word has this many postings is ranked by arrays…
 MEMO_VECTORS = 32  # …keeping this many typed words' arrays (8 bytes per entry each), LRU
 MEMO_LIFT_VECTORS = 16  # and this many variant lifts' arrays
+LIFT_VECTOR = 400  # a one-word query whose variants weigh on more entries: by arrays too
 TOP = "\U0010ffff"  # sorts after any word: [bisect(w), bisect(w + TOP)) are the words starting w
 
 # Base score of a word by its position.
