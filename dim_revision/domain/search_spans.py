@@ -66,8 +66,8 @@ class Highlighter:
             if shown is None:
                 shown = self._shown.get(e)
                 if shown is None:
-                    if len(self._shown) >= MEMO_SHOWN:  # the oldest goes (never all at once:
-                        del self._shown[next(iter(self._shown))]  # freeing 2 048 took ~10 ms)
+                    if len(self._shown) >= MEMO_SHOWN:  # the oldest goes, not all at once
+                        del self._shown[next(iter(self._shown))]
                     shown = self._shown[e] = _Shown(analyze_folded(folded, origin))
             virtual = shown.virtual(self._synonyms)
             via = [span for w, span in virtual if w.startswith(text)]
