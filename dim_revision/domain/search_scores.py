@@ -26,6 +26,7 @@ MEMO_HITS = 400_000  # and at most this many entries in their hit maps (~20 MB)
 MEMO_LIFTS = 64  # variant lifts (the entries they weigh on, and how much) kept between keys
 MEMO_SHOWN = 256  # names split into words, kept for highlighting the next keystrokes (few:
 # ~30 objects each, young for the collector; 2 048 of them made a 20-80 ms collection)
+MEMO_FOUND = 4096  # (entry, typed word) → its highlighted spans, kept for the next keystrokes
 LOOKUP_RATIO = 8  # build a word's full hit map only if it is within this factor of the driver's
 DENSE_SHARE = 4  # a typed word reaching more postings than entries/4 is scored from an array
 DENSE_MIN = 1500
