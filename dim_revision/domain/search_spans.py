@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from dim_revision.domain.search_build import Folded
 from dim_revision.domain.search_scores import MEMO_FOUND, MEMO_SHOWN
@@ -48,9 +49,10 @@ class Highlighter:
         self._folded = folded
         self._synonyms = synonyms
         self._shown: dict[int, _Shown] = {}
-        # (entry, typed word) → its spans there by prefix or synonym (typo spans depend on the
+        # "entry typed-word" → its spans there by prefix or synonym, flat (start, end, start…),
+        # so the collector has one object per entry to look at, once (typo spans depend on the
         # query: not kept); the words typed before the last one repeat at every keystroke
-        self._found: dict[tuple[int, str], tuple[Span, ...]] = {}
+        self._found: dict[str, tuple[int, ...]] = {}
 
     def spans(
         self, e: int, texts: list[tuple[str, re.Pattern[str]]], fuzzy_words: frozenset[str]
@@ -60,14 +62,15 @@ class Highlighter:
         spans: list[Span] = []
         found = self._found
         for text, pattern in texts:
-            kept = found.get((e, text))
+            key = f"{e} {text}"
+            kept = found.get(key)
             if kept is None:
-                kept = self._by_prefix_or_synonym(e, text, pattern)
+                kept = tuple(chain.from_iterable(self._by_prefix_or_synonym(e, text, pattern)))
                 if len(found) >= MEMO_FOUND:  # the oldest goes, not all at once
                     del found[next(iter(found))]
-                found[e, text] = kept
+                found[key] = kept
             if kept:
-                spans.extend(kept)
+                spans.extend(zip(kept[::2], kept[1::2], strict=True))
                 continue
             # reached through a typo: mark the whole word
             origin = self._folded[e][1]
