@@ -27,9 +27,9 @@ one unknown word.
 This module is the façade; the parts live beside it: `search_scores` (the numbers),
 `search_codes` (query and code normalisation), `search_build` (catalog → postings, vocabulary,
 buckets), `search_variants` (variant weights and their lift), `search_tokens` (typed word →
-vocabulary range, typos, hit maps), `search_rank` and `search_walk` (ranking, learning boost), `search_partial` (entries with
-the most of the typed words) and
-`search_spans` (highlighting).
+vocabulary range, typos, hit maps), `search_rank` and `search_walk` (ranking, learning boost),
+`search_dense` (queries whose every word is common, ranked with numpy arrays), `search_partial`
+(entries with the most of the typed words) and `search_spans` (highlighting).
 """
 
 from __future__ import annotations
