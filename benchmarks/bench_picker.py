@@ -59,18 +59,34 @@ def _type(
 
 
 def _ours(entries: list[tuple[str, str]], queries: list[str], limit: int, seed: int) -> Any:
-    from ui.picker import PrestacionPicker
+    """The picker with the collector as in the app (`run_gui`): `RuntimeGuard` collects on its
+    GUI timer, so a collection can land inside a sample, and the index is frozen once it is in
+    (`freeze_long_lived`)."""
+    import gc
 
+    from ui.picker import PrestacionPicker
+    from ui.runtime_guard import RuntimeGuard
+
+    guard = RuntimeGuard()
     picker = PrestacionPicker()
     picker.resize(700, 500)
     picker.show()
     plain = build_index(entries)  # as in the app: lexicon, codes and a learning table
     picker.set_index(build_index(entries, learned_history(plain, queries, seed)))
+    del plain
+    guard.freeze_startup()
     resets = [0]
     picker.suggestions.modelReset.connect(lambda: resets.__setitem__(0, resets[0] + 1))
     cpu: list[float] = []
-    ms = _type(picker.search_edit, picker.popup.viewport(), queries, limit, lambda: resets[0], cpu)
-    picker.deleteLater()
+    try:
+        ms = _type(
+            picker.search_edit, picker.popup.viewport(), queries, limit, lambda: resets[0], cpu
+        )
+    finally:
+        gc.unfreeze()  # the later cases start as they did
+        guard.uninstall()
+        guard.deleteLater()
+        picker.deleteLater()
     return ms, cpu
 
 

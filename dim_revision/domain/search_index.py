@@ -27,9 +27,9 @@ one unknown word.
 This module is the façade; the parts live beside it: `search_scores` (the numbers),
 `search_codes` (query and code normalisation), `search_build` (catalog → postings, vocabulary,
 buckets), `search_variants` (variant weights and their lift), `search_tokens` (typed word →
-vocabulary range, typos, hit maps), `search_rank` and `search_walk` (ranking, learning boost), `search_partial` (entries with
-the most of the typed words) and
-`search_spans` (highlighting).
+vocabulary range, typos, hit maps), `search_rank` and `search_walk` (ranking, learning boost),
+`search_dense` (queries whose every word is common, ranked with numpy arrays), `search_partial`
+(entries with the most of the typed words) and `search_spans` (highlighting).
 """
 
 from __future__ import annotations
@@ -72,16 +72,22 @@ class SearchIndex:
         self._setup()
 
     def _setup(self) -> None:
+        from dim_revision.domain.search_dense import FlatPostings  # numpy: not at start-up
+
         c = self._catalog
         self._entry = {ident: e for e, ident in enumerate(c.ids)}
         self._variants: Variants = c.variants
+        self._flat = FlatPostings(c.postings, c.penalty)  # shared by clones (`with_learned`)
         self._reset_memos()
 
     def _reset_memos(self) -> None:
         """Memos, empty for each clone and after loading from disk."""
+        from dim_revision.domain.search_dense import VectorRanker
+
         c = self._catalog
         self._resolver = Resolver(c.postings, c.variants.words)
-        self._ranker = Ranker(c.penalty, c.postings, self._resolver)
+        vectors = VectorRanker(self._flat, c.variants)
+        self._ranker = Ranker(c.penalty, c.postings, self._resolver, vectors)
         self._highlighter = Highlighter(c.folded, c.synonyms)
         self._lifts: dict[frozenset[int], Lift] = {}  # kept: a lift caches its weights
 

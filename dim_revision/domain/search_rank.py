@@ -16,6 +16,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from itertools import repeat
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from dim_revision.domain.learning import Learned
 from dim_revision.domain.search_build import Ordered, Postings
@@ -28,9 +29,11 @@ from dim_revision.domain.search_scores import (
     LEARN_HALF,
     LEARN_MAX,
     LIFT_RESCORE,
+    LIFT_VECTOR,
     LOOKUP_RATIO,
     MEMO_WORDS,
     RANKED_WALK_CAP,
+    VECTOR_MIN,
     WALK_CAP,
     WALK_MIN,
     WHOLE_REAL,
@@ -40,22 +43,34 @@ from dim_revision.domain.search_tokens import EntryScorer, Resolver, Token
 from dim_revision.domain.search_variants import Lift
 from dim_revision.domain.search_walk import Check, best_first, offer, walk
 
+if TYPE_CHECKING:  # numpy is imported with the first index, not with this module
+    from dim_revision.domain.search_dense import VectorRanker
+
 Ranked = list[tuple[int, float]]  # (entry, composite), best first
 
 
 class Ranker:
     """Ranks resolved tokens over one catalog; keeps the one-word tops between keystrokes."""
 
-    def __init__(self, penalty: tuple[float, ...], postings: Postings, resolver: Resolver) -> None:
+    def __init__(
+        self,
+        penalty: tuple[float, ...],
+        postings: Postings,
+        resolver: Resolver,
+        vectors: VectorRanker | None = None,
+    ) -> None:
         self._penalty = penalty
         self._p = postings
         self._resolver = resolver
+        self._vectors = vectors  # common words only (see `search_dense`); None: never
         self._singles: dict[tuple[str, bool, int], Ranked] = {}  # one-word queries
 
     def rank(self, tokens: list[Token], limit: int, lift: Lift) -> Ranked:
         """Entries with every token, best first."""
         if len(tokens) == 1:
             if lift:
+                if self._vectors is not None and lift.reach() > LIFT_VECTOR:
+                    return self._vectors.rank(tokens, limit, lift)  # "con contraste": 20k
                 return self._single_lifted(tokens[0], limit, lift)
             key = (tokens[0].text, tokens[0].fuzzy_applied, limit)
             top = self._singles.get(key)
@@ -68,6 +83,12 @@ class Ranker:
         resolver = self._resolver
         typing = tokens[-1]  # the word being typed: the others stay the same for a while
         tokens = sorted(tokens, key=lambda t: len(t.hits) if t.hits is not None else t.estimate)
+        rarest = tokens[0]
+        if (
+            self._vectors is not None
+            and (len(rarest.hits) if rarest.hits is not None else rarest.estimate) >= VECTOR_MIN
+        ):
+            return self._vectors.rank(tokens, limit, lift)
         if tokens[0].ranked is not None or tokens[0].estimate >= WALK_MIN:  # common words
             walked = self._walk(tokens, limit, lift)
             if walked is not None:

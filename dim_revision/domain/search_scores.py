@@ -24,7 +24,9 @@ CODE_SCORE = 1000.0
 MEMO_WORDS = 256  # resolved typed words kept between keystrokes
 MEMO_HITS = 400_000  # and at most this many entries in their hit maps (~20 MB)
 MEMO_LIFTS = 64  # variant lifts (the entries they weigh on, and how much) kept between keys
-MEMO_SHOWN = 2048  # names split into words, kept for highlighting the next keystroke
+MEMO_SHOWN = 256  # names split into words, kept for highlighting the next keystrokes (few:
+# ~30 objects each, young for the collector; 2 048 of them made a 20-80 ms collection)
+MEMO_FOUND = 4096  # (entry, typed word) → its highlighted spans, kept for the next keystrokes
 LOOKUP_RATIO = 8  # build a word's full hit map only if it is within this factor of the driver's
 DENSE_SHARE = 4  # a typed word reaching more postings than entries/4 is scored from an array
 DENSE_MIN = 1500
@@ -33,6 +35,10 @@ DENSE_KEEP = 64  # such arrays kept between keystrokes (8 bytes per entry each),
 WALK_MIN = 1500  # a query whose rarest word has this many postings is walked best first…
 WALK_CAP = 600  # …looking at up to this many entries before scoring every candidate instead
 RANKED_WALK_CAP = 3000  # (or this many when its entries are already sorted)
+VECTOR_MIN = 300  # a query whose rarest word has this many postings is ranked by arrays…
+MEMO_VECTORS = 32  # …keeping this many typed words' arrays (8 bytes per entry each), LRU
+MEMO_LIFT_VECTORS = 16  # and this many variant lifts' arrays
+LIFT_VECTOR = 400  # a one-word query whose variants weigh on more entries: by arrays too
 TOP = "\U0010ffff"  # sorts after any word: [bisect(w), bisect(w + TOP)) are the words starting w
 
 # Base score of a word by its position.

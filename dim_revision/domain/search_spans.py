@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from dim_revision.domain.search_build import Folded
-from dim_revision.domain.search_scores import MEMO_SHOWN
+from dim_revision.domain.search_scores import MEMO_FOUND, MEMO_SHOWN
 from dim_revision.domain.search_text import Analyzed, Synonyms, analyze_folded
 
 Span = tuple[int, int]
@@ -48,38 +49,58 @@ class Highlighter:
         self._folded = folded
         self._synonyms = synonyms
         self._shown: dict[int, _Shown] = {}
+        # "entry typed-word" → its spans there by prefix or synonym, flat (start, end, start…),
+        # so the collector has one object per entry to look at, once (typo spans depend on the
+        # query: not kept); the words typed before the last one repeat at every keystroke
+        self._found: dict[str, tuple[int, ...]] = {}
 
     def spans(
         self, e: int, texts: list[tuple[str, re.Pattern[str]]], fuzzy_words: frozenset[str]
     ) -> tuple[Span, ...]:
         """`texts`: (typed word, its `word_start` pattern); `fuzzy_words`: vocabulary words the
         query reached as typos."""
-        folded, origin = self._folded[e]
-        shown: _Shown | None = None
         spans: list[Span] = []
+        found = self._found
         for text, pattern in texts:
-            n = len(text)
-            prefix = [_span(origin, m.start(), m.start() + n) for m in pattern.finditer(folded)]
-            if prefix:
-                spans.extend(prefix)
+            key = f"{e} {text}"
+            kept = found.get(key)
+            if kept is None:
+                kept = tuple(chain.from_iterable(self._by_prefix_or_synonym(e, text, pattern)))
+                if len(found) >= MEMO_FOUND:  # the oldest goes, not all at once
+                    del found[next(iter(found))]
+                found[key] = kept
+            if kept:
+                spans.extend(zip(kept[::2], kept[1::2], strict=True))
                 continue
-            if shown is None:
-                shown = self._shown.get(e)
-                if shown is None:
-                    if len(self._shown) >= MEMO_SHOWN:
-                        self._shown.clear()
-                    shown = self._shown[e] = _Shown(analyze_folded(folded, origin))
-            virtual = shown.virtual(self._synonyms)
-            via = [span for w, span in virtual if w.startswith(text)]
-            if not via:  # reached through a typo: mark the whole word
-                via = [
-                    _span(origin, s, end)
-                    for w, _, s, end in shown.analyzed.words
-                    if w in fuzzy_words
-                ]
-                via += [span for w, span in virtual if w in fuzzy_words]
-            spans.extend(via)
+            # reached through a typo: mark the whole word
+            origin = self._folded[e][1]
+            shown = self._shown_of(e)
+            spans.extend(
+                _span(origin, s, end) for w, _, s, end in shown.analyzed.words if w in fuzzy_words
+            )
+            spans.extend(span for w, span in shown.virtual(self._synonyms) if w in fuzzy_words)
         return _merge(spans)
+
+    def _by_prefix_or_synonym(
+        self, e: int, text: str, pattern: re.Pattern[str]
+    ) -> tuple[Span, ...]:
+        """Where `text` starts a word of the name, else the synonym forms it starts."""
+        folded, origin = self._folded[e]
+        n = len(text)
+        prefix = tuple(_span(origin, m.start(), m.start() + n) for m in pattern.finditer(folded))
+        if prefix:
+            return prefix
+        virtual = self._shown_of(e).virtual(self._synonyms)
+        return tuple(span for w, span in virtual if w.startswith(text))
+
+    def _shown_of(self, e: int) -> _Shown:
+        shown = self._shown.get(e)
+        if shown is None:
+            if len(self._shown) >= MEMO_SHOWN:  # the oldest goes, not all at once
+                del self._shown[next(iter(self._shown))]
+            folded, origin = self._folded[e]
+            shown = self._shown[e] = _Shown(analyze_folded(folded, origin))
+        return shown
 
 
 def _span(origin: Sequence[int] | None, fstart: int, fend: int) -> Span:

@@ -109,6 +109,23 @@ class Lift:
         per_form = self._variants.form_entries
         return {e for f in self._named for e in per_form[f]}
 
+    def reach(self) -> int:
+        """How many (form, entry) pairs the named forms weigh on: at least `len(entries())`."""
+        if self._variants is None:
+            return 0
+        per_form = self._variants.form_entries
+        return sum(len(per_form[f]) for f in self._named)
+
+    def lines(self) -> dict[int, list[int]]:
+        """Variant (a line of the lexicon) → its named forms: an entry carrying any of them gets
+        that line's weight back once (`get`)."""
+        if self._variants is None:
+            return {}
+        out: dict[int, list[int]] = {}
+        for f in sorted(self._named):
+            out.setdefault(self._variants.forms[f][0], []).append(f)
+        return out
+
     def ceiling(self) -> float:
         """The most `get` can give any entry: every named line's positive weight."""
         if self._variants is None:
