@@ -188,6 +188,16 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
         )
         if opening is None:
             return
+        loading = not (fresh is not None and preclaimed)
+        if loading:  # the claim first: the record left behind is given back right after it
+            self.lane.submit(
+                self._load,
+                sid,
+                preclaimed,
+                on_done=self._on_loaded,
+                on_error=lambda failure: self._on_load_failed(sid, failure),
+                key="record",
+            )
         if opening.release is not None and opening.release == released:
             self.refresh_row_later(released)
         elif opening.release is not None:
@@ -198,15 +208,7 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
             return
         if fresh is None and ahead is None and self.current.detalle is None:  # type: ignore[union-attr]
             self._fetch_first_file(sid)  # opened cold: its picture comes while it is claimed
-        self.emit_record()
-        self.lane.submit(
-            self._load,
-            sid,
-            preclaimed,
-            on_done=self._on_loaded,
-            on_error=lambda failure: self._on_load_failed(sid, failure),
-            key="record",
-        )
+        self.emit_record()  # a record read ahead is painted while its claim runs
 
     def release(self, sid: int) -> None:
         """Give the record back (in order with the other lease operations)."""
@@ -215,7 +217,7 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
             self.db,
             self.actor,
             sid,
-            on_done=lambda _: self.model.refresh_ids([sid]),
+            on_done=lambda _: self.refresh_row_later(sid),  # once the open record is painted
             on_error=self.background_error,
         )
 
@@ -247,6 +249,8 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
         self.emit_record()
 
     def _on_load_failed(self, sid: int, failure: TaskFailure) -> None:
+        if self.session.claim_failed(sid):  # as a failed claim: no «Tomando…» left on screen
+            self.emit_record()
         if is_offline(failure):
             self.go_offline(failure.message)
             return
