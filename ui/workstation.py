@@ -188,27 +188,36 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
         )
         if opening is None:
             return
-        loading = not (fresh is not None and preclaimed)
-        if loading:  # the claim first: the record left behind is given back right after it
-            self.lane.submit(
-                self._load,
-                sid,
-                preclaimed,
-                on_done=self._on_loaded,
-                on_error=lambda failure: self._on_load_failed(sid, failure),
-                key="record",
-            )
-        if opening.release is not None and opening.release == released:
-            self.refresh_row_later(released)
-        elif opening.release is not None:
-            self.release(opening.release)
-        self._set_empty(False)
-        if fresh is not None and preclaimed:
+        if fresh is not None and preclaimed:  # claimed and read by the task that found it
+            self._give_back(opening.release, released)
+            self._set_empty(False)
             self._on_loaded(Loaded(sid, True, None, fresh))
             return
-        if fresh is None and ahead is None and self.current.detalle is None:  # type: ignore[union-attr]
-            self._fetch_first_file(sid)  # opened cold: its picture comes while it is claimed
-        self.emit_record()  # a record read ahead is painted while its claim runs
+        cold = fresh is None and ahead is None and self.current.detalle is None  # type: ignore[union-attr]
+        if cold:  # its first file is fetched first: the picture comes while it is claimed
+            self._fetch_first_file(sid)
+            self._set_empty(False)
+            self.emit_record()
+        # The claim first: the record left behind is given back right after it, not before.
+        self.lane.submit(
+            self._load,
+            sid,
+            preclaimed,
+            on_done=self._on_loaded,
+            on_error=lambda failure: self._on_load_failed(sid, failure),
+            key="record",
+        )
+        self._give_back(opening.release, released)
+        if not cold:  # read ahead: painted while its claim (already on its way) runs
+            self._set_empty(False)
+            self.emit_record()
+
+    def _give_back(self, left: int | None, released: int | None) -> None:
+        """The record left behind: given back (unless the task that claimed the new one did)."""
+        if left is not None and left == released:
+            self.refresh_row_later(left)
+        elif left is not None:
+            self.release(left)
 
     def release(self, sid: int) -> None:
         """Give the record back (in order with the other lease operations)."""
