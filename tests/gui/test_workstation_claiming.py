@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from dim_revision.clock import FakeClock
@@ -73,7 +74,9 @@ def test_next_onto_a_record_read_ahead_paints_it_while_the_claim_runs_then_claim
     assert window.action_bar.state_label.text() == CLAIMING
     assert not window.actions_by_name["confirmar"].isEnabled()
     assert window.picker.is_read_only()
+    QApplication.processEvents()  # laid out and painted as it is while the claim runs
     picture_box = window.viewer.canvas.viewport().size()
+    chosen_box = window.picker.chosen_view.size()
     # The claim first; the record left behind is given back right after it, not before.
     assert queued == ["_load", "release"]
     assert reads.solicitud(sqlite_db, second).tomado_por is None
@@ -86,8 +89,10 @@ def test_next_onto_a_record_read_ahead_paints_it_while_the_claim_runs_then_claim
     assert not window.picker.is_read_only()
     assert reads.solicitud(sqlite_db, second).tomado_por == "ana@pc-01"
     assert reads.solicitud(sqlite_db, first).tomado_por is None
-    # The state line keeps its place: the picture was not re-laid out (and re-fitted) for it.
+    # The state line and the picker's hint keep their room: the picture was not re-laid out
+    # (and re-fitted) when the state line changed, nor the chosen list when the hint came back.
     assert window.viewer.canvas.viewport().size() == picture_box
+    assert window.picker.chosen_view.size() == chosen_box
 
 
 def test_a_record_read_ahead_and_taken_by_another_pc_meanwhile_says_who_has_it(
