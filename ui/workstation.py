@@ -384,8 +384,10 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
     def poll(self) -> None:
         if not self.flags.online:
             return
-        if not self.lane.is_idle() and not self._poll_waited:
-            # A claim or a write is on its way to the screen: the poll's reads wait for it.
+        on_its_way = not self.lane.is_idle() or self.later.pending()
+        if on_its_way and not self._poll_waited:
+            # A claim or a write is on its way to the screen, or a record that came is not
+            # painted yet: the poll's reads and its grid upkeep wait for it (`later`).
             self._poll_waited = True
             self.later.add("poll", self.poll)
             return

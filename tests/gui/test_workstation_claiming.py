@@ -18,6 +18,7 @@ from dim_revision.db.uow import Database
 from dim_revision.secrets import MemoryStore
 from dim_revision.services import claims
 from dim_revision.services.actor import Actor
+from dim_revision.workstation.state import Loaded
 from tests import db_reads as reads
 from tests.gui.harness import Opened, loaded, open_seeded
 from ui.tasks import TaskRunner
@@ -115,3 +116,29 @@ def test_a_record_read_ahead_and_taken_by_another_pc_meanwhile_says_who_has_it(
     assert window.picker.is_read_only()
     assert reads.solicitud(sqlite_db, second).tomado_por == "beto@pc-02"  # still his
     assert reads.solicitud(sqlite_db, first).tomado_por is None  # ours went back
+
+
+def test_a_poll_that_lands_before_the_record_that_came_is_painted_waits_for_that_paint(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
+) -> None:
+    (_first, second, _third), opened = _read_ahead(qtbot, sqlite_db, clock, secrets, runner)
+    ws, window = opened.ws, opened.window
+    window.actions_by_name["siguiente"].trigger()
+    qtbot.waitUntil(lambda: loaded(ws, second) and not ws.later.pending())
+    events: list[str] = []
+    refresh = ws.model.refresh
+    ws.model.refresh = lambda: (events.append("poll"), refresh())  # type: ignore[method-assign]
+    real_on_loaded = ws._on_loaded
+
+    def loaded_then_the_timer_fires(done: Loaded | None) -> None:
+        real_on_loaded(done)  # the record came (the lane is idle): on screen at the next paint
+        events.append("came")
+        ws.poll()
+        events.append("polled")
+
+    ws._on_loaded = loaded_then_the_timer_fires  # type: ignore[method-assign]
+    ws.reload_current()
+    qtbot.waitUntil(lambda: "poll" in events)
+    # Its reads and the grid's upkeep waited for the paint instead of running before it.
+    assert events == ["came", "polled", "poll"]
+    qtbot.waitUntil(lambda: loaded(ws, second))
