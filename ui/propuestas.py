@@ -300,10 +300,8 @@ class LecturaUI(QObject):
         self.panel.mostrar(None)
         if self.resaltador is not None:
             self.resaltador.mostrar(None)
-        if sid is not None:  # once the record is on screen: not competing with it (issue 19)
-            self.ws.later.add(
-                "lectura", lambda: self._revisar(sid) if sid == self._abierta else None
-            )
+        if sid is not None:
+            self._revisar(sid)
 
     def _revisar(self, sid: int) -> None:
         if self.proponedor is None:
