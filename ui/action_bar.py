@@ -95,6 +95,9 @@ class ActionBar(QFrame):
         self.state_label.setObjectName("recordState")
         self.state_label.setWordWrap(True)
         self.state_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Always there, one line at least: a record with nothing to say does not move the buttons
+        # (showing and hiding it re-laid the window out on every record, issue 19).
+        self.state_label.setMinimumHeight(self.state_label.fontMetrics().lineSpacing())
 
         main_row = QHBoxLayout()
         main_row.setSpacing(6)
@@ -123,7 +126,6 @@ class ActionBar(QFrame):
 
     def set_state_text(self, text: str) -> None:
         self.state_label.setText(text)
-        self.state_label.setVisible(bool(text))
 
     def show_envio(self, text: str | None) -> None:
         """The 15-minute window: countdown text and its three buttons, or hidden."""

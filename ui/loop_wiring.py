@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from dim_revision.workstation.session import WorkstationSession, undo_text
+from ui import steady_layout
 from ui.loop_dialogs import AskDialog, SkipDialog
 from ui.queue_model import ID_ROLE
 from ui.shortcut_guard import ShortcutGuard
@@ -83,6 +84,7 @@ class LoopWiring(QObject):
         self.skip_dialog: SkipDialog | None = None
         self.ask_dialog: AskDialog | None = None
         self.guard = ShortcutGuard(window, acts.values()).install()
+        steady_layout.install(window)  # what comes and goes with a record keeps its room
 
         acts["saltear"].triggered.connect(lambda _c=False: ra.skip())
         acts["deshacer"].triggered.connect(lambda _c=False: ra.undo())

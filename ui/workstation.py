@@ -188,17 +188,17 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
         )
         if opening is None:
             return
-        if opening.release is not None and opening.release == released:
-            self.refresh_row_later(released)
-        elif opening.release is not None:
-            self.release(opening.release)
-        self._set_empty(False)
-        if fresh is not None and preclaimed:
+        if fresh is not None and preclaimed:  # claimed and read by the task that found it
+            self._give_back(opening.release, released)
+            self._set_empty(False)
             self._on_loaded(Loaded(sid, True, None, fresh))
             return
-        if fresh is None and ahead is None and self.current.detalle is None:  # type: ignore[union-attr]
-            self._fetch_first_file(sid)  # opened cold: its picture comes while it is claimed
-        self.emit_record()
+        cold = fresh is None and ahead is None and self.current.detalle is None  # type: ignore[union-attr]
+        if cold:  # its first file is fetched first: the picture comes while it is claimed
+            self._fetch_first_file(sid)
+            self._set_empty(False)
+            self.emit_record()
+        # The claim first: the record left behind is given back right after it, not before.
         self.lane.submit(
             self._load,
             sid,
@@ -207,6 +207,17 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
             on_error=lambda failure: self._on_load_failed(sid, failure),
             key="record",
         )
+        self._give_back(opening.release, released)
+        if not cold:  # read ahead: painted while its claim (already on its way) runs
+            self._set_empty(False)
+            self.emit_record()
+
+    def _give_back(self, left: int | None, released: int | None) -> None:
+        """The record left behind: given back (unless the task that claimed the new one did)."""
+        if left is not None and left == released:
+            self.refresh_row_later(left)
+        elif left is not None:
+            self.release(left)
 
     def release(self, sid: int) -> None:
         """Give the record back (in order with the other lease operations)."""
@@ -215,7 +226,7 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
             self.db,
             self.actor,
             sid,
-            on_done=lambda _: self.model.refresh_ids([sid]),
+            on_done=lambda _: self.refresh_row_later(sid),  # once the open record is painted
             on_error=self.background_error,
         )
 
@@ -247,6 +258,8 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
         self.emit_record()
 
     def _on_load_failed(self, sid: int, failure: TaskFailure) -> None:
+        if self.session.claim_failed(sid):  # as a failed claim: no «Tomando…» left on screen
+            self.emit_record()
         if is_offline(failure):
             self.go_offline(failure.message)
             return
@@ -371,8 +384,10 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
     def poll(self) -> None:
         if not self.flags.online:
             return
-        if not self.lane.is_idle() and not self._poll_waited:
-            # A claim or a write is on its way to the screen: the poll's reads wait for it.
+        on_its_way = not self.lane.is_idle() or self.later.pending()
+        if on_its_way and not self._poll_waited:
+            # A claim or a write is on its way to the screen, or a record that came is not
+            # painted yet: the poll's reads and its grid upkeep wait for it (`later`).
             self._poll_waited = True
             self.later.add("poll", self.poll)
             return

@@ -31,6 +31,7 @@ from dim_revision.workstation.state import (
 Describe = Callable[[SolicitudDetalle, bool, str | None], str]
 UNDO_SECONDS = 10
 UNSAVED = "Cambios sin guardar: Ctrl+E para actualizar el envío."
+CLAIMING = "Tomando la solicitud…"
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class WorkstationSession:
         if previous is not None and previous.id == sid:
             record = replace(previous, claimed=previous.claimed or preclaimed)
         else:
-            record = Record(sid, claimed=preclaimed, detalle=prefetched)
+            record = Record(sid, claimed=preclaimed, detalle=prefetched, claiming=not preclaimed)
         self.current = record
         self.wanted = sid
         return Apertura(sid, release)
@@ -98,6 +99,16 @@ class WorkstationSession:
         if loaded is None or rec is None or rec.id != loaded.id:
             return False
         rec.detalle, rec.claimed, rec.reason = loaded.detalle, loaded.claimed, loaded.reason
+        rec.claiming = False
+        return True
+
+    def claim_failed(self, sid: int) -> bool:
+        """The load of `sid` (its claim, its detail) failed: it is not being claimed anymore;
+        True if that is the open record and it said «Tomando…»."""
+        rec = self.current
+        if rec is None or rec.id != sid or not rec.claiming:
+            return False
+        rec.claiming = False
         return True
 
     def close(self) -> int | None:
@@ -143,7 +154,10 @@ class WorkstationSession:
         if d is None:
             text = "Cargando…"
         else:
-            parts = [self.describe(d, rec.claimed, rec.reason)]
+            if rec.claiming and not rec.claimed:  # read ahead, its claim on the way
+                parts = [CLAIMING, self.describe(d, True, None)]
+            else:
+                parts = [self.describe(d, rec.claimed, rec.reason)]
             if skipped:
                 parts.insert(0, f"Salteada en esta pasada: {skipped}.")
             text = " ".join(p for p in parts if p)

@@ -35,6 +35,9 @@ class Record:
     detalle: SolicitudDetalle | None = None
     claimed: bool = False
     reason: str | None = None  # why it is read-only (someone else holds it)
+    # Opened and not claimed yet: the claim is on its way (a prefetched record is shown while
+    # it runs, «Tomando la solicitud…», and nothing can be written until it comes back).
+    claiming: bool = False
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,58 @@ def test_opening_another_record_says_which_one_to_release() -> None:
     assert not session.loaded(Loaded(1, True, None, _detalle(1)))  # late answer: dropped
 
 
+def _read_ahead_session() -> WorkstationSession:
+    return WorkstationSession(
+        describe=lambda d, claimed, reason: reason or ("" if claimed else "SL")
+    )
+
+
+def test_a_record_read_ahead_is_shown_as_being_claimed_and_is_not_workable_until_it_is() -> None:
+    session = _read_ahead_session()
+    d = _detalle(prestaciones=(_eco(),))
+    session.open(d.id, prefetched=d)
+    view = session.view()
+    assert view is not None and view.detalle == d  # its data shown at once
+    assert view.state_text == "Tomando la solicitud…"  # not "read-only": the claim is on its way
+    assert not view.claimed and not view.picks_editable
+    assert session.workable() is None and not session.enabled(NOW)["confirmar"]
+
+    assert session.loaded(Loaded(d.id, True, None, d))
+    view = session.view()
+    assert view is not None and view.claimed and view.state_text == ""
+    assert session.workable() is not None and session.enabled(NOW)["confirmar"]
+
+
+def test_a_claim_lost_after_the_record_was_read_ahead_shows_who_has_it() -> None:
+    session = _read_ahead_session()
+    d = _detalle()
+    session.open(d.id, prefetched=d)
+    assert session.loaded(Loaded(d.id, False, "La tiene beto.", d))
+    view = session.view()
+    assert view is not None and view.state_text == "La tiene beto." and not view.claimed
+    assert session.workable() is None
+
+
+def test_a_failed_load_ends_the_claiming_as_a_failed_claim_does() -> None:
+    session = _read_ahead_session()
+    d = _detalle()
+    session.open(d.id, prefetched=d)
+    assert not session.claim_failed(99)  # another record: nothing changes
+    assert session.claim_failed(d.id)
+    view = session.view()
+    assert view is not None and view.state_text == "SL" and session.workable() is None
+    assert not session.claim_failed(d.id)  # once
+
+
+def test_a_record_opened_already_claimed_is_never_shown_as_being_claimed() -> None:
+    session = _read_ahead_session()
+    d = _detalle()
+    session.open(d.id, preclaimed=True, prefetched=d)
+    view = session.view()
+    assert view is not None and "Tomando" not in view.state_text
+    assert not session.claim_failed(d.id)
+
+
 def test_what_is_enabled_follows_the_record() -> None:
     session = _session()
     assert not session.enabled(NOW)["confirmar"]
