@@ -59,6 +59,7 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
     message = Signal(str, str)  # text, kind: info | warning | error
     online_changed = Signal(bool, str)
     outbox_changed = Signal(object, object)  # OutboxCounts | None, WorkerStatus | None
+    outbox_status = Signal(object)  # WorkerStatus after each pass, from the sender's thread
     clock_skew_changed = Signal(object)  # str | None: banner text when this PC's clock is off
     countdown_changed = Signal(object)  # str | None
     select_requested = Signal(int)
@@ -94,6 +95,7 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
         self.runner = runner
         self.lane = TaskRunner(self, max_threads=1)
         self.outbox = outbox
+        self.outbox_status.connect(self._on_outbox_status, Qt.ConnectionType.QueuedConnection)
         self.open_url = open_url
         self.me = lease_owner(ctx.actor)
         self.lease = timedelta(minutes=ctx.settings.claims.lease_minutos)
@@ -166,7 +168,7 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
         for timer in (self._heartbeat, self._poll, self._tick, self._key_timer):
             timer.start()
         if self.outbox is not None:
-            self.outbox.start()
+            self.run_outbox(self.outbox)
 
     # --- opening records -------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from dim_revision.bootstrap import AppContext
     from dim_revision.clock import Clock
     from dim_revision.config import Settings
+    from dim_revision.outbox.status import WorkerStatus
     from dim_revision.outbox.worker import OutboxThread
     from dim_revision.services.actor import Actor
     from dim_revision.services.base import Database
@@ -78,6 +79,7 @@ class BackgroundChecks:
         message: SignalInstance
         catalog_ready: SignalInstance
         outbox_changed: SignalInstance
+        outbox_status: SignalInstance
         key_checked: SignalInstance
         clock_skew_changed: SignalInstance
         online_changed: SignalInstance
@@ -328,8 +330,18 @@ class BackgroundChecks:
         if self._stopped or self.outbox is not None:
             return
         self.outbox = outbox
-        outbox.start()
+        self.run_outbox(outbox)
         self.refresh_outbox()
+
+    def run_outbox(self, outbox: OutboxThread) -> None:
+        """Start the sender, heard after each of its passes: its status (paused, failing, sent)
+        reaches the status bar when it changes, not at the next counts refresh."""
+        outbox.listen(self.outbox_status.emit)  # emitted on the sender's thread: queued here
+        outbox.start()
+
+    def _on_outbox_status(self, status: WorkerStatus) -> None:
+        if self.outbox is not None and not self._stopped:
+            self.outbox_changed.emit(status.conteos or self.flags.counts, status)
 
     def wake_outbox(self, *, refresh: bool = True) -> None:
         if self.outbox is not None:

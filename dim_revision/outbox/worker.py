@@ -411,6 +411,10 @@ class OutboxThread:
         self._thread: threading.Thread | None = None
         self.runs = 0  # completed loop iterations (tests and diagnostics)
 
+    def listen(self, on_status: Callable[[WorkerStatus], None]) -> None:
+        """Hear the status after each pass (called on this thread; set before `start`)."""
+        self._on_status = on_status
+
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
             return

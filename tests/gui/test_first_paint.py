@@ -70,3 +70,23 @@ def test_the_sender_started_after_the_first_paint_shows_its_state(
     assert all(status is not None for status in said)  # never "not running here"
     ws.start_outbox(build_outbox_thread(ctx))  # a second one is ignored
     assert ws.outbox is outbox
+
+
+def test_each_pass_of_the_sender_reaches_the_status_bar_without_a_counts_refresh(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
+) -> None:
+    from ui.app import build_outbox_thread
+
+    seed_queue(sqlite_db, clock(), count=1)
+    ctx = make_context(sqlite_db, clock, secrets)
+    opened = open_window(qtbot, ctx, runner)
+    ws, window = opened.ws, opened.window
+    outbox = build_outbox_thread(ctx)
+    ws.start_outbox(outbox)
+    qtbot.waitUntil(lambda: outbox.runs >= 1 and runner.is_idle())
+    shown: list[object] = []
+    ws.outbox_changed.connect(lambda _counts, status: shown.append(status))
+    outbox.worker.pause("Botmaker rechazó el token")  # as a refused send does, on its thread
+    outbox.wake()  # a pass nobody in the window asked about (no refresh_outbox)
+    qtbot.waitUntil(lambda: any(getattr(s, "pausado", False) for s in shown))
+    assert "Envíos en pausa: Botmaker rechazó el token" in window.status.worker_label.text()
