@@ -14,7 +14,6 @@ dialect, and `count_queue` with the rows the grid lists.
 
 from __future__ import annotations
 
-import weakref
 from datetime import datetime
 from typing import Any
 
@@ -34,13 +33,12 @@ from dim_revision.services.queue import (
 )
 from dim_revision.services.queue_plan import search_mode, valores
 from dim_revision.services.queue_texto import FILA, UNIDA, Valores, text_condition
+from dim_revision.services.statement_shapes import ShapesPerDim
 
 # (reaches back, cap, and for a text: its words' shape, plan, complete copy, guide word's index)
 _Shape = tuple[bool, int | None, tuple[Any, ...] | None]
-_STATEMENTS: weakref.WeakKeyDictionary[DimTables, dict[_Shape, Select[Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-_MAX_SHAPES = 256  # per DIM mapping: the texts' shapes are few (words and numbers typed)
+# per DIM mapping: the texts' shapes are few (words and numbers typed)
+_STATEMENTS: ShapesPerDim[_Shape, Select[Any]] = ShapesPerDim()
 _PROBE = {"modo": FILA}  # the attention count: its few requests each probe their patient
 
 
@@ -129,15 +127,7 @@ def _statement(
         guia = mode.get("guia")
         guide = v.indice(guia) if guia is not None else None
         shape = (todas, tope, (v.forma(), mode["modo"], mode["completa"], guide))
-    statements = _STATEMENTS.get(dim)
-    if statements is None:
-        statements = _STATEMENTS.setdefault(dim, {})
-    stmt = statements.get(shape)
-    if stmt is None:
-        if len(statements) >= _MAX_SHAPES:
-            statements.clear()
-        stmt = statements[shape] = count_statement(dim, todas, v.ligado(), mode, tope)
-    return stmt
+    return _STATEMENTS.get(dim, shape, lambda: count_statement(dim, todas, v.ligado(), mode, tope))
 
 
 def contar(

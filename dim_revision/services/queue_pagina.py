@@ -11,7 +11,6 @@ them on every dialect); a text filter or an OFFSET still goes through `page_queu
 
 from __future__ import annotations
 
-import weakref
 from datetime import datetime
 from typing import Any
 
@@ -36,13 +35,12 @@ from dim_revision.services.queue import (
     sort_columns,
 )
 from dim_revision.services.queue_filas import plain
+from dim_revision.services.statement_shapes import ShapesPerDim
 
 # estado, sort, descending, cursor kind ("none" / "null" / "value"), limit
 _Shape = tuple[EstadoFiltro, str, bool, str, int]
-_STATEMENTS: weakref.WeakKeyDictionary[DimTables, dict[_Shape, Select[Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-_MAX_SHAPES = 256  # per DIM mapping: states × sorts × directions × cursors × a few limits
+# per DIM mapping: states × sorts × directions × cursors × a few limits
+_STATEMENTS: ShapesPerDim[_Shape, Select[Any]] = ShapesPerDim()
 
 
 def sin_texto(filtro: QueueFilter, offset: int = 0) -> bool:
@@ -85,15 +83,7 @@ def page_statement(dim: DimTables, shape: _Shape) -> Select[Any]:
 
 
 def _cached(dim: DimTables, shape: _Shape) -> Select[Any]:
-    statements = _STATEMENTS.get(dim)
-    if statements is None:
-        statements = _STATEMENTS.setdefault(dim, {})
-    stmt = statements.get(shape)
-    if stmt is None:
-        if len(statements) >= _MAX_SHAPES:
-            statements.clear()
-        stmt = statements[shape] = page_statement(dim, shape)
-    return stmt
+    return _STATEMENTS.get(dim, shape, lambda: page_statement(dim, shape))
 
 
 def pagina_sin_texto(

@@ -27,6 +27,7 @@ from dim_revision.services.queue_texto import (
     Valores,
     word_patients,
 )
+from dim_revision.services.statement_shapes import Shapes
 
 if TYPE_CHECKING:
     from dim_revision.services.queue import QueueFilter
@@ -44,8 +45,7 @@ PAGE_PATIENTS = 3_000
 
 # (a short range counted, each name word's upper bound present, the words' edges read, cap)
 _Shape = tuple[bool, tuple[bool, ...], bool, int]
-_STATEMENTS: dict[_Shape, Select[Any] | None] = {}
-_MAX_SHAPES = 256
+_STATEMENTS: Shapes[_Shape, Select[Any] | None] = Shapes()
 
 
 def _run(session: Session, stmt: Any) -> Any:
@@ -126,11 +126,7 @@ def plan_statement(v: Valores, short: bool, edges: bool) -> Select[Any] | None:
 
 def _cached(shape: _Shape, v: Valores) -> Select[Any] | None:
     """The plan's statement for this shape, built once from `v` with bound parameters."""
-    if shape not in _STATEMENTS:
-        if len(_STATEMENTS) >= _MAX_SHAPES:
-            _STATEMENTS.clear()
-        _STATEMENTS[shape] = plan_statement(v.ligado(), shape[0], shape[2])
-    return _STATEMENTS[shape]
+    return _STATEMENTS.get(shape, lambda: plan_statement(v.ligado(), shape[0], shape[2]))
 
 
 def _word_count(session: Session, word: str, cap: int) -> int:
