@@ -179,14 +179,17 @@ def _ours_painted(db: Database, filtros: list[QueueFilter], reps: int) -> list[l
     """Per filter: ms from `set_filter` (the first: model created + reload) to painted rows.
     One view, already shown and painted (as the peer's): each repetition sets a new model."""
     from ui.queue_model import QueueModel, ServiceQueueSource
+    from ui.queue_paint import TEXTS
+    from ui.queue_view import QueueView
     from ui.tasks import TaskRunner
 
     runner = TaskRunner(max_threads=3)
     out: list[list[float]] = [[] for _ in filtros]
-    view = painted_table_view()
+    view = painted_table_view(QueueView)
     wait_painted(view, 0.0, lambda: True)
     try:
         for _ in range(reps):
+            TEXTS.clear()  # a first start: no text laid out yet (the filter changes keep theirs)
             start = time.perf_counter()
             model = QueueModel(
                 runner, ServiceQueueSource(db, lambda: NOW), lambda: NOW, "bench@pc", filtros[0]
