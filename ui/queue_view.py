@@ -2,16 +2,18 @@
 
 `QTableView` paints every visible cell through the delegate, which lays the cell's text out
 twice on every paint. This view draws the cells that show nothing but their text, colours and
-font from the row's looks (`queue_items.LOOKS_ROLE`, one read per row) with texts laid out once
-(`queue_paint.TEXTS`); a row that is selected, holds the current cell or is under the mouse is
-painted by the stock style and delegate, cell by cell, exactly as `QTableView` does. Grid lines,
-alternating rows and background brushes are `QTableView`'s.
+font from the row's looks (`queue_items.LOOKS_ROLE`, one read per row): the plain texts of a
+column as one text layout drawn at once, the others laid out once per text (`queue_paint`);
+the selected row, the row under the mouse and the current cell are painted by the stock style
+and delegate, cell by cell, as `QTableView` paints them. Grid lines, alternating rows and
+background brushes as `QTableView` draws them.
 
 The view falls back to `QTableView.paintEvent` whenever it cannot promise the stock look: a model
-without looks, the view disabled, right-to-left, word wrap or another elide mode, spans, a
-translucent grid colour, or a style whose drawing of the sample cells differs from the fast
-path's (`queue_paint.matches_style`, checked once per style, font and palette). Tooltips,
-accessibility and every role still come from the model.
+without looks, a delegate other than the stock one (the skipped rows' marks), the view disabled,
+right-to-left, word wrap or another elide mode, a translucent grid colour, or a style whose
+drawing of sample cells differs from the fast path's (`queue_paint_check.matches_style`,
+checked once per style, font and palette). Tooltips, accessibility and every role still come
+from the model.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QLineF, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QHoverEvent, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from ui.queue_items import LOOKS_ROLE
 from ui.queue_paint import TEXTS, CellGeometry, TextCache, text_colour
@@ -91,15 +99,24 @@ class QueueView(QTableView):
         return verdict
 
     def _fast_possible(self) -> bool:
+        model = self.model()
         return (
-            self.isEnabled()
+            model is not None
+            and self._stock_delegates(model.columnCount())
+            and self.isEnabled()
             and not self.wordWrap()
             and self.textElideMode() == Qt.TextElideMode.ElideRight
             and self.layoutDirection() == Qt.LayoutDirection.LeftToRight
-            and self.model() is not None
-            and self.model().rowCount() > 0
+            and model.rowCount() > 0
             and self.fast_ready()
         )
+
+    def _stock_delegates(self, columns: int) -> bool:
+        """Every cell painted by the stock delegate (another one, e.g. the skipped rows' marks in
+        `loop_wiring`, paints what the looks do not say: the stock paint then)."""
+        if type(self.itemDelegate()) is not QStyledItemDelegate:
+            return False
+        return all(self.itemDelegateForColumn(c) is None for c in range(columns))
 
     # --- hover, as QAbstractItemView tracks it -------------------------------------------------
 

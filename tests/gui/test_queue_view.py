@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect, Qt
@@ -17,7 +18,9 @@ from PySide6.QtWidgets import (
     QApplication,
     QProxyStyle,
     QStyle,
+    QStyledItemDelegate,
     QStyleOption,
+    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
@@ -272,3 +275,23 @@ def test_the_text_cache_is_bounded_least_recently_used_first() -> None:
     for n in range(3):
         texts.column(((0, f"fila {n}"),), font, key, 200, 0x81)
     assert len(texts) == 3 + 2
+
+
+def test_another_delegate_paints_the_grid_itself(qtbot: QtBot) -> None:
+    """A delegate of the window's own (the skipped rows' marks) is what paints every cell."""
+
+    class Marked(QStyledItemDelegate):
+        def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
+            super().initStyleOption(option, index)
+            option.text = "↷ " + option.text
+
+    stock, ours = _pair(qtbot)
+    for view in (stock, ours):
+        view.setItemDelegate(Marked(view))
+    before = ours.fast_paints
+    assert _shot(qtbot, ours) == _shot(qtbot, stock)
+    assert ours.fast_paints == before
+    for view in (stock, ours):
+        view.setItemDelegate(QStyledItemDelegate(view))
+    assert _shot(qtbot, ours) == _shot(qtbot, stock)
+    assert ours.fast_paints > before
