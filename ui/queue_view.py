@@ -70,11 +70,6 @@ class QueueView(QTableView):
             return handled
         return super().event(event)
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() in _CHANGES:
-            self._forget()
-        super().changeEvent(event)
-
     def _forget(self) -> None:
         self._geometry = None
         self.texts.clear()  # the texts were laid out for the old fonts
