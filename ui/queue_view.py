@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QLineF, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QHoverEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QEvent, QLineF, QRect, Qt
+from PySide6.QtGui import QColor, QCursor, QPainter, QPaintEvent, QPalette, QPen, QShowEvent
 from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
@@ -55,20 +55,22 @@ class QueueView(QTableView):
         super().__init__(parent)
         self.texts = texts
         self._geometry: CellGeometry | None = None
-        self._hover = QPersistentModelIndex()
         self.fast_paints = 0  # paints drawn by the fast path (tests)
 
     # --- when the fast path holds ----------------------------------------------------------------
 
-    def event(self, event: QEvent) -> bool:
-        kind = event.type()
-        if kind in _CHANGES:
+    # No `event` or `viewportEvent` override: a Python handler called for every event of the view
+    # holds the GIL while the worker reading the page wants it (measured: the first rows painted
+    # 3–7 ms later). Only the rare events come here.
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fast_ready()  # the style check before any row is painted
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in _CHANGES:
             self._forget()
-        elif kind == QEvent.Type.Polish:
-            handled = super().event(event)
-            self.fast_ready()  # the style check before any row is painted (at show)
-            return handled
-        return super().event(event)
+        super().changeEvent(event)
 
     def _forget(self) -> None:
         self._geometry = None
@@ -112,18 +114,6 @@ class QueueView(QTableView):
         if type(self.itemDelegate()) is not QStyledItemDelegate:
             return False
         return all(self.itemDelegateForColumn(c) is None for c in range(columns))
-
-    # --- hover, as QAbstractItemView tracks it -------------------------------------------------
-
-    def viewportEvent(self, event: QEvent) -> bool:
-        kind = event.type()
-        if kind in (QEvent.Type.HoverEnter, QEvent.Type.HoverMove) and isinstance(
-            event, QHoverEvent
-        ):
-            self._hover = QPersistentModelIndex(self.indexAt(event.position().toPoint()))
-        elif kind in (QEvent.Type.HoverLeave, QEvent.Type.Leave):
-            self._hover = QPersistentModelIndex()
-        return super().viewportEvent(event)
 
     # --- the paint -----------------------------------------------------------------------------
 
@@ -303,9 +293,19 @@ class QueueView(QTableView):
         selection = self.selectionModel()
         if selection is not None:
             rows.update(i.row() for i in selection.selectedIndexes())
-        if self._hover.isValid():
-            rows.add(self._hover.row())
+        hover = self._hover_index()
+        if hover is not None:
+            rows.add(hover[0])
         return rows
+
+    def _hover_index(self) -> tuple[int, int] | None:
+        """The cell under the mouse, as `QAbstractItemView` notes it from hover events (only
+        sent to a viewport with `WA_Hover`, which the styles that draw hover set)."""
+        viewport = self.viewport()
+        if not viewport.testAttribute(Qt.WidgetAttribute.WA_Hover) or not viewport.underMouse():
+            return None
+        index = self.indexAt(viewport.mapFromGlobal(QCursor.pos()))
+        return (index.row(), index.column()) if index.isValid() else None
 
     def _paint_stock_row(
         self,
@@ -323,7 +323,7 @@ class QueueView(QTableView):
         selection = self.selectionModel()
         current = self.currentIndex()
         focus = (self.hasFocus() or self.viewport().hasFocus()) and current.isValid()
-        hover = (self._hover.row(), self._hover.column()) if self._hover.isValid() else None
+        hover = self._hover_index()
         for column, x, w in columns:
             index = model.index(row, column)
             if not index.isValid():
