@@ -50,6 +50,7 @@ class NextRecord:
         current: Record | None
         later: AfterShown
         select_requested: SignalInstance
+        _prefetched: dict[int, SolicitudDetalle]
 
         def open(
             self,
@@ -94,6 +95,7 @@ class NextRecord:
             db_task(release_then_claim),
             went_through,
             left,
+            frozenset(self._prefetched),  # read ahead: shown claimed at once, then read again
             claim_first,
             self.db,
             self.actor,
