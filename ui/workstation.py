@@ -197,8 +197,8 @@ class Workstation(QObject, NextRecord, ReadAhead, BackgroundChecks):
             self._set_empty(False)
             self._on_loaded(Loaded(sid, True, None, fresh))
             return
-        if ahead is not None and fresh is None and not force:  # painted claimed, read again
-            self._claim_read_ahead(sid)
+        if ahead is not None and self.current.claiming:  # type: ignore[union-attr]
+            self._claim_read_ahead(sid)  # painted claimed (or «Tomando…»), then read again
             self._give_back(opening.release, released)
             return
         cold = fresh is None and ahead is None and self.current.detalle is None  # type: ignore[union-attr]

@@ -77,12 +77,7 @@ class ReadAhead:
     def _claim_read_ahead(self, sid: int) -> None:
         """`sid` was read ahead: its claim, then its committed detail, both queued on the lane
         now (no trip through the GUI thread between them). It is painted once, claimed, when
-        the claim commits within `CLAIM_GRACE_MS`; else then, «Tomando la solicitud…». Already
-        claimed (by the task that found it, after a write): painted now, then read again."""
-        if self.session.check(sid):
-            self._read_after_claim(sid)
-            self._on_claimed(sid)
-            return
+        the claim commits within `CLAIM_GRACE_MS`; else then, «Tomando la solicitud…»."""
         self._grace_sid = sid
         QTimer.singleShot(CLAIM_GRACE_MS, self, lambda: self._grace_over(sid))  # type: ignore[call-overload]
         self.lane.submit(
@@ -92,9 +87,6 @@ class ReadAhead:
             on_error=lambda failure: self._on_load_failed(sid, failure),
             key="record",
         )
-        self._read_after_claim(sid)
-
-    def _read_after_claim(self, sid: int) -> None:
         self.lane.submit(
             db_task(self._read_fresh),
             sid,
@@ -135,12 +127,9 @@ class ReadAhead:
     def _on_claim_came(self, came: ClaimCame | None) -> None:
         if came is None or not self.session.claim_came(came.id, came.claimed, came.reason):
             return
-        self._on_claimed(came.id)
-
-    def _on_claimed(self, sid: int) -> None:
         self._grace_sid = None
         self._set_empty(False)
-        self.refresh_row_later(sid)  # the grid shows the lease (or who holds it)
+        self.refresh_row_later(came.id)  # the grid shows the lease (or who holds it)
         self.later.add("prefetch", self._prefetch_next)  # once this one is on screen
         self.emit_record()
 

@@ -50,7 +50,6 @@ class NextRecord:
         current: Record | None
         later: AfterShown
         select_requested: SignalInstance
-        _prefetched: dict[int, SolicitudDetalle]
 
         def open(
             self,
@@ -95,7 +94,6 @@ class NextRecord:
             db_task(release_then_claim),
             went_through,
             left,
-            frozenset(self._prefetched),  # read ahead: shown claimed at once, then read again
             claim_first,
             self.db,
             self.actor,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -38,21 +37,14 @@ def claim_first(
 
 
 def claim_then_read(
-    pick: Callable[..., Claim | None],
-    db: Database,
-    actor: Actor,
-    now: datetime,
-    *args: object,
-    ahead: AbstractSet[int] = frozenset(),
+    pick: Callable[..., Claim | None], db: Database, actor: Actor, now: datetime, *args: object
 ) -> tuple[Claim | None, SolicitudDetalle | None]:
     """`pick(db, actor, now, *args)`, then the claimed record's detail in the same background
     task (issue 19: one trip for "what comes next" instead of a claim, then a read); the detail
-    is None when the record vanished between the two (its normal load then says so), or when it
-    was read ahead (`ahead`): shown claimed at once, its committed detail read in a task of its
-    own right behind (`ui.workstation_ahead`)."""
+    is None when the record vanished between the two (its normal load then says so)."""
     claim = pick(db, actor, now, *args)
-    if claim is None or claim.solicitud_id in ahead:
-        return claim, None
+    if claim is None:
+        return None, None
     try:
         return claim, obtener_detalle(db, claim.solicitud_id, now)
     except NotFound:
@@ -62,7 +54,6 @@ def claim_then_read(
 def release_then_claim(
     gate: Callable[[], bool],
     left: int,
-    ahead: AbstractSet[int],
     pick: Callable[..., Claim | None],
     db: Database,
     actor: Actor,
@@ -71,10 +62,9 @@ def release_then_claim(
 ) -> tuple[Claim | None, SolicitudDetalle | None] | None:
     """Queued right behind a write on `left` (Confirmar, Resuelto, Saltear), in the same lane:
     when `gate()` says that write went through, give `left` back and claim and read what comes
-    next (`claim_then_read`; not read if it is in `ahead`) — one task, with no trip through the
-    GUI thread in between (issue 19). None when the write failed: nothing is released or
-    claimed."""
+    next (`claim_then_read`) — one task, with no trip through the GUI thread in between (issue
+    19). None when the write failed: nothing is released or claimed."""
     if not gate():
         return None
     claims.release(db, actor, left)
-    return claim_then_read(pick, db, actor, now, *args, ahead=ahead)
+    return claim_then_read(pick, db, actor, now, *args)

@@ -113,15 +113,6 @@ class WorkstationSession:
         rec.claiming, rec.checking = False, True
         return True
 
-    def check(self, sid: int) -> bool:
-        """`sid`, claimed by the task that found it, is shown from what was read ahead: its
-        committed detail is still to come (`checking` until `loaded`)."""
-        rec = self.current
-        if rec is None or rec.id != sid or not rec.claimed or rec.detalle is None:
-            return False
-        rec.checking = True
-        return True
-
     def claim_failed(self, sid: int) -> bool:
         """The load of `sid` (its claim, its detail) failed: it is not being claimed anymore;
         True if that is the open record and it said «Tomando…»."""

@@ -194,34 +194,3 @@ def test_leaving_the_record_before_its_committed_detail_is_in_drops_the_waiting_
     qtbot.waitUntil(lambda: loaded(ws, third))
     assert reads.envios(sqlite_db, second) == []  # never made on a record left behind
     assert reads.solicitud(sqlite_db, second).tomado_por is None  # given back
-
-
-def test_after_confirmar_the_next_record_read_ahead_is_shown_claimed_then_as_committed(
-    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
-) -> None:
-    seeded, opened = _read_ahead(qtbot, sqlite_db, clock, secrets, runner)
-    first, second, _third = seeded.solicitudes
-    ws, window = opened.ws, opened.window
-    # Beto resolved the next one after it was read ahead here, and let it go.
-    version = reads.solicitud(sqlite_db, second).version
-    claims.claim(sqlite_db, BETO, clock(), second, timedelta(minutes=15))
-    acciones.marcar_resuelto(sqlite_db, BETO, clock(), solicitud_id=second, version=version)
-    claims.release(sqlite_db, BETO, second)
-    gate = _held_fresh_read(opened)
-
-    ws.set_chosen([(seeded.prestaciones[RODILLA], RODILLA)])
-    window.actions_by_name["confirmar"].trigger()
-    qtbot.waitUntil(lambda: _claimed(opened, second))
-    # Claimed by the task behind the write and shown at once from what was read ahead.
-    rec = ws.current
-    assert rec is not None and rec.checking and rec.detalle is not None
-    assert not rec.detalle.resuelto
-    assert reads.solicitud(sqlite_db, second).tomado_por == "ana@pc-01"
-    assert [e.estado for e in reads.envios(sqlite_db, first)] == ["programado"]
-
-    gate.set()
-    qtbot.waitUntil(lambda: loaded(ws, second) and not ws.current.checking)  # type: ignore[union-attr]
-    assert ws.current is not None and ws.current.detalle is not None
-    assert ws.current.detalle.resuelto  # as committed, not as read ahead
-    assert "Resuelta por beto" in window.action_bar.state_label.text()
-    assert not window.actions_by_name["confirmar"].isEnabled()

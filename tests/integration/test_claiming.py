@@ -61,20 +61,3 @@ def test_nothing_left_to_claim_reads_nothing(database: Database, clock: FakeCloc
     claimed = _ana_claims_next(database, clock, [first, second])
 
     assert claimed == (None, None)
-
-
-def test_a_record_read_ahead_is_claimed_and_not_read_again_in_the_same_task(
-    database: Database, clock: FakeClock
-) -> None:
-    first, second = _two(database, clock)
-    pendientes = QueueFilter.pendientes(clock())
-
-    claim, detalle = claim_then_read(
-        claim_first, database, ANA, clock(), [first], pendientes, LEASE, frozenset(), ahead={first}
-    )
-
-    # Claimed (committed: another PC now sees it taken), its detail left to the task behind.
-    assert claim is not None and claim.solicitud_id == first and detalle is None
-    assert claims.next_free(database, LUIS, clock(), pendientes, LEASE) == Claim(
-        second, clock() + LEASE
-    )
