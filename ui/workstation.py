@@ -216,7 +216,7 @@ class Workstation(QObject, NextRecord, ReadAhead, BackgroundChecks):
             key="record",
         )
         self._give_back(opening.release, released)
-        if not cold:  # already on screen (a reload): painted again while its detail comes
+        if not cold:  # on screen already (a reload, or read ahead and ours): its detail comes
             self._set_empty(False)
             self.emit_record()
 
