@@ -10,7 +10,8 @@ one they wait for has no file. Every timing ends when the window *painted* the r
 `startup` — seconds from interpreter start to the first record shown with its image painted;
 `confirm` — N «Confirmar envío» → next record with its image painted (at operator pace: the
 next record's data and image were read ahead, the background work of the last one is done);
-`next` — N «siguiente» (↓) onto a record whose data and image were prefetched → painted;
+`next` — N «siguiente» (↓) onto a record whose data and image were prefetched → claimed and
+painted (its committed detail, read again right after the claim, reported apart);
 `open` — N records opened cold (not prefetched) → image painted; `filter` — N filter changes
 (text typed, after the 250 ms typing pause) → grid painted; `memory` — RSS after 50 and after
 N records opened. Output: one JSON line on stdout. Between inputs and while it waits for a
@@ -247,13 +248,29 @@ def _image_ready(window: object, sid: int) -> bool:
     return window.viewer._cache.best_image(d.adjuntos[0].id, 0) is not None  # type: ignore[attr-defined]
 
 
+def _claimed(ws: object, sid: int) -> bool:
+    """`sid` is open, its claim committed and ours, its data on screen, nothing being written."""
+    rec = ws.current  # type: ignore[attr-defined]
+    return (
+        rec is not None
+        and rec.id == sid
+        and rec.detalle is not None
+        and rec.claimed
+        and not rec.claiming
+        and not ws.flags.busy  # type: ignore[attr-defined]
+    )
+
+
 def next_prefetched(path: Path, runs: int) -> dict[str, list[float]]:
     """N × «siguiente» (↓, no write) onto a record whose data and image were read and decoded
-    ahead → that record with its image painted."""
+    ahead → that record claimed (its claim committed, «Tomando…» gone) with its data and image
+    painted (`ms`); `fresh_ms`: until its committed detail, read again right after the claim,
+    is in and the lane is idle (to the 2 ms of the probe's tick)."""
     _, window, ws = _window(_db(path), Settings())
     _shown_painted(window, ws, 0.0)
     _settled(window, ws)
     samples: list[float] = []
+    fresh: list[float] = []
     for _ in range(runs):
         following = ws._next_candidate(ws.current.id)  # type: ignore[attr-defined]
         if following is None:
@@ -262,8 +279,13 @@ def next_prefetched(path: Path, runs: int) -> dict[str, list[float]]:
         _settled(window, ws)
         start = time.perf_counter()
         window.actions_by_name["siguiente"].trigger()  # type: ignore[attr-defined]
-        samples.append(_shown_painted(window, ws, start, following))
-    return {"ms": samples}
+        end = _watch(window).wait_asleep(
+            start, lambda f=following: _claimed(ws, f) and _image_shown(window, ws)
+        )
+        samples.append((end - start) * 1000)
+        _wait(lambda f=following: _loaded(ws, f) and not getattr(ws.current, "checking", False))  # type: ignore[attr-defined]
+        fresh.append((time.perf_counter() - start) * 1000)
+    return {"ms": samples, "fresh_ms": fresh}
 
 
 def _photo_ids(db: Database, limit: int) -> list[int]:

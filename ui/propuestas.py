@@ -300,8 +300,8 @@ class LecturaUI(QObject):
         self.panel.mostrar(None)
         if self.resaltador is not None:
             self.resaltador.mostrar(None)
-        if sid is not None:
-            self._revisar(sid)
+        if sid is not None:  # once the record is painted (it does not compete with it)
+            self.ws.later.add("lectura", lambda: self._revisar(sid))
 
     def _revisar(self, sid: int) -> None:
         if self.proponedor is None:

@@ -10,9 +10,10 @@ reloads it — the operator's unsaved picks and comment stay in the session's dr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from PySide6.QtCore import QObject, Signal
 
@@ -31,6 +32,7 @@ from ui.workstation import Workstation
 
 RELOAD_ON = (StaleWrite, ClaimLost, NotFound, EnvioLocked)
 NO_PICKS = "Elegí al menos una prestación antes de confirmar el envío (Ctrl+P para buscar)."
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,21 @@ class PreviewRequest:
     kind: str  # "confirmar" | "editar"
     solicitud_id: int
     borrador: Borrador
+
+
+def _on_committed(
+    action: Callable[Concatenate[RecordActions, P], None],
+) -> Callable[Concatenate[RecordActions, P], None]:
+    """A write on the open record: on a record read ahead and just claimed, it waits for the
+    committed detail, read right after the claim, and runs on it (or not at all if the record
+    changed meanwhile: `Workstation.after_fresh`)."""
+
+    @functools.wraps(action)
+    def gated(self: RecordActions, *args: P.args, **kwargs: P.kwargs) -> None:
+        if not self.ws.after_fresh(lambda: action(self, *args, **kwargs)):
+            action(self, *args, **kwargs)
+
+    return gated
 
 
 class RecordActions(QObject):
@@ -101,6 +118,7 @@ class RecordActions(QObject):
 
     # --- Confirmar envío -----------------------------------------------------------------------
 
+    @_on_committed
     def confirm(self) -> None:
         rec = self._workable("confirmar")
         if rec is None:
@@ -123,6 +141,7 @@ class RecordActions(QObject):
 
         self._run(work, on_done=lambda b: self.preview_ready.emit(PreviewRequest(kind, sid, b)))
 
+    @_on_committed
     def accept_preview(self, request: PreviewRequest) -> None:
         """The operator saw the exact message and said yes."""
         self.session.flags.preview_done = True
@@ -175,6 +194,7 @@ class RecordActions(QObject):
 
     # --- Resuelto, contacto, saltear, turno ----------------------------------------------------
 
+    @_on_committed
     def resolve(self) -> None:
         rec = self._workable("resuelto")
         if rec is None:
@@ -194,6 +214,7 @@ class RecordActions(QObject):
 
         self._run(work, on_done=done, then_next=sid)
 
+    @_on_committed
     def register_contact(self, resultado: str, comentario: str) -> None:
         """Save the contact; the text stays in the draft until the database accepted it."""
         rec = self.session.workable()
@@ -230,12 +251,14 @@ class RecordActions(QObject):
 
         self._run(work, on_done=done)
 
+    @_on_committed
     def skip(self) -> None:
         """Saltear: ask the reason (the window shows the dialog, then calls `skip_with`)."""
         rec = self._workable("saltear")
         if rec is not None:
             self.skip_requested.emit(rec.id)
 
+    @_on_committed
     def skip_with(self, sid: int, motivo: str) -> None:
         rec = self.session.workable()
         if rec is None or rec.id != sid:
@@ -256,6 +279,7 @@ class RecordActions(QObject):
 
     # --- the 15-minute window ------------------------------------------------------------------
 
+    @_on_committed
     def edit(self) -> None:
         rec = self._workable("editar")
         if rec is None:
@@ -301,6 +325,7 @@ class RecordActions(QObject):
 
         self._run(work, on_done=done)
 
+    @_on_committed
     def cancel_send(self) -> None:
         rec = self._workable("cancelar")
         if rec is None:
@@ -328,12 +353,14 @@ class RecordActions(QObject):
 
         self._run(work, on_done=done)
 
+    @_on_committed
     def send_now(self) -> None:
         """Enviar ahora: the window asks once, then calls `send_now_confirmed`."""
         rec = self._workable("enviar_ahora")
         if rec is not None:
             self.send_now_requested.emit(rec.id)
 
+    @_on_committed
     def send_now_confirmed(self, sid: int) -> None:
         rec = self._workable("enviar_ahora")
         if rec is None or rec.id != sid:

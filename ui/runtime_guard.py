@@ -10,6 +10,11 @@ generations whose thresholds were crossed.
 glibc's malloc arenas are capped at the same time (`dim_revision.memoria`): the reader, the
 decoders and the task runner allocate from different threads.
 
+The interpreter's switch interval goes from CPython's 5 ms to 1 ms (issue 19): every paint and
+every queued result re-enters Python on the GUI thread, and while a task-runner thread runs
+Python (an ORM read, the next record's prefetch) each re-entry waited up to 5 ms for the GIL —
+«siguiente» onto a record read ahead lost tens of ms that way.
+
 (PySide6 6.12 also drops references to None/True/False in void calls, which aborts Python 3.11;
 pyproject.toml keeps 3.11 on PySide6 < 6.12 instead of patching reference counts here.)
 """
@@ -17,12 +22,14 @@ pyproject.toml keeps 3.11 on PySide6 < 6.12 instead of patching reference counts
 from __future__ import annotations
 
 import gc
+import sys
 
 from PySide6.QtCore import QObject, QTimer
 
 from dim_revision.memoria import limitar_arenas
 
 INTERVAL_MS = 500
+SWITCH_INTERVAL_S = 0.001  # the longest the GUI thread waits for a busy worker's GIL
 
 
 class RuntimeGuard(QObject):
@@ -31,6 +38,8 @@ class RuntimeGuard(QObject):
     def __init__(self, parent: QObject | None = None, *, interval_ms: int = INTERVAL_MS) -> None:
         super().__init__(parent)
         limitar_arenas()
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch, SWITCH_INTERVAL_S))
         self._thresholds = gc.get_threshold()
         self._was_enabled = gc.isenabled()
         gc.disable()
@@ -59,6 +68,7 @@ class RuntimeGuard(QObject):
 
     def uninstall(self) -> None:
         self._timer.stop()
+        sys.setswitchinterval(self._switch)
         gc.collect()
         if self._was_enabled:
             gc.enable()

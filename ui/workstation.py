@@ -35,6 +35,7 @@ from ui.db_errors import db_task, is_offline
 from ui.first_paint import AfterShown
 from ui.queue_model import QueueModel, ServiceQueueSource
 from ui.tasks import TaskFailure, TaskRunner
+from ui.workstation_ahead import CHANGED, ReadAhead
 from ui.workstation_checks import BackgroundChecks
 from ui.workstation_next import NextRecord
 
@@ -53,7 +54,7 @@ def _describe(d: SolicitudDetalle, claimed: bool, reason: str | None) -> str:
     return record_text.state_line(d, claimed=claimed, reason=reason)
 
 
-class Workstation(QObject, NextRecord, BackgroundChecks):
+class Workstation(QObject, NextRecord, ReadAhead, BackgroundChecks):
     record_changed = Signal(object)  # RecordView | None
     actions_changed = Signal()
     message = Signal(str, str)  # text, kind: info | warning | error
@@ -182,18 +183,23 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
         released: int | None = None,
     ) -> None:
         """Show `sid`: claim it (unless already claimed) and load its detail in the background
-        (`fresh`: already read after our claim, nothing left to load; `released`: the record
-        left behind, already given back by the task that claimed `sid`)."""
+        (read ahead: `ui.workstation_ahead`; `fresh`: already read after our claim, nothing left
+        to load; `released`: the record left behind, given back by the task that claimed `sid`)."""
         ahead = self._prefetched.pop(sid, None)
         opening = self.session.open(
             sid, preclaimed=preclaimed, force=force, prefetched=fresh or ahead
         )
         if opening is None:
             return
+        self.leave_waiting(sid)  # a write waiting on the record left behind is not made
         if fresh is not None and preclaimed:  # claimed and read by the task that found it
             self._give_back(opening.release, released)
             self._set_empty(False)
             self._on_loaded(Loaded(sid, True, None, fresh))
+            return
+        if ahead is not None and self.current.claiming:  # type: ignore[union-attr]
+            self._claim_read_ahead(sid)  # painted claimed (or «Tomando…»), then read again
+            self._give_back(opening.release, released)
             return
         cold = fresh is None and ahead is None and self.current.detalle is None  # type: ignore[union-attr]
         if cold:  # its first file is fetched first: the picture comes while it is claimed
@@ -210,7 +216,7 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
             key="record",
         )
         self._give_back(opening.release, released)
-        if not cold:  # read ahead: painted while its claim (already on its way) runs
+        if not cold:  # on screen already (a reload, or read ahead and ours): its detail comes
             self._set_empty(False)
             self.emit_record()
 
@@ -255,6 +261,8 @@ class Workstation(QObject, NextRecord, BackgroundChecks):
     def _on_loaded(self, loaded: Loaded | None) -> None:
         if loaded is None or not self.session.loaded(loaded):
             return
+        if self._take_waiting(loaded.id):  # a write asked for on what was read ahead: not made
+            self.say(CHANGED, "warning")
         self.refresh_row_later(loaded.id)  # the grid shows the lease (or who holds it)
         self.later.add("prefetch", self._prefetch_next)  # once this one is on screen
         self.emit_record()

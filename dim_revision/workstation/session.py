@@ -99,7 +99,18 @@ class WorkstationSession:
         if loaded is None or rec is None or rec.id != loaded.id:
             return False
         rec.detalle, rec.claimed, rec.reason = loaded.detalle, loaded.claimed, loaded.reason
-        rec.claiming = False
+        rec.claiming = rec.checking = False
+        return True
+
+    def claim_came(self, sid: int, claimed: bool, reason: str | None) -> bool:
+        """The claim of `sid`, opened on what was read ahead, came back: claimed (or refused,
+        `reason`) now; its committed detail follows (`checking` until `loaded`). False if `sid`
+        is not the open record waiting for its claim anymore."""
+        rec = self.current
+        if rec is None or rec.id != sid or not rec.claiming:
+            return False
+        rec.claimed, rec.reason = claimed, reason
+        rec.claiming, rec.checking = False, True
         return True
 
     def claim_failed(self, sid: int) -> bool:

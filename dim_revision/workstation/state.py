@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from dim_revision.domain.enums import ESTADOS_VIVOS, EstadoEnvio
@@ -38,6 +38,9 @@ class Record:
     # Opened and not claimed yet: the claim is on its way (a prefetched record is shown while
     # it runs, «Tomando la solicitud…», and nothing can be written until it comes back).
     claiming: bool = False
+    # Claimed on what was read ahead: its committed detail is being read again right after the
+    # claim; a write the operator asks for meanwhile waits for it (`ui.workstation_ahead`).
+    checking: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,3 +124,17 @@ def enabled_actions(workable: Record | None, shown: SolicitudDetalle | None) -> 
     }
     result.update(dict.fromkeys(ALWAYS, True))
     return result
+
+
+def same_detail(shown: SolicitudDetalle | None, fresh: SolicitudDetalle, me: str) -> bool:
+    """`fresh` (read after our claim) says what `shown` (read ahead) said: the same record, but
+    for the lease we just took (`me`: our lease owner key)."""
+    if shown is None:
+        return False
+    return _without_own_lease(shown, me) == _without_own_lease(fresh, me)
+
+
+def _without_own_lease(d: SolicitudDetalle, me: str) -> SolicitudDetalle:
+    if d.tomado_clave is not None and d.tomado_clave != me:
+        return d  # someone else's lease is part of what the screen says
+    return replace(d, tomado_por=None, tomado_clave=None)

@@ -42,6 +42,19 @@ def test_cycles_made_on_a_worker_thread_are_collected_on_the_gui_thread(qapp: QA
         gc.disable()  # the autouse fixture re-enables it after the test
 
 
+def test_a_busy_worker_gives_the_gil_back_to_the_gui_thread_within_a_millisecond(
+    qapp: QApplication,
+) -> None:
+    before = sys.getswitchinterval()
+    guard = RuntimeGuard(interval_ms=10_000)
+    try:
+        assert sys.getswitchinterval() <= 0.001
+    finally:
+        guard.uninstall()
+        gc.disable()  # the autouse fixture re-enables it after the test
+    assert sys.getswitchinterval() == before
+
+
 def test_void_qt_calls_do_not_leak_none_references(qapp: QApplication) -> None:
     """PySide6 6.12 on Python 3.11 decremented None on every void call until the process
     aborted; pyproject.toml's markers must never install that combination."""

@@ -1,6 +1,7 @@
-"""Issue 19, «siguiente» onto a record read ahead: its data and picture are painted while its claim
-runs (shown as «Tomando la solicitud…», nothing writable), the claim goes first on the lane and
-the record left behind is given back right after it; a claim lost meanwhile says who has it —
+"""Issue 19, «siguiente» onto a record read ahead: painted once, claimed, when its claim commits
+within the grace; a later claim shows its data and picture meanwhile («Tomando la solicitud…»,
+nothing writable). The claim goes first on the lane, its committed detail right behind it, and
+the record left behind is given back after them; a claim lost meanwhile says who has it —
 real window, real SQLite file, real task runner (the lane held by a gate to see the moment)."""
 
 from __future__ import annotations
@@ -67,9 +68,15 @@ def test_next_onto_a_record_read_ahead_paints_it_while_the_claim_runs_then_claim
 
     window.actions_by_name["siguiente"].trigger()
 
-    # On screen at once, from what was read ahead: data, picture, and what it is waiting for.
+    # Its claim goes first; the record stays off screen for the claim's grace (a claim back by
+    # then paints it once, claimed: no «Tomando…» that goes away a few ms later).
     rec = ws.current
-    assert rec is not None and rec.id == second and rec.detalle is not None
+    assert rec is not None and rec.id == second and rec.claiming
+    assert window.action_bar.state_label.text() != CLAIMING
+    # The claim is late (the lane is held): on screen from what was read ahead, with what it is
+    # waiting for.
+    qtbot.waitUntil(lambda: window.action_bar.state_label.text() == CLAIMING)
+    assert rec.detalle is not None
     assert window.patient_card.isVisible()
     assert window.viewer._shown == (rec.detalle.adjuntos[0].id, 0)
     assert window.action_bar.state_label.text() == CLAIMING
@@ -78,8 +85,9 @@ def test_next_onto_a_record_read_ahead_paints_it_while_the_claim_runs_then_claim
     QApplication.processEvents()  # laid out and painted as it is while the claim runs
     picture_box = window.viewer.canvas.viewport().size()
     chosen_box = window.picker.chosen_view.size()
-    # The claim first; the record left behind is given back right after it, not before.
-    assert queued == ["_load", "release"]
+    # The claim first, then its committed detail (its own task, right behind it); the record
+    # left behind is given back after them, not before.
+    assert queued == ["_claim_only", "_read_fresh", "release"]
     assert reads.solicitud(sqlite_db, second).tomado_por is None
     assert reads.solicitud(sqlite_db, first).tomado_por == "ana@pc-01"
 
@@ -103,7 +111,7 @@ def test_a_record_read_ahead_and_taken_by_another_pc_meanwhile_says_who_has_it(
     ws, window = opened.ws, opened.window
     gate, _queued = _held_lane(opened)
     window.actions_by_name["siguiente"].trigger()
-    assert window.action_bar.state_label.text() == CLAIMING
+    qtbot.waitUntil(lambda: window.action_bar.state_label.text() == CLAIMING)
     claims.claim(sqlite_db, BETO, clock(), second, timedelta(minutes=15))  # beto was quicker
 
     gate.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from dim_revision.services.queue import QueueFilter
 from dim_revision.workstation import Fila, Hecho, Pase, WorkstationSession
 from dim_revision.workstation.pase import limpiar_motivo
 from dim_revision.workstation.session import describe_filter, empty_text, undo_text
-from dim_revision.workstation.state import Loaded
+from dim_revision.workstation.state import Loaded, same_detail
 from tests.detalles import detalle, envio_programado
 
 NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
@@ -133,6 +134,42 @@ def test_a_failed_load_ends_the_claiming_as_a_failed_claim_does() -> None:
     view = session.view()
     assert view is not None and view.state_text == "SL" and session.workable() is None
     assert not session.claim_failed(d.id)  # once
+
+
+def test_a_claim_that_comes_back_counts_as_claimed_and_checks_its_committed_detail() -> None:
+    session = _read_ahead_session()
+    d = _detalle(prestaciones=(_eco(),))
+    session.open(d.id, prefetched=d)
+    assert not session.claim_came(99, True, None)  # another record: nothing changes
+    assert session.claim_came(d.id, True, None)
+    rec, view = session.current, session.view()
+    assert rec is not None and rec.claimed and not rec.claiming and rec.checking
+    assert view is not None and view.claimed and view.state_text == "" and view.picks_editable
+    assert not session.claim_came(d.id, True, None)  # once: it is not being claimed anymore
+    assert session.loaded(Loaded(d.id, True, None, d))  # the committed detail is in
+    assert not rec.checking
+
+
+def test_a_claim_lost_that_comes_back_shows_who_has_it_and_is_not_workable() -> None:
+    session = _read_ahead_session()
+    d = _detalle()
+    session.open(d.id, prefetched=d)
+    assert session.claim_came(d.id, False, "La tiene beto.")
+    view = session.view()
+    assert view is not None and view.state_text == "La tiene beto." and not view.claimed
+    assert session.workable() is None and not session.enabled(NOW)["confirmar"]
+
+
+def test_the_committed_detail_is_the_one_read_ahead_but_for_our_own_lease() -> None:
+    ahead = _detalle(prestaciones=(_eco(),))
+    ours = replace(ahead, tomado_por="ana", tomado_clave="ana@pc-01")
+    assert same_detail(ahead, ours, "ana@pc-01")
+    assert not same_detail(None, ours, "ana@pc-01")
+    assert not same_detail(ahead, replace(ours, version=2), "ana@pc-01")
+    assert not same_detail(ahead, replace(ours, resuelto=True), "ana@pc-01")
+    assert not same_detail(ahead, replace(ours, prestaciones=()), "ana@pc-01")
+    beto = replace(ahead, tomado_por="beto", tomado_clave="beto@pc-02")
+    assert not same_detail(ahead, beto, "ana@pc-01")  # someone else's lease is news
 
 
 def test_a_record_opened_already_claimed_is_never_shown_as_being_claimed() -> None:
