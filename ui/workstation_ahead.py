@@ -73,6 +73,7 @@ class ReadAhead:
 
     _waiting_fresh: tuple[int, list[Callable[[], None]]] | None = None
     _grace_sid: int | None = None
+    _fresh_failed: int | None = None  # the record whose committed detail could not be read
 
     def _claim_read_ahead(self, sid: int) -> None:
         """`sid` was read ahead: its claim, then its committed detail, both queued on the lane
@@ -87,6 +88,10 @@ class ReadAhead:
             on_error=lambda failure: self._on_load_failed(sid, failure),
             key="record",
         )
+        self._submit_fresh(sid)
+
+    def _submit_fresh(self, sid: int) -> None:
+        self._fresh_failed = None
         self.lane.submit(
             db_task(self._read_fresh),
             sid,
@@ -150,11 +155,13 @@ class ReadAhead:
 
     def _on_fresh_failed(self, sid: int, failure: TaskFailure) -> None:
         """The committed detail could not be read: the waiting writes are dropped (the record
-        stays `checking`, so nothing is written against what was read ahead; a reload — the
-        reconnection's, or «Actualizar» — reads it again)."""
+        stays `checking`, so nothing is written against what was read ahead). The next write
+        asked for reads it again first (`after_fresh`), as a reload — the reconnection's, or
+        «Actualizar» — does."""
         self._take_waiting(sid)
         rec = self.current
         if rec is not None and rec.id == sid and rec.checking:
+            self._fresh_failed = sid
             self._on_load_failed(sid, failure)
 
     def _take_waiting(self, sid: int) -> list[Callable[[], None]]:
@@ -176,4 +183,6 @@ class ReadAhead:
         if self._waiting_fresh is None or self._waiting_fresh[0] != rec.id:
             self._waiting_fresh = (rec.id, [])
         self._waiting_fresh[1].append(action)
+        if self._fresh_failed == rec.id:  # its read failed: nothing is on its way, read again
+            self._submit_fresh(rec.id)
         return True

@@ -194,3 +194,35 @@ def test_leaving_the_record_before_its_committed_detail_is_in_drops_the_waiting_
     qtbot.waitUntil(lambda: loaded(ws, third))
     assert reads.envios(sqlite_db, second) == []  # never made on a record left behind
     assert reads.solicitud(sqlite_db, second).tomado_por is None  # given back
+
+
+def test_a_write_after_the_committed_detail_failed_to_read_reads_it_again_and_is_made(
+    qtbot: QtBot, sqlite_db: Database, clock: FakeClock, secrets: MemoryStore, runner: TaskRunner
+) -> None:
+    seeded, opened = _read_ahead(qtbot, sqlite_db, clock, secrets, runner)
+    _first, second, third = seeded.solicitudes
+    rodilla = seeded.prestaciones[RODILLA]
+    ws, window = opened.ws, opened.window
+    read = ws._read_fresh
+    reads_made: list[int] = []
+
+    def fails_once(sid: int) -> SolicitudDetalle | None:
+        reads_made.append(sid)
+        if len(reads_made) == 1:
+            raise RuntimeError("la red se cortó un instante")
+        return read(sid)
+
+    ws._read_fresh = fails_once  # type: ignore[method-assign]
+    window.actions_by_name["siguiente"].trigger()
+    qtbot.waitUntil(lambda: _claimed(opened, second) and reads_made == [second])
+    qtbot.waitUntil(runner.is_idle)
+    rec = ws.current
+    assert rec is not None and rec.checking  # nothing written against what was read ahead
+    assert reads.envios(sqlite_db, second) == []
+
+    ws.set_chosen([(rodilla, RODILLA)])
+    window.actions_by_name["confirmar"].trigger()  # not left waiting for a read that failed
+    qtbot.waitUntil(lambda: loaded(ws, third))
+    assert reads_made == [second, second]  # read again, then made on the committed detail
+    assert [e.estado for e in reads.envios(sqlite_db, second)] == ["programado"]
+    assert reads.prestaciones_elegidas(sqlite_db, second) == [rodilla]
