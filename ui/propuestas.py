@@ -300,7 +300,15 @@ class LecturaUI(QObject):
         self.panel.mostrar(None)
         if self.resaltador is not None:
             self.resaltador.mostrar(None)
-        if sid is not None:
+        if sid is not None and view.detalle is None:
+            # Opened cold: its photo is being read and decoded for the screen, and reading it for
+            # the proposals too would compete with that (issue 19): once the record is painted.
+            self.ws.later.add("lectura", lambda: self._revisar_abierta(sid))
+        elif sid is not None:
+            self._revisar(sid)
+
+    def _revisar_abierta(self, sid: int) -> None:
+        if sid == self._abierta:
             self._revisar(sid)
 
     def _revisar(self, sid: int) -> None:
