@@ -60,8 +60,9 @@ class ColdOpen:
 
 
 def install_cold_open(ws: Workstation, viewer: OrderViewer, file_of: FileOf) -> ColdOpen:
-    """Wire the viewer to the workstation's records (after the window's own `record_changed`
-    handler, which gives the viewer the record's files)."""
+    """Wire the viewer to the workstation's records. Connected before the window's own
+    `record_changed` handler (which gives the viewer the record's files): the task starts before
+    the window updates the rest of the record."""
     cold = ColdOpen(ws, viewer, file_of)
     ws.record_changed.connect(cold.on_record)
     ws.first_file_known.connect(cold.on_first_file)
