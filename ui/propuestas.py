@@ -308,8 +308,20 @@ class LecturaUI(QObject):
             self._revisar(sid)
 
     def _revisar_abierta(self, sid: int) -> None:
-        if sid == self._abierta:
-            self._revisar(sid)
+        if sid != self._abierta:
+            return
+        if not self._en_pantalla(sid):  # `later` ran for the record before (a quick operator)
+            self.ws.later.add("lectura", lambda: self._revisar_abierta(sid))
+            return
+        self._revisar(sid)
+
+    def _en_pantalla(self, sid: int) -> bool:
+        """The record is shown with its detail and its picture (or the message instead)."""
+        rec = self.ws.current
+        if rec is None or rec.id != sid or rec.detalle is None:
+            return False
+        viewer = self.resaltador.viewer if self.resaltador is not None else None
+        return viewer is None or viewer.displayed_pixmap() is not None or bool(viewer.message())
 
     def _revisar(self, sid: int) -> None:
         if self.proponedor is None:
