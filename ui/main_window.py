@@ -51,7 +51,7 @@ from ui.settings_store import LayoutStore
 from ui.shortcuts import SPECS, build_actions
 from ui.status_bar import StatusBar
 from ui.supervisor.tools import install as install_supervisor
-from ui.viewer import OrderViewer, ViewerFile
+from ui.viewer import OrderViewer, ViewerFile, install_cold_open
 from ui.workstation import Workstation
 
 EMPTY_QUEUE = (
@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
         ):
             signal.connect(self._update_grid_empty)
 
+        self.cold_open = install_cold_open(ws, self.viewer, self._file)  # before _on_record
         ws.record_changed.connect(self._on_record)
         ws.actions_changed.connect(self._on_actions_changed)
         ws.message.connect(self.message_banner.show_message)
@@ -265,7 +266,6 @@ class MainWindow(QMainWindow):
         ws.empty_changed.connect(self._on_empty)
         ws.catalog_ready.connect(self.picker.set_index)
         ws.prefetch_ready.connect(lambda d: self.viewer.prefetch(self._files(d)))
-        ws.first_file_known.connect(lambda a: self.viewer.prefetch([self._file(a)]))
         ws.focus_picker_requested.connect(self.picker.focus_search)
         ra.preview_ready.connect(self.show_preview)
 

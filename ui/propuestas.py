@@ -300,8 +300,28 @@ class LecturaUI(QObject):
         self.panel.mostrar(None)
         if self.resaltador is not None:
             self.resaltador.mostrar(None)
-        if sid is not None:  # once the record is painted (it does not compete with it)
+        if sid is not None and view.detalle is None:
+            # Opened cold: its photo is being read and decoded for the screen, and reading it for
+            # the proposals too would compete with that (issue 19): once the record is painted.
+            self.ws.later.add("lectura", lambda: self._revisar_abierta(sid))
+        elif sid is not None:  # once the record is painted (it does not compete with it)
             self.ws.later.add("lectura", lambda: self._revisar(sid))
+
+    def _revisar_abierta(self, sid: int) -> None:
+        if sid != self._abierta:
+            return
+        if not self._en_pantalla(sid):  # `later` ran for the record before (a quick operator)
+            self.ws.later.add("lectura", lambda: self._revisar_abierta(sid))
+            return
+        self._revisar(sid)
+
+    def _en_pantalla(self, sid: int) -> bool:
+        """The record is shown with its detail and its picture (or the message instead)."""
+        rec = self.ws.current
+        if rec is None or rec.id != sid or rec.detalle is None:
+            return False
+        viewer = self.resaltador.viewer if self.resaltador is not None else None
+        return viewer is None or viewer.displayed_pixmap() is not None or bool(viewer.message())
 
     def _revisar(self, sid: int) -> None:
         if self.proponedor is None:

@@ -5,7 +5,8 @@ its `load` callable on the task runner, never on the GUI thread.
 """
 
 from ui.viewer.cache import ImageCache
+from ui.viewer.cold_open import install_cold_open
 from ui.viewer.files import ViewerFile
 from ui.viewer.widget import OrderViewer
 
-__all__ = ["ImageCache", "OrderViewer", "ViewerFile"]
+__all__ = ["ImageCache", "OrderViewer", "ViewerFile", "install_cold_open"]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolBar, QWidget
 
 from ui.key_names import EXTRA_KEYS, SHOWN_KEYS, key_text, shortcut_label
 
@@ -113,3 +113,19 @@ def build_actions(owner: QWidget, *, window_wide: bool = True) -> ViewerActions:
             hint_on_button=False,
         ),
     )
+
+
+def toolbar(parent: QWidget, *groups: list[QAction]) -> QToolBar:
+    """A text-only toolbar of `groups` (separated); its buttons never take the keyboard focus:
+    keys go to the picture, buttons are for the mouse."""
+    bar = QToolBar(parent)
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    for i, group in enumerate(groups):
+        if i:
+            bar.addSeparator()
+        bar.addActions(group)
+    for action in bar.actions():
+        button = bar.widgetForAction(action)
+        if button is not None:
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return bar

@@ -1,7 +1,8 @@
 """Decode photos at the size the view needs, in a worker thread (QImage only; no QPixmap here).
 
-A 12 MP phone photo is never fully decoded to show it 1000 px wide: `QImageReader.setScaledSize`
-lets the JPEG decoder skip most of the work. Phones store portrait photos as landscape pixels
+A 12 MP phone photo is never fully decoded to show it 1000 px wide: libjpeg-turbo's DCT scaling
+(`ui.viewer.jpeg`) or, for everything else, `QImageReader.setScaledSize` lets the decoder skip
+most of the work. Phones store portrait photos as landscape pixels
 plus an EXIF orientation tag; `setAutoTransform(True)` applies it, but `QImageReader.size()` and
 `setScaledSize()` both speak in *stored* (pre-rotation) pixels, so we transpose around them.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, QSizeF, Qt
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
+from ui.viewer import jpeg
 from ui.viewer.files import (
     DAMAGED_IMAGE,
     EMPTY_FILE,
@@ -114,8 +116,12 @@ def decode_image(data: bytes, box: QSize, *, nombre: str, max_pixels: int) -> De
     """Decode `data` oriented per EXIF and scaled down to fit `box` (never up). Worker-thread safe."""
     if not data:
         raise DecodeError(cannot_show(nombre, EMPTY_FILE))
-    if data.startswith(b"\xff\xd8") and not jpeg_reaches_end(data):
-        raise DecodeError(cannot_show(nombre, INCOMPLETE_IMAGE))
+    if data.startswith(b"\xff\xd8"):
+        photo = _decode_photo(data, box, max_pixels)
+        if photo is not None:
+            return photo
+        if not jpeg_reaches_end(data):
+            raise DecodeError(cannot_show(nombre, INCOMPLETE_IMAGE))
     buffer = QBuffer()
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -139,6 +145,17 @@ def decode_image(data: bytes, box: QSize, *, nombre: str, max_pixels: int) -> De
     if image.isNull():
         raise DecodeError(cannot_show(nombre, DAMAGED_IMAGE))
     return Decoded(_display_format(image), QSizeF(oriented), KIND_IMAGE)
+
+
+def _decode_photo(data: bytes, box: QSize, max_pixels: int) -> Decoded | None:
+    """A plain JPEG photo through libjpeg-turbo; None for Qt's path (which also says why a file
+    cannot be shown: truncated, damaged, too big)."""
+    header = jpeg.read_header(data, max_pixels)
+    if header is None:
+        return None
+    oriented = QSizeF(header.oriented)
+    image = jpeg.decode(data, header, fit_within(oriented, box, allow_upscale=False))
+    return Decoded(image, oriented, KIND_IMAGE) if image is not None else None
 
 
 def _display_format(image: QImage) -> QImage:

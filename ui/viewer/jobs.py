@@ -8,6 +8,7 @@ The type is judged by content, not by the name or the declared mime: a PDF uploa
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,20 @@ class Loaded:
     page: int
     data: bytes
     decoded: Decoded
+
+
+FirstFile = tuple[ViewerFile, bytes]  # a record's first file and its bytes
+
+
+def find_and_decode(
+    find: Callable[[], FirstFile | None], box: QSize, max_pixels: int
+) -> Loaded | None:
+    """A record's first file found and read by `find`, decoded to fit `box` (None: no file)."""
+    found = find()
+    if found is None:
+        return None
+    file, data = found
+    return load_and_decode(file, 0, box, data, max_pixels)
 
 
 def load_and_decode(

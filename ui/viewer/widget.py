@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QStackedWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -29,14 +28,14 @@ from PySide6.QtWidgets import (
 from dim_revision.config import IntakeSettings
 from ui.elided_label import ElidedLabel
 from ui.tasks import TaskFailure, TaskRunner
-from ui.viewer.actions import ViewerActions, build_actions
+from ui.viewer.actions import ViewerActions, build_actions, toolbar
 from ui.viewer.cache import ImageCache
 from ui.viewer.canvas import ZOOM_STEP, FitMode, ZoomView
 from ui.viewer.decode import KIND_PDF, Decoded
 from ui.viewer.files import NO_FILES, ViewerFile
 from ui.viewer.focus import ViewerFocus, message_style
 from ui.viewer.fullscreen import FullScreenWindow
-from ui.viewer.jobs import export_copy
+from ui.viewer.jobs import FirstFile, export_copy
 from ui.viewer.loader import Picture, PictureLoader
 from ui.viewer.rotation import Rotations
 
@@ -121,12 +120,13 @@ class OrderViewer(QWidget):
     def _build_layout(self) -> None:
         """View operations on top; file/page navigation with the status line at the bottom."""
         a = self.viewer_actions
-        view_bar = self._toolbar(
+        view_bar = toolbar(
+            self,
             [a.zoom_out, a.zoom_in, a.fit_window, a.fit_width],
             [a.rotate_left, a.rotate_right],
             [a.full_screen, a.open_external] if self._allow_full_screen else [a.open_external],
         )
-        nav_bar = self._toolbar([a.prev_file, a.next_file], [a.prev_page, a.next_page])
+        nav_bar = toolbar(self, [a.prev_file, a.next_file], [a.prev_page, a.next_page])
         footer = QHBoxLayout()
         footer.setContentsMargins(0, 0, 8, 0)
         footer.addWidget(nav_bar)
@@ -140,19 +140,6 @@ class OrderViewer(QWidget):
         layout.addWidget(view_bar)
         layout.addWidget(self._stack, 1)
         layout.addLayout(footer)
-
-    def _toolbar(self, *groups: list[QAction]) -> QToolBar:
-        toolbar = QToolBar(self)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for i, group in enumerate(groups):
-            if i:
-                toolbar.addSeparator()
-            toolbar.addActions(group)
-        for action in toolbar.actions():  # keys go to the picture; buttons are for the mouse
-            button = toolbar.widgetForAction(action)
-            if button is not None:
-                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        return toolbar
 
     def _connect_actions(self) -> None:
         a = self.viewer_actions
@@ -211,6 +198,14 @@ class OrderViewer(QWidget):
         """Decode the first attachment of the next request now, so showing it later is instant."""
         if files:
             self._loader.prefetch(files[0], self._decode_box(0))
+
+    def prefetch_first(self, find: Callable[[], FirstFile | None]) -> None:
+        """A request opened cold: `find` (on the task runner) finds and reads its first file,
+        decoded in the same task; `first_file_known` then says which file it is."""
+        self._loader.prefetch_first(find, self._decode_box(0))
+
+    def first_file_known(self, file: ViewerFile) -> None:
+        self._loader.first_file_known(file, self._decode_box(0))
 
     def files(self) -> list[ViewerFile]:
         return list(self._files)
@@ -424,6 +419,7 @@ class OrderViewer(QWidget):
         )
         self._refresh()
         self.shown.emit()
+        self._loader.warm_up()
 
     def _switch_to(self, page: QWidget) -> None:
         """Show the picture or the message; the keyboard focus stays in the viewer."""
