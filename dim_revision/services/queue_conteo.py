@@ -33,7 +33,13 @@ from dim_revision.services.queue import (
     _atencion,
     pendientes_todas,
 )
-from dim_revision.services.queue_plan import NARROW_ROWS, PAGE_PATIENTS, search_mode, valores
+from dim_revision.services.queue_plan import (
+    NARROW_ROWS,
+    PAGE_PATIENTS,
+    PLAN_CAP,
+    search_mode,
+    valores,
+)
 from dim_revision.services.queue_texto import (
     FILA,
     PACIENTES,
@@ -122,20 +128,21 @@ def count_statement(
 _GUIDED = frozenset({UNIDA, PACIENTES, RECORRIDO})
 
 
-def por_partes(mode: dict[str, Any] | None) -> bool:
-    """Whether this text is counted in parts: guided by a word's patients, every patient copied.
-    As one statement, "Pendientes"' OR of `pendientes_todas` made the count read every request
-    of the word's patients back to the first (13 000 patients, 41 000 requests: 25 ms at 1M),
-    and a backlog day's count walked the day probing each request. In parts
+def por_partes(todas: bool, mode: dict[str, Any] | None) -> bool:
+    """Whether this text is counted in parts: a guide word many patients have (more than
+    PAGE_PATIENTS), every patient copied. As one statement, "Pendientes"' OR of
+    `pendientes_todas` made the count read every request of the word's patients back to the
+    first (13 000 patients, 41 000 requests: 25 ms at 1M), and a backlog day's count read the
+    day's requests of the word's patients in both states until the cap. In parts
     (`_part_statement`): (1) the unresolved requests, one seek per patient in the partial index
-    of the unresolved (migration 0112); (2), only when (1) did not reach the cap, the resolved
-    ones."""
-    return (
-        mode is not None
-        and bool(mode["completa"])
-        and mode["modo"] in _GUIDED
-        and mode.get("guia") is not None
-    )
+    of the unresolved (migration 0112), where a frequent word reaches the cap; (2), only when
+    it did not, the resolved ones. A word few patients have costs one seek per patient either
+    way: one statement, one round trip. (A normal day's frequent word probes each request:
+    FILA, not guided.)"""
+    del todas  # both reaches: "Pendientes" and a range
+    if mode is None or not mode["completa"] or mode.get("guia") is None:
+        return False
+    return int(mode.get("pacientes", 0)) > PAGE_PATIENTS and mode["modo"] in _GUIDED
 
 
 def _part_statement(
@@ -168,13 +175,15 @@ def _part_statement(
 
 
 def _resolved_mode(mode: dict[str, Any], resolved: int) -> dict[str, Any]:
-    """How part 2 matches the text among the range's resolved requests: a normal day's few
-    each probe their patient (FILA); on a backlog day (30 000 resolved in the day) a guide word
-    few patients have drives the count from them, a frequent one is looked up in its patients'
-    list while the range is walked (RANGO: 48 → 15 ms at 30 000, against probing each)."""
-    if resolved <= NARROW_ROWS:
+    """How part 2 matches the text among the range's resolved requests, as the plan would: a
+    normal day's few, when the guide's patients are not fewer, each probe their patient (FILA);
+    a guide few patients have drives the count from them; on a backlog day (30 000 resolved in
+    the day) a frequent one is looked up in its patients' list while the range is walked
+    (RANGO: 48 → 15 ms at 30 000, against probing each)."""
+    pacientes = int(mode.get("pacientes", PLAN_CAP + 1))
+    if resolved <= NARROW_ROWS and pacientes >= resolved:
         return mode | {"modo": FILA}
-    if int(mode.get("pacientes", PAGE_PATIENTS + 1)) <= PAGE_PATIENTS:
+    if pacientes <= PAGE_PATIENTS:
         return mode
     return mode | {"modo": RANGO}
 
@@ -257,7 +266,7 @@ def contar(
             stmt, params = _statement(dim, todas, v, mode, tope, parte), v.valores
         return [int(n or 0) for n in session.connection().execute(stmt, params).one()]
 
-    if mode is not None and por_partes(mode):
+    if mode is not None and por_partes(todas, mode):
         return _by_parts(counts, mode, tope)
     pendientes, resueltas, atencion = counts(mode)
     if mode is None:

@@ -137,6 +137,7 @@ def test_every_plan_and_way_of_matching_the_resolved_counts_the_listed_rows(
         "plan": lambda mode, _n: mode,
         RANGO: lambda mode, _n: mode | {"modo": RANGO},
     }
+    many = PAGE_PATIENTS + 1
     counted = set()
     for filtro in _filters(now):
         for texto, guia, modos in (
@@ -149,29 +150,35 @@ def test_every_plan_and_way_of_matching_the_resolved_counts_the_listed_rows(
             expected = _listed(database, f, now)
             for modo in modos:
                 for way, resolved_mode in ways.items():
-                    forced = {"modo": modo, "completa": True, "guia": guia}
+                    forced = {"modo": modo, "completa": True, "guia": guia, "pacientes": many}
 
                     def plan(*_a: Any, forced: dict[str, Any] = forced, **_k: Any) -> Any:
                         return dict(forced)
 
                     monkeypatch.setattr(queue_conteo, "search_mode", plan)
                     monkeypatch.setattr(queue_conteo, "_resolved_mode", resolved_mode)
-                    assert queue_conteo.por_partes(forced)
+                    assert queue_conteo.por_partes(
+                        f.estado is EstadoFiltro.PENDIENTES_TODAS, forced
+                    )
                     got = _both(database, f, now, None)
                     assert got == expected, (f, modo, way)
                     counted.add((got.pendientes, got.resueltas, got.atencion))
             monkeypatch.undo()
-            # And as the plan itself picks it.
+            # And as the plan itself picks it, in parts (as if every word were frequent) or not.
             assert _both(database, f, now, None) == expected, f
+            monkeypatch.setattr(queue_conteo, "PAGE_PATIENTS", 0)
+            assert _both(database, f, now, None) == expected, f
+            monkeypatch.undo()
     # Real counts were compared: several sizes, attention and earlier days included.
     assert len(counted) > 6 and any(a for _, _, a in counted)
     assert max(p for p, _, _ in counted) >= 3  # "Pendientes" reached back (3 days open)
 
 
 def test_the_cap_stops_at_tope_plus_one_whichever_part_reaches_it(
-    database: Database, clock: FakeClock
+    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _seed(database, clock)
+    monkeypatch.setattr(queue_conteo, "PAGE_PATIENTS", 0)  # every word counted in parts
     now = clock()
     pendientes = QueueFilter.pendientes(now)
     zabala = replace(pendientes, texto="zabala")  # 3 open (today, 3 and 40 days ago)
@@ -195,15 +202,30 @@ def test_the_cap_stops_at_tope_plus_one_whichever_part_reaches_it(
     assert _both(database, replace(pendientes, texto="zzxqw"), now, 2).total == 0
 
 
+def test_only_a_frequent_guide_word_is_counted_in_parts() -> None:
+    frequent = {"modo": UNIDA, "completa": True, "guia": "gonz", "pacientes": PAGE_PATIENTS + 1}
+    rare = frequent | {"pacientes": PAGE_PATIENTS}
+    assert queue_conteo.por_partes(True, frequent)  # "Pendientes": the reach back
+    assert not queue_conteo.por_partes(True, rare)  # one seek per patient either way
+    assert not queue_conteo.por_partes(True, frequent | {"completa": False})  # DIM's names
+    assert queue_conteo.por_partes(False, frequent)  # a backlog day
+    assert queue_conteo.por_partes(False, frequent | {"modo": RECORRIDO})  # a walk: capped
+    assert not queue_conteo.por_partes(False, frequent | {"modo": FILA})  # a normal day
+    assert not queue_conteo.por_partes(True, None)
+
+
 def test_the_resolved_ones_are_matched_by_the_sizes() -> None:
     few, many = queue_conteo.NARROW_ROWS, queue_conteo.NARROW_ROWS + 1
     rare = {"modo": UNIDA, "completa": True, "guia": "zapata", "pacientes": PAGE_PATIENTS}
     frequent = rare | {"pacientes": PAGE_PATIENTS + 1}
-    assert queue_conteo._resolved_mode(frequent, few)["modo"] == FILA  # a normal day: probe each
-    assert queue_conteo._resolved_mode(rare, many) == rare  # a backlog day: from the patients
-    assert queue_conteo._resolved_mode(frequent, many)["modo"] == RANGO  # walk, look each up
+    resolved = queue_conteo._resolved_mode
+    assert resolved(frequent, PAGE_PATIENTS)["modo"] == FILA  # a normal day: probe each
+    assert resolved(rare, PAGE_PATIENTS + 1) == rare  # fewer patients than requests
+    assert resolved(rare, many) == rare  # a backlog day: from the patients
+    assert resolved(frequent, many)["modo"] == RANGO  # walk, each looked up in the list
     unknown = {k: v for k, v in rare.items() if k != "pacientes"}
-    assert queue_conteo._resolved_mode(unknown, many)["modo"] == RANGO
+    assert resolved(unknown, few)["modo"] == FILA
+    assert resolved(unknown, many)["modo"] == RANGO
 
 
 def test_the_parts_are_counted_on_the_partial_index_of_the_unresolved(
