@@ -8,7 +8,7 @@ shape — state ("Pendientes" reaches back), the cap, and for a text the plan (`
 the kinds of its words (`Valores.forma`) and the guide word — with bound parameters for the
 day range and the text's patterns, so a call only binds values; the plan's statement is cached
 the same way (`queue_plan`). "Pendientes" without a text is counted as index ranges
-(`_reach_back_counts`); a text guided by a word's patients, in parts (`por_partes`).
+(`_reach_back_counts`); a text whose guide word many patients have, in parts (`por_partes`).
 Tests compare the SQL and the counts with `count_queue` on every dialect, and `count_queue`
 with the rows the grid lists.
 """
@@ -128,7 +128,7 @@ def count_statement(
 _GUIDED = frozenset({UNIDA, PACIENTES, RECORRIDO})
 
 
-def por_partes(todas: bool, mode: dict[str, Any] | None) -> bool:
+def por_partes(mode: dict[str, Any] | None) -> bool:
     """Whether this text is counted in parts: a guide word many patients have (more than
     PAGE_PATIENTS), every patient copied. As one statement, "Pendientes"' OR of
     `pendientes_todas` made the count read every request of the word's patients back to the
@@ -139,7 +139,6 @@ def por_partes(todas: bool, mode: dict[str, Any] | None) -> bool:
     it did not, the resolved ones. A word few patients have costs one seek per patient either
     way: one statement, one round trip. (A normal day's frequent word probes each request:
     FILA, not guided.)"""
-    del todas  # both reaches: "Pendientes" and a range
     if mode is None or not mode["completa"] or mode.get("guia") is None:
         return False
     return int(mode.get("pacientes", 0)) > PAGE_PATIENTS and mode["modo"] in _GUIDED
@@ -266,7 +265,7 @@ def contar(
             stmt, params = _statement(dim, todas, v, mode, tope, parte), v.valores
         return [int(n or 0) for n in session.connection().execute(stmt, params).one()]
 
-    if mode is not None and por_partes(todas, mode):
+    if mode is not None and por_partes(mode):
         return _by_parts(counts, mode, tope)
     pendientes, resueltas, atencion = counts(mode)
     if mode is None:

@@ -157,9 +157,7 @@ def test_every_plan_and_way_of_matching_the_resolved_counts_the_listed_rows(
 
                     monkeypatch.setattr(queue_conteo, "search_mode", plan)
                     monkeypatch.setattr(queue_conteo, "_resolved_mode", resolved_mode)
-                    assert queue_conteo.por_partes(
-                        f.estado is EstadoFiltro.PENDIENTES_TODAS, forced
-                    )
+                    assert queue_conteo.por_partes(forced)
                     got = _both(database, f, now, None)
                     assert got == expected, (f, modo, way)
                     counted.add((got.pendientes, got.resueltas, got.atencion))
@@ -205,13 +203,14 @@ def test_the_cap_stops_at_tope_plus_one_whichever_part_reaches_it(
 def test_only_a_frequent_guide_word_is_counted_in_parts() -> None:
     frequent = {"modo": UNIDA, "completa": True, "guia": "gonz", "pacientes": PAGE_PATIENTS + 1}
     rare = frequent | {"pacientes": PAGE_PATIENTS}
-    assert queue_conteo.por_partes(True, frequent)  # "Pendientes": the reach back
-    assert not queue_conteo.por_partes(True, rare)  # one seek per patient either way
-    assert not queue_conteo.por_partes(True, frequent | {"completa": False})  # DIM's names
-    assert queue_conteo.por_partes(False, frequent)  # a backlog day
-    assert queue_conteo.por_partes(False, frequent | {"modo": RECORRIDO})  # a walk: capped
-    assert not queue_conteo.por_partes(False, frequent | {"modo": FILA})  # a normal day
-    assert not queue_conteo.por_partes(True, None)
+    assert queue_conteo.por_partes(frequent)  # "Pendientes"' reach back, a backlog day
+    assert queue_conteo.por_partes(frequent | {"modo": PACIENTES})
+    assert queue_conteo.por_partes(frequent | {"modo": RECORRIDO})  # a walk: capped
+    assert not queue_conteo.por_partes(rare)  # one seek per patient either way
+    assert not queue_conteo.por_partes(frequent | {"completa": False})  # DIM's names
+    assert not queue_conteo.por_partes(frequent | {"guia": None})
+    assert not queue_conteo.por_partes(frequent | {"modo": FILA})  # a normal day
+    assert not queue_conteo.por_partes(None)
 
 
 def test_the_resolved_ones_are_matched_by_the_sizes() -> None:
