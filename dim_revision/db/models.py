@@ -115,6 +115,18 @@ class SolicitudAsistencia(Base):
             "fecha_baja",
             "resuelto",
         ),
+        # The unresolved requests by patient (migration 0112): «Pendientes» with a text counts
+        # the word's patients' unresolved requests, one seek each, in an index of only those.
+        Index(
+            "ix_solicitud_asistencia_sin_resolver",
+            "paciente_id",
+            "fecha_subida",
+            "resuelto",
+            "fecha_baja",
+            sqlite_where=text("resuelto = 0 AND fecha_baja IS NULL"),
+            postgresql_where=text("resuelto = false AND fecha_baja IS NULL"),
+            mssql_where=text("resuelto = 0 AND fecha_baja IS NULL"),
+        ),
     )
 
 

@@ -73,6 +73,8 @@ def search_mode(
       request looked up in the guide's patient list (RANGO) or, for a very frequent word, probing
       its patient (RECORRIDO), so a page stops after its 200 rows and a count at its `tope`;
     - a word nobody has: NADA (no scan).
+    A count's plan (`conteo`) also says how many patients the guide has (`pacientes`, up to
+    PLAN_CAP + 1).
     `v`: the filter's `valores` when the caller has them already."""
     completa = bool(session.info.get("db_flags", {}).get("busqueda_completa"))
     if not filtro.texto.strip():
@@ -98,6 +100,9 @@ def search_mode(
         modo = FILA
     elif conteo:
         modo = UNIDA if one_word else PACIENTES if patients <= PLAN_CAP else RECORRIDO
+        # How many patients the guide has (up to PLAN_CAP + 1): "Pendientes" counted in parts
+        # picks how to match the range's resolved requests from it (queue_conteo).
+        return {"modo": modo, "completa": completa, "guia": guia, "pacientes": patients}
     elif patients <= PAGE_PATIENTS or normal_day:
         modo = PACIENTES
     elif patients > PLAN_CAP and _word_count(session, guia, WORD_CAP) > WORD_CAP:
