@@ -79,6 +79,9 @@ ALLOW_LIST: tuple[Allowed, ...] = (
     # sqlite_master; on SQL Server the mssql dialect issues its own INFORMATION_SCHEMA queries.
     # PRAGMAs are SQLite's settings too (engine.py's connect listener, tests that read them).
     _text("sqlite", "SQLite PRAGMA", r"^\s*PRAGMA\b", re.I),
+    # dim_revision/db/sqlite_stats.py: SQLite's planner statistics (SQL Server and PostgreSQL
+    # gather their own; the function returns before any statement on them).
+    _text("sqlite", "SQLite planner statistics", r"^ANALYZE$"),
     _text("sqlite", "SQLite reflection", r"\bsqlite_(temp_)?(master|schema)\b"),
     # Same for PostgreSQL: the dialect's reflection queries read only pg_catalog.
     Allowed(

@@ -12,6 +12,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from dim_revision.db import sqlite_stats
 from dim_revision.db.dim_mapping import dim_de
 from dim_revision.db.models import SolicitudAsistencia as S
 from dim_revision.db.uow import Database as Database
@@ -174,11 +175,13 @@ _PREPARED: weakref.WeakSet[Database] = weakref.WeakSet()
 
 
 def preparar_busqueda(db: Database) -> int:
-    """Copy the patients the text filter does not know yet: once per `Database` (process), in
+    """Copy the patients the text filter does not know yet, and bring SQLite's planner
+    statistics up to the queue's size (`db.sqlite_stats`): once per `Database` (process), in
     the background; intake keeps the copy current afterwards."""
     if db in _PREPARED:
         return 0
     copied = completar_busqueda(db)
+    sqlite_stats.refresh_if_stale(db)
     _PREPARED.add(db)
     db.flags["busqueda_completa"] = True  # the text filter stops folding DIM's names
     return copied
