@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event
+from sqlalchemy import delete
 from sqlalchemy.dialects import mssql, sqlite
 
 from dim_revision.clock import FakeClock, local_today
@@ -35,6 +34,7 @@ from dim_revision.services.queue_texto import (
     name_words,
 )
 from tests import factories
+from tests.sent_sql import sent_statements
 
 TEXTS = [
     "gonz",
@@ -82,27 +82,6 @@ def _seed(db: Database, clock: FakeClock) -> None:
         uow.commit()
 
 
-@contextmanager
-def _statements(db: Database) -> Iterator[list[tuple[str, list[Any]]]]:
-    """The statements sent, each with its parameters in the order they appear (names apart)."""
-    sent: list[tuple[str, list[Any]]] = []
-
-    def record(_c: Any, _cur: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
-        if sql.startswith("BEGIN"):
-            return
-        if isinstance(params, dict):  # psycopg: %(name)s
-            names = re.findall(r"%\(([^)]+)\)s", sql)
-            sent.append((re.sub(r"%\([^)]+\)s", "?", sql), [params[n] for n in names]))
-        else:
-            sent.append((sql, list(params)))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
 def _sql(stmt: Any, dialect: Any) -> str:
     """The statement's SQL with its parameters as `?` (names apart)."""
     return re.sub(r":\w+", "?", str(stmt.compile(dialect=dialect)))
@@ -116,9 +95,9 @@ def _filters(clock: FakeClock) -> Iterator[QueueFilter]:
 
 
 def _compare(db: Database, filtro: QueueFilter, now: Any, tope: int | None) -> queue.QueueCounts:
-    with db.read() as uow, _statements(db) as fresh:
+    with db.read() as uow, sent_statements(db) as fresh:
         expected = count_queue(uow.session, filtro, now, tope=tope)
-    with db.read() as uow, _statements(db) as cached:
+    with db.read() as uow, sent_statements(db) as cached:
         got = queue_conteo.contar(uow.session, filtro, now, tope=tope)
     assert got == expected, (filtro, tope)
     assert cached == fresh, (filtro, tope)

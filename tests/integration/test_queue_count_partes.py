@@ -8,16 +8,13 @@ gets statistics for the new index (without them the planner passes it over)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, inspect, text
+from sqlalchemy import insert, inspect, text
 
 from dim_revision.clock import FakeClock, local_today
 from dim_revision.db import migrate
@@ -31,6 +28,7 @@ from dim_revision.services.queue import QueueCounts, QueueFilter, count_queue
 from dim_revision.services.queue_plan import PAGE_PATIENTS
 from dim_revision.services.queue_texto import FILA, PACIENTES, RANGO, RECORRIDO, UNIDA
 from tests import factories
+from tests.sent_sql import sent_statements
 
 INDEX = "ix_solicitud_asistencia_sin_resolver"
 
@@ -82,33 +80,12 @@ def _listed(db: Database, filtro: QueueFilter, now: datetime) -> QueueCounts:
     return QueueCounts(len(got) - resolved, resolved, sum(r.atencion for r in got))
 
 
-@contextmanager
-def _sent(db: Database) -> Iterator[list[tuple[str, list[Any]]]]:
-    """The statements sent, each with its parameters in the order they appear (names apart)."""
-    sent: list[tuple[str, list[Any]]] = []
-
-    def record(_c: Any, _cur: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
-        if sql.startswith("BEGIN"):
-            return
-        if isinstance(params, dict):  # psycopg: %(name)s
-            names = re.findall(r"%\(([^)]+)\)s", sql)
-            sent.append((re.sub(r"%\([^)]+\)s", "?", sql), [params[n] for n in names]))
-        else:
-            sent.append((sql, list(params)))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
 def _both(db: Database, filtro: QueueFilter, now: datetime, tope: int | None) -> QueueCounts:
     """`count_queue` (built afresh) and the grid's cached statements: the same SQL, the same
     parameters, the same counts."""
-    with db.read() as uow, _sent(db) as fresh:
+    with db.read() as uow, sent_statements(db) as fresh:
         expected = count_queue(uow.session, filtro, now, tope=tope)
-    with db.read() as uow, _sent(db) as cached:
+    with db.read() as uow, sent_statements(db) as cached:
         got = queue_conteo.contar(uow.session, filtro, now, tope=tope)
     assert got == expected, (filtro, tope)
     assert cached == fresh, (filtro, tope)
@@ -183,7 +160,7 @@ def test_the_cap_stops_at_tope_plus_one_whichever_part_reaches_it(
     exact = _both(database, zabala, now, None)
     assert (exact.pendientes, exact.tope) == (3, None)
     # Part 1 reaches the cap: part 2 is not sent.
-    with database.read() as uow, _sent(database) as sent:
+    with database.read() as uow, sent_statements(database) as sent:
         capped = queue_conteo.contar(uow.session, zabala, now, tope=2)
     assert (capped.pendientes, capped.resueltas, capped.tope, capped.total) == (3, 0, 2, 3)
     assert len(sent) == 2  # the plan and part 1
