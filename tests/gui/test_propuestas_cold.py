@@ -4,6 +4,7 @@ screen first; the reader reads it (and proposes) once the record is painted, not
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -14,11 +15,66 @@ from dim_revision.clock import FakeClock
 from dim_revision.db.uow import Database
 from dim_revision.secrets import MemoryStore
 from dim_revision.services.lecturas import Proponedor, RevisionOrden
-from tests.gui.harness import loaded, open_seeded
-from ui.propuestas import instalar_propuestas
+from tests.gui.harness import Opened, loaded, open_seeded
+from ui.propuestas import LecturaUI, instalar_propuestas
 from ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.gui
+
+
+@dataclass
+class _Watched:
+    """A window with the order reader, a record far from the open one (nothing of it read
+    ahead), and when each reading started and when that record's picture was painted."""
+
+    opened: Opened
+    ui: LecturaUI
+    far: int
+    reviewed: list[tuple[int, float]]
+    painted: list[float]
+
+    def read_after_its_picture(self, qtbot: QtBot, runner: TaskRunner) -> None:
+        ws = self.opened.ws
+        qtbot.waitUntil(lambda: loaded(ws, self.far) and bool(self.painted))
+        qtbot.waitUntil(lambda: any(sid == self.far for sid, _ in self.reviewed))  # still read
+        qtbot.waitUntil(lambda: self.ui.runner.is_idle() and runner.is_idle())
+        [at] = [at for sid, at in self.reviewed if sid == self.far]
+        assert at > self.painted[0]  # after the picture, not while it was decoded
+
+
+def _watched(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    clock: FakeClock,
+    secrets: MemoryStore,
+    runner: TaskRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> _Watched:
+    seeded, opened = open_seeded(qtbot, sqlite_db, clock, secrets, runner, count=4)
+    ws, window = opened.ws, opened.window
+    ui = instalar_propuestas(window, lector=None)
+    assert ui is not None
+    qtbot.waitUntil(lambda: ui.proponedor is not None and ui.runner.is_idle())
+    far = seeded.solicitudes[3]  # not the next one: nothing of it was read ahead
+    qtbot.waitUntil(lambda: runner.is_idle() and far not in ws.prefetched())
+    watched = _Watched(opened, ui, far, [], [])
+    real = propuestas.revisar_solicitud
+
+    def noted(
+        db: Database, sid: int, proponedor: Proponedor, hoy: date, validez: int = 30
+    ) -> RevisionOrden:
+        watched.reviewed.append((sid, time.perf_counter()))
+        return real(db, sid, proponedor, hoy, validez)
+
+    monkeypatch.setattr(propuestas, "revisar_solicitud", noted)
+
+    def on_shown() -> None:
+        rec = ws.current
+        if rec is not None and rec.id == far and window.viewer.displayed_pixmap() is not None:
+            watched.painted.append(time.perf_counter())
+
+    window.viewer.shown.connect(on_shown)
+    return watched
 
 
 def test_a_cold_records_reading_waits_until_its_picture_is_painted(
@@ -29,39 +85,9 @@ def test_a_cold_records_reading_waits_until_its_picture_is_painted(
     runner: TaskRunner,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seeded, opened = open_seeded(qtbot, sqlite_db, clock, secrets, runner, count=4)
-    ws, window = opened.ws, opened.window
-    ui = instalar_propuestas(window, lector=None)
-    assert ui is not None
-    qtbot.waitUntil(lambda: ui.proponedor is not None and ui.runner.is_idle())
-    far = seeded.solicitudes[3]  # not the next one: nothing of it was read ahead
-    qtbot.waitUntil(lambda: runner.is_idle() and far not in ws.prefetched())
-
-    reviewed: list[tuple[int, float]] = []
-    real = propuestas.revisar_solicitud
-
-    def noted(
-        db: Database, sid: int, proponedor: Proponedor, hoy: date, validez: int = 30
-    ) -> RevisionOrden:
-        reviewed.append((sid, time.perf_counter()))
-        return real(db, sid, proponedor, hoy, validez)
-
-    monkeypatch.setattr(propuestas, "revisar_solicitud", noted)
-    painted: list[float] = []
-
-    def on_shown() -> None:
-        rec = ws.current
-        if rec is not None and rec.id == far and window.viewer.displayed_pixmap() is not None:
-            painted.append(time.perf_counter())
-
-    window.viewer.shown.connect(on_shown)
-
-    window.select_id(far)
-    qtbot.waitUntil(lambda: loaded(ws, far) and bool(painted))
-    qtbot.waitUntil(lambda: any(sid == far for sid, _ in reviewed))  # it still reads it
-    qtbot.waitUntil(lambda: ui.runner.is_idle() and runner.is_idle())
-    [at] = [at for sid, at in reviewed if sid == far]
-    assert at > painted[0]  # after the picture, not while it was decoded
+    watched = _watched(qtbot, sqlite_db, clock, secrets, runner, monkeypatch)
+    watched.opened.window.select_id(watched.far)
+    watched.read_after_its_picture(qtbot, runner)
 
 
 def test_a_reading_left_for_after_the_paint_waits_for_its_own_records_picture(
@@ -74,36 +100,7 @@ def test_a_reading_left_for_after_the_paint_waits_for_its_own_records_picture(
 ) -> None:
     """A quick operator: the work left for after the last record's paint runs while the next
     one is still on its way; its reading still waits for that record's picture."""
-    seeded, opened = open_seeded(qtbot, sqlite_db, clock, secrets, runner, count=4)
-    ws, window = opened.ws, opened.window
-    ui = instalar_propuestas(window, lector=None)
-    assert ui is not None
-    qtbot.waitUntil(lambda: ui.proponedor is not None and ui.runner.is_idle())
-    far = seeded.solicitudes[3]
-    qtbot.waitUntil(lambda: runner.is_idle() and far not in ws.prefetched())
-    reviewed: list[tuple[int, float]] = []
-    real = propuestas.revisar_solicitud
-
-    def noted(
-        db: Database, sid: int, proponedor: Proponedor, hoy: date, validez: int = 30
-    ) -> RevisionOrden:
-        reviewed.append((sid, time.perf_counter()))
-        return real(db, sid, proponedor, hoy, validez)
-
-    monkeypatch.setattr(propuestas, "revisar_solicitud", noted)
-    painted: list[float] = []
-
-    def on_shown() -> None:
-        rec = ws.current
-        if rec is not None and rec.id == far and window.viewer.displayed_pixmap() is not None:
-            painted.append(time.perf_counter())
-
-    window.viewer.shown.connect(on_shown)
-
-    window.select_id(far)
-    ws.later.flush()  # what waited for the last record's paint runs now, far still on its way
-    qtbot.waitUntil(lambda: loaded(ws, far) and bool(painted))
-    qtbot.waitUntil(lambda: any(sid == far for sid, _ in reviewed))
-    qtbot.waitUntil(lambda: ui.runner.is_idle() and runner.is_idle())
-    [at] = [at for sid, at in reviewed if sid == far]
-    assert at > painted[0]
+    watched = _watched(qtbot, sqlite_db, clock, secrets, runner, monkeypatch)
+    watched.opened.window.select_id(watched.far)
+    watched.opened.ws.later.flush()  # what waited for the last paint runs now, far on its way
+    watched.read_after_its_picture(qtbot, runner)
