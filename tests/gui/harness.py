@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
@@ -138,3 +139,17 @@ def activate(qtbot: QtBot, window: QWidget) -> None:
     """Window shortcuts only fire in the active window (the last one shown, otherwise)."""
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
+
+
+def queued_from_now(opened: Opened) -> list[str]:
+    """The names of what is queued on the window's lane from now on, in order."""
+    ws = opened.ws
+    queued: list[str] = []
+    submit = ws.lane.submit
+
+    def noted(fn: Callable[..., object], *args: object, **kwargs: object) -> object:
+        queued.append(getattr(fn, "__name__", repr(fn)))
+        return submit(fn, *args, **kwargs)  # type: ignore[arg-type]
+
+    ws.lane.submit = noted  # type: ignore[method-assign]
+    return queued

@@ -7,7 +7,6 @@ real window, real SQLite file, real task runner (the lane held by a gate to see 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -21,7 +20,7 @@ from dim_revision.services import claims
 from dim_revision.services.actor import Actor
 from dim_revision.workstation.state import Loaded
 from tests import db_reads as reads
-from tests.gui.harness import Opened, loaded, open_seeded
+from tests.gui.harness import Opened, loaded, open_seeded, queued_from_now
 from ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.gui
@@ -36,15 +35,7 @@ def _held_lane(opened: Opened) -> tuple[threading.Event, list[str]]:
     ws = opened.ws
     gate = threading.Event()
     ws.lane.submit(gate.wait, 10.0)
-    queued: list[str] = []
-    submit = ws.lane.submit
-
-    def noted(fn: Callable[..., object], *args: object, **kwargs: object) -> object:
-        queued.append(getattr(fn, "__name__", repr(fn)))
-        return submit(fn, *args, **kwargs)  # type: ignore[arg-type]
-
-    ws.lane.submit = noted  # type: ignore[method-assign]
-    return gate, queued
+    return gate, queued_from_now(opened)
 
 
 def _read_ahead(

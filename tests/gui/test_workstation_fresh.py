@@ -8,7 +8,6 @@ read held by a gate to see the moment)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -22,7 +21,7 @@ from dim_revision.services import acciones, claims
 from dim_revision.services.actor import Actor
 from dim_revision.services.detalle import SolicitudDetalle
 from tests import db_reads as reads
-from tests.gui.harness import Opened, loaded, make_context, open_window
+from tests.gui.harness import Opened, loaded, make_context, open_window, queued_from_now
 from tests.gui.seeding import Seeded, seed_queue
 from ui.tasks import TaskRunner
 from ui.workstation_ahead import CHANGED
@@ -65,20 +64,6 @@ def _held_fresh_read(opened: Opened) -> threading.Event:
     return gate
 
 
-def _queued_from_now(opened: Opened) -> list[str]:
-    """The names of what is queued on the lane from now on, in order."""
-    ws = opened.ws
-    queued: list[str] = []
-    submit = ws.lane.submit
-
-    def noted(fn: Callable[..., object], *args: object, **kwargs: object) -> object:
-        queued.append(getattr(fn, "__name__", repr(fn)))
-        return submit(fn, *args, **kwargs)  # type: ignore[arg-type]
-
-    ws.lane.submit = noted  # type: ignore[method-assign]
-    return queued
-
-
 def _claimed(opened: Opened, sid: int) -> bool:
     rec = opened.ws.current
     return rec is not None and rec.id == sid and rec.claimed and not rec.claiming
@@ -104,7 +89,7 @@ def test_confirmar_before_the_committed_detail_is_in_waits_for_it_and_is_made_on
     assert rec is not None and rec.checking  # its committed detail is still on its way
 
     ws.set_chosen([(rodilla, RODILLA)])
-    queued = _queued_from_now(opened)
+    queued = queued_from_now(opened)
     window.actions_by_name["confirmar"].trigger()  # Ctrl+Enter, before the committed detail
     assert queued == []  # not even queued on what was read ahead: it waits
     assert reads.envios(sqlite_db, second) == []
