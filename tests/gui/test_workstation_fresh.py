@@ -200,7 +200,7 @@ def test_a_write_after_the_committed_detail_failed_to_read_reads_it_again_and_is
     ws._read_fresh = fails_once  # type: ignore[method-assign]
     window.actions_by_name["siguiente"].trigger()
     qtbot.waitUntil(lambda: _claimed(opened, second) and reads_made == [second])
-    qtbot.waitUntil(runner.is_idle)
+    qtbot.waitUntil(lambda: ws._fresh_failed == second)  # its failure is in: nothing on its way
     rec = ws.current
     assert rec is not None and rec.checking  # nothing written against what was read ahead
     assert reads.envios(sqlite_db, second) == []
