@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 if TYPE_CHECKING:
     from dim_revision.db.uow import Database
@@ -29,12 +29,7 @@ def _analyzed_rows(db: Database) -> int | None:
     """The queue's row count as the statistics have it (None: never analyzed)."""
     with db.read() as uow:
         conn = uow.session.connection()
-        has_stats = conn.execute(
-            text(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
-            )
-        ).scalar_one()
-        if not has_stats:
+        if not inspect(conn).has_table("sqlite_stat1"):  # as migration 0112 asks
             return None
         stats = conn.execute(
             text("SELECT stat FROM sqlite_stat1 WHERE tbl = :tbl"), {"tbl": QUEUE}
